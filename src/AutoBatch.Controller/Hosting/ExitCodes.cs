@@ -1,0 +1,28 @@
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>Process exit codes.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected failure (a bug or a native error).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad input: invalid option, missing or malformed file.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Stopped by Ctrl-C / SIGTERM before finishing.</summary>
+    public const int Cancelled = 130;
+
+    /// <summary>Training diverged (non-finite loss).</summary>
+    public const int Diverged = 3;
+
+    /// <summary>Maps an exception to the exit code for it.</summary>
+    public static int For(Exception e) => e switch
+    {
+        OperationCanceledException => Cancelled,
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or UnauthorizedAccessException => BadInput,
+        _ => Failure,
+    };
+}

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+using AutoBatch.Engine.Data;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>Options of the <c>train</c> verb (section <c>Train</c>; command-line flags override).</summary>
+public sealed class TrainOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Train";
+
+    /// <summary>Model name (see ModelSpec.Parse); default <c>mlp</c> (784-500-500-10).</summary>
+    [Required]
+    public string Model { get; set; } = "mlp";
+
+    /// <summary>Data set kind; default Fashion-MNIST.</summary>
+    public DataSetKind Data { get; set; } = DataSetKind.FashionMnist;
+
+    /// <summary>Folder with the data files; default the Debian dataset-fashion-mnist folder for Fashion-MNIST.</summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>Mini-batch size (default 128).</summary>
+    [Range(1, 1 << 20)]
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>Initial learning rate α (default 0.05); decayed x0.1 at 50% and 75% of the epochs.</summary>
+    [Range(1e-12, 1e6)]
+    public double LearningRate { get; set; } = 0.05;
+
+    /// <summary>Epochs (default 10).</summary>
+    [Range(1, 100000)]
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Seed of the weights, data order and augmentation (default 1).</summary>
+    public long Seed { get; set; } = 1;
+
+    /// <summary>libtorch intra-op threads (default 1, see EngineRuntime.DefaultThreads). OpenBLAS always gets 1.</summary>
+    [Range(1, 1024)]
+    public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
+
+    /// <summary>Output folder for epochs.jsonl / epochs.csv (default runs/train).</summary>
+    [Required]
+    public string Output { get; set; } = "runs/train";
+
+    /// <summary>Fisher probe interval in iterations (default 50; 0 disables the probe).</summary>
+    [Range(0, 1000000)]
+    public int ProbeInterval { get; set; } = 50;
+
+    /// <summary>Disable augmentation (default: the paper's augmentation for the data set).</summary>
+    public bool NoAugmentation { get; set; }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// Runs one verb as a hosted service on the .NET Generic Host. Configuration layers, later wins:
+/// appsettings.json (optional, next to the program and in the working folder), AUTOBATCH_* environment
+/// variables (e.g. <c>AUTOBATCH_Train__Epochs=20</c>), then the command-line flags the user gave.
+/// </summary>
+public static class VerbHost
+{
+    /// <summary>Builds and runs the host; returns the process exit code.</summary>
+    public static async Task<int> RunAsync<TOptions, TService>(
+        string sectionName, IDictionary<string, string?> overrides, CancellationToken cancellationToken,
+        Action<IServiceCollection>? configure = null)
+        where TOptions : class
+        where TService : class, IHostedService
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            DisableDefaults = true,
+        });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables("AUTOBATCH_")
+            .AddInMemoryCollection(overrides);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddOptions<TOptions>().BindConfiguration(sectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<TService>();
+        configure?.Invoke(builder.Services);
+        Environment.ExitCode = ExitCodes.Ok;
+        try
+        {
+            using IHost host = builder.Build();
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return Environment.ExitCode;
+        }
+        catch (OptionsValidationException e)
+        {
+            foreach (string failure in e.Failures)
+            {
+                await Console.Error.WriteLineAsync($"Invalid option: {failure}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.BadInput;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FormatException or InvalidOperationException)
+        {
+            // Configuration binding failures (e.g. "abc" for an int) surface here.
+            await Console.Error.WriteLineAsync($"Invalid option: {e.InnerException!.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+    }
+}

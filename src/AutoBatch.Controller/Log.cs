@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace AutoBatch.Controller;
+
+/// <summary>Source-generated log messages of the controller project.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training {Model} on {Data} ({Train} train / {Test} test), {Parameters} parameters, B={BatchSize}, α={LearningRate}, {Epochs} epochs, {Threads} threads")]
+    public static partial void TrainingStarted(ILogger logger, string model, string data, int train, int test, long parameters, int batchSize, double learningRate, int epochs, int threads);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Epoch {Epoch}: test error {TestError:P2}, C̄={Condition:G4}, L={Energy:G4}")]
+    public static partial void EpochFinished(ILogger logger, int epoch, double testError, double condition, double energy);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "{Verb} failed: {Reason}")]
+    public static partial void VerbFailed(ILogger logger, string verb, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Verb} cancelled at a step boundary")]
+    public static partial void VerbCancelled(ILogger logger, string verb);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "{Verb} crashed")]
+    public static partial void VerbCrashed(ILogger logger, Exception exception, string verb);
+}

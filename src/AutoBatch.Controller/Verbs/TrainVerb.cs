@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Globalization;
+using AutoBatch.Controller.Hosting;
+using AutoBatch.Engine.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Verbs;
+
+/// <summary>The <c>train</c> verb: a single fixed-schedule run.</summary>
+public static class TrainVerb
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Model: mlp, mlp:W1-W2, resnet8, resnet110, densenet8, densenet110, densenet:L/G (default mlp)" };
+        var data = new Option<DataSetKind?>("--data") { Description = "Data set: FashionMnist (default), Mnist, Cifar10, Cifar100, Svhn" };
+        var dataPath = new Option<string?>("--data-path") { Description = "Folder with the data files (default /usr/share/datasets/fashion-mnist)" };
+        var batch = new Option<int?>("--batch-size", "-b") { Description = "Mini-batch size (default 128)" };
+        var lr = new Option<double?>("--lr") { Description = "Initial learning rate, decayed x0.1 at 50% and 75% of the epochs (default 0.05)" };
+        var epochs = new Option<int?>("--epochs", "-e") { Description = "Epochs (default 10)" };
+        var seed = new Option<long?>("--seed") { Description = "Seed of weights, data order and augmentation (default 1)" };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1; OpenBLAS always uses 1)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Output folder for epochs.jsonl and epochs.csv (default runs/train)" };
+        var interval = new Option<int?>("--probe-interval") { Description = "Measure F̃ every N iterations (default 50; 0 = off)" };
+        var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train without the paper's augmentation" };
+        var command = new Command("train", "Train one configuration with a fixed batch size and step-decayed learning rate")
+        {
+            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation,
+        };
+        command.SetAction((result, token) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            void Set(string key, object? value)
+            {
+                if (value is not null)
+                {
+                    overrides[$"{TrainOptions.SectionName}:{key}"] = Convert.ToString(value, CultureInfo.InvariantCulture);
+                }
+            }
+
+            Set(nameof(TrainOptions.Model), result.GetValue(model));
+            Set(nameof(TrainOptions.Data), result.GetValue(data));
+            Set(nameof(TrainOptions.DataPath), result.GetValue(dataPath));
+            Set(nameof(TrainOptions.BatchSize), result.GetValue(batch));
+            Set(nameof(TrainOptions.LearningRate), result.GetValue(lr));
+            Set(nameof(TrainOptions.Epochs), result.GetValue(epochs));
+            Set(nameof(TrainOptions.Seed), result.GetValue(seed));
+            Set(nameof(TrainOptions.Threads), result.GetValue(threads));
+            Set(nameof(TrainOptions.Output), result.GetValue(output));
+            Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
+            if (result.GetValue(noAugmentation))
+            {
+                Set(nameof(TrainOptions.NoAugmentation), true);
+            }
+
+            return VerbHost.RunAsync<TrainOptions, TrainService>(
+                TrainOptions.SectionName,
+                overrides,
+                token,
+                services => services.AddSingleton<IValidateOptions<TrainOptions>, TrainOptionsValidator>());
+        });
+        return command;
+    }
+}

@@ -1,0 +1,14 @@
+namespace AutoBatch.Engine.Models;
+
+/// <summary>The architectures of the paper (SPEC §2).</summary>
+public enum ModelKind
+{
+    /// <summary>Fully connected ReLU network.</summary>
+    Mlp = 0,
+
+    /// <summary>ResNet of depth 6n+2 with parameter-free shortcuts.</summary>
+    ResNet = 1,
+
+    /// <summary>DenseNet with per-block layer counts and growth rates.</summary>
+    DenseNet = 2,
+}

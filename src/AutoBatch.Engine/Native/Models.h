@@ -1,0 +1,47 @@
+// The paper's models (SPEC §2) as libtorch modules whose Linear / Conv2d / BatchNorm layers are "probe sites":
+// when capture is on, each site keeps its input and receives the gradient of the loss w.r.t. its output through a
+// tensor hook, which is all the Fisher probe needs (no extra forward or backward pass).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "AbApi.h"
+
+namespace ab {
+
+enum class SiteKind { Linear, Conv, BatchNorm };
+
+struct ProbeSite {
+  SiteKind kind;
+  std::string name;  // PyTorch-style module path, e.g. "layer1.0.conv1"
+  torch::nn::Module* module;
+  torch::Tensor input;        // captured input (detached)
+  torch::Tensor grad_output;  // dL/d(output) of the mean batch loss
+};
+
+class ProbedNetImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  std::vector<ProbeSite>& sites() { return sites_; }
+  void set_capture(bool on) { capture_ = on; }
+  void clear_captures();
+
+ protected:
+  size_t add_site(SiteKind kind, const std::string& name, torch::nn::Module* module);
+  torch::Tensor linear(size_t site, torch::nn::Linear& layer, const torch::Tensor& x);
+  torch::Tensor conv(size_t site, torch::nn::Conv2d& layer, const torch::Tensor& x);
+  torch::Tensor batch_norm(size_t site, torch::nn::BatchNorm2d& layer, const torch::Tensor& x);
+
+ private:
+  torch::Tensor capture(size_t site, const torch::Tensor& input, torch::Tensor output);
+  std::vector<ProbeSite> sites_;
+  bool capture_ = false;
+};
+
+// Builds the network described by spec; throws ArgumentError on an invalid spec.
+std::shared_ptr<ProbedNetImpl> build_model(const AbModelSpec& spec);
+
+}  // namespace ab

@@ -1,0 +1,36 @@
+// The Fisher probe (SPEC §1): the per-sample gradient Gram matrix F~ = J'J summed layer by layer from the
+// captured inputs and output gradients of one forward/backward, never forming J for the whole model, then its
+// spectrum and the paper's measures.
+#pragma once
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "AbApi.h"
+#include "Models.h"
+
+namespace ab {
+
+enum class GramPath { Ghost, Materialise };
+
+struct GramConfig {
+  AbGramMode mode = AB_GRAM_AUTO;
+  int64_t memory_cap_bytes = int64_t(256) << 20;
+};
+
+// The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
+GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
+
+// This site's B x B float64 contribution to F~. grad_output must hold dL/d(output) of the *mean* batch loss.
+torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);
+
+// Fills result (and the optional outputs of options) from the summed Gram; never throws on bad numbers.
+void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces, const AbProbeOptions& options,
+                  AbProbeResult* result);
+
+// Runs every site, sums the Grams and analyses them.
+void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result);
+
+void validate_probe_options(const AbProbeOptions& options, int64_t layer_count);
+
+}  // namespace ab

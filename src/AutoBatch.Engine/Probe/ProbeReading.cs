@@ -1,0 +1,53 @@
+namespace AutoBatch.Engine.Probe;
+
+/// <summary>What one probe of F̃ = JᵀJ measured (SPEC §1). Valid only when <see cref="Status"/> is Ok.</summary>
+public sealed record ProbeReading
+{
+    /// <summary>Whether the measures are valid.</summary>
+    public required ProbeStatus Status { get; init; }
+
+    /// <summary>Mini-batch size B.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Learning rate α_k of the step.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Numerical rank of J.</summary>
+    public required int Rank { get; init; }
+
+    /// <summary>Tr F̃.</summary>
+    public required double Trace { get; init; }
+
+    /// <summary>Largest eigenvalue of F̃.</summary>
+    public required double LambdaMax { get; init; }
+
+    /// <summary>Smallest eigenvalue counted in the rank.</summary>
+    public required double LambdaMinPositive { get; init; }
+
+    /// <summary>c_k = σ_max / σ_min+ (paper Eq. 7).</summary>
+    public required double Condition { get; init; }
+
+    /// <summary>|ḡ|² = 1ᵀF̃1 / B².</summary>
+    public required double MeanGradientSquaredNorm { get; init; }
+
+    /// <summary>tr Σ = (Tr F̃ − B|ḡ|²)/(B − 1).</summary>
+    public required double VarianceTrace { get; init; }
+
+    /// <summary>Gradient noise scale B_simple = tr Σ / |ḡ|² (McCandlish et al. 2018).</summary>
+    public required double NoiseScale { get; init; }
+
+    /// <summary>Seconds spent building F̃.</summary>
+    public required double GramSeconds { get; init; }
+
+    /// <summary>Seconds spent in the eigensolver.</summary>
+    public required double EigenSeconds { get; init; }
+
+    /// <summary>Per-layer traces, in <see cref="Training.Network.ProbeLayerNames"/> order (when requested).</summary>
+    public IReadOnlyList<double>? LayerTraces { get; init; }
+
+    /// <summary>All eigenvalues of F̃, ascending, clamped at zero (when requested).</summary>
+    public IReadOnlyList<double>? Eigenvalues { get; init; }
+
+    /// <summary>l_k = (α_k / B_k) · sqrt(Tr F̃) (paper Eq. 8).</summary>
+    public double Energy => Status == ProbeStatus.Ok ? LearningRate / BatchSize * Math.Sqrt(Trace) : 0;
+}

@@ -1,0 +1,41 @@
+namespace AutoBatch.Engine.Probe;
+
+/// <summary>Settings of the Fisher probe.</summary>
+public sealed record ProbeSettings
+{
+    /// <summary>Per-layer Gram path (default <see cref="GramMode.Auto"/>).</summary>
+    public GramMode Mode { get; init; } = GramMode.Auto;
+
+    /// <summary>Memory cap in bytes for per-sample gradient chunks and ghost blocks (default 256 MiB).</summary>
+    public long MemoryCapBytes { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// Rank tolerance relative to σ_max; null selects B·ε_float32, numpy's matrix_rank convention for a float32 J.
+    /// </summary>
+    public double? RankTolerance { get; init; }
+
+    /// <summary>Probe at iteration n of each epoch when (n − 1) mod Interval = 0, i.e. n mod Interval = 1 (default 50).</summary>
+    public int Interval { get; init; } = 50;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the invalid setting.</summary>
+    public void Validate()
+    {
+        if (MemoryCapBytes < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryCapBytes), MemoryCapBytes, "The probe memory cap must be at least 1024 bytes.");
+        }
+
+        if (RankTolerance is { } t && !(t > 0 && t < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RankTolerance), t, "The rank tolerance must be in (0, 1).");
+        }
+
+        if (Interval < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "The measurement interval must be >= 1.");
+        }
+    }
+
+    /// <summary>Whether iteration <paramref name="iterationInEpoch"/> (1-based) is measured.</summary>
+    public bool IsMeasured(int iterationInEpoch) => (iterationInEpoch - 1) % Interval == 0;
+}

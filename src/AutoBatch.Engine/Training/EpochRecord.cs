@@ -1,0 +1,68 @@
+namespace AutoBatch.Engine.Training;
+
+/// <summary>Everything recorded about one epoch (SPEC §3). Errors are fractions in [0, 1].</summary>
+public sealed record EpochRecord
+{
+    /// <summary>1-based epoch.</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>Steps in this epoch.</summary>
+    public required int Iterations { get; init; }
+
+    /// <summary>Steps since the start of training.</summary>
+    public required long TotalIterations { get; init; }
+
+    /// <summary>Mean batch size of the epoch's steps.</summary>
+    public required double MeanBatchSize { get; init; }
+
+    /// <summary>Batch size of the last full step of the epoch.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Learning rate of the epoch's last step.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Mean of the per-step training losses (each measured before its update, on augmented data).</summary>
+    public required double TrainLoss { get; init; }
+
+    /// <summary>Training error over the epoch, measured like <see cref="TrainLoss"/>.</summary>
+    public required double TrainError { get; init; }
+
+    /// <summary>Test loss after the epoch.</summary>
+    public required double TestLoss { get; init; }
+
+    /// <summary>Test error after the epoch.</summary>
+    public required double TestError { get; init; }
+
+    /// <summary>C̄_K at the end of the epoch.</summary>
+    public required double ConditionMean { get; init; }
+
+    /// <summary>L_K at the end of the epoch.</summary>
+    public required double Energy { get; init; }
+
+    /// <summary>Mean c_k of this epoch's measurements (0 when none).</summary>
+    public required double EpochCondition { get; init; }
+
+    /// <summary>Mean l_k of this epoch's measurements (0 when none).</summary>
+    public required double EpochEnergy { get; init; }
+
+    /// <summary>Mean numerical rank of this epoch's measurements.</summary>
+    public required double MeanRank { get; init; }
+
+    /// <summary>Mean gradient noise scale B_simple of this epoch's measurements.</summary>
+    public required double NoiseScale { get; init; }
+
+    /// <summary>Valid measurements in this epoch.</summary>
+    public required int Measurements { get; init; }
+
+    /// <summary>Wall seconds in training steps (probe included).</summary>
+    public required double TrainSeconds { get; init; }
+
+    /// <summary>Wall seconds of the probe (Gram + eigenvalues) within <see cref="TrainSeconds"/>.</summary>
+    public required double ProbeSeconds { get; init; }
+
+    /// <summary>Wall seconds of the test evaluation.</summary>
+    public required double EvalSeconds { get; init; }
+
+    /// <summary>True when a non-finite loss or gradient ended the run in this epoch.</summary>
+    public required bool Diverged { get; init; }
+}
