@@ -46,6 +46,10 @@ public sealed class TrainOptions
     [Range(0, 1000000)]
     public int ProbeInterval { get; set; } = 50;
 
-    /// <summary>Disable augmentation (default: the paper's augmentation for the data set).</summary>
+    /// <summary>
+    /// Disable augmentation. Default: the paper's (He et al.) augmentation for convolutional models; none for an MLP,
+    /// which has no translation invariance to gain from random crops (measured: 13.95% vs 10.00% test error after
+    /// 10 epochs on Fashion-MNIST at B=128, α=0.05).
+    /// </summary>
     public bool NoAugmentation { get; set; }
 }

@@ -73,7 +73,7 @@ public sealed class TrainService : BackgroundService
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
         var normalisation = ChannelNormalisation.FromData(train);
-        AugmentationKind augmentation = o.NoAugmentation ? AugmentationKind.None : o.Data.DefaultAugmentation();
+        AugmentationKind augmentation = o.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : o.Data.DefaultAugmentation();
         using var network = Network.Create(spec, SgdSettings.Paper, o.Seed);
         var trainer = new Trainer(
             network,

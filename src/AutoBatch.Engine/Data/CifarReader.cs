@@ -92,11 +92,16 @@ public static class CifarReader
     private static int CountRecords(string path, int recordBytes, string name)
     {
         long length = new FileInfo(path).Length;
-        if (length == 0 || length % recordBytes != 0)
+        if (length == 0)
+        {
+            throw new DataFormatException(path, $"expected {name} records of {recordBytes} bytes, found an empty file.");
+        }
+
+        if (length % recordBytes != 0)
         {
             throw new DataFormatException(
                 path,
-                $"expected a non-zero multiple of the {recordBytes}-byte {name} record ({recordBytes - ImageBytes} label byte(s) + {ImageBytes} pixel bytes), "
+                $"expected a multiple of the {recordBytes}-byte {name} record ({recordBytes - ImageBytes} label byte(s) + {ImageBytes} pixel bytes), "
                 + $"found {length} bytes ({length / recordBytes} whole records + {length % recordBytes} bytes).");
         }
 

@@ -21,4 +21,15 @@ public static class DataSetKindExtensions
         DataSetKind.FashionMnist or DataSetKind.Mnist or DataSetKind.Cifar10 or DataSetKind.Svhn => 10,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown data set kind."),
     };
+
+    /// <summary>The data set's usual written name, e.g. <c>Fashion-MNIST</c> or <c>CIFAR-10</c>, for messages and logs.</summary>
+    public static string DisplayName(this DataSetKind kind) => kind switch
+    {
+        DataSetKind.FashionMnist => "Fashion-MNIST",
+        DataSetKind.Mnist => "MNIST",
+        DataSetKind.Cifar10 => "CIFAR-10",
+        DataSetKind.Cifar100 => "CIFAR-100",
+        DataSetKind.Svhn => "SVHN",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown data set kind."),
+    };
 }

@@ -44,7 +44,7 @@ public static class DataSetLoader
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException(
-                $"{kind} data set directory '{directory}' does not exist; expected it to contain {string.Join(", ", ExpectedFiles(kind))}.");
+                $"{kind.DisplayName()} data set directory '{directory}' does not exist; expected it to contain {string.Join(", ", ExpectedFiles(kind))}.");
         }
 
         switch (kind)
@@ -112,7 +112,7 @@ public static class DataSetLoader
         if (missing.Count > 0)
         {
             throw new FileNotFoundException(
-                $"{kind} data set in '{directory}' is incomplete: missing {string.Join(", ", missing)}; expected {string.Join(", ", ExpectedFiles(kind))}.",
+                $"{kind.DisplayName()} data set in '{directory}' is incomplete: missing {string.Join(", ", missing)}; expected {string.Join(", ", ExpectedFiles(kind))}.",
                 firstMissing);
         }
 

@@ -51,6 +51,7 @@ internal unsafe struct NativeProbeOptions
     public double* Eigenvalues;
     public double* Gram;
     public double* LayerTraces;
+    public double* LayerSums;
     public long LayerTraceCapacity;
 }
 

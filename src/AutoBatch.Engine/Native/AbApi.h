@@ -55,6 +55,7 @@ struct AbProbeOptions {
   double* eigenvalues;        // capacity: batch, ascending, clamped at 0
   double* gram;               // capacity: batch * batch, row-major F~ (symmetrised)
   double* layer_traces;       // capacity: layer_trace_capacity, in ab_net_probe_layer order
+  double* layer_sums;         // capacity: layer_trace_capacity; 1'F~_layer 1 = |sum_i g_i|^2 for that layer
   int64_t layer_trace_capacity;
 };
 
@@ -123,3 +124,8 @@ AB_EXPORT int32_t ab_net_state_info(void* net, int32_t which, int64_t index, cha
                                     int64_t* numel);
 AB_EXPORT int32_t ab_net_state_get(void* net, int32_t which, int64_t index, void* data, int64_t bytes);
 AB_EXPORT int32_t ab_net_state_set(void* net, int32_t which, int64_t index, const void* data, int64_t bytes);
+
+// Spectrum analysis of a given symmetric B x B matrix (row-major float64), exactly as the probe does it for F~:
+// eigenvalues, rank, condition number and the extras. Lets tests and tools check the analysis on known spectra.
+AB_EXPORT int32_t ab_analyse_gram(const double* gram, int64_t batch, const AbProbeOptions* options,
+                                  AbProbeResult* result);

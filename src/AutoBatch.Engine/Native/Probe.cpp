@@ -209,18 +209,19 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
           "probe: memory cap must be at least 1 KiB, got " + std::to_string(o.memory_cap_bytes) + " bytes");
   require(std::isfinite(o.rank_tolerance) && o.rank_tolerance < 1.0,
           "probe: rank tolerance must be finite and < 1 (<= 0 selects B * eps_float32)");
-  require(o.layer_traces == nullptr || o.layer_trace_capacity >= layer_count,
+  require((o.layer_traces == nullptr && o.layer_sums == nullptr) || o.layer_trace_capacity >= layer_count,
           "probe: layer trace buffer holds " + std::to_string(o.layer_trace_capacity) + " values, the model has " +
               std::to_string(layer_count) + " probed layers");
 }
 
 void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer_traces,
-                  const AbProbeOptions& o, AbProbeResult* r) {
+                  const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
   auto gram = (gram_in + gram_in.t()) * 0.5;
   if (o.gram) std::memcpy(o.gram, gram.contiguous().data_ptr<double>(), sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
+  if (o.layer_sums) std::copy(layer_sums.begin(), layer_sums.end(), o.layer_sums);
   if (o.eigenvalues) std::fill(o.eigenvalues, o.eigenvalues + batch, 0.0);
   r->trace = gram.diagonal().sum().item<double>();
   if (!torch::isfinite(gram).all().item<bool>()) {
@@ -265,15 +266,17 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   GramConfig config{AbGramMode(options.gram_mode), options.memory_cap_bytes};
   auto start = Clock::now();
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
-  std::vector<double> traces;
+  std::vector<double> traces, sums;
   traces.reserve(sites.size());
+  sums.reserve(sites.size());
   for (auto& site : sites) {
     auto g = layer_gram(site, batch, config);
     traces.push_back(g.diagonal().sum().item<double>());
+    if (options.layer_sums) sums.push_back(g.sum().item<double>());
     gram += g;
   }
   double gram_seconds = seconds_since(start);
-  analyse_gram(gram, traces, options, result);
+  analyse_gram(gram, traces, sums, options, result);
   result->gram_seconds = gram_seconds;
 }
 

@@ -25,8 +25,8 @@ GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);
 
 // Fills result (and the optional outputs of options) from the summed Gram; never throws on bad numbers.
-void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces, const AbProbeOptions& options,
-                  AbProbeResult* result);
+void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces,
+                  const std::vector<double>& layer_sums, const AbProbeOptions& options, AbProbeResult* result);
 
 // Runs every site, sums the Grams and analyses them.
 void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result);

@@ -45,6 +45,12 @@ public sealed record ProbeReading
     /// <summary>Per-layer traces, in <see cref="Training.Network.ProbeLayerNames"/> order (when requested).</summary>
     public IReadOnlyList<double>? LayerTraces { get; init; }
 
+    /// <summary>
+    /// Per-layer 1ᵀF̃_layer1 = |Σ_i g_i|² over that layer's parameters, which equals B²|∇L|² for the layer
+    /// (returned by <see cref="Training.Network.Probe"/>).
+    /// </summary>
+    public IReadOnlyList<double>? LayerGradientSums { get; init; }
+
     /// <summary>All eigenvalues of F̃, ascending, clamped at zero (when requested).</summary>
     public IReadOnlyList<double>? Eigenvalues { get; init; }
 

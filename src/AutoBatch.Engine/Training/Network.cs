@@ -107,11 +107,11 @@ public sealed class Network : IDisposable
                 return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, null);
             }
 
-            NativeProbeOptions options = ToNative(probe, pe, null, pt);
+            NativeProbeOptions options = ToNative(probe, pe, null, pt, null);
             NativeMethods.Check(NativeMethods.NetTrainStep(_handle, px, py, batch, learningRate, &options, &step, &reading));
         }
 
-        return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, ToReading(reading, batch, learningRate, traces, eigen));
+        return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, ToReading(reading, batch, learningRate, traces, null, eigen));
     }
 
     /// <summary>Mean loss and correct count over a data set, in eval mode, in chunks of <paramref name="chunk"/> samples.</summary>
@@ -142,19 +142,21 @@ public sealed class Network : IDisposable
         }
 
         var traces = new double[_probeLayerNames.Length];
+        var sums = new double[_probeLayerNames.Length];
         var eigen = new double[batch];
         NativeProbeResult reading;
         fixed (float* px = x)
         fixed (long* py = y)
         fixed (double* pt = traces)
+        fixed (double* ps = sums)
         fixed (double* pe = eigen)
         fixed (double* pg = gram)
         {
-            NativeProbeOptions options = ToNative(settings, pe, pg, pt);
+            NativeProbeOptions options = ToNative(settings, pe, pg, pt, ps);
             NativeMethods.Check(NativeMethods.NetProbe(_handle, px, py, batch, trainMode ? 1 : 0, &options, &reading));
         }
 
-        return ToReading(reading, batch, learningRate, traces, eigen);
+        return ToReading(reading, batch, learningRate, traces, sums, eigen);
     }
 
     /// <summary>Per-sample gradients by one backward per sample (B x P, parameters in state order). Reference only.</summary>
@@ -281,7 +283,10 @@ public sealed class Network : IDisposable
         return y.Length;
     }
 
-    private unsafe NativeProbeOptions ToNative(ProbeSettings settings, double* eigen, double* gram, double* traces)
+    private unsafe NativeProbeOptions ToNative(ProbeSettings settings, double* eigen, double* gram, double* traces, double* sums) =>
+        ToNative(settings, eigen, gram, traces, sums, _probeLayerNames.Length);
+
+    internal static unsafe NativeProbeOptions ToNative(ProbeSettings settings, double* eigen, double* gram, double* traces, double* sums, int layers)
     {
         settings.Validate();
         return new NativeProbeOptions
@@ -292,11 +297,12 @@ public sealed class Network : IDisposable
             Eigenvalues = eigen,
             Gram = gram,
             LayerTraces = traces,
-            LayerTraceCapacity = traces == null ? 0 : _probeLayerNames.Length,
+            LayerSums = sums,
+            LayerTraceCapacity = layers,
         };
     }
 
-    private static ProbeReading ToReading(in NativeProbeResult r, int batch, double learningRate, double[] traces, double[]? eigen) => new()
+    internal static ProbeReading ToReading(in NativeProbeResult r, int batch, double learningRate, double[]? traces, double[]? sums, double[]? eigen) => new()
     {
         Status = (ProbeStatus)r.Status,
         BatchSize = batch,
@@ -312,6 +318,7 @@ public sealed class Network : IDisposable
         GramSeconds = r.GramSeconds,
         EigenSeconds = r.EigenSeconds,
         LayerTraces = traces,
+        LayerGradientSums = sums,
         Eigenvalues = eigen,
     };
 

@@ -64,7 +64,16 @@ public sealed class CifarReaderTests
         Assert.That(data.Pixels, Is.EqualTo(pixels));
     }
 
-    [TestCase(0)]
+    [Test]
+    public void ReadCifar10_EmptyFile_NamesFile()
+    {
+        string path = _dir.Write("data_batch_1.bin", []);
+
+        var ex = Assert.Throws<DataFormatException>(() => CifarReader.ReadCifar10([path]));
+
+        Assert.That(ex.Message, Does.Contain(path).And.Contain("empty file"));
+    }
+
     [TestCase(1)]
     [TestCase(3072)]
     [TestCase(3074)]

@@ -25,6 +25,14 @@ public sealed class DataSetKindExtensionsTests
         Assert.That(kind.ClassCount(), Is.EqualTo(classes));
     }
 
+    [TestCase(DataSetKind.FashionMnist, "Fashion-MNIST")]
+    [TestCase(DataSetKind.Cifar100, "CIFAR-100")]
+    [TestCase(DataSetKind.Svhn, "SVHN")]
+    public void DisplayName_IsTheUsualSpelling(DataSetKind kind, string name)
+    {
+        Assert.That(kind.DisplayName(), Is.EqualTo(name));
+    }
+
     [Test]
     public void UnknownKind_Throws()
     {

@@ -32,7 +32,7 @@ public sealed class DataSetLoaderTests
     {
         var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(kind, _dir.Path));
 
-        Assert.That(ex.Message, Does.Contain(_dir.Path));
+        Assert.That(ex.Message, Does.Contain(_dir.Path).And.Contain(kind.DisplayName()));
         Assert.That(ex.FileName, Does.StartWith(_dir.Path));
         foreach (string name in DataSetLoader.ExpectedFiles(kind))
         {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what AutoBatch needs on a fresh Debian 12 machine: libtorch (the engine), OpenBLAS (fast BLAS for
+# libtorch; Debian's default libblas is the slow reference BLAS), CMake and g++ (the native core), and the
+# Fashion-MNIST data set (the default data). `--with-peers` adds PyTorch for the benchmarks and interop tests.
+set -euo pipefail
+
+packages=(libtorch-dev libopenblas0-pthread cmake g++ dataset-fashion-mnist python3)
+if [[ "${1:-}" == "--with-peers" || "${AUTOBATCH_WITH_PEERS:-}" == "1" ]]; then
+  packages+=(python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "Installing: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "The .NET 10 SDK (dotnet) is required and was not found on PATH." >&2
+  exit 1
+fi

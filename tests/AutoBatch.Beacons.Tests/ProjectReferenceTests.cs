@@ -1,0 +1,16 @@
+namespace AutoBatch.Beacons.Tests;
+
+/// <summary>Guards the dependency direction of STYLE.md: Controller -> Beacons -> Engine, never back.</summary>
+public sealed class ProjectReferenceTests
+{
+    [Test]
+    public void BeaconsReferencesTheEngineButNotTheController()
+    {
+        var references = typeof(AutoBatch.Beacons.AssemblyMarker).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(references, Does.Not.Contain("autobatch"));
+            Assert.That(typeof(AutoBatch.Engine.Training.Network).Assembly.GetReferencedAssemblies().Select(a => a.Name), Does.Not.Contain("AutoBatch.Beacons"));
+        });
+    }
+}

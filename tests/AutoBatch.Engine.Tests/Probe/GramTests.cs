@@ -1,0 +1,214 @@
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Engine.Tests.Probe;
+
+/// <summary>F̃ from the probe against independent computations (SPEC §1, issue 3).</summary>
+public sealed class GramTests
+{
+    private static readonly ProbeSettings Default = new();
+
+    private static (Network Net, float[] X, long[] Y) Setup(string model, int batch, ulong seed = 3, bool warm = true)
+    {
+        var spec = ModelSpec.Parse(model, TestBatches.Mnist, 10);
+        var net = Network.Create(spec, SgdSettings.Paper, seed: 1);
+        (float[] x, long[] y) = TestBatches.Random(spec.Input, batch, 10, seed);
+        if (warm)
+        {
+            // A few steps so that BatchNorm running statistics and weights are not at their initial values.
+            for (int i = 0; i < 3; i++)
+            {
+                net.TrainStep(x, y, 0.05);
+            }
+        }
+
+        return (net, x, y);
+    }
+
+    private static double[] BruteForceGram(Network net, float[] x, long[] y, int batch, bool trainMode)
+    {
+        float[] j = net.PerSampleGradients(x, y, trainMode);
+        long p = net.ParameterCount;
+        var gram = new double[batch * batch];
+        for (int a = 0; a < batch; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                double sum = 0;
+                for (long k = 0; k < p; k++)
+                {
+                    sum += (double)j[a * p + k] * j[b * p + k];
+                }
+
+                gram[a * batch + b] = gram[b * batch + a] = sum;
+            }
+        }
+
+        return gram;
+    }
+
+    private static double MaxRelativeError(double[] actual, double[] expected)
+    {
+        double scale = expected.Max(Math.Abs);
+        return actual.Zip(expected, (a, e) => Math.Abs(a - e)).Max() / scale;
+    }
+
+    [TestCase("mlp", 16)]
+    [TestCase("resnet8", 8)]
+    [TestCase("densenet8", 8)]
+    public void GramMatchesABruteForcePerSampleLoopInEvalMode(string model, int batch)
+    {
+        (Network net, float[] x, long[] y) = Setup(model, batch);
+        using (net)
+        {
+            var gram = new double[batch * batch];
+            ProbeReading r = net.Probe(x, y, 0.1, trainMode: false, Default, gram);
+            double[] expected = BruteForceGram(net, x, y, batch, trainMode: false);
+            Assert.Multiple(() =>
+            {
+                Assert.That(r.Status, Is.EqualTo(ProbeStatus.Ok));
+                Assert.That(MaxRelativeError(gram, expected), Is.LessThanOrEqualTo(1e-5));
+                Assert.That(r.Trace, Is.EqualTo(Enumerable.Range(0, batch).Sum(i => expected[i * batch + i])).Within(1e-3).Percent);
+            });
+        }
+    }
+
+    [TestCase("resnet8", 8)]
+    [TestCase("densenet8", 6)]
+    [TestCase("mlp", 12)]
+    public void PathWiseGradientsSumToBTimesTheBatchGradientPerLayer(string model, int batch)
+    {
+        // BN in training mode couples samples; the path-wise g_i satisfy Σ_i g_i = B ∇L exactly, so per layer
+        // 1ᵀF̃_layer1 = |Σ_i g_i|² = B²|∇_layer L|². The batch gradient comes from an ordinary backward.
+        (Network net, float[] x, long[] y) = Setup(model, batch);
+        using (net)
+        {
+            ProbeReading r = net.Probe(x, y, 0.1, trainMode: true, Default);
+            float[] g = net.BatchGradient(x, y, trainMode: true);
+            Dictionary<string, double> layerNorms = LayerGradientNorms(net, g);
+            for (int i = 0; i < net.ProbeLayerNames.Count; i++)
+            {
+                string layer = net.ProbeLayerNames[i];
+                double expected = (double)batch * batch * layerNorms[layer];
+                Assert.That(r.LayerGradientSums![i], Is.EqualTo(expected).Within(1e-3).Percent, layer);
+            }
+
+            Assert.That(r.MeanGradientSquaredNorm, Is.EqualTo(layerNorms.Values.Sum()).Within(1e-3).Percent);
+        }
+    }
+
+    [TestCase("mlp", 8)]
+    [TestCase("resnet8", 4)]
+    [TestCase("densenet8", 4)]
+    public void GhostAndMaterialiseAgreeAndChunkingChangesNothing(string model, int batch)
+    {
+        (Network net, float[] x, long[] y) = Setup(model, batch);
+        using (net)
+        {
+            double[] Gram(ProbeSettings s)
+            {
+                var g = new double[batch * batch];
+                net.Probe(x, y, 0.1, trainMode: true, s, g);
+                return g;
+            }
+
+            double[] ghost = Gram(new ProbeSettings { Mode = GramMode.Ghost });
+            double[] materialised = Gram(new ProbeSettings { Mode = GramMode.Materialise });
+            double[] chunked = Gram(new ProbeSettings { Mode = GramMode.Materialise, MemoryCapBytes = 4096 });
+            double[] ghostChunked = Gram(new ProbeSettings { Mode = GramMode.Ghost, MemoryCapBytes = 4096 });
+            double[] auto = Gram(Default);
+            Assert.Multiple(() =>
+            {
+                Assert.That(MaxRelativeError(ghost, materialised), Is.LessThanOrEqualTo(1e-6));
+                Assert.That(MaxRelativeError(chunked, materialised), Is.LessThanOrEqualTo(1e-9));
+                Assert.That(MaxRelativeError(ghostChunked, ghost), Is.LessThanOrEqualTo(1e-9));
+                Assert.That(MaxRelativeError(auto, materialised), Is.LessThanOrEqualTo(1e-6));
+            });
+        }
+    }
+
+    [Test]
+    public void ProbeLeavesTheNetworkUnchanged()
+    {
+        (Network net, float[] x, long[] y) = Setup("resnet8", 4);
+        using (net)
+        {
+            byte[][] before = net.GetState().Select(t => t.Data).ToArray();
+            net.Probe(x, y, 0.1, trainMode: true, Default);
+            Assert.That(net.GetState().Select(t => t.Data), Is.EqualTo(before));
+        }
+    }
+
+    [Test]
+    public void ProbedStepEqualsPlainStep()
+    {
+        // The probe only reads captured tensors: the update must be bit-identical with and without it.
+        (Network a, float[] x, long[] y) = Setup("resnet8", 6, warm: false);
+        (Network b, _, _) = Setup("resnet8", 6, warm: false);
+        using (a)
+        using (b)
+        {
+            StepResult probed = a.TrainStep(x, y, 0.1, Default);
+            StepResult plain = b.TrainStep(x, y, 0.1);
+            Assert.Multiple(() =>
+            {
+                Assert.That(probed.Loss, Is.EqualTo(plain.Loss));
+                Assert.That(a.GetState().Select(t => t.Data), Is.EqualTo(b.GetState().Select(t => t.Data)));
+                Assert.That(probed.Probe!.Status, Is.EqualTo(ProbeStatus.Ok));
+            });
+        }
+    }
+
+    [Test]
+    public void MeasuresFollowTheirDefinitions()
+    {
+        (Network net, float[] x, long[] y) = Setup("mlp", 16);
+        using (net)
+        {
+            var gram = new double[16 * 16];
+            ProbeReading r = net.Probe(x, y, 0.2, trainMode: true, Default, gram);
+            double sum = gram.Sum();
+            double meanSq = sum / (16.0 * 16.0);
+            double varTrace = (r.Trace - 16 * meanSq) / 15;
+            Assert.Multiple(() =>
+            {
+                Assert.That(r.Eigenvalues!.Sum(), Is.EqualTo(r.Trace).Within(1e-9).Percent);
+                Assert.That(r.Condition, Is.EqualTo(Math.Sqrt(r.LambdaMax / r.LambdaMinPositive)).Within(1e-12).Percent);
+                Assert.That(r.Energy, Is.EqualTo(0.2 / 16 * Math.Sqrt(r.Trace)).Within(1e-12).Percent);
+                Assert.That(r.MeanGradientSquaredNorm, Is.EqualTo(meanSq).Within(1e-9).Percent);
+                Assert.That(r.VarianceTrace, Is.EqualTo(varTrace).Within(1e-9).Percent);
+                Assert.That(r.NoiseScale, Is.EqualTo(varTrace / meanSq).Within(1e-9).Percent);
+                Assert.That(r.LayerTraces!.Sum(), Is.EqualTo(r.Trace).Within(1e-9).Percent);
+                Assert.That(r.Rank, Is.InRange(1, 16));
+            });
+        }
+    }
+
+    private static Dictionary<string, double> LayerGradientNorms(Network net, float[] gradient)
+    {
+        // Parameters are laid out in state order; a probed layer owns the parameters under its name.
+        var norms = net.ProbeLayerNames.ToDictionary(n => n, _ => 0.0);
+        long offset = 0;
+        foreach (StateTensor t in net.GetState())
+        {
+            if (t.Name.EndsWith(".running_mean", StringComparison.Ordinal) || t.Name.EndsWith(".running_var", StringComparison.Ordinal) || t.DType != StateDType.Float32)
+            {
+                continue;
+            }
+
+            string layer = t.Name[..t.Name.LastIndexOf('.')];
+            double sq = 0;
+            for (long k = 0; k < t.ElementCount; k++)
+            {
+                sq += (double)gradient[offset + k] * gradient[offset + k];
+            }
+
+            norms[layer] += sq;
+            offset += t.ElementCount;
+        }
+
+        Assert.That(offset, Is.EqualTo(net.ParameterCount));
+        return norms;
+    }
+}

@@ -1,0 +1,167 @@
+using AutoBatch.Engine.Probe;
+
+namespace AutoBatch.Engine.Tests.Probe;
+
+/// <summary>The spectrum analysis on matrices with known spectra.</summary>
+public sealed class SpectrumTests
+{
+    private static double[] WithSpectrum(double[] eigenvalues, int seed)
+    {
+        // Q diag(λ) Qᵀ with Q a product of Householder reflections: orthogonal by construction.
+        int n = eigenvalues.Length;
+        var rng = new Random(seed);
+        var q = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            q[i, i] = 1;
+        }
+
+        for (int h = 0; h < 3; h++)
+        {
+            var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            double norm2 = v.Sum(a => a * a);
+            var next = new double[n, n];
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double hik = (i == k ? 1 : 0) - 2 * v[i] * v[k] / norm2;
+                        sum += hik * q[k, j];
+                    }
+
+                    next[i, j] = sum;
+                }
+            }
+
+            q = next;
+        }
+
+        var m = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    sum += q[i, k] * eigenvalues[k] * q[j, k];
+                }
+
+                m[i * n + j] = sum;
+            }
+        }
+
+        return m;
+    }
+
+    [Test]
+    public void RecoversAKnownSpectrumRankAndCondition()
+    {
+        double[] lambda = [100, 25, 4, 1, 0, 0];
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 1), 6, new ProbeSettings());
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Status, Is.EqualTo(ProbeStatus.Ok));
+            Assert.That(r.Eigenvalues!, Is.EqualTo(lambda.Order().ToArray()).Within(1e-10));
+            Assert.That(r.Rank, Is.EqualTo(4));
+            Assert.That(r.Condition, Is.EqualTo(10.0).Within(1e-9));
+            Assert.That(r.Trace, Is.EqualTo(130).Within(1e-10));
+        });
+    }
+
+    [Test]
+    public void TinyEigenvaluesBelowTheToleranceDoNotCount()
+    {
+        // σ threshold = σmax · B · ε32 = 10 · 4 · 1.19e-7 ≈ 4.8e-6, i.e. λ ≈ 2.3e-11: 1e-12 is out, 1e-9 is in.
+        double[] lambda = [100, 1e-9, 1e-12, 0];
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 2), 4, new ProbeSettings());
+        Assert.That(r.Rank, Is.EqualTo(2));
+        ProbeReading loose = GramAnalysis.Analyse(WithSpectrum(lambda, 2), 4, new ProbeSettings { RankTolerance = 1e-3 });
+        Assert.That(loose.Rank, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void RankOneHasConditionOne()
+    {
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum([5, 0, 0], 3), 3, new ProbeSettings());
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Rank, Is.EqualTo(1));
+            Assert.That(r.Condition, Is.EqualTo(1).Within(1e-9));
+        });
+    }
+
+    [Test]
+    public void ZeroMatrixIsReportedNotCrashed()
+    {
+        ProbeReading r = GramAnalysis.Analyse(new double[9], 3, new ProbeSettings());
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Status, Is.EqualTo(ProbeStatus.Zero));
+            Assert.That(r.Rank, Is.Zero);
+            Assert.That(r.Energy, Is.Zero);
+        });
+    }
+
+    [TestCase(double.NaN)]
+    [TestCase(double.PositiveInfinity)]
+    public void NonFiniteEntriesAreReportedNotCrashed(double bad)
+    {
+        double[] m = WithSpectrum([3, 2, 1], 4);
+        m[4] = bad;
+        ProbeReading r = GramAnalysis.Analyse(m, 3, new ProbeSettings());
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Status, Is.EqualTo(ProbeStatus.NonFinite));
+            Assert.That(double.IsFinite(r.Condition), Is.True);
+            Assert.That(double.IsFinite(r.Trace), Is.True);
+        });
+    }
+
+    [Test]
+    public void SingleSampleHasNoVarianceButNoNaN()
+    {
+        ProbeReading r = GramAnalysis.Analyse([4.0], 1, new ProbeSettings());
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Rank, Is.EqualTo(1));
+            Assert.That(r.VarianceTrace, Is.Zero);
+            Assert.That(double.IsNaN(r.NoiseScale), Is.False);
+        });
+    }
+
+    [Test]
+    public void AccumulatorRescalesEnergyBySamplingRatio()
+    {
+        var acc = new FisherAccumulator();
+        for (int i = 0; i < 10; i++)
+        {
+            acc.AddIteration();
+            if (i % 5 == 0)
+            {
+                acc.AddReading(new ProbeReading
+                {
+                    Status = ProbeStatus.Ok, BatchSize = 4, LearningRate = 0.5, Rank = 2, Trace = 16, LambdaMax = 10, LambdaMinPositive = 2.5,
+                    Condition = i == 0 ? 2 : 4, MeanGradientSquaredNorm = 1, VarianceTrace = 1, NoiseScale = 1, GramSeconds = 0, EigenSeconds = 0,
+                });
+            }
+        }
+
+        acc.AddReading(new ProbeReading
+        {
+            Status = ProbeStatus.NonFinite, BatchSize = 4, LearningRate = 0.5, Rank = 0, Trace = 0, LambdaMax = 0, LambdaMinPositive = 0,
+            Condition = 0, MeanGradientSquaredNorm = 0, VarianceTrace = 0, NoiseScale = 0, GramSeconds = 0, EigenSeconds = 0,
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(acc.ConditionMean, Is.EqualTo(3));
+            // l = 0.5/4 · sqrt(16) = 0.5 each; Σ l = 1; 10 iterations / 2 measurements -> L = 5.
+            Assert.That(acc.Energy, Is.EqualTo(5).Within(1e-12));
+            Assert.That(acc.InvalidMeasurements, Is.EqualTo(1));
+            Assert.That(FisherAccumulator.Restore(acc.Snapshot()).Energy, Is.EqualTo(acc.Energy));
+        });
+    }
+}

@@ -1,0 +1,111 @@
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Randomness;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Engine.Tests.Training;
+
+public sealed class TrainerTests
+{
+    private static ImageDataSet Synthetic(int count, ulong seed)
+    {
+        // Class-dependent blobs so that the model can learn something.
+        var rng = new Pcg32(seed);
+        var pixels = new byte[count * 8 * 8];
+        var labels = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            int label = rng.NextInt(3);
+            labels[i] = (byte)label;
+            for (int p = 0; p < 64; p++)
+            {
+                int signal = (p % 3 == label) ? 120 : 0;
+                pixels[i * 64 + p] = (byte)Math.Min(255, signal + rng.NextInt(100));
+            }
+        }
+
+        return new ImageDataSet(pixels, labels, 1, 8, 8, 3, $"synthetic-{seed}");
+    }
+
+    private static List<(EpochRecord Record, List<double> Losses)> Run(
+        int threadsSeed, int epochs, IStepPlanner planner, ProbeSettings? probe, AugmentationKind augmentation = AugmentationKind.CropOnly)
+    {
+        ImageDataSet train = Synthetic(200, 1), test = Synthetic(50, 2);
+        var norm = ChannelNormalisation.FromData(train);
+        using var net = Network.Create(ModelSpec.Mlp(new InputShape(1, 8, 8), 3, 16), SgdSettings.Paper, seed: threadsSeed);
+        var trainer = new Trainer(
+            net,
+            new BatchAssembler(train, norm, augmentation),
+            new BatchAssembler(test, norm, AugmentationKind.None),
+            new TrainerOptions { Epochs = epochs, Seed = threadsSeed, Probe = probe });
+        var result = new List<(EpochRecord, List<double>)>();
+        var losses = new List<double>();
+        foreach (EpochRecord r in trainer.Run(planner, e => losses.Add(e.Result.Loss)))
+        {
+            result.Add((r, losses));
+            losses = [];
+        }
+
+        return result;
+    }
+
+    [Test]
+    public void SameSeedGivesIdenticalLossesAndMeasures()
+    {
+        var planner = new FixedPlanner(16, new StepDecaySchedule(0.05, 3));
+        var a = Run(5, 3, planner, new ProbeSettings { Interval = 2 });
+        var b = Run(5, 3, planner, new ProbeSettings { Interval = 2 });
+        var c = Run(6, 3, planner, new ProbeSettings { Interval = 2 });
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.Select(e => e.Losses), Is.EqualTo(b.Select(e => e.Losses)));
+            Assert.That(a.Select(e => e.Record.ConditionMean), Is.EqualTo(b.Select(e => e.Record.ConditionMean)));
+            Assert.That(a.Select(e => e.Record.TestError), Is.EqualTo(b.Select(e => e.Record.TestError)));
+            Assert.That(a[0].Losses, Is.Not.EqualTo(c[0].Losses));
+        });
+    }
+
+    [Test]
+    public void EpochIsOnePassWhateverTheBatchSizes()
+    {
+        var planner = new CyclingPlanner([7, 32, 3]);
+        var run = Run(1, 2, planner, null);
+        Assert.Multiple(() =>
+        {
+            // 200 samples: 7+32+3 = 42 per cycle -> 4 cycles (168) then 7, 25 (last batch truncated to the rest).
+            Assert.That(run[0].Record.Iterations, Is.EqualTo(14));
+            Assert.That(run[0].Record.MeanBatchSize, Is.EqualTo(200.0 / 14).Within(1e-12));
+            Assert.That(run[1].Record.TotalIterations, Is.EqualTo(run[0].Record.Iterations + run[1].Record.Iterations));
+        });
+    }
+
+    [Test]
+    public void ProbeSamplesIterationsWhereNModIntervalIsOne()
+    {
+        // 200 samples at B=10: 20 iterations; interval 7 measures n = 1, 8, 15 -> 3 per epoch.
+        var run = Run(1, 2, new FixedPlanner(10, new StepDecaySchedule(0.05, 2)), new ProbeSettings { Interval = 7 });
+        Assert.Multiple(() =>
+        {
+            Assert.That(run[0].Record.Measurements, Is.EqualTo(3));
+            Assert.That(run[0].Record.ConditionMean, Is.GreaterThanOrEqualTo(1));
+            Assert.That(run[0].Record.Energy, Is.GreaterThan(0));
+            // L_K = (iterations / measurements) * sum(l_k): after epoch 1, 20/3 * 3 * mean(l) = 20 * mean(l).
+            Assert.That(run[0].Record.Energy, Is.EqualTo(20 * run[0].Record.EpochEnergy).Within(1e-9).Percent);
+        });
+    }
+
+    [Test]
+    public void LearnsTheSyntheticTask()
+    {
+        // Without augmentation: the synthetic classes are defined by pixel position, which crops would move.
+        var run = Run(1, 6, new FixedPlanner(16, new StepDecaySchedule(0.05, 6)), null, AugmentationKind.None);
+        Assert.That(run[^1].Record.TestError, Is.LessThan(0.2));
+    }
+
+    private sealed class CyclingPlanner(int[] sizes) : IStepPlanner
+    {
+        public StepPlan Plan(TrainingProgress progress) =>
+            new(sizes[(progress.IterationInEpoch - 1) % sizes.Length], 0.01);
+    }
+}
