@@ -135,7 +135,9 @@ public sealed class Trainer
         }
 
         clock.Restart();
-        Evaluation test = Diverged ? new Evaluation(_testY.Length, double.PositiveInfinity, 0) : _network.Evaluate(_testX, _testY, _options.EvaluationChunk);
+        // A non-finite step is never applied, so after a divergence the network still holds the last finite
+        // weights and the evaluation stays finite (a map never holds NaN or infinity).
+        Evaluation test = _network.Evaluate(_testX, _testY, _options.EvaluationChunk);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         Epoch++;
         return new EpochRecord
