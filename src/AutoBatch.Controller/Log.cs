@@ -19,4 +19,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "{Verb} crashed")]
     public static partial void VerbCrashed(ILogger logger, Exception exception, string verb);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Grid {Model} on {Data}: {Total} runs, shard {Shard}: {Pending} pending, {Parallel} at once x {Threads} threads")]
+    public static partial void GridStarted(ILogger logger, string model, string data, int total, string shard, int pending, int parallel, int threads);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Run {Run} finished: test error {TestError:P2}, C̄={Condition:G4}, L={Energy:G4}, diverged={Diverged}, {Seconds:F0}s")]
+    public static partial void RunFinished(ILogger logger, string run, double testError, double condition, double energy, bool diverged, double seconds);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Run {Run} failed (left pending): {Reason}")]
+    public static partial void RunFailed(ILogger logger, string run, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Beacon map written to {Path}")]
+    public static partial void MapWritten(ILogger logger, string path);
 }

@@ -1,8 +1,24 @@
 using System.CommandLine;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Verbs;
 
 var root = new RootCommand("AutoBatch: Fisher-measured, closed-loop batch-size and learning-rate tuning (Liao et al., TPAMI 2020)")
 {
     TrainVerb.Create(),
+    BeaconsVerb.Create(),
+    MergeVerb.Create(),
+    MeasureVerb.Create(),
 };
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // A malformed flag is bad input like any other (exit 2), not a failure (System.CommandLine's default 1).
+    foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"Invalid option: {error.Message}").ConfigureAwait(false);
+    }
+
+    return ExitCodes.BadInput;
+}
+
+return await parsed.InvokeAsync().ConfigureAwait(false);

@@ -6,7 +6,7 @@ public sealed class ProjectReferenceTests
     [Test]
     public void BeaconsReferencesTheEngineButNotTheController()
     {
-        var references = typeof(AutoBatch.Beacons.AssemblyMarker).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
+        var references = typeof(AutoBatch.Beacons.Grid.GridSpec).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
         Assert.Multiple(() =>
         {
             Assert.That(references, Does.Not.Contain("autobatch"));

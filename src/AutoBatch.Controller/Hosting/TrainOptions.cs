@@ -52,4 +52,11 @@ public sealed class TrainOptions
     /// 10 epochs on Fashion-MNIST at B=128, α=0.05).
     /// </summary>
     public bool NoAugmentation { get; set; }
+
+    /// <summary>Train on a fixed random subset of this many training images (default: all).</summary>
+    [Range(1, int.MaxValue)]
+    public int? TrainSubset { get; set; }
+
+    /// <summary>Exit (as if cancelled) when the process with this id ends; used by grid runners for their children.</summary>
+    public int? ExitWithParent { get; set; }
 }

@@ -34,6 +34,9 @@ public sealed class TrainService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        using var orphanGuard = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var watcher = ParentWatcher.Start(_options.ExitWithParent, orphanGuard);
+        stoppingToken = orphanGuard.Token;
         try
         {
             Final = await Task.Run(() => Train(stoppingToken), stoppingToken).ConfigureAwait(false);
@@ -66,6 +69,11 @@ public sealed class TrainService : BackgroundService
         EngineRuntime.SetThreads(o.Threads);
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
         (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(o.Data, dataPath);
+        if (o.TrainSubset is { } subset)
+        {
+            train = train.Subset(subset, seed: 0);
+        }
+
         if (o.BatchSize > train.Count)
         {
             throw new ArgumentException($"--batch-size: {o.BatchSize} is larger than the training set ({train.Count} samples).");

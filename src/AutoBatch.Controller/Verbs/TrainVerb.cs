@@ -24,9 +24,11 @@ public static class TrainVerb
         var output = new Option<string?>("--output", "-o") { Description = "Output folder for epochs.jsonl and epochs.csv (default runs/train)" };
         var interval = new Option<int?>("--probe-interval") { Description = "Measure F̃ every N iterations (default 50; 0 = off)" };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train without the paper's augmentation" };
+        var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of this many images (default: all)" };
+        var parent = new Option<int?>("--exit-with-parent") { Description = "Stop when the process with this id ends (used by grid runners)", Hidden = true };
         var command = new Command("train", "Train one configuration with a fixed batch size and step-decayed learning rate")
         {
-            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation,
+            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation, subset, parent,
         };
         command.SetAction((result, token) =>
         {
@@ -49,6 +51,8 @@ public static class TrainVerb
             Set(nameof(TrainOptions.Threads), result.GetValue(threads));
             Set(nameof(TrainOptions.Output), result.GetValue(output));
             Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
+            Set(nameof(TrainOptions.TrainSubset), result.GetValue(subset));
+            Set(nameof(TrainOptions.ExitWithParent), result.GetValue(parent));
             if (result.GetValue(noAugmentation))
             {
                 Set(nameof(TrainOptions.NoAugmentation), true);

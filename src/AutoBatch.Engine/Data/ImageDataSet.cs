@@ -82,4 +82,30 @@ public sealed class ImageDataSet
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         return Pixels.AsSpan(index * ImageSize, ImageSize);
     }
+
+    /// <summary>
+    /// A random subset of <paramref name="count"/> images, the same for every call with the same seed (so every run
+    /// of a grid trains on the same subset); the whole set when <paramref name="count"/> is at least <see cref="Count"/>.
+    /// </summary>
+    public ImageDataSet Subset(int count, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count >= Count)
+        {
+            return this;
+        }
+
+        int[] order = Enumerable.Range(0, Count).ToArray();
+        new Randomness.Pcg32(seed, stream: 7).Shuffle(order);
+        Array.Sort(order, 0, count);
+        var pixels = new byte[(long)count * ImageSize];
+        var labels = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            Image(order[i]).CopyTo(pixels.AsSpan(i * ImageSize, ImageSize));
+            labels[i] = Labels[order[i]];
+        }
+
+        return new ImageDataSet(pixels, labels, Channels, Height, Width, Classes, $"{Source} (subset of {count}, seed {seed})");
+    }
 }

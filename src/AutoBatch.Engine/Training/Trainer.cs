@@ -148,9 +148,9 @@ public sealed class Trainer
             MeanBatchSize = (double)position / Math.Max(1, iterations),
             BatchSize = lastBatch,
             LearningRate = lastLr,
-            TrainLoss = position == 0 ? 0 : lossSum / position,
+            TrainLoss = position == 0 ? 0 : FiniteOrMax(lossSum / position),
             TrainError = position == 0 ? 1 : 1.0 - (double)correct / position,
-            TestLoss = test.MeanLoss,
+            TestLoss = FiniteOrMax(test.MeanLoss),
             TestError = test.Error,
             ConditionMean = _measures.ConditionMean,
             Energy = _measures.Energy,
@@ -165,6 +165,9 @@ public sealed class Trainer
             Diverged = Diverged,
         };
     }
+
+    // Records are written as JSON, which has no NaN or infinity; an overflowing loss is recorded as double.MaxValue.
+    private static double FiniteOrMax(double value) => double.IsFinite(value) ? value : double.MaxValue;
 
     private void EnsureBuffers(int batch)
     {

@@ -1,0 +1,79 @@
+using AutoBatch.Beacons.Maps;
+
+namespace AutoBatch.Beacons.Grid;
+
+/// <summary>
+/// Runs the unfinished runs of a grid (or of one shard), several at once, persisting each the moment it ends.
+/// </summary>
+public sealed class GridRunner
+{
+    private readonly GridStore _store;
+    private readonly IRunExecutor _executor;
+
+    /// <summary>Creates a runner over a store.</summary>
+    public GridRunner(GridStore store, IRunExecutor executor)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(executor);
+        _store = store;
+        _executor = executor;
+    }
+
+    /// <summary>The runs of <paramref name="shard"/> that have not finished, in canonical order.</summary>
+    public IReadOnlyList<RunKey> Pending(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return _store.Grid.Runs().Where((key, index) => shard.Contains(index) && !_store.IsFinished(key)).ToArray();
+    }
+
+    /// <summary>
+    /// Executes the pending runs of <paramref name="shard"/> with at most <paramref name="parallel"/> at once.
+    /// A failed run is reported through <paramref name="onFailed"/> and left pending; the others go on.
+    /// Returns the runs finished by this call.
+    /// </summary>
+    public async Task<IReadOnlyList<BeaconRun>> RunAsync(
+        Shard shard, int parallel, Action<BeaconRun>? onFinished = null, Action<RunKey, Exception>? onFailed = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
+        var finished = new List<BeaconRun>();
+        var gate = new object();
+        using var slots = new SemaphoreSlim(parallel);
+        var tasks = new List<Task>();
+        foreach (RunKey key in Pending(shard))
+        {
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            tasks.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        string work = _store.PrepareWorkFolder(key);
+                        BeaconRun run = await _executor.ExecuteAsync(_store.Grid, key, work, cancellationToken).ConfigureAwait(false);
+                        _store.Save(run);
+                        lock (gate)
+                        {
+                            finished.Add(run);
+                            onFinished?.Invoke(run);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        lock (gate)
+                        {
+                            onFailed?.Invoke(key, e);
+                        }
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                },
+                CancellationToken.None));
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return finished;
+    }
+}

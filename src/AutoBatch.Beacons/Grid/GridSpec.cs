@@ -1,0 +1,80 @@
+using AutoBatch.Engine.Data;
+
+namespace AutoBatch.Beacons.Grid;
+
+/// <summary>
+/// A beacon grid (SPEC §3): batch sizes x learning rates x seeds of one model on one data set, each run for the
+/// same epochs with the same measurement interval.
+/// </summary>
+public sealed record GridSpec
+{
+    /// <summary>Model name (ModelSpec.Parse).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Data set.</summary>
+    public required DataSetKind Data { get; init; }
+
+    /// <summary>Batch sizes.</summary>
+    public required IReadOnlyList<int> BatchSizes { get; init; }
+
+    /// <summary>Initial learning rates.</summary>
+    public required IReadOnlyList<double> LearningRates { get; init; }
+
+    /// <summary>Seeds.</summary>
+    public required IReadOnlyList<long> Seeds { get; init; }
+
+    /// <summary>Epochs per run.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary>Probe interval in iterations.</summary>
+    public required int ProbeInterval { get; init; }
+
+    /// <summary>Training subset size (null: the whole training set).</summary>
+    public int? TrainSubset { get; init; }
+
+    /// <summary>All runs in canonical order: seed-major, then batch size, then learning rate.</summary>
+    public IReadOnlyList<RunKey> Runs() =>
+        (from seed in Seeds
+         from b in BatchSizes
+         from lr in LearningRates
+         select new RunKey(b, lr, seed)).ToArray();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    public void Validate()
+    {
+        if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1))
+        {
+            throw new ArgumentException("--batch-sizes: at least one batch size, each >= 1.");
+        }
+
+        if (LearningRates.Count == 0 || LearningRates.Any(a => !(a > 0) || !double.IsFinite(a)))
+        {
+            throw new ArgumentException("--learning-rates: at least one learning rate, each a finite number > 0.");
+        }
+
+        if (Seeds.Count == 0)
+        {
+            throw new ArgumentException("--seeds: at least one seed.");
+        }
+
+        if (BatchSizes.Distinct().Count() != BatchSizes.Count || LearningRates.Distinct().Count() != LearningRates.Count || Seeds.Distinct().Count() != Seeds.Count)
+        {
+            throw new ArgumentException("--batch-sizes, --learning-rates and --seeds must not repeat a value.");
+        }
+
+        if (Epochs < 1)
+        {
+            throw new ArgumentException("--epochs: must be >= 1.");
+        }
+
+        if (ProbeInterval < 1)
+        {
+            throw new ArgumentException("--probe-interval: a beacon run needs the probe; must be >= 1.");
+        }
+
+        if (TrainSubset is < 1)
+        {
+            throw new ArgumentException("--train-subset: must be >= 1.");
+        }
+    }
+}

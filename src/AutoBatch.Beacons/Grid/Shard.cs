@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace AutoBatch.Beacons.Grid;
+
+/// <summary>
+/// One shard of a grid for array jobs: shard i of n takes the runs whose canonical index ≡ i (mod n), so shards
+/// are disjoint, cover the grid, and stay balanced across batch sizes.
+/// </summary>
+/// <param name="Index">0-based shard index.</param>
+/// <param name="Count">Number of shards.</param>
+public sealed record Shard(int Index, int Count)
+{
+    /// <summary>The whole grid.</summary>
+    public static Shard All { get; } = new(0, 1);
+
+    /// <summary>Whether the run at canonical position <paramref name="runIndex"/> belongs to this shard.</summary>
+    public bool Contains(int runIndex) => runIndex % Count == Index;
+
+    /// <summary>Parses <c>i/n</c> (0 ≤ i &lt; n); the message names the option.</summary>
+    public static Shard Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split('/');
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            && n >= 1 && i < n)
+        {
+            return new Shard(i, n);
+        }
+
+        throw new ArgumentException($"--shard: expected i/n with 0 <= i < n (e.g. 0/4), got '{text}'.");
+    }
+
+    /// <summary>
+    /// The shard of an array job: index from <c>SLURM_ARRAY_TASK_ID</c> (Slurm) or <c>JOB_COMPLETION_INDEX</c>
+    /// (Kubernetes Indexed Job), count from <paramref name="count"/>.
+    /// </summary>
+    public static Shard FromEnvironment(int count, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        string? value = environment("SLURM_ARRAY_TASK_ID") ?? environment("JOB_COMPLETION_INDEX");
+        if (value is null)
+        {
+            throw new ArgumentException("--shard-count: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard i/n instead.");
+        }
+
+        return Parse(value + "/" + count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
+}

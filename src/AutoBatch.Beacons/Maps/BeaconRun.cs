@@ -1,0 +1,31 @@
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Beacons.Maps;
+
+/// <summary>One finished beacon run: its configuration and per-epoch trajectory (SPEC §3).</summary>
+public sealed record BeaconRun
+{
+    /// <summary>Run id (RunKey.Id).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Mini-batch size.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Initial learning rate.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Seed.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>True when a non-finite loss ended the run early.</summary>
+    public required bool Diverged { get; init; }
+
+    /// <summary>Wall seconds of the whole run (process start to end).</summary>
+    public required double WallSeconds { get; init; }
+
+    /// <summary>Per-epoch records (C̄_K, L_K, errors, losses, times); fewer than the grid's epochs if diverged.</summary>
+    public required IReadOnlyList<EpochRecord> Epochs { get; init; }
+
+    /// <summary>Final test error (of the last recorded epoch).</summary>
+    public double FinalTestError => Epochs.Count == 0 ? 1.0 : Epochs[^1].TestError;
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using AutoBatch.Beacons.Grid;
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Grid;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// The <c>beacons</c> verb: runs the unfinished runs of a grid (or one shard) as parallel child processes,
+/// persisting each run the moment it ends; when the whole grid is done, builds the beacon map and its plots.
+/// </summary>
+public sealed class BeaconsService : BackgroundService
+{
+    private readonly BeaconsOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<BeaconsService> _logger;
+
+    /// <summary>Created by the host.</summary>
+    public BeaconsService(IOptions<BeaconsOptions> options, IHostApplicationLifetime lifetime, ILogger<BeaconsService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>Parses the grid from options; messages name the option.</summary>
+    public static GridSpec ToGrid(BeaconsOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var grid = new GridSpec
+        {
+            Model = o.Model,
+            Data = o.Data,
+            BatchSizes = ParseList(o.BatchSizes, "--batch-sizes", s => int.Parse(s, CultureInfo.InvariantCulture)),
+            LearningRates = ParseList(o.LearningRates, "--learning-rates", s => double.Parse(s, CultureInfo.InvariantCulture)),
+            Seeds = ParseList(o.Seeds, "--seeds", s => long.Parse(s, CultureInfo.InvariantCulture)),
+            Epochs = o.Epochs,
+            ProbeInterval = o.ProbeInterval,
+            TrainSubset = o.TrainSubset,
+        };
+        grid.Validate();
+        return grid;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            Environment.ExitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.VerbCancelled(_logger, "beacons");
+            Environment.ExitCode = ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
+        {
+            Log.VerbFailed(_logger, "beacons", e.Message);
+            Environment.ExitCode = ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.VerbCrashed(_logger, e, "beacons");
+            Environment.ExitCode = ExitCodes.Failure;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    private async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        BeaconsOptions o = _options;
+        GridSpec grid = ToGrid(o);
+        Shard shard = o.Shard is not null ? Shard.Parse(o.Shard) : o.ShardCount is { } count ? Shard.FromEnvironment(count) : Shard.All;
+        int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
+        var store = new GridStore(o.Output, grid);
+        var runner = new GridRunner(store, new ProcessRunExecutor(o.DataPath, o.ThreadsPerRun));
+        IReadOnlyList<RunKey> pending = runner.Pending(shard);
+        int total = grid.Runs().Count;
+        Log.GridStarted(_logger, grid.Model, grid.Data.ToString(), total, shard.ToString(), pending.Count, parallel, o.ThreadsPerRun);
+        int failures = 0;
+        await runner.RunAsync(
+            shard,
+            parallel,
+            run => Log.RunFinished(_logger, run.Id, run.FinalTestError, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].ConditionMean, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].Energy, run.Diverged, run.WallSeconds),
+            (key, e) =>
+            {
+                failures++;
+                Log.RunFailed(_logger, key.Id, e.Message);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (failures > 0)
+        {
+            return ExitCodes.Failure;
+        }
+
+        IReadOnlyList<BeaconRun> finished = store.LoadFinished();
+        if (finished.Count == total && shard == Shard.All)
+        {
+            string mapPath = o.Map ?? Path.Combine(o.Output, "map.json");
+            MapWriter.Write(grid, finished, mapPath, Environment.CommandLine, o.ThreadsPerRun, parallel);
+            Log.MapWritten(_logger, mapPath);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static T[] ParseList<T>(string text, string option, Func<string, T> parse)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new ArgumentException($"{option}: expected a comma-separated list of numbers, got '{text}'.", e);
+        }
+    }
+}

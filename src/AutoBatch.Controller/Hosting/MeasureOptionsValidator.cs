@@ -1,0 +1,72 @@
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// Cross-field and semantic checks of <see cref="MeasureOptions"/>, run on start. Checks that need the data set
+/// (indices within it, a batch no larger than it) happen in <see cref="MeasureService"/> once it is loaded.
+/// </summary>
+public sealed class MeasureOptionsValidator : IValidateOptions<MeasureOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, MeasureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        try
+        {
+            ModelSpec.Parse(options.Model, new InputShape(1, 28, 28), 10);
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"--model: {e.Message}");
+        }
+
+        if (!Enum.IsDefined(options.Data))
+        {
+            failures.Add($"--data: '{options.Data}' is not one of {string.Join(", ", Enum.GetNames<DataSetKind>())}.");
+        }
+
+        if (options.DataPath is null && options.Data != DataSetKind.FashionMnist)
+        {
+            failures.Add($"--data-path: required for {options.Data} (only Fashion-MNIST has a default folder).");
+        }
+
+        if (options.Weights is not null && !File.Exists(options.Weights))
+        {
+            failures.Add($"--weights: file '{options.Weights}' does not exist; expected a safetensors weights file (see docs/WEIGHTS.md).");
+        }
+
+        if (options.Indices is not null)
+        {
+            if (!BatchIndices.TryParse(options.Indices, out int[] indices, out string error))
+            {
+                failures.Add($"--indices: {error}");
+            }
+            else if (options.BatchSize is { } b && b != indices.Length)
+            {
+                failures.Add($"--batch-size: {b} conflicts with --indices, which lists {indices.Length} samples; give one or the other.");
+            }
+        }
+
+        if (!Enum.IsDefined(options.BnMode))
+        {
+            failures.Add($"--bn-mode: '{options.BnMode}' is not one of train, eval.");
+        }
+
+        if (!Enum.IsDefined(options.GramMode))
+        {
+            failures.Add($"--gram-mode: '{options.GramMode}' is not one of auto, ghost, materialise.");
+        }
+
+        if (options.RankTolerance is { } t && !(t > 0 && t < 1))
+        {
+            failures.Add($"--rank-tolerance: {t} is outside (0, 1); it is relative to the largest singular value.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,168 @@
+using AutoBatch.Controller.Output;
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Randomness;
+using AutoBatch.Engine.Runtime;
+using AutoBatch.Engine.Training;
+using AutoBatch.Engine.Weights;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// The <c>measure</c> verb: one probe of F̃ on one batch for given weights, printed as JSON on standard output
+/// (logs go to standard error, so the output can be piped).
+/// </summary>
+public sealed class MeasureService : BackgroundService
+{
+    private readonly MeasureOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<MeasureService> _logger;
+
+    /// <summary>Created by the host.</summary>
+    public MeasureService(IOptions<MeasureOptions> options, IHostApplicationLifetime lifetime, ILogger<MeasureService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The report, once measured (for tests and callers).</summary>
+    public MeasureReport? Report { get; private set; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            Report = await Task.Run(() => Measure(stoppingToken), stoppingToken).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(Report.ToJson()).ConfigureAwait(false);
+            await Console.Out.FlushAsync(stoppingToken).ConfigureAwait(false);
+            Environment.ExitCode = ExitCodes.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            Log.VerbCancelled(_logger, "measure");
+            Environment.ExitCode = ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
+        {
+            Log.VerbFailed(_logger, "measure", e.Message);
+            Environment.ExitCode = ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.VerbCrashed(_logger, e, "measure");
+            Environment.ExitCode = ExitCodes.Failure;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    private MeasureReport Measure(CancellationToken cancellationToken)
+    {
+        MeasureOptions o = _options;
+        EngineRuntime.SetThreads(o.Threads);
+        string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
+        (ImageDataSet train, _) = DataSetLoader.Load(o.Data, dataPath);
+        int[] indices = SelectBatch(o, train.Count);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
+        using var network = Network.Create(spec, SgdSettings.Paper, o.Seed);
+        if (o.Weights is not null)
+        {
+            WeightsFile.Load(network, o.Weights);
+        }
+
+        AugmentationKind augmentation = o.Augment ? o.Data.DefaultAugmentation() : AugmentationKind.None;
+        var assembler = new BatchAssembler(train, ChannelNormalisation.FromData(train), augmentation);
+        var x = new float[(long)indices.Length * assembler.SampleSize];
+        var y = new long[indices.Length];
+        if (augmentation == AugmentationKind.None)
+        {
+            assembler.FillPlain(indices, x, y);
+        }
+        else
+        {
+            assembler.Fill(indices, new Pcg32(unchecked((ulong)o.Seed), BatchIndices.AugmentStream), x, y);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var settings = new ProbeSettings { Mode = o.GramMode, RankTolerance = o.RankTolerance };
+        ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings);
+        var layers = new Dictionary<string, double?>(StringComparer.Ordinal);
+        for (int i = 0; i < network.ProbeLayerNames.Count; i++)
+        {
+            layers[network.ProbeLayerNames[i]] = MeasureReport.Finite(r.LayerTraces![i]);
+        }
+
+        return new MeasureReport
+        {
+            Model = spec.Name,
+            Data = o.Data.ToString(),
+            Parameters = network.ParameterCount,
+            WeightsSource = o.Weights is null ? "initial" : "file",
+            WeightsPath = o.Weights is null ? null : Path.GetFullPath(o.Weights),
+            Seed = o.Seed,
+            BatchSize = indices.Length,
+            Indices = indices,
+            IndexSource = o.Indices is null ? "seeded" : "explicit",
+            LearningRate = o.LearningRate,
+            BnMode = o.BnMode == BatchNormMode.Train ? "train" : "eval",
+            Augmentation = augmentation.ToString(),
+            GramMode = o.GramMode.ToString(),
+            RankTolerance = o.RankTolerance,
+            Threads = o.Threads,
+            Status = r.Status.ToString(),
+            Eigenvalues = [.. r.Eigenvalues!.Select(MeasureReport.Finite)],
+            Rank = r.Rank,
+            Condition = MeasureReport.Finite(r.Condition),
+            Energy = MeasureReport.Finite(r.Energy),
+            Trace = MeasureReport.Finite(r.Trace),
+            LambdaMax = MeasureReport.Finite(r.LambdaMax),
+            LambdaMinPositive = MeasureReport.Finite(r.LambdaMinPositive),
+            LayerTraces = layers,
+            MeanGradientSquaredNorm = MeasureReport.Finite(r.MeanGradientSquaredNorm),
+            VarianceTrace = MeasureReport.Finite(r.VarianceTrace),
+            NoiseScale = MeasureReport.Finite(r.NoiseScale),
+            GramSeconds = r.GramSeconds,
+            EigenSeconds = r.EigenSeconds,
+        };
+    }
+
+    /// <summary>The explicit indices, checked against the data set, or a batch drawn from the seed.</summary>
+    private static int[] SelectBatch(MeasureOptions o, int count)
+    {
+        if (o.Indices is null)
+        {
+            int batchSize = o.BatchSize ?? MeasureOptions.DefaultBatchSize;
+            return batchSize <= count
+                ? BatchIndices.Draw(o.Seed, batchSize, count)
+                : throw new ArgumentException($"--batch-size: {batchSize} is larger than the training set ({count} samples); a batch needs distinct samples.");
+        }
+
+        if (!BatchIndices.TryParse(o.Indices, out int[] indices, out string error))
+        {
+            throw new ArgumentException($"--indices: {error}");
+        }
+
+        foreach (int i in indices)
+        {
+            if (i >= count)
+            {
+                throw new ArgumentException($"--indices: index {i} is outside the training set, whose indices are 0..{count - 1}.");
+            }
+        }
+
+        return indices;
+    }
+}

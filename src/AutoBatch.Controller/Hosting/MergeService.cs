@@ -1,0 +1,57 @@
+using AutoBatch.Controller.Grid;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>The <c>merge</c> verb: combines the shards of a grid into one beacon map.</summary>
+public sealed class MergeService : BackgroundService
+{
+    private readonly MergeOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<MergeService> _logger;
+
+    /// <summary>Created by the host.</summary>
+    public MergeService(IOptions<MergeOptions> options, IHostApplicationLifetime lifetime, ILogger<MergeService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            string[] folders = _options.Grids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var (grid, runs, missing) = ShardMerger.Merge(folders);
+            if (missing.Count > 0 && !_options.AllowIncomplete)
+            {
+                throw new InvalidDataException(
+                    $"--grids: {missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
+            }
+
+            MapWriter.Write(grid, runs, _options.Output, Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
+            Log.MapWritten(_logger, _options.Output);
+            Environment.ExitCode = ExitCodes.Ok;
+        }
+        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
+        {
+            Log.VerbFailed(_logger, "merge", e.Message);
+            Environment.ExitCode = ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.VerbCrashed(_logger, e, "merge");
+            Environment.ExitCode = ExitCodes.Failure;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+}

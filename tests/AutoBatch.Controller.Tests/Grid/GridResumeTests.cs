@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AutoBatch.Beacons.Grid;
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Grid;
+
+namespace AutoBatch.Controller.Tests.Grid;
+
+/// <summary>Grids with real processes: SIGKILL and resume, shards and merge (issue 4).</summary>
+public sealed class GridResumeTests
+{
+    private static string[] GridArgs(string data, string output, params string[] extra) =>
+    [
+        "beacons", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--batch-sizes", "8,16,32", "--learning-rates", "0.05,0.1",
+        "--seeds", "1", "--epochs", "3", "--probe-interval", "2", "--parallel", "2", "--output", output, .. extra,
+    ];
+
+    /// <summary>What must not depend on how the grid was executed: everything but wall times.</summary>
+    private static string Deterministic(BeaconRun run) => JsonSerializer.Serialize(new
+    {
+        run.Id,
+        run.Diverged,
+        Epochs = run.Epochs.Select(e => new { e.Epoch, e.Iterations, e.TrainLoss, e.TestLoss, e.TestError, e.ConditionMean, e.Energy, e.MeanRank }),
+    });
+
+    [Test]
+    public async Task KilledGridResumesWithoutLosingOrRepeatingRuns()
+    {
+        string data = TinyIdx.Write(train: 400);
+        string output = Path.Combine(data, "grid");
+        string runs = Path.Combine(output, "runs");
+        using (Process grid = GridProcess.Start(GridArgs(data, output)))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!(Directory.Exists(runs) && Directory.GetFiles(runs, "*.json").Length >= 1) && clock.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(50);
+            }
+
+            grid.Kill(entireProcessTree: false); // SIGKILL of the runner only: its children must notice and stop.
+            await grid.WaitForExitAsync();
+        }
+
+        var before = Directory.GetFiles(runs, "*.json").ToDictionary(f => f, File.ReadAllBytes);
+        Assert.That(before, Is.Not.Empty, "no run finished before the kill");
+
+        // Orphaned children stop within a few seconds (they poll their parent every second).
+        var wait = Stopwatch.StartNew();
+        while (GridProcess.ProcessesWith(output).Length > 0 && wait.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(GridProcess.ProcessesWith(output), Is.Empty, "orphaned training processes are still running");
+
+        (int code, string log) = await GridProcess.RunAsync(GridArgs(data, output, "--map", Path.Combine(data, "map.json")));
+        Assert.That(code, Is.EqualTo(0), log);
+        string[] after = Directory.GetFiles(runs, "*.json");
+        Assert.Multiple(() =>
+        {
+            Assert.That(after, Has.Length.EqualTo(6));
+            foreach ((string file, byte[] bytes) in before)
+            {
+                Assert.That(File.ReadAllBytes(file), Is.EqualTo(bytes), $"{file} was rewritten: a finished run was repeated");
+            }
+
+            Assert.That(log, Does.Contain($"{6 - before.Count} pending"));
+        });
+    }
+
+    [Test]
+    public async Task ShardsMergeToTheSameRunsAsTheWholeGrid()
+    {
+        string data = TinyIdx.Write(train: 200);
+        string whole = Path.Combine(data, "whole");
+        (int code, string log) = await GridProcess.RunAsync(GridArgs(data, whole, "--map", Path.Combine(data, "whole.json")));
+        Assert.That(code, Is.EqualTo(0), log);
+        string[] shards = [Path.Combine(data, "s0"), Path.Combine(data, "s1"), Path.Combine(data, "s2")];
+        for (int i = 0; i < shards.Length; i++)
+        {
+            (int c, string l) = await GridProcess.RunAsync(GridArgs(data, shards[i], "--shard", $"{i}/3"));
+            Assert.That(c, Is.EqualTo(0), l);
+            Assert.That(Directory.GetFiles(Path.Combine(shards[i], "runs")), Has.Length.EqualTo(2), "each shard of 6 runs in 3 holds 2");
+        }
+
+        var (grid, merged, missing) = ShardMerger.Merge(shards);
+        IReadOnlyList<BeaconRun> reference = new GridStore(whole, grid).LoadFinished();
+        Assert.Multiple(() =>
+        {
+            Assert.That(missing, Is.Empty);
+            Assert.That(merged.Select(Deterministic), Is.EqualTo(reference.Select(Deterministic)));
+        });
+
+        (int mergeCode, string mergeLog) = await GridProcess.RunAsync("merge", "--grids", shards[0], shards[1], shards[2], "--output", Path.Combine(data, "merged.json"));
+        Assert.That(mergeCode, Is.EqualTo(0), mergeLog);
+    }
+
+    [Test]
+    public async Task MergeRefusesAnIncompleteGridNamingTheMissingRuns()
+    {
+        string data = TinyIdx.Write(train: 120);
+        string shard = Path.Combine(data, "s0");
+        (int code, _) = await GridProcess.RunAsync(GridArgs(data, shard, "--shard", "0/3"));
+        Assert.That(code, Is.EqualTo(0));
+        (int mergeCode, string log) = await GridProcess.RunAsync("merge", "--grids", shard, "--output", Path.Combine(data, "m.json"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(mergeCode, Is.EqualTo(2));
+            Assert.That(log, Does.Contain("4 of 6 runs are missing"));
+        });
+    }
+
+    [Test]
+    public void AFolderOfAnotherGridIsRefused()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "autobatch-grid-" + Guid.NewGuid().ToString("N"));
+        var grid = new GridSpec { Model = "mlp", Data = Engine.Data.DataSetKind.Mnist, BatchSizes = [8], LearningRates = [0.1], Seeds = [1], Epochs = 2, ProbeInterval = 5 };
+        _ = new GridStore(folder, grid);
+        var e = Assert.Throws<ArgumentException>(() => new GridStore(folder, grid with { Epochs = 3 }));
+        Assert.That(e!.Message, Does.Contain("grid.json").And.Contain("different grid"));
+    }
+}
