@@ -1,24 +1,27 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Beacons.Plots;
 
 namespace AutoBatch.Controller.Grid;
 
-/// <summary>Builds a beacon map from finished runs, with provenance, and writes it.</summary>
+/// <summary>Builds a beacon map from finished runs, with provenance, and writes it with its SVG plots.</summary>
 public static class MapWriter
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    /// <summary>Writes <paramref name="path"/> atomically.</summary>
-    public static void Write(GridSpec grid, IReadOnlyList<BeaconRun> runs, string path, string command, int threadsPerRun, int parallelRuns)
+    /// <summary>
+    /// Writes the map to <paramref name="path"/> (atomically) and contour.svg, trajectories.svg and measures.svg into
+    /// a folder named after the map (<c>&lt;map&gt;.plots/</c>). Returns the map.
+    /// </summary>
+    public static BeaconMap Write(GridSpec grid, IReadOnlyList<BeaconRun> runs, string path, string command, int threadsPerRun, int parallelRuns)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var provenance = MachineInfo.Provenance(command, threadsPerRun, parallelRuns, runs.Sum(r => r.WallSeconds));
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { schemaVersion = 1, kind = "autobatch-beacon-map", provenance, grid, runs }, Json));
+        Provenance provenance = MachineInfo.Provenance(command, threadsPerRun, parallelRuns, runs.Sum(r => r.WallSeconds));
+        BeaconMap map = BeaconMapBuilder.Build(grid, runs, provenance);
+        BeaconMapFile.Write(path, map);
+        MapPlots.WriteAll(map, PlotFolder(path));
+        return map;
     }
+
+    /// <summary>Folder of a map's plots: <c>fashion-mnist-mlp.json</c> → <c>fashion-mnist-mlp.plots/</c>.</summary>
+    public static string PlotFolder(string mapPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(mapPath))!, Path.GetFileNameWithoutExtension(mapPath) + ".plots");
 }

@@ -93,6 +93,19 @@ public sealed class GridResumeTests
 
         (int mergeCode, string mergeLog) = await GridProcess.RunAsync("merge", "--grids", shards[0], shards[1], shards[2], "--output", Path.Combine(data, "merged.json"));
         Assert.That(mergeCode, Is.EqualTo(0), mergeLog);
+
+        // The two maps agree in everything but provenance and timings.
+        BeaconMap wholeMap = BeaconMapFile.Read(Path.Combine(data, "whole.json"));
+        BeaconMap mergedMap = BeaconMapFile.Read(Path.Combine(data, "merged.json"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(mergedMap.Runs.Select(Deterministic), Is.EqualTo(wholeMap.Runs.Select(Deterministic)));
+            Assert.That(
+                mergedMap.Derived.BestBeacons.Select(b => (b.Label, b.MeanTestError, b.StdTestError)),
+                Is.EqualTo(wholeMap.Derived.BestBeacons.Select(b => (b.Label, b.MeanTestError, b.StdTestError))));
+            Assert.That(mergedMap.Derived.Region.Threshold, Is.EqualTo(wholeMap.Derived.Region.Threshold));
+            Assert.That(File.Exists(Path.Combine(data, "merged.plots", "contour.svg")), Is.True);
+        });
     }
 
     [Test]

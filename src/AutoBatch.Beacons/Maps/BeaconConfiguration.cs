@@ -1,0 +1,94 @@
+using AutoBatch.Beacons.Grid;
+
+namespace AutoBatch.Beacons.Maps;
+
+/// <summary>
+/// The runs of one (batch size, learning rate) configuration over its seeds. The map's surfaces, best beacons and
+/// early prediction work per configuration: the paper reports a configuration as "mean ± std" over its runs
+/// (Sec. 4.1), and its seeds sit so close together in the plane that, with five seeds, the five nearest runs to any
+/// point would be the seeds of a single configuration and the interpolation would degrade to a nearest-neighbour
+/// tiling. A configuration's point is therefore the mean of its finished seeds in the log plane (geometric means of
+/// C̄_K and L_K) with the mean of their final test errors; with one seed this is exactly the reference procedure.
+/// </summary>
+internal sealed class BeaconConfiguration
+{
+    private BeaconConfiguration(int batchSize, double learningRate, IReadOnlyList<BeaconRun> finished, int divergedSeeds)
+    {
+        BatchSize = batchSize;
+        LearningRate = learningRate;
+        Label = new RunKey(batchSize, learningRate, 0).Label;
+        Finished = finished;
+        DivergedSeeds = divergedSeeds;
+        if (finished.Count > 0)
+        {
+            double[] errors = finished.Select(r => r.FinalTestError).ToArray();
+            MeanFinalError = errors.Average();
+            StdFinalError = errors.Length > 1 ? Math.Sqrt(errors.Sum(e => (e - MeanFinalError) * (e - MeanFinalError)) / (errors.Length - 1)) : 0;
+            MeanWallSeconds = finished.Average(r => r.WallSeconds);
+        }
+    }
+
+    public int BatchSize { get; }
+
+    public double LearningRate { get; }
+
+    public string Label { get; }
+
+    /// <summary>Runs that did not diverge, by seed.</summary>
+    public IReadOnlyList<BeaconRun> Finished { get; }
+
+    public int DivergedSeeds { get; }
+
+    public double MeanFinalError { get; }
+
+    public double StdFinalError { get; }
+
+    public double MeanWallSeconds { get; }
+
+    /// <summary>
+    /// Groups runs by configuration, ordered by batch size then learning rate; configurations whose every seed
+    /// diverged are left out.
+    /// </summary>
+    public static IReadOnlyList<BeaconConfiguration> Group(IEnumerable<BeaconRun> runs) =>
+        runs.GroupBy(r => (r.BatchSize, r.LearningRate))
+            .OrderBy(g => g.Key.BatchSize)
+            .ThenBy(g => g.Key.LearningRate)
+            .Select(g => new BeaconConfiguration(
+                g.Key.BatchSize,
+                g.Key.LearningRate,
+                g.Where(r => !r.Diverged).OrderBy(r => r.Seed).ToArray(),
+                g.Count(r => r.Diverged)))
+            .Where(c => c.Finished.Count > 0)
+            .ToArray();
+
+    /// <summary>
+    /// Geometric means of C̄_K and L_K after 1-based <paramref name="epoch"/> over the finished seeds whose measures
+    /// are usable there (null when none is, e.g. no probe measurement yet).
+    /// </summary>
+    public MeasurePoint? MeasuresAt(int epoch)
+    {
+        double sumC = 0, sumL = 0;
+        int count = 0;
+        foreach (BeaconRun run in Finished)
+        {
+            if (epoch > run.Epochs.Count)
+            {
+                continue;
+            }
+
+            var m = new MeasurePoint(run.Epochs[epoch - 1].ConditionMean, run.Epochs[epoch - 1].Energy);
+            if (m.IsUsable)
+            {
+                sumC += Math.Log(m.Condition);
+                sumL += Math.Log(m.Energy);
+                count++;
+            }
+        }
+
+        return count == 0 ? null : new MeasurePoint(Math.Exp(sumC / count), Math.Exp(sumL / count));
+    }
+
+    /// <summary>This configuration's surface point at <paramref name="epoch"/>, carrying its final error.</summary>
+    public SurfacePoint? PointAt(int epoch) =>
+        MeasuresAt(epoch) is { } m ? new SurfacePoint(Label, m.Condition, m.Energy, MeanFinalError) : null;
+}

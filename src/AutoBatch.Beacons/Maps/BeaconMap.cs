@@ -1,0 +1,34 @@
+using AutoBatch.Beacons.Grid;
+
+namespace AutoBatch.Beacons.Maps;
+
+/// <summary>
+/// A beacon map (SPEC §3): the grid, every run with its per-epoch trajectory, and the data derived from them. It is
+/// stored as versioned JSON by <see cref="BeaconMapFile"/> and built by <see cref="BeaconMapBuilder"/>.
+/// </summary>
+public sealed record BeaconMap
+{
+    /// <summary>Schema version written by this build; <see cref="BeaconMapFile.Read"/> refuses newer ones.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Value of <see cref="Kind"/> that identifies a beacon map file.</summary>
+    public const string KindName = "autobatch-beacon-map";
+
+    /// <summary>Schema version of the file.</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>Always <see cref="KindName"/>.</summary>
+    public string Kind { get; init; } = KindName;
+
+    /// <summary>Where the map came from.</summary>
+    public required Provenance Provenance { get; init; }
+
+    /// <summary>The grid the runs belong to.</summary>
+    public required GridSpec Grid { get; init; }
+
+    /// <summary>All runs, diverged ones included, ordered by id.</summary>
+    public required IReadOnlyList<BeaconRun> Runs { get; init; }
+
+    /// <summary>Surface, optimum region and its trajectory, best beacons, early prediction.</summary>
+    public required DerivedData Derived { get; init; }
+}

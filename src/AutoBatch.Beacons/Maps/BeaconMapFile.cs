@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AutoBatch.Engine.Data;
+
+namespace AutoBatch.Beacons.Maps;
+
+/// <summary>Reads and writes beacon maps as versioned JSON (SPEC §3, §6).</summary>
+public static class BeaconMapFile
+{
+    /// <summary>The map as the JSON text <see cref="Write"/> stores.</summary>
+    public static string ToJson(BeaconMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return JsonSerializer.Serialize(map, MapJson.Options);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="map"/> to <paramref name="path"/> atomically: the JSON goes to a temporary file in the
+    /// same folder, is flushed to disk, and then replaces <paramref name="path"/> in one rename, so a crash leaves
+    /// either the old file or the new one, never half of one.
+    /// </summary>
+    /// <exception cref="ArgumentException">The map holds a NaN or infinite number (JSON has none).</exception>
+    public static void Write(string path, BeaconMap map)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(map);
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(stream, map, MapJson.Options);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (ArgumentException ex)
+        {
+            // System.Text.Json refuses NaN and infinity; nothing is written and the old file stays.
+            File.Delete(temp);
+            throw new ArgumentException($"The beacon map cannot be written to {full}: {ex.Message}", nameof(map), ex);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads and validates a map. When <paramref name="expectedModel"/> or <paramref name="expectedData"/> is given,
+    /// a map of another model or data set is refused.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not JSON, not a beacon map, from a newer schema, for another model or data set, incomplete, or
+    /// holds a non-finite number or a run without epochs; the message names the file.
+    /// </exception>
+    public static BeaconMap Read(string path, string? expectedModel = null, DataSetKind? expectedData = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = File.ReadAllBytes(path);
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(bytes);
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(path, $"not a beacon map: the file is not valid JSON ({ex.Message})", ex);
+        }
+
+        if (root is not JsonObject obj)
+        {
+            throw Invalid(path, "not a beacon map: expected a JSON object");
+        }
+
+        // Kind and version first: a newer schema may have changed any other field, and "missing field" would then
+        // hide the real cause.
+        string? kind = obj["kind"] is JsonValue k && k.TryGetValue(out string? s) ? s : null;
+        if (kind != BeaconMap.KindName)
+        {
+            throw Invalid(path, kind is null
+                ? $"not a beacon map: no \"kind\": \"{BeaconMap.KindName}\" field"
+                : $"not a beacon map: kind is \"{kind}\", expected \"{BeaconMap.KindName}\"");
+        }
+
+        if (obj["schemaVersion"] is not JsonValue v || !v.TryGetValue(out int version))
+        {
+            throw Invalid(path, "no integer \"schemaVersion\" field");
+        }
+
+        if (version > BeaconMap.CurrentSchemaVersion)
+        {
+            throw Invalid(path, $"written by a newer AutoBatch: schema {version}, this build reads ≤ {BeaconMap.CurrentSchemaVersion}");
+        }
+
+        if (version < 1)
+        {
+            throw Invalid(path, $"schema version {version} is not valid (versions start at 1)");
+        }
+
+        CheckFinite(path, obj, "$");
+
+        BeaconMap? map;
+        try
+        {
+            map = obj.Deserialize<BeaconMap>(MapJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(path, $"incomplete or malformed beacon map: {ex.Message}", ex);
+        }
+
+        Validate(path, map!, expectedModel, expectedData);
+        return map!;
+    }
+
+    private static void Validate(string path, BeaconMap map, string? expectedModel, DataSetKind? expectedData)
+    {
+        bool modelDiffers = expectedModel is not null && !string.Equals(map.Grid.Model, expectedModel, StringComparison.OrdinalIgnoreCase);
+        bool dataDiffers = expectedData is not null && map.Grid.Data != expectedData;
+        if (modelDiffers || dataDiffers)
+        {
+            throw Invalid(path, $"map is for {map.Grid.Model} on {map.Grid.Data}, expected {expectedModel ?? map.Grid.Model} on {expectedData ?? map.Grid.Data}");
+        }
+
+        if (map.Runs.Count == 0)
+        {
+            throw Invalid(path, "the map has no runs");
+        }
+
+        for (int i = 0; i < map.Runs.Count; i++)
+        {
+            BeaconRun? run = map.Runs[i];
+            if (run is null)
+            {
+                throw Invalid(path, $"runs[{i}] is null");
+            }
+
+            if (run.Epochs.Count == 0 || run.Epochs.Any(e => e is null))
+            {
+                throw Invalid(path, $"run {run.Id} has no epochs (or a null epoch record)");
+            }
+        }
+
+        CheckRegion(path, "derived.region", map.Derived.Region);
+        for (int i = 0; i < map.Derived.Trajectory.Count; i++)
+        {
+            CheckRegion(path, $"derived.trajectory[{i}].region", map.Derived.Trajectory[i].Region);
+        }
+    }
+
+    // The region's distance queries index the grid directly; a grid that is not Size x Size would fail later,
+    // far from the file that caused it.
+    private static void CheckRegion(string path, string where, OptimumRegion region)
+    {
+        SurfaceGrid grid = region.Surface;
+        if (grid.Size < 2 || grid.Values.Count != grid.Size || grid.Values.Any(row => row is null || row.Count != grid.Size))
+        {
+            throw Invalid(path, $"{where}.surface: values must be a {grid.Size} x {grid.Size} grid (size ≥ 2)");
+        }
+    }
+
+    // System.Text.Json rejects NaN and Infinity literals, but a number such as 1e400 parses to infinity.
+    private static void CheckFinite(string path, JsonNode? node, string where)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (KeyValuePair<string, JsonNode?> p in o)
+                {
+                    CheckFinite(path, p.Value, $"{where}.{p.Key}");
+                }
+
+                break;
+            case JsonArray a:
+                for (int i = 0; i < a.Count; i++)
+                {
+                    CheckFinite(path, a[i], $"{where}[{i}]");
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
+                if (!value.TryGetValue(out double d) || !double.IsFinite(d))
+                {
+                    throw Invalid(path, $"{where} is not a finite number");
+                }
+
+                break;
+        }
+    }
+
+    private static InvalidDataException Invalid(string path, string message, Exception? inner = null) =>
+        new($"{path}: {message}.", inner);
+}
