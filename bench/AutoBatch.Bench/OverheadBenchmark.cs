@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AutoBatch.Engine.Probe;
+
+namespace AutoBatch.Bench;
+
+/// <summary>
+/// <c>overhead</c> (issue 3 d): a real short run at the measurement interval. Blocks of <c>--interval</c> steps,
+/// either all plain or with the first step probed (as the trainer does at n mod interval = 1), alternate in ABBA
+/// order; the overhead is the ratio of their median block times minus one, in wall time and in process CPU time
+/// (the latter barely moves with other load on a shared machine, as the step runs on one thread).
+/// </summary>
+internal static class OverheadBenchmark
+{
+    public static JsonObject Run(BenchArguments arguments)
+    {
+        using BenchSession session = BenchSession.Open(arguments);
+        ProbeSettings settings = arguments.ProbeSettings;
+        for (int i = 0; i < arguments.Warmup; i++)
+        {
+            session.Step(i, i == 0 ? settings : null);
+        }
+
+        var plainBlocks = new List<double>();
+        var probedBlocks = new List<double>();
+        var plainCpu = new List<double>();
+        var probedCpu = new List<double>();
+        var plainSteps = new List<double>();
+        var probedSteps = new List<double>();
+        int step = 0;
+        for (int pair = 0; pair < arguments.Pairs; pair++)
+        {
+            bool probedFirst = pair % 2 == 1;
+            for (int k = 0; k < 2; k++)
+            {
+                bool probed = (k == 0) == probedFirst;
+                TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
+                long blockStart = Stopwatch.GetTimestamp();
+                for (int n = 1; n <= arguments.Interval; n++)
+                {
+                    bool measure = probed && settings.IsMeasured(n);
+                    long start = Stopwatch.GetTimestamp();
+                    session.Step(step++, measure ? settings : null);
+                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    (measure ? probedSteps : plainSteps).Add(ms);
+                }
+
+                (probed ? probedBlocks : plainBlocks).Add(Stopwatch.GetElapsedTime(blockStart).TotalMilliseconds);
+                (probed ? probedCpu : plainCpu).Add((Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds);
+            }
+        }
+
+        double plainStep = Summary.Median(plainSteps);
+        JsonObject json = session.Header();
+        json["interval"] = arguments.Interval;
+        json["pairs"] = arguments.Pairs;
+        json["plain_block_ms_median"] = Summary.Median(plainBlocks);
+        json["probed_block_ms_median"] = Summary.Median(probedBlocks);
+        json["measured_overhead"] = Summary.Median(probedBlocks) / Summary.Median(plainBlocks) - 1;
+        json["measured_overhead_total"] = probedBlocks.Sum() / plainBlocks.Sum() - 1;
+        json["plain_block_cpu_ms_median"] = Summary.Median(plainCpu);
+        json["probed_block_cpu_ms_median"] = Summary.Median(probedCpu);
+        json["measured_overhead_cpu"] = Summary.Median(probedCpu) / Summary.Median(plainCpu) - 1;
+        json["plain_step_ms_median"] = plainStep;
+        json["probe_step_ms_median"] = Summary.Median(probedSteps);
+        json["extrapolated_overhead"] = (Summary.Median(probedSteps) - plainStep) / (arguments.Interval * plainStep);
+        json["block_ratios"] = Ratios(plainBlocks, probedBlocks);
+        json["block_cpu_ratios"] = Ratios(plainCpu, probedCpu);
+        session.AddMemory(json);
+        return json;
+    }
+
+    private static JsonArray Ratios(List<double> plain, List<double> probed) =>
+        new(plain.Zip(probed, (p, q) => (JsonNode?)JsonValue.Create(q / p)).ToArray());
+}

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Interleaving driver of the engine-vs-PyTorch benchmarks (bench/README.md).
+
+Every measurement is a fresh process of either side; rounds alternate the sides (ABBA: engine first in even
+rounds, PyTorch first in odd ones) so that CPU steal and other load on a shared machine hit both alike. For each
+child run it records the wall time, the child's CPU seconds, the 1-minute load average and the share of steal
+time in /proc/stat over the run.
+
+    python3 bench/run_bench.py throughput [--models mlp,resnet8] [--batches 8,32,128,512] [--threads 1] [--rounds 3]
+    python3 bench/run_bench.py probe      [--models mlp,resnet8] [--batches 32,128,512] [--rounds 3] [--engine-only]
+    python3 bench/run_bench.py overhead   [--models mlp,resnet8] [--batches 32,128] [--pairs 4]
+    python3 bench/run_bench.py memory     [--models mlp,resnet8] [--batches 32,128,512]
+    python3 bench/run_bench.py report FILE.json ...      (files of one kind are pooled, e.g. two throughput runs)
+
+Build the engine side first: dotnet build -c Release bench/AutoBatch.Bench. The driver itself needs only the
+standard library; the PyTorch peer runs under /usr/bin/python3 (Debian's python3-torch).
+Raw results go to bench/results/<kind>-<timestamp>.json (or --out) and the tables to stdout as Markdown.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENGINE_DLL = os.path.join(HERE, "AutoBatch.Bench", "bin", "Release", "net10.0", "AutoBatch.Bench.dll")
+PEER = os.path.join(HERE, "peer_torch.py")
+PEER_PYTHON = "/usr/bin/python3"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running one side
+
+def cpu_ticks():
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+    total = sum(fields[:8])
+    return total, fields[3] + fields[4], fields[7]
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def run_side(side, verb, options, threads):
+    """Runs one child process and returns its JSON result with the run's machine conditions added."""
+    args = [verb] + [str(a) for a in options] + ["--threads", str(threads)]
+    env = dict(os.environ)
+    # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    if side == "engine":
+        command = ["dotnet", ENGINE_DLL] + args
+    else:
+        command = [PEER_PYTHON, PEER] + args
+    before_ticks, before_load = cpu_ticks(), load_average()
+    before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after_ticks = cpu_ticks()
+    d_total = max(1, after_ticks[0] - before_ticks[0])
+    conditions = {
+        "process_wall_s": wall,
+        "process_cpu_s": (after_cpu.ru_utime - before_cpu.ru_utime) + (after_cpu.ru_stime - before_cpu.ru_stime),
+        "load1_start": before_load,
+        "steal_pct": 100.0 * (after_ticks[2] - before_ticks[2]) / d_total,
+        "machine_busy_pct": 100.0 * (1 - (after_ticks[1] - before_ticks[1]) / d_total),
+        "exit_code": proc.returncode,
+        "command": " ".join(command[1:] if side == "engine" else command),
+    }
+    result = None
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            result = json.loads(line)
+            break
+    if result is None:
+        result = {"side": side, "verb": verb, "error": f"exit {proc.returncode}: {proc.stderr.strip()[-500:]}"}
+    result.update(conditions)
+    if side == "pytorch" and "side" not in result:
+        result["side"] = "pytorch"
+    print(f"  {side:8s} {verb:9s} {' '.join(str(a) for a in options)} -> exit {proc.returncode}, {wall:6.1f} s, "
+          f"load {before_load:4.1f}, steal {conditions['steal_pct']:4.1f}%", file=sys.stderr, flush=True)
+    return result
+
+
+def ordered_sides(round_index):
+    return ["engine", "pytorch"] if round_index % 2 == 0 else ["pytorch", "engine"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Experiments
+
+def throughput(args):
+    records = []
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
+        for model in args.models:
+            for batch in args.batches:
+                options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", args.warmup,
+                           "--min-seconds", args.min_seconds]
+                for side in ordered_sides(r):
+                    rec = run_side(side, "step", options, args.threads)
+                    rec["round"] = r
+                    records.append(rec)
+    return records
+
+
+def probe(args):
+    records = []
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
+        for model in args.models:
+            for batch in args.batches:
+                big = batch >= 512
+                engine = ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
+                          "--min-seconds", args.min_seconds, "--reps", 2 if big else 5, "--loop-reps", 1 if big else 2]
+                peer = ["--model", model, "--batch", batch, "--reps", 1 if big else 2]
+                sides = [("engine", "probe", engine)]
+                if not args.engine_only:
+                    sides += [("pytorch", "persample", peer + ["--method", "loop"]),
+                              ("pytorch", "persample", peer + ["--method", "vmap"])]
+                if r % 2 == 1:
+                    sides.reverse()
+                for side, verb, options in sides:
+                    rec = run_side(side, verb, options, args.threads)
+                    rec["round"] = r
+                    records.append(rec)
+    return records
+
+
+def overhead(args):
+    records = []
+    for model in args.models:
+        for batch in args.batches:
+            options = ["--model", model, "--batch", batch, "--interval", args.interval, "--pairs", args.pairs,
+                       "--warmup", 3]
+            records.append(run_side("engine", "overhead", options, args.threads))
+    return records
+
+
+def memory(args):
+    records = []
+    for model in args.models:
+        for batch in args.batches:
+            base = ["--model", model, "--batch", batch]
+            step = base + ["--steps", 3, "--warmup", 1, "--min-seconds", 0]
+            for side, verb, options in [("engine", "step", step), ("engine", "step", step + ["--probe"]),
+                                        ("pytorch", "step", step),
+                                        ("pytorch", "persample", base + ["--reps", 1, "--method", "loop"]),
+                                        ("pytorch", "persample", base + ["--reps", 1, "--method", "vmap"])]:
+                records.append(run_side(side, verb, options, args.threads))
+    return records
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tables
+
+def med(values):
+    values = [v for v in values if v is not None and v == v]
+    return statistics.median(values) if values else float("nan")
+
+
+def short(value):
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def spread(values):
+    values = [v for v in values if v is not None and v == v]
+    if not values:
+        return "n/a"
+    return f"{short(min(values))}–{short(max(values))}"
+
+
+def configs(records):
+    seen = []
+    for rec in records:
+        key = (rec.get("model"), rec.get("batch"))
+        if key[0] is not None and key not in seen:
+            seen.append(key)
+    return seen
+
+
+def pick(records, model, batch, **match):
+    return [r for r in records if r.get("model") == model and r.get("batch") == batch and not r.get("error")
+            and all(r.get(k) == v for k, v in match.items())]
+
+
+def conditions_line(records):
+    steal = [r["steal_pct"] for r in records if "steal_pct" in r]
+    busy = [r["machine_busy_pct"] for r in records if "machine_busy_pct" in r]
+    load = [r["load1_start"] for r in records if "load1_start" in r]
+    return (f"{len(records)} child runs; steal per run: median {med(steal):.1f}% (range {spread(steal)}); "
+            f"machine busy (both vCPUs): median {med(busy):.0f}%; 1-min load average at start: median "
+            f"{med(load):.1f} (range {spread(load)})")
+
+
+def paired_ratios(records, model, batch, numerator, denominator, key_num, key_den):
+    """Per-round ratio numerator/denominator from runs of the same round."""
+    ratios = []
+    for r in sorted({rec["round"] for rec in records if "round" in rec}):
+        num = [x[key_num] for x in pick(records, model, batch, round=r, **numerator) if x.get(key_num) is not None]
+        den = [x[key_den] for x in pick(records, model, batch, round=r, **denominator) if x.get(key_den) is not None]
+        if num and den and den[0]:
+            ratios.append(num[0] / den[0])
+    return ratios
+
+
+def throughput_table(records):
+    lines = ["| model | B | threads | engine ms/step (rounds) | PyTorch ms/step (rounds) | ratio PyTorch/engine (per-round range) "
+             "| CPU-time ratio | engine samples/s | PyTorch samples/s |",
+             "|---|---:|---:|---|---|---|---:|---:|---:|"]
+    for model, batch in configs(records):
+        eng = pick(records, model, batch, side="engine")
+        py = pick(records, model, batch, side="pytorch")
+        if not eng or not py:
+            continue
+        e_ms = [x["ms_median"] for x in eng]
+        p_ms = [x["ms_median"] for x in py]
+        ratios = paired_ratios(records, model, batch, {"side": "pytorch"}, {"side": "engine"}, "ms_median", "ms_median")
+        cpu = paired_ratios(records, model, batch, {"side": "pytorch"}, {"side": "engine"}, "cpu_ms_median",
+                            "cpu_ms_median")
+        lines.append(
+            f"| {model} | {batch} | {eng[0]['threads']} | {med(e_ms):.2f} ({spread(e_ms)}) | {med(p_ms):.2f} ({spread(p_ms)}) "
+            f"| **{med(ratios):.2f}** ({spread(ratios)}) | {med(cpu):.2f} | {batch / med(e_ms) * 1e3:.0f} "
+            f"| {batch / med(p_ms) * 1e3:.0f} |")
+    return "\n".join(lines)
+
+
+def probe_tables(records):
+    step = ["| model | B | plain step ms | probe step ms | probe/plain, wall (rounds) | probe/plain, CPU time | Gram ms "
+            "| eigen ms | eval-mode standalone probe ms |",
+            "|---|---:|---:|---:|---|---:|---:|---:|---:|"]
+    peers = ["| model | B | our probe cost ms (Gram+eigen) | native per-sample loop ms (grads only) | native loop / probe "
+             "| PyTorch loop ms (grads+Gram+eig) | PyTorch loop / probe (rounds) | vmap ms (grads+Gram+eig) "
+             "| vmap / probe (rounds) | PyTorch loop / standalone probe (rounds) | vmap / standalone probe (rounds) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for model, batch in configs(records):
+        eng = pick(records, model, batch, side="engine")
+        loop = pick(records, model, batch, side="pytorch", method="loop")
+        vmap = pick(records, model, batch, side="pytorch", method="vmap")
+        failed = [r for r in records if r.get("model") == model and r.get("batch") == batch and r.get("error")]
+        if not eng:
+            continue
+        plain = med([x["plain_ms_median"] for x in eng])
+        probed = med([x["probe_step_ms_median"] for x in eng])
+        ratio = [x["probe_step_ratio"] for x in eng]
+        cost = med([x["probe_cost_ms_median"] for x in eng])
+        standalone = med([x["eval_probe_ms_median"] for x in eng])
+        native_loop = med([x.get("native_loop_ms_median") for x in eng])
+        cpu_ratio = med([x.get("probe_step_ratio_cpu") for x in eng])
+        step.append(f"| {model} | {batch} | {plain:.1f} | {probed:.1f} | **{med(ratio):.2f}** ({spread(ratio)}) "
+                    f"| {'n/a' if cpu_ratio != cpu_ratio else f'{cpu_ratio:.2f}'} | {med([x['gram_ms_median'] for x in eng]):.1f} | {med([x['eigen_ms_median'] for x in eng]):.2f} "
+                    f"| {standalone:.1f} |")
+
+        def peer(rs, method):
+            if rs:
+                total = med([x["total_ms_median"] for x in rs])
+                # Ratios per round (the runs of one round were interleaved), then their median and range.
+                wanted = {"side": "pytorch", "method": method}
+                vs_cost = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
+                                        "probe_cost_ms_median")
+                vs_alone = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
+                                         "eval_probe_ms_median")
+                return (f"{total:.0f}", f"{med(vs_cost):.1f}x ({spread(vs_cost)})",
+                        f"{med(vs_alone):.1f}x ({spread(vs_alone)})")
+            errors = {x["error"][:80] for x in failed if x.get("method") == method}
+            note = "failed: " + "; ".join(sorted(errors)) if errors else "not run"
+            return (note, "–", "–")
+
+        lp, vp = peer(loop, "loop"), peer(vmap, "vmap")
+        native = [x.get("native_loop_ms_median", float("nan")) / x["probe_cost_ms_median"] for x in eng]
+        peers.append(f"| {model} | {batch} | {cost:.1f} | {native_loop:.0f} | {med(native):.1f}x "
+                     f"| {lp[0]} | **{lp[1]}** | {vp[0]} | **{vp[1]}** | {lp[2]} | {vp[2]} |")
+    return "\n".join(step) + "\n\n" + "\n".join(peers)
+
+
+def overhead_table(records):
+    lines = ["| model | B | interval | plain block ms | probed block ms | measured overhead, wall (block ratios) "
+             "| measured overhead, CPU time (block ratios) | extrapolated (probe − plain)/(interval · plain) |",
+             "|---|---:|---:|---:|---:|---|---|---:|"]
+    for rec in records:
+        if rec.get("error"):
+            lines.append(f"| {rec.get('model')} | {rec.get('batch')} | | | | failed: {rec['error'][:80]} | | |")
+            continue
+        blocks = ", ".join(f"{v:.3f}" for v in rec["block_ratios"])
+        cpu = "n/a"
+        if "measured_overhead_cpu" in rec:
+            cpu_blocks = ", ".join(f"{v:.3f}" for v in rec["block_cpu_ratios"])
+            cpu = f"**{100 * rec['measured_overhead_cpu']:+.2f}%** ({cpu_blocks})"
+        lines.append(f"| {rec['model']} | {rec['batch']} | {rec['interval']} | {rec['plain_block_ms_median']:.0f} "
+                     f"| {rec['probed_block_ms_median']:.0f} | {100 * rec['measured_overhead']:+.2f}% ({blocks}) "
+                     f"| {cpu} | {100 * rec['extrapolated_overhead']:.2f}% |")
+    return "\n".join(lines)
+
+
+def memory_table(records):
+    lines = ["| model | B | engine plain step ΔHWM MiB | engine probed step ΔHWM MiB | probe extra MiB "
+             "| PyTorch plain step ΔHWM | PyTorch loop ΔHWM | PyTorch vmap ΔHWM |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def delta(rs):
+        rs = [r for r in rs if "hwm_end_mib" in r]
+        if not rs:
+            return None
+        r = rs[0]
+        return r["hwm_end_mib"] - r["hwm_setup_mib"]
+
+    def fmt(v, failed=None):
+        if failed:
+            return "failed: " + failed[:60]
+        return "n/a" if v is None else f"{v:.0f}"
+
+    for model, batch in configs(records):
+        def of(side, verb, **m):
+            return [r for r in records if r.get("model") == model and r.get("batch") == batch
+                    and r.get("side") == side and r.get("verb") == verb and all(r.get(k) == v for k, v in m.items())]
+        plain, probed = delta(of("engine", "step", probe=False)), delta(of("engine", "step", probe=True))
+        vmap = of("pytorch", "persample", method="vmap")
+        vmap_error = vmap[0].get("error") if vmap else None
+        extra = None if plain is None or probed is None else probed - plain
+        lines.append(f"| {model} | {batch} | {fmt(plain)} | {fmt(probed)} | **{fmt(extra)}** "
+                     f"| {fmt(delta(of('pytorch', 'step')))} | {fmt(delta(of('pytorch', 'persample', method='loop')))} "
+                     f"| {fmt(delta(vmap), vmap_error)} |")
+    return "\n".join(lines)
+
+
+def report(kind, records):
+    out = [f"### {kind}", "", conditions_line(records), ""]
+    if kind == "throughput":
+        out.append(throughput_table(records))
+    elif kind == "probe":
+        out.append(probe_tables(records))
+    elif kind == "overhead":
+        out.append(overhead_table(records))
+    elif kind == "memory":
+        out.append(memory_table(records))
+    errors = [r for r in records if r.get("error") or r.get("exit_code", 0) != 0]
+    for r in errors:
+        out.append(f"\n- error in `{r.get('command', '')}`: {r.get('error')}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def csv_ints(text):
+    return [int(v) for v in text.split(",") if v]
+
+
+def csv_words(text):
+    return [v for v in text.split(",") if v]
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", choices=["throughput", "probe", "overhead", "memory", "report"])
+    parser.add_argument("files", nargs="*", help="report: raw result files")
+    parser.add_argument("--models", type=csv_words, default=["mlp", "resnet8"])
+    parser.add_argument("--batches", type=csv_ints, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3, help="throughput: minimum timed steps per round")
+    parser.add_argument("--warmup", type=int, default=3, help="throughput: untimed warm-up steps per round")
+    parser.add_argument("--min-seconds", type=float, default=2.0, help="timed seconds per round and side")
+    parser.add_argument("--interval", type=int, default=50)
+    parser.add_argument("--pairs", type=int, default=4)
+    parser.add_argument("--engine-only", action="store_true", help="probe: skip the PyTorch peers")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+
+    if args.kind == "report":
+        # Files of the same kind are pooled into one table, their rounds numbered one after the other.
+        pooled = {}
+        for path in args.files:
+            with open(path) as f:
+                data = json.load(f)
+            records = pooled.setdefault(data["kind"], [])
+            offset = 1 + max((r.get("round", -1) for r in records), default=-1)
+            for r in data["records"]:
+                if "round" in r:
+                    r["round"] += offset
+                records.append(r)
+        for kind, records in pooled.items():
+            print(report(kind, records))
+            print()
+        return
+    if not os.path.exists(ENGINE_DLL) and args.kind != "report":
+        raise SystemExit(f"{ENGINE_DLL} not found: run `dotnet build -c Release bench/AutoBatch.Bench` first")
+    if args.batches is None:
+        args.batches = {"throughput": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
+    started = datetime.datetime.now(datetime.timezone.utc)
+    records = {"throughput": throughput, "probe": probe, "overhead": overhead, "memory": memory}[args.kind](args)
+    data = {
+        "kind": args.kind,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "argv": ["bench/run_bench.py"] + argv,
+        "host": {"machine": platform.machine(), "kernel": platform.release(), "nproc": os.cpu_count()},
+        "records": records,
+    }
+    out = args.out or os.path.join(HERE, "results", f"{args.kind}-t{args.threads}-{started:%Y%m%dT%H%M%SZ}.json")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(data, f, indent=1)
+    print(f"raw results: {out}", file=sys.stderr)
+    print(report(args.kind, records))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
