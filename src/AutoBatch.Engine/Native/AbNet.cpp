@@ -208,7 +208,8 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
     auto labels = ab::label_tensor(net, y, batch);
 
     net.model->train();
-    net.model->zero_grad();
+    // Dropping the gradients (rather than zero-filling them) lets the backward write them fresh.
+    net.model->zero_grad(/*set_to_none=*/true);
     net.model->set_capture(probe != nullptr);
     struct CaptureReset {
       ab::ProbedNetImpl* m;
