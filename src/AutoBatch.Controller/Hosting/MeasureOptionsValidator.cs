@@ -1,5 +1,3 @@
-using AutoBatch.Engine.Data;
-using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Options;
 
@@ -16,24 +14,7 @@ public sealed class MeasureOptionsValidator : IValidateOptions<MeasureOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        try
-        {
-            ModelSpec.Parse(options.Model, new InputShape(1, 28, 28), 10);
-        }
-        catch (ArgumentException e)
-        {
-            failures.Add($"--model: {e.Message}");
-        }
-
-        if (!Enum.IsDefined(options.Data))
-        {
-            failures.Add($"--data: '{options.Data}' is not one of {string.Join(", ", Enum.GetNames<DataSetKind>())}.");
-        }
-
-        if (options.DataPath is null && options.Data != DataSetKind.FashionMnist)
-        {
-            failures.Add($"--data-path: required for {options.Data} (only Fashion-MNIST has a default folder).");
-        }
+        CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
 
         if (options.Weights is not null && !File.Exists(options.Weights))
         {

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AutoBatch.Controller.Verbs;
 
@@ -56,7 +58,11 @@ public static class BeaconsVerb
             Set(nameof(BeaconsOptions.Shard), result.GetValue(shard));
             Set(nameof(BeaconsOptions.ShardCount), result.GetValue(shardCount));
             Set(nameof(BeaconsOptions.Map), result.GetValue(map));
-            return VerbHost.RunAsync<BeaconsOptions, BeaconsService>(BeaconsOptions.SectionName, overrides, token);
+            return VerbHost.RunAsync<BeaconsOptions, BeaconsService>(
+                BeaconsOptions.SectionName,
+                overrides,
+                token,
+                services => services.AddSingleton<IValidateOptions<BeaconsOptions>, BeaconsOptionsValidator>());
         });
         return command;
     }

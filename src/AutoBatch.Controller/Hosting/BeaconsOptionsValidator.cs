@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>Checks of <see cref="BeaconsOptions"/> run on start, before any child run is started.</summary>
+public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, BeaconsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
+        try
+        {
+            BeaconsService.ToGrid(options);
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add(e.Message);
+        }
+
+        if (options.Shard is not null && options.ShardCount is not null)
+        {
+            failures.Add("--shard and --shard-count: give one of them, not both.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
