@@ -92,7 +92,8 @@ public sealed class Network : IDisposable
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number > 0.");
         }
 
-        var traces = new double[_probeLayerNames.Length];
+        // Buffers only for probed steps: a plain step allocates nothing.
+        double[]? traces = probe is null ? null : new double[_probeLayerNames.Length];
         double[]? eigen = withEigenvalues && probe is not null ? new double[batch] : null;
         NativeStepResult step;
         NativeProbeResult reading;
