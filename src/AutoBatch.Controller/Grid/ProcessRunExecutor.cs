@@ -68,7 +68,10 @@ public sealed class ProcessRunExecutor : IRunExecutor
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            // The child has no children of its own, so a plain SIGKILL suffices. (Process.Kill with the whole tree
+            // SIGSTOPs before it SIGKILLs; children once outlived a SIGTERMed runner in the stopped state, cause not
+            // confirmed: the graceful-stop test did not reproduce it with either call.)
+            process.Kill(entireProcessTree: false);
             throw;
         }
 

@@ -69,6 +69,34 @@ public sealed class GridResumeTests
     }
 
     [Test]
+    public async Task AGracefullyStoppedGridLeavesNoTrainingProcesses()
+    {
+        // SIGTERM (Ctrl-C, a scheduler's stop) takes the graceful path: the runner kills its children itself.
+        string data = TinyIdx.Write(train: 400);
+        string output = Path.Combine(data, "grid");
+        using Process grid = GridProcess.Start(GridArgs(data, output));
+        var clock = Stopwatch.StartNew();
+        while (GridProcess.ProcessesWith(output).Length < 2 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+
+        using (Process term = Process.Start("kill", ["-TERM", grid.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        await grid.WaitForExitAsync();
+        var wait = Stopwatch.StartNew();
+        while (GridProcess.ProcessesWith(output).Length > 0 && wait.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(GridProcess.ProcessesWith(output), Is.Empty, "training processes (running or stopped) outlived a graceful stop");
+    }
+
+    [Test]
     public async Task ShardsMergeToTheSameRunsAsTheWholeGrid()
     {
         string data = TinyIdx.Write(train: 200);
