@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,33 +33,26 @@ public static class BeaconsVerb
         };
         command.SetAction((result, token) =>
         {
-            var overrides = new Dictionary<string, string?>();
-            void Set(string key, object? value)
-            {
-                if (value is not null)
-                {
-                    overrides[$"{BeaconsOptions.SectionName}:{key}"] = Convert.ToString(value, CultureInfo.InvariantCulture);
-                }
-            }
+            var overrides = new ConfigurationOverrides(BeaconsOptions.SectionName);
 
-            Set(nameof(BeaconsOptions.Model), result.GetValue(model));
-            Set(nameof(BeaconsOptions.Data), result.GetValue(data));
-            Set(nameof(BeaconsOptions.DataPath), result.GetValue(dataPath));
-            Set(nameof(BeaconsOptions.BatchSizes), result.GetValue(batches));
-            Set(nameof(BeaconsOptions.LearningRates), result.GetValue(rates));
-            Set(nameof(BeaconsOptions.Seeds), result.GetValue(seeds));
-            Set(nameof(BeaconsOptions.Epochs), result.GetValue(epochs));
-            Set(nameof(BeaconsOptions.ProbeInterval), result.GetValue(interval));
-            Set(nameof(BeaconsOptions.TrainSubset), result.GetValue(subset));
-            Set(nameof(BeaconsOptions.ThreadsPerRun), result.GetValue(threads));
-            Set(nameof(BeaconsOptions.Parallel), result.GetValue(parallel));
-            Set(nameof(BeaconsOptions.Output), result.GetValue(output));
-            Set(nameof(BeaconsOptions.Shard), result.GetValue(shard));
-            Set(nameof(BeaconsOptions.ShardCount), result.GetValue(shardCount));
-            Set(nameof(BeaconsOptions.Map), result.GetValue(map));
+            overrides.Set(nameof(BeaconsOptions.Model), result.GetValue(model));
+            overrides.Set(nameof(BeaconsOptions.Data), result.GetValue(data));
+            overrides.Set(nameof(BeaconsOptions.DataPath), result.GetValue(dataPath));
+            overrides.Set(nameof(BeaconsOptions.BatchSizes), result.GetValue(batches));
+            overrides.Set(nameof(BeaconsOptions.LearningRates), result.GetValue(rates));
+            overrides.Set(nameof(BeaconsOptions.Seeds), result.GetValue(seeds));
+            overrides.Set(nameof(BeaconsOptions.Epochs), result.GetValue(epochs));
+            overrides.Set(nameof(BeaconsOptions.ProbeInterval), result.GetValue(interval));
+            overrides.Set(nameof(BeaconsOptions.TrainSubset), result.GetValue(subset));
+            overrides.Set(nameof(BeaconsOptions.ThreadsPerRun), result.GetValue(threads));
+            overrides.Set(nameof(BeaconsOptions.Parallel), result.GetValue(parallel));
+            overrides.Set(nameof(BeaconsOptions.Output), result.GetValue(output));
+            overrides.Set(nameof(BeaconsOptions.Shard), result.GetValue(shard));
+            overrides.Set(nameof(BeaconsOptions.ShardCount), result.GetValue(shardCount));
+            overrides.Set(nameof(BeaconsOptions.Map), result.GetValue(map));
             return VerbHost.RunAsync<BeaconsOptions, BeaconsService>(
                 BeaconsOptions.SectionName,
-                overrides,
+                overrides.Values,
                 token,
                 services => services.AddSingleton<IValidateOptions<BeaconsOptions>, BeaconsOptionsValidator>());
         });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Probe;
@@ -35,35 +34,28 @@ public static class MeasureVerb
         };
         command.SetAction((result, token) =>
         {
-            var overrides = new Dictionary<string, string?>();
-            void Set(string key, object? value)
-            {
-                if (value is not null)
-                {
-                    overrides[$"{MeasureOptions.SectionName}:{key}"] = Convert.ToString(value, CultureInfo.InvariantCulture);
-                }
-            }
+            var overrides = new ConfigurationOverrides(MeasureOptions.SectionName);
 
-            Set(nameof(MeasureOptions.Model), result.GetValue(model));
-            Set(nameof(MeasureOptions.Data), result.GetValue(data));
-            Set(nameof(MeasureOptions.DataPath), result.GetValue(dataPath));
-            Set(nameof(MeasureOptions.Weights), result.GetValue(weights));
-            Set(nameof(MeasureOptions.Indices), result.GetValue(indices));
-            Set(nameof(MeasureOptions.BatchSize), result.GetValue(batch));
-            Set(nameof(MeasureOptions.Seed), result.GetValue(seed));
-            Set(nameof(MeasureOptions.LearningRate), result.GetValue(lr));
-            Set(nameof(MeasureOptions.BnMode), result.GetValue(bnMode));
-            Set(nameof(MeasureOptions.GramMode), result.GetValue(gramMode));
-            Set(nameof(MeasureOptions.RankTolerance), result.GetValue(rankTolerance));
-            Set(nameof(MeasureOptions.Threads), result.GetValue(threads));
+            overrides.Set(nameof(MeasureOptions.Model), result.GetValue(model));
+            overrides.Set(nameof(MeasureOptions.Data), result.GetValue(data));
+            overrides.Set(nameof(MeasureOptions.DataPath), result.GetValue(dataPath));
+            overrides.Set(nameof(MeasureOptions.Weights), result.GetValue(weights));
+            overrides.Set(nameof(MeasureOptions.Indices), result.GetValue(indices));
+            overrides.Set(nameof(MeasureOptions.BatchSize), result.GetValue(batch));
+            overrides.Set(nameof(MeasureOptions.Seed), result.GetValue(seed));
+            overrides.Set(nameof(MeasureOptions.LearningRate), result.GetValue(lr));
+            overrides.Set(nameof(MeasureOptions.BnMode), result.GetValue(bnMode));
+            overrides.Set(nameof(MeasureOptions.GramMode), result.GetValue(gramMode));
+            overrides.Set(nameof(MeasureOptions.RankTolerance), result.GetValue(rankTolerance));
+            overrides.Set(nameof(MeasureOptions.Threads), result.GetValue(threads));
             if (result.GetValue(augment))
             {
-                Set(nameof(MeasureOptions.Augment), true);
+                overrides.Set(nameof(MeasureOptions.Augment), true);
             }
 
             return VerbHost.RunAsync<MeasureOptions, MeasureService>(
                 MeasureOptions.SectionName,
-                overrides,
+                overrides.Values,
                 token,
                 services =>
                 {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,35 +31,28 @@ public static class TrainVerb
         };
         command.SetAction((result, token) =>
         {
-            var overrides = new Dictionary<string, string?>();
-            void Set(string key, object? value)
-            {
-                if (value is not null)
-                {
-                    overrides[$"{TrainOptions.SectionName}:{key}"] = Convert.ToString(value, CultureInfo.InvariantCulture);
-                }
-            }
+            var overrides = new ConfigurationOverrides(TrainOptions.SectionName);
 
-            Set(nameof(TrainOptions.Model), result.GetValue(model));
-            Set(nameof(TrainOptions.Data), result.GetValue(data));
-            Set(nameof(TrainOptions.DataPath), result.GetValue(dataPath));
-            Set(nameof(TrainOptions.BatchSize), result.GetValue(batch));
-            Set(nameof(TrainOptions.LearningRate), result.GetValue(lr));
-            Set(nameof(TrainOptions.Epochs), result.GetValue(epochs));
-            Set(nameof(TrainOptions.Seed), result.GetValue(seed));
-            Set(nameof(TrainOptions.Threads), result.GetValue(threads));
-            Set(nameof(TrainOptions.Output), result.GetValue(output));
-            Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
-            Set(nameof(TrainOptions.TrainSubset), result.GetValue(subset));
-            Set(nameof(TrainOptions.ExitWithParent), result.GetValue(parent));
+            overrides.Set(nameof(TrainOptions.Model), result.GetValue(model));
+            overrides.Set(nameof(TrainOptions.Data), result.GetValue(data));
+            overrides.Set(nameof(TrainOptions.DataPath), result.GetValue(dataPath));
+            overrides.Set(nameof(TrainOptions.BatchSize), result.GetValue(batch));
+            overrides.Set(nameof(TrainOptions.LearningRate), result.GetValue(lr));
+            overrides.Set(nameof(TrainOptions.Epochs), result.GetValue(epochs));
+            overrides.Set(nameof(TrainOptions.Seed), result.GetValue(seed));
+            overrides.Set(nameof(TrainOptions.Threads), result.GetValue(threads));
+            overrides.Set(nameof(TrainOptions.Output), result.GetValue(output));
+            overrides.Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
+            overrides.Set(nameof(TrainOptions.TrainSubset), result.GetValue(subset));
+            overrides.Set(nameof(TrainOptions.ExitWithParent), result.GetValue(parent));
             if (result.GetValue(noAugmentation))
             {
-                Set(nameof(TrainOptions.NoAugmentation), true);
+                overrides.Set(nameof(TrainOptions.NoAugmentation), true);
             }
 
             return VerbHost.RunAsync<TrainOptions, TrainService>(
                 TrainOptions.SectionName,
-                overrides,
+                overrides.Values,
                 token,
                 services => services.AddSingleton<IValidateOptions<TrainOptions>, TrainOptionsValidator>());
         });
