@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Beacon map written to {Path}")]
     public static partial void MapWritten(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{Kind} at epoch {Epoch}: B {From} -> {To}: {Reason}")]
+    public static partial void Decision(ILogger logger, string kind, int epoch, int from, int to, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Run {Policy} on {Model}/{Data}, seed {Seed}: B0={BatchSize}, α={LearningRate}, {Epochs} epochs, output {Output}{Resumed}")]
+    public static partial void RunStarted(ILogger logger, string policy, string model, string data, long seed, int batchSize, double learningRate, int epochs, string output, string resumed);
 }

@@ -4,6 +4,7 @@ using AutoBatch.Controller.Verbs;
 
 var root = new RootCommand("AutoBatch: Fisher-measured, closed-loop batch-size and learning-rate tuning (Liao et al., TPAMI 2020)")
 {
+    RunVerb.Create(),
     TrainVerb.Create(),
     BeaconsVerb.Create(),
     MergeVerb.Create(),

@@ -57,6 +57,13 @@ public sealed class TrainOptions
     [Range(1, int.MaxValue)]
     public int? TrainSubset { get; set; }
 
+    /// <summary>Continue from the checkpoint in <see cref="Output"/> when there is one (default false: start afresh).</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Write a checkpoint every this many epochs (default 1; 0 = only when stopped gracefully).</summary>
+    [Range(0, 100000)]
+    public int CheckpointEvery { get; set; } = 1;
+
     /// <summary>Exit (as if cancelled) when the process with this id ends; used by grid runners for their children.</summary>
     public int? ExitWithParent { get; set; }
 }

@@ -1,4 +1,6 @@
 using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
@@ -66,50 +68,34 @@ public sealed class TrainService : BackgroundService
     private EpochRecord? Train(CancellationToken cancellationToken)
     {
         TrainOptions o = _options;
-        EngineRuntime.SetThreads(o.Threads);
-        string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
-        (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(o.Data, dataPath);
-        if (o.TrainSubset is { } subset)
+        var settings = new RunSettings
         {
-            train = train.Subset(subset, seed: 0);
-        }
-
-        if (o.BatchSize > train.Count)
-        {
-            throw new ArgumentException($"--batch-size: {o.BatchSize} is larger than the training set ({train.Count} samples).");
-        }
-
-        var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
-        var normalisation = ChannelNormalisation.FromData(train);
-        AugmentationKind augmentation = o.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : o.Data.DefaultAugmentation();
-        using var network = Network.Create(spec, SgdSettings.Paper, o.Seed);
-        var trainer = new Trainer(
-            network,
-            new BatchAssembler(train, normalisation, augmentation),
-            new BatchAssembler(test, normalisation, AugmentationKind.None),
-            new TrainerOptions { Epochs = o.Epochs, Seed = o.Seed, Probe = o.ProbeInterval == 0 ? null : new ProbeSettings { Interval = o.ProbeInterval } });
-        var planner = new FixedPlanner(o.BatchSize, new StepDecaySchedule(o.LearningRate, o.Epochs));
-        Log.TrainingStarted(_logger, spec.Name, o.Data.ToString(), train.Count, test.Count, network.ParameterCount, o.BatchSize, o.LearningRate, o.Epochs, o.Threads);
-        using var log = new EpochLog(o.Output);
-        EpochRecord? last = null;
-        ConsoleView.Run(o.Epochs, train.Count, (onStep, onEpoch) =>
-        {
-            foreach (EpochRecord record in trainer.Run(planner, onStep, cancellationToken))
-            {
-                log.Append(record);
-                onEpoch(record);
-                Log.EpochFinished(_logger, record.Epoch, record.TestError, record.ConditionMean, record.Energy);
-                last = record;
-            }
-        });
-        if (last is not null)
-        {
-            AnsiConsole.MarkupLine(
-                last.Diverged
-                    ? $"[red]Diverged[/] in epoch {last.Epoch} (non-finite loss). Records: {Markup.Escape(log.JsonPath)}"
-                    : $"Final test error: [bold]{last.TestError:P2}[/] after {last.Epoch} epochs ({spec.Name}, B={o.BatchSize}, α={o.LearningRate}). Records: {Markup.Escape(log.JsonPath)}");
-        }
-
-        return last;
+            Model = o.Model,
+            Data = o.Data,
+            DataPath = o.DataPath,
+            TrainSubset = o.TrainSubset,
+            NoAugmentation = o.NoAugmentation,
+            BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate,
+            Epochs = o.Epochs,
+            Seed = o.Seed,
+            Threads = o.Threads,
+            ProbeInterval = o.ProbeInterval,
+            Output = o.Output,
+            CheckpointEvery = o.CheckpointEvery,
+            Resume = o.Resume,
+            RollbackOnDivergence = false,
+            Command = Environment.CommandLine,
+        };
+        Log.TrainingStarted(_logger, o.Model, o.Data.ToString(), o.TrainSubset ?? 0, 0, 0, o.BatchSize, o.LearningRate, o.Epochs, o.Threads);
+        var session = new RunSession(settings, new FixedPolicy(o.BatchSize));
+        RunSummary summary = ConsoleView.Run(o.Epochs, o.TrainSubset ?? 60000, withDistance: false, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
+        string records = Path.Combine(o.Output, "epochs.jsonl");
+        AnsiConsole.MarkupLine(
+            summary.Diverged
+                ? $"[red]Diverged[/] in epoch {summary.Epochs} (non-finite loss). Records: {Markup.Escape(records)}"
+                : $"Final test error: [bold]{summary.FinalTestError:P2}[/] after {summary.Epochs} epochs ({Markup.Escape(o.Model)}, B={o.BatchSize}, α={o.LearningRate}). Records: {Markup.Escape(records)}");
+        IReadOnlyList<EpochRecord> all = EpochLog.Read(records);
+        return all.Count == 0 ? null : all[^1];
     }
 }

@@ -20,17 +20,64 @@ public sealed class EpochLog : IDisposable
 
     private readonly StreamWriter _jsonl;
     private readonly StreamWriter _csv;
+    private readonly List<EpochRecord> _records = [];
 
-    /// <summary>Creates (or truncates) the two files in <paramref name="folder"/>.</summary>
-    public EpochLog(string folder)
+    /// <summary>
+    /// Creates (or truncates) the two files in <paramref name="folder"/>; with <paramref name="keepEpochs"/>, keeps
+    /// the records of epochs 1..keepEpochs already there (a resumed run: records written after its checkpoint are
+    /// dropped, they will be written again).
+    /// </summary>
+    public EpochLog(string folder, int? keepEpochs = null)
     {
         Directory.CreateDirectory(folder);
         JsonPath = Path.Combine(folder, "epochs.jsonl");
         CsvPath = Path.Combine(folder, "epochs.csv");
+        EpochRecord[] kept = keepEpochs is { } k && File.Exists(JsonPath)
+            ? Read(JsonPath).Where(r => r.Epoch <= k).ToArray()
+            : [];
+        if (keepEpochs is { } expected && kept.Length != expected)
+        {
+            throw new InvalidDataException($"{JsonPath}: the checkpoint is after epoch {expected}, but the log holds {kept.Length} of those epochs.");
+        }
+
         _jsonl = new StreamWriter(JsonPath, append: false, new UTF8Encoding(false));
         _csv = new StreamWriter(CsvPath, append: false, new UTF8Encoding(false));
         _csv.WriteLine(string.Join(',', Columns));
         _csv.Flush();
+        foreach (EpochRecord r in kept)
+        {
+            Append(r);
+        }
+    }
+
+    /// <summary>The records written so far (kept ones included).</summary>
+    public IReadOnlyList<EpochRecord> Records => _records;
+
+    /// <summary>Reads an epochs.jsonl file.</summary>
+    /// <exception cref="InvalidDataException">A line is not an epoch record; the message names the file and line.</exception>
+    public static IReadOnlyList<EpochRecord> Read(string path)
+    {
+        var records = new List<EpochRecord>();
+        int line = 0;
+        foreach (string text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new InvalidDataException($"{path}:{line}: null record"));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{line}: not an epoch record: {e.Message}", e);
+            }
+        }
+
+        return records;
     }
 
     /// <summary>Path of the JSON-lines file.</summary>
@@ -46,6 +93,7 @@ public sealed class EpochLog : IDisposable
     public void Append(EpochRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
+        _records.Add(r);
         _jsonl.WriteLine(JsonSerializer.Serialize(r, Json));
         _jsonl.Flush();
         object[] values =

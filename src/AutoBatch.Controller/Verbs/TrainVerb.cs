@@ -24,10 +24,12 @@ public static class TrainVerb
         var interval = new Option<int?>("--probe-interval") { Description = "Measure F̃ every N iterations (default 50; 0 = off)" };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train without the paper's augmentation" };
         var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of this many images (default: all)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the output folder, if there is one" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every N epochs (default 1; 0 = only on Ctrl-C)" };
         var parent = new Option<int?>("--exit-with-parent") { Description = "Stop when the process with this id ends (used by grid runners)", Hidden = true };
         var command = new Command("train", "Train one configuration with a fixed batch size and step-decayed learning rate")
         {
-            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation, subset, parent,
+            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation, subset, resume, checkpointEvery, parent,
         };
         command.SetAction((result, token) =>
         {
@@ -45,6 +47,12 @@ public static class TrainVerb
             overrides.Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
             overrides.Set(nameof(TrainOptions.TrainSubset), result.GetValue(subset));
             overrides.Set(nameof(TrainOptions.ExitWithParent), result.GetValue(parent));
+            overrides.Set(nameof(TrainOptions.CheckpointEvery), result.GetValue(checkpointEvery));
+            if (result.GetValue(resume))
+            {
+                overrides.Set(nameof(TrainOptions.Resume), true);
+            }
+
             if (result.GetValue(noAugmentation))
             {
                 overrides.Set(nameof(TrainOptions.NoAugmentation), true);

@@ -17,9 +17,10 @@ public sealed class Trainer
     private readonly float[] _testX;
     private readonly long[] _testY;
     private readonly TrainerOptions _options;
-    private readonly Pcg32 _orderRng;
-    private readonly Pcg32 _augmentRng;
+    private Pcg32 _orderRng;
+    private Pcg32 _augmentRng;
     private FisherAccumulator _measures = new();
+    private EpochRun? _current;
     private float[] _batchX = [];
     private long[] _batchY = [];
 
@@ -53,6 +54,9 @@ public sealed class Trainer
     /// <summary>True once a step diverged; no further epochs run.</summary>
     public bool Diverged { get; private set; }
 
+    /// <summary>True while an epoch is unfinished (stopped by cancellation or restored mid-epoch).</summary>
+    public bool InEpoch => _current is not null;
+
     /// <summary>Runs all remaining epochs, yielding each record as it completes.</summary>
     public IEnumerable<EpochRecord> Run(IStepPlanner planner, Action<StepEvent>? onStep = null, CancellationToken cancellationToken = default)
     {
@@ -62,7 +66,11 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>Trains one epoch and evaluates on the test set.</summary>
+    /// <summary>
+    /// Trains one epoch (or the rest of an epoch stopped by cancellation or restored from a checkpoint) and evaluates
+    /// on the test set. Cancellation is checked before every step; after it, <see cref="CaptureState"/> describes the
+    /// partial epoch and a later call continues it.
+    /// </summary>
     public EpochRecord RunEpoch(IStepPlanner planner, Action<StepEvent>? onStep = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(planner);
@@ -72,54 +80,52 @@ public sealed class Trainer
         }
 
         int n = _train.DataSet.Count;
-        int[] order = Enumerable.Range(0, n).ToArray();
-        _orderRng.Shuffle(order);
-
-        int position = 0, iterations = 0, measured = 0, lastBatch = 0;
-        double lossSum = 0, trainSeconds = 0, probeSeconds = 0, lastLr = 0;
-        double conditionSum = 0, energySum = 0, rankSum = 0, noiseSum = 0;
-        long correct = 0;
+        _current ??= StartEpoch(n);
+        EpochRun e = _current;
         var clock = new Stopwatch();
-        while (position < n)
+        while (e.Position < n)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var progress = new TrainingProgress(
-                Epoch, _options.Epochs, iterations + 1, _measures.Iterations, position, n, _measures.ConditionMean, _measures.Energy);
+                Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.ConditionMean, _measures.Energy)
+            {
+                Measurements = _measures.Measurements,
+            };
             StepPlan plan = planner.Plan(progress);
             if (plan.BatchSize < 1)
             {
                 throw new InvalidOperationException($"The planner asked for batch size {plan.BatchSize}; it must be >= 1.");
             }
 
-            int batch = Math.Min(plan.BatchSize, n - position);
+            int batch = Math.Min(plan.BatchSize, n - e.Position);
             EnsureBuffers(batch);
             Span<float> x = _batchX.AsSpan(0, batch * _train.SampleSize);
             Span<long> y = _batchY.AsSpan(0, batch);
             clock.Restart();
-            _train.Fill(order.AsSpan(position, batch), _augmentRng, x, y);
-            ProbeSettings? probe = _options.Probe is { } p && p.IsMeasured(iterations + 1) ? p : null;
+            _train.Fill(e.Order.AsSpan(e.Position, batch), _augmentRng, x, y);
+            ProbeSettings? probe = _options.Probe is { } p && p.IsMeasured(e.Iterations + 1) ? p : null;
             StepResult result = _network.TrainStep(x, y, plan.LearningRate, probe);
-            trainSeconds += clock.Elapsed.TotalSeconds;
+            e.TrainSeconds += clock.Elapsed.TotalSeconds;
             _measures.AddIteration();
-            iterations++;
-            position += batch;
-            lastLr = plan.LearningRate;
-            if (batch == plan.BatchSize || lastBatch == 0)
+            e.Iterations++;
+            e.Position += batch;
+            e.LastLearningRate = plan.LearningRate;
+            if (batch == plan.BatchSize || e.LastBatch == 0)
             {
-                lastBatch = batch;
+                e.LastBatch = batch;
             }
 
             if (result.Probe is { } reading)
             {
                 _measures.AddReading(reading);
-                probeSeconds += reading.GramSeconds + reading.EigenSeconds;
+                e.ProbeSeconds += reading.GramSeconds + reading.EigenSeconds;
                 if (reading.Status == ProbeStatus.Ok)
                 {
-                    measured++;
-                    conditionSum += reading.Condition;
-                    energySum += reading.Energy;
-                    rankSum += reading.Rank;
-                    noiseSum += reading.NoiseScale;
+                    e.Measured++;
+                    e.ConditionSum += reading.Condition;
+                    e.EnergySum += reading.Energy;
+                    e.RankSum += reading.Rank;
+                    e.NoiseSum += reading.NoiseScale;
                 }
             }
 
@@ -130,8 +136,8 @@ public sealed class Trainer
                 break;
             }
 
-            lossSum += result.Loss * batch;
-            correct += result.Correct;
+            e.LossSum += result.Loss * batch;
+            e.Correct += result.Correct;
         }
 
         clock.Restart();
@@ -140,30 +146,123 @@ public sealed class Trainer
         Evaluation test = _network.Evaluate(_testX, _testY, _options.EvaluationChunk);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         Epoch++;
+        _current = null;
         return new EpochRecord
         {
             Epoch = Epoch,
-            Iterations = iterations,
+            Iterations = e.Iterations,
             TotalIterations = _measures.Iterations,
-            MeanBatchSize = (double)position / Math.Max(1, iterations),
-            BatchSize = lastBatch,
-            LearningRate = lastLr,
-            TrainLoss = position == 0 ? 0 : FiniteOrMax(lossSum / position),
-            TrainError = position == 0 ? 1 : 1.0 - (double)correct / position,
+            MeanBatchSize = (double)e.Position / Math.Max(1, e.Iterations),
+            BatchSize = e.LastBatch,
+            LearningRate = e.LastLearningRate,
+            TrainLoss = e.Position == 0 ? 0 : FiniteOrMax(e.LossSum / e.Position),
+            TrainError = e.Position == 0 ? 1 : 1.0 - (double)e.Correct / e.Position,
             TestLoss = FiniteOrMax(test.MeanLoss),
             TestError = test.Error,
             ConditionMean = _measures.ConditionMean,
             Energy = _measures.Energy,
-            EpochCondition = measured == 0 ? 0 : conditionSum / measured,
-            EpochEnergy = measured == 0 ? 0 : energySum / measured,
-            MeanRank = measured == 0 ? 0 : rankSum / measured,
-            NoiseScale = measured == 0 ? 0 : noiseSum / measured,
-            Measurements = measured,
-            TrainSeconds = trainSeconds,
-            ProbeSeconds = probeSeconds,
+            EpochCondition = e.Measured == 0 ? 0 : e.ConditionSum / e.Measured,
+            EpochEnergy = e.Measured == 0 ? 0 : e.EnergySum / e.Measured,
+            MeanRank = e.Measured == 0 ? 0 : e.RankSum / e.Measured,
+            NoiseScale = e.Measured == 0 ? 0 : e.NoiseSum / e.Measured,
+            Measurements = e.Measured,
+            TrainSeconds = e.TrainSeconds,
+            ProbeSeconds = e.ProbeSeconds,
             EvalSeconds = evalSeconds,
             Diverged = Diverged,
         };
+    }
+
+    /// <summary>
+    /// The trainer's state at the current step boundary (the network's tensors are saved separately, see
+    /// <see cref="Checkpoints.CheckpointFile"/>).
+    /// </summary>
+    public TrainerState CaptureState()
+    {
+        EpochProgressState? inProgress = _current is not { } e
+            ? null
+            : new EpochProgressState(
+                e.OrderRngBeforeShuffle, e.Position, e.Iterations, e.Measured, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
+                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate);
+        return new TrainerState(
+            _options.Epochs, _options.Seed, Epoch, Diverged, ToState(_orderRng), ToState(_augmentRng), _measures.Snapshot(), inProgress);
+    }
+
+    /// <summary>
+    /// Continues from a state taken by <see cref="CaptureState"/> of a trainer with the same data, seed and epochs;
+    /// the caller restores the network's tensors from the same checkpoint.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The state belongs to a run with other epochs or another seed, or is inconsistent.</exception>
+    public void RestoreState(TrainerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Epochs != _options.Epochs || state.Seed != _options.Seed)
+        {
+            throw new InvalidDataException(
+                $"The checkpoint is of a run with {state.Epochs} epochs and seed {state.Seed}; this run has {_options.Epochs} epochs and seed {_options.Seed}.");
+        }
+
+        int n = _train.DataSet.Count;
+        if (state.Epoch < 0 || state.Epoch > state.Epochs || state.InProgress is { } p && (p.Position < 0 || p.Position > n))
+        {
+            throw new InvalidDataException($"The checkpoint's position (epoch {state.Epoch}, sample {state.InProgress?.Position}) does not fit a run of {state.Epochs} epochs over {n} samples.");
+        }
+
+        Epoch = state.Epoch;
+        Diverged = state.Diverged;
+        _orderRng = FromState(state.OrderRng);
+        _augmentRng = FromState(state.AugmentRng);
+        _measures = FisherAccumulator.Restore(state.Measures);
+        _current = null;
+        if (state.InProgress is { } s)
+        {
+            // Reshuffling from the generator state taken before the epoch's shuffle reproduces its permutation; the
+            // order generator itself continues from its stored (post-shuffle) state.
+            int[] order = Enumerable.Range(0, n).ToArray();
+            FromState(s.OrderRngBeforeShuffle).Shuffle(order);
+            _current = new EpochRun(s.OrderRngBeforeShuffle, order)
+            {
+                Position = s.Position,
+                Iterations = s.Iterations,
+                Measured = s.Measured,
+                LossSum = s.LossSum,
+                Correct = s.Correct,
+                TrainSeconds = s.TrainSeconds,
+                ProbeSeconds = s.ProbeSeconds,
+                ConditionSum = s.ConditionSum,
+                EnergySum = s.EnergySum,
+                RankSum = s.RankSum,
+                NoiseSum = s.NoiseSum,
+                LastBatch = s.LastBatch,
+                LastLearningRate = s.LastLearningRate,
+            };
+        }
+    }
+
+    private EpochRun StartEpoch(int n)
+    {
+        GeneratorState before = ToState(_orderRng);
+        int[] order = Enumerable.Range(0, n).ToArray();
+        _orderRng.Shuffle(order);
+        return new EpochRun(before, order);
+    }
+
+    private static GeneratorState ToState(Pcg32 rng)
+    {
+        (ulong state, ulong increment) = rng.GetState();
+        return new GeneratorState(state, increment);
+    }
+
+    private static Pcg32 FromState(GeneratorState s)
+    {
+        try
+        {
+            return Pcg32.FromState(s.State, s.Increment);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The checkpoint's generator state is invalid: {e.Message}", e);
+        }
     }
 
     // Records are written as JSON, which has no NaN or infinity; an overflowing loss is recorded as double.MaxValue.
@@ -191,5 +290,39 @@ public sealed class Trainer
         {
             throw new ArgumentException($"{data.Source}: {data.Classes} classes, the model has {network.Spec.Classes} outputs.");
         }
+    }
+
+    // The mutable progress of the current epoch; a field (not locals) so that a cancelled epoch can be checkpointed.
+    private sealed class EpochRun(GeneratorState orderRngBeforeShuffle, int[] order)
+    {
+        public GeneratorState OrderRngBeforeShuffle { get; } = orderRngBeforeShuffle;
+
+        public int[] Order { get; } = order;
+
+        public int Position { get; set; }
+
+        public int Iterations { get; set; }
+
+        public int Measured { get; set; }
+
+        public double LossSum { get; set; }
+
+        public long Correct { get; set; }
+
+        public double TrainSeconds { get; set; }
+
+        public double ProbeSeconds { get; set; }
+
+        public double ConditionSum { get; set; }
+
+        public double EnergySum { get; set; }
+
+        public double RankSum { get; set; }
+
+        public double NoiseSum { get; set; }
+
+        public int LastBatch { get; set; }
+
+        public double LastLearningRate { get; set; }
     }
 }

@@ -12,6 +12,9 @@ namespace AutoBatch.Engine.Training;
 public sealed record TrainingProgress(
     int Epoch, int Epochs, int IterationInEpoch, long Iteration, int SamplesSeenInEpoch, int EpochSize, double ConditionMean, double Energy)
 {
+    /// <summary>Valid probe measurements since the start of training (the weight of C̄_K in a running mean).</summary>
+    public long Measurements { get; init; }
+
     /// <summary>Fraction of all training completed, in [0, 1].</summary>
     public double Fraction => (Epoch + (double)SamplesSeenInEpoch / EpochSize) / Epochs;
 }

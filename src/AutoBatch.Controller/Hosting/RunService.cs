@@ -1,0 +1,179 @@
+using System.Globalization;
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Runs;
+using AutoBatch.Engine.Data;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// The <c>run</c> verb, the product's main job: one run under a schedule (by default the closed-loop controller
+/// steered by a beacon map), with a live view, decisions logged, checkpoints, and at the end the result beside the
+/// map's best fixed beacon.
+/// </summary>
+public sealed class RunService : BackgroundService
+{
+    private readonly RunOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<RunService> _logger;
+
+    /// <summary>Created by the host.</summary>
+    public RunService(IOptions<RunOptions> options, IHostApplicationLifetime lifetime, ILogger<RunService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The summary once the run finished (for tests).</summary>
+    public RunSummary? Summary { get; private set; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        using var orphanGuard = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var watcher = ParentWatcher.Start(_options.ExitWithParent, orphanGuard);
+        stoppingToken = orphanGuard.Token;
+        try
+        {
+            Summary = await Task.Run(() => Execute(stoppingToken), stoppingToken).ConfigureAwait(false);
+            Environment.ExitCode = Summary.Diverged ? ExitCodes.Diverged : ExitCodes.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            Log.VerbCancelled(_logger, "run");
+            Environment.ExitCode = ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput || e is FormatException)
+        {
+            Log.VerbFailed(_logger, "run", e.Message);
+            Environment.ExitCode = ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.VerbCrashed(_logger, e, "run");
+            Environment.ExitCode = ExitCodes.Failure;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>Resolves the options against the map into settings and a policy.</summary>
+    public static (RunSettings Settings, IBatchPolicy Policy, MapModel? Map, BestBeacon? Best) Resolve(RunOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ScheduleSpec schedule = ScheduleSpec.Parse(o.Schedule);
+        BeaconMap? map = string.IsNullOrWhiteSpace(o.Map) ? null : BeaconMapFile.Read(o.Map, o.Model, o.Data);
+        MapModel? model = map is null ? null : new MapModel(map);
+        BestBeacon? best = map?.Derived.BestBeacons.Count > 0 ? map.Derived.BestBeacons[0] : null;
+        if (schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best && best is null)
+        {
+            throw new InvalidDataException($"{o.Map}: the map has no best beacon (no run finished); the {schedule.Name} schedule needs one.");
+        }
+
+        var guards = new PolicyGuards
+        {
+            MinBatchSize = o.MinBatchSize,
+            MaxBatchSize = o.MaxBatchSize,
+            DwellEpochs = o.DwellEpochs,
+            FreezeInLastPhase = !o.AllowLastPhaseChanges,
+        };
+        IBatchPolicy policy = schedule.Kind switch
+        {
+            ScheduleKind.Fixed => new FixedPolicy(schedule.BatchSize!.Value),
+            ScheduleKind.Best => new FixedPolicy(best!.BatchSize),
+            ScheduleKind.Staged => new StagedPolicy(schedule.Name[..schedule.Name.LastIndexOf('-')], schedule.Sequence, schedule.MultiStage),
+            ScheduleKind.NoiseScale => new NoiseScalePolicy(guards),
+            ScheduleKind.ClosedLoop => new ClosedLoopPolicy(model!, new ClosedLoopSettings { Guards = guards, ErrorTolerance = o.ErrorTolerance }),
+            _ => throw new FormatException($"--schedule: unknown kind {schedule.Kind}."),
+        };
+        int batch = schedule.Kind switch
+        {
+            ScheduleKind.Fixed => schedule.BatchSize!.Value,
+            ScheduleKind.Best => best!.BatchSize,
+            ScheduleKind.Staged => schedule.Sequence[0],
+            _ => o.BatchSize ?? best?.BatchSize ?? throw new ArgumentException("--batch-size: required without a map."),
+        };
+        if (o.BatchSize is { } given && given != batch)
+        {
+            throw new ArgumentException($"--batch-size: the {schedule.Name} schedule starts at B = {batch}; --batch-size {given} contradicts it.");
+        }
+
+        double lr = o.LearningRate ?? (schedule.Kind == ScheduleKind.Best ? best!.LearningRate : best?.LearningRate)
+            ?? throw new ArgumentException("--lr: required without a map.");
+        var settings = new RunSettings
+        {
+            Model = o.Model ?? map?.Grid.Model ?? throw new ArgumentException("--model: required without a map."),
+            Data = o.Data ?? map?.Grid.Data ?? DataSetKind.FashionMnist,
+            DataPath = o.DataPath,
+            TrainSubset = o.TrainSubset ?? map?.Grid.TrainSubset,
+            BatchSize = batch,
+            LearningRate = lr,
+            Rule = o.LearningRateRule,
+            Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new ArgumentException("--epochs: required without a map."),
+            Seed = o.Seed,
+            Threads = o.Threads,
+            ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
+            Output = o.Output,
+            CheckpointEvery = o.CheckpointEvery,
+            Resume = o.Resume,
+            RollbackOnDivergence = o.Rollback ?? schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.NoiseScale,
+            MapPath = o.Map,
+            Command = Environment.CommandLine,
+        };
+        return (settings, policy, model, best);
+    }
+
+    private RunSummary Execute(CancellationToken cancellationToken)
+    {
+        (RunSettings settings, IBatchPolicy policy, MapModel? map, BestBeacon? best) = Resolve(_options);
+        var session = new RunSession(settings, policy, map);
+        Log.RunStarted(
+            _logger, policy.Name, settings.Model, settings.Data.ToString(), settings.Seed, settings.BatchSize, settings.LearningRate, settings.Epochs,
+            settings.Output, settings.Resume ? " (resuming if a checkpoint exists)" : string.Empty);
+        int epochSize = settings.TrainSubset ?? DataSetLoader.Load(settings.Data, settings.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory).Train.Count;
+        RunSummary summary = ConsoleView.Run(settings.Epochs, epochSize, withDistance: map is not null, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
+        PrintResult(summary, best, map);
+        return summary;
+    }
+
+    private static void PrintResult(RunSummary s, BestBeacon? best, MapModel? map)
+    {
+        var table = new Table().AddColumns("", "test error", "iterations", "train time", "samples/s");
+        table.AddRow(
+            Markup.Escape($"{s.Policy} (seed {s.Seed})"),
+            s.Diverged ? "[red]diverged[/]" : Invariant($"{s.FinalTestError:P2}"),
+            Invariant($"{s.Iterations:N0}"),
+            Invariant($"{s.TrainSeconds:F1} s"),
+            Invariant($"{s.SamplesPerSecond:N0}"));
+        if (best is not null && map is not null)
+        {
+            long iterations = (long)map.Map.Grid.Epochs * ((s.EpochSize + best.BatchSize - 1) / best.BatchSize);
+            double trainSeconds = map.Map.Runs.Where(r => r.BatchSize == best.BatchSize && r.LearningRate == best.LearningRate && !r.Diverged)
+                .Select(r => r.Epochs.Sum(e => e.TrainSeconds)).DefaultIfEmpty(0).Average();
+            table.AddRow(
+                Markup.Escape($"best fixed beacon {best.Label} ({best.Seeds} seeds, map)"),
+                Invariant($"{best.MeanTestError:P2} ± {best.StdTestError:P2}"),
+                Invariant($"{iterations:N0}"),
+                Invariant($"{trainSeconds:F1} s"),
+                "-");
+        }
+
+        AnsiConsole.Write(table);
+        if (s.DistanceToRegion is { } d)
+        {
+            AnsiConsole.MarkupLine(Invariant($"Final (C̄_K, L_K) = ({s.ConditionMean:G4}, {s.Energy:G4}), distance to the map's optimum region {d:F3}."));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,15 @@
+namespace AutoBatch.Controller.Policies;
+
+/// <summary>
+/// A batch-size policy: a pure function from the training state to a decision with its reason (STYLE: policies are
+/// pure, the applier is separate). It never touches tensors and keeps no state between calls; everything it needs is
+/// in the <see cref="PolicyContext"/>.
+/// </summary>
+public interface IBatchPolicy
+{
+    /// <summary>Short name used in logs and reports (e.g. <c>s32-to-512-MS</c>).</summary>
+    string Name { get; }
+
+    /// <summary>The batch size to use from the next step, with the reason.</summary>
+    BatchDecision Decide(PolicyContext context);
+}

@@ -1,0 +1,13 @@
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Controller.Policies;
+
+/// <summary>The <see cref="PolicyPlanner"/>'s state, stored in checkpoints.</summary>
+/// <param name="Policy">Name of the policy (checked on restore).</param>
+/// <param name="BatchSize">Batch size in use.</param>
+/// <param name="EpochsSinceChange">Completed epochs since the last change.</param>
+/// <param name="LearningRateScale">Product of the α cuts made after divergences (1 = none).</param>
+/// <param name="Changes">Batch-size changes so far.</param>
+/// <param name="LastEpoch">The last completed epoch's record, which epoch-level policies decide on.</param>
+public sealed record PolicyPlannerState(
+    string Policy, int BatchSize, int EpochsSinceChange, double LearningRateScale, int Changes, EpochRecord? LastEpoch);

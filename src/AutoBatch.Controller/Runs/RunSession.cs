@@ -1,0 +1,239 @@
+using System.Globalization;
+using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Policies;
+using AutoBatch.Engine.Checkpoints;
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Runtime;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Controller.Runs;
+
+/// <summary>
+/// One training run under a batch-size policy, with everything that makes it safe to run for hours (SPEC §6): a
+/// checkpoint (network, momentum, generators, position in the epoch, measures, policy state) written atomically
+/// every <see cref="RunSettings.CheckpointEvery"/> epochs and on a graceful stop; <c>--resume</c> continues from it
+/// to the same result; on divergence, optionally a rollback to the last checkpoint with a lower α.
+/// Outputs: epochs.jsonl/.csv, decisions.jsonl, checkpoint.safetensors and, at the end, summary.json.
+/// </summary>
+public sealed class RunSession
+{
+    /// <summary>File name of the checkpoint in the output folder.</summary>
+    public const string CheckpointName = "checkpoint.safetensors";
+
+    /// <summary>File name of the summary in the output folder.</summary>
+    public const string SummaryName = "summary.json";
+
+    private const string RollbacksKey = "autobatch.rollbacks";
+    private const string CommandKey = "autobatch.command";
+
+    private readonly RunSettings _settings;
+    private readonly IBatchPolicy _policy;
+    private readonly MapModel? _map;
+
+    /// <summary>Creates the session; nothing runs until <see cref="Execute"/>.</summary>
+    public RunSession(RunSettings settings, IBatchPolicy policy, MapModel? map = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
+        _settings = settings;
+        _policy = policy;
+        _map = map;
+    }
+
+    /// <summary>Path of the checkpoint.</summary>
+    public string CheckpointPath => Path.Combine(_settings.Output, CheckpointName);
+
+    /// <summary>True when the run continued from a checkpoint.</summary>
+    public bool Resumed { get; private set; }
+
+    /// <summary>
+    /// Trains to the end (or until cancelled: then a checkpoint is written and <see cref="OperationCanceledException"/>
+    /// propagates) and returns the summary, which is also written to summary.json.
+    /// </summary>
+    public RunSummary Execute(IRunView? view = null, CancellationToken cancellationToken = default)
+    {
+        RunSettings s = _settings;
+        EngineRuntime.SetThreads(s.Threads);
+        (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
+        if (s.TrainSubset is { } subset)
+        {
+            train = train.Subset(subset, seed: 0);
+        }
+
+        if (s.BatchSize > train.Count)
+        {
+            throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({train.Count} samples).");
+        }
+
+        var spec = ModelSpec.Parse(s.Model, new InputShape(train.Channels, train.Height, train.Width), s.Data.ClassCount());
+        var normalisation = ChannelNormalisation.FromData(train);
+        AugmentationKind augmentation = s.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : s.Data.DefaultAugmentation();
+        using var network = Network.Create(spec, SgdSettings.Paper, s.Seed);
+        var trainer = new Trainer(
+            network,
+            new BatchAssembler(train, normalisation, augmentation),
+            new BatchAssembler(test, normalisation, AugmentationKind.None),
+            new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval } });
+
+        Directory.CreateDirectory(s.Output);
+        DecisionLog? decisions = null;
+        var planner = new PolicyPlanner(
+            _policy, new StepDecaySchedule(s.LearningRate, s.Epochs), s.BatchSize, s.Rule, s.ProbeInterval, d =>
+            {
+                decisions!.Append(d);
+                view?.Decision(d);
+            });
+
+        int rollbacks = 0;
+        int? keepEpochs = null;
+        long? keepIteration = null;
+        if (s.Resume && File.Exists(CheckpointPath))
+        {
+            Checkpoint checkpoint = CheckpointFile.Load(CheckpointPath, network);
+            trainer.RestoreState(checkpoint.Trainer);
+            planner.RestoreState(checkpoint.Planner ?? throw new InvalidDataException($"{CheckpointPath}: the checkpoint has no planner state."));
+            rollbacks = checkpoint.Metadata.TryGetValue(RollbacksKey, out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
+            keepEpochs = checkpoint.Trainer.Epoch;
+            keepIteration = checkpoint.Trainer.Measures.Iterations;
+            Resumed = true;
+        }
+        else if (File.Exists(CheckpointPath))
+        {
+            // A fresh run in a folder with an old checkpoint: the old one must not be resumed into this run's logs.
+            File.Delete(CheckpointPath);
+        }
+
+        using var epochLog = new EpochLog(s.Output, keepEpochs);
+        using (decisions = new DecisionLog(s.Output, keepIteration))
+        {
+            if (!Resumed || !File.Exists(CheckpointPath))
+            {
+                // The rollback target before the first epoch ends.
+                Save(network, trainer, planner, rollbacks);
+            }
+
+            try
+            {
+                while (trainer.Epoch < s.Epochs && !trainer.Diverged)
+                {
+                    EpochRecord record = trainer.RunEpoch(planner, view is null ? null : view.StepDone, cancellationToken);
+                    if (record.Diverged && s.RollbackOnDivergence && rollbacks < s.MaxRollbacks)
+                    {
+                        rollbacks++;
+                        Checkpoint checkpoint = CheckpointFile.Load(CheckpointPath, network);
+                        trainer.RestoreState(checkpoint.Trainer);
+                        planner.RestoreState(checkpoint.Planner!);
+                        TrainerState at = checkpoint.Trainer;
+                        planner.CutLearningRate(
+                            s.DivergenceCut,
+                            new TrainingProgress(at.Epoch, s.Epochs, 1, at.Measures.Iterations, at.InProgress?.Position ?? 0, train.Count, 0, 0),
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"non-finite step in epoch {record.Epoch}: rolled back to the checkpoint after {at.Measures.Iterations} iterations (rollback {rollbacks} of {s.MaxRollbacks}), α x {s.DivergenceCut}"));
+                        Save(network, trainer, planner, rollbacks);
+                        continue;
+                    }
+
+                    epochLog.Append(record);
+                    planner.EpochCompleted(record);
+                    view?.Epoch(record, Distance(record));
+                    bool last = trainer.Epoch == s.Epochs || record.Diverged;
+                    // With rollbacks on, every epoch is checkpointed: a rollback then never re-runs an epoch already logged.
+                    int every = s.RollbackOnDivergence ? 1 : s.CheckpointEvery;
+                    if (last || (every > 0 && record.Epoch % every == 0))
+                    {
+                        Save(network, trainer, planner, rollbacks);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Graceful stop at a step boundary: the checkpoint holds the partial epoch, --resume continues it.
+                Save(network, trainer, planner, rollbacks);
+                throw;
+            }
+        }
+
+        RunSummary summary = Summarise(epochLog.Records, trainer, planner, rollbacks, train.Count);
+        Beacons.Grid.AtomicFile.WriteAllText(Path.Combine(s.Output, SummaryName), System.Text.Json.JsonSerializer.Serialize(summary, SummaryJson));
+        return summary;
+    }
+
+    /// <summary>JSON settings of summary.json (indented camelCase).</summary>
+    public static System.Text.Json.JsonSerializerOptions SummaryJson { get; } =
+        new(EpochLog.Json) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    /// <summary>Reads a summary.json.</summary>
+    /// <exception cref="InvalidDataException">The file is not a run summary; the message names it.</exception>
+    public static RunSummary ReadSummary(string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), SummaryJson)
+                ?? throw new InvalidDataException($"{path}: empty run summary.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a run summary: {e.Message}", e);
+        }
+    }
+
+    private double? Distance(EpochRecord record)
+    {
+        if (_map is null || !(record.ConditionMean > 0 && record.Energy > 0))
+        {
+            return null;
+        }
+
+        int mapEpoch = _map.Surfaces.MapEpoch(record.Epoch, _settings.Epochs);
+        return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.ConditionMean, record.Energy) : null;
+    }
+
+    private void Save(Network network, Trainer trainer, PolicyPlanner planner, int rollbacks)
+    {
+        var metadata = new Dictionary<string, string> { [RollbacksKey] = rollbacks.ToString(CultureInfo.InvariantCulture) };
+        if (_settings.Command is { } command)
+        {
+            metadata[CommandKey] = command;
+        }
+
+        CheckpointFile.Save(CheckpointPath, network, trainer.CaptureState(), planner.SaveState(), metadata);
+    }
+
+    private RunSummary Summarise(IReadOnlyList<EpochRecord> records, Trainer trainer, PolicyPlanner planner, int rollbacks, int epochSize)
+    {
+        EpochRecord? last = records.Count == 0 ? null : records[^1];
+        double trainSeconds = records.Sum(r => r.TrainSeconds);
+        long samples = records.Sum(r => (long)Math.Round(r.MeanBatchSize * r.Iterations));
+        return new RunSummary
+        {
+            Policy = _policy.Name,
+            Model = _settings.Model,
+            Data = _settings.Data,
+            Seed = _settings.Seed,
+            Epochs = records.Count,
+            EpochSize = epochSize,
+            InitialBatchSize = _settings.BatchSize,
+            LearningRate = _settings.LearningRate,
+            Rule = _settings.Rule,
+            Completed = records.Count == _settings.Epochs || trainer.Diverged,
+            Diverged = trainer.Diverged,
+            Rollbacks = rollbacks,
+            FinalTestError = last?.TestError ?? 1,
+            FinalTestLoss = last?.TestLoss ?? double.MaxValue,
+            Iterations = last?.TotalIterations ?? 0,
+            BatchSizeChanges = planner.Changes,
+            TrainSeconds = trainSeconds,
+            ProbeSeconds = records.Sum(r => r.ProbeSeconds),
+            EvalSeconds = records.Sum(r => r.EvalSeconds),
+            SamplesPerSecond = trainSeconds > 0 ? samples / trainSeconds : 0,
+            ConditionMean = last?.ConditionMean ?? 0,
+            Energy = last?.Energy ?? 0,
+            DistanceToRegion = last is null ? null : Distance(last),
+            Map = _settings.MapPath,
+            Command = _settings.Command,
+        };
+    }
+}

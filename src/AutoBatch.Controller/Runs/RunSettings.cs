@@ -1,0 +1,71 @@
+using AutoBatch.Controller.Policies;
+using AutoBatch.Engine.Data;
+
+namespace AutoBatch.Controller.Runs;
+
+/// <summary>Everything a <see cref="RunSession"/> needs besides its policy: model, data, schedule, outputs, reliability.</summary>
+public sealed record RunSettings
+{
+    /// <summary>Model spec (see ModelSpec.Parse).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Data set kind.</summary>
+    public required DataSetKind Data { get; init; }
+
+    /// <summary>Folder of the data files; null = the Debian Fashion-MNIST folder.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Train on a fixed random subset of this many images (null = all).</summary>
+    public int? TrainSubset { get; init; }
+
+    /// <summary>No augmentation even for convolutional models.</summary>
+    public bool NoAugmentation { get; init; }
+
+    /// <summary>Batch size of the first step (and the learning-rate rule's reference).</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Initial α, decayed x0.1 at 50% and 75% of the epochs.</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>How α follows a batch-size change.</summary>
+    public LearningRateRule Rule { get; init; }
+
+    /// <summary>Epochs.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary>Seed of weights, data order and augmentation.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>libtorch threads.</summary>
+    public required int Threads { get; init; }
+
+    /// <summary>Probe interval (0 = off).</summary>
+    public required int ProbeInterval { get; init; }
+
+    /// <summary>Output folder (epochs.jsonl/.csv, decisions.jsonl, checkpoint.safetensors, summary.json).</summary>
+    public required string Output { get; init; }
+
+    /// <summary>Checkpoint every this many epochs (0 = only on a graceful stop and for rollbacks).</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Continue from the output folder's checkpoint when there is one.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>
+    /// On a non-finite step, roll back to the last checkpoint and cut α by <see cref="DivergenceCut"/> instead of
+    /// ending the run as diverged (at most <see cref="MaxRollbacks"/> times).
+    /// </summary>
+    public bool RollbackOnDivergence { get; init; }
+
+    /// <summary>α multiplier after a divergence (default 0.5).</summary>
+    public double DivergenceCut { get; init; } = 0.5;
+
+    /// <summary>Rollbacks allowed before the run is recorded as diverged (default 3).</summary>
+    public int MaxRollbacks { get; init; } = 3;
+
+    /// <summary>Path of the beacon map the run is steered or compared with, if any.</summary>
+    public string? MapPath { get; init; }
+
+    /// <summary>The command line that started the run (stored in checkpoints and the summary).</summary>
+    public string? Command { get; init; }
+}
