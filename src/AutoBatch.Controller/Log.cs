@@ -5,9 +5,6 @@ namespace AutoBatch.Controller;
 /// <summary>Source-generated log messages of the controller project.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Training {Model} on {Data} ({Train} train / {Test} test), {Parameters} parameters, B={BatchSize}, α={LearningRate}, {Epochs} epochs, {Threads} threads")]
-    public static partial void TrainingStarted(ILogger logger, string model, string data, int train, int test, long parameters, int batchSize, double learningRate, int epochs, int threads);
-
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Epoch {Epoch}: test error {TestError:P2}, C̄={Condition:G4}, L={Energy:G4}")]
     public static partial void EpochFinished(ILogger logger, int epoch, double testError, double condition, double energy);
 

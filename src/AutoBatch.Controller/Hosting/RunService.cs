@@ -140,8 +140,7 @@ public sealed class RunService : BackgroundService
         Log.RunStarted(
             _logger, policy.Name, settings.Model, settings.Data.ToString(), settings.Seed, settings.BatchSize, settings.LearningRate, settings.Epochs,
             settings.Output, settings.Resume ? " (resuming if a checkpoint exists)" : string.Empty);
-        int epochSize = settings.TrainSubset ?? DataSetLoader.Load(settings.Data, settings.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory).Train.Count;
-        RunSummary summary = ConsoleView.Run(settings.Epochs, epochSize, withDistance: map is not null, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
+        RunSummary summary = ConsoleView.Run(settings.Epochs, withDistance: map is not null, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
         PrintResult(summary, best, map);
         return summary;
     }

@@ -87,9 +87,11 @@ public sealed class TrainService : BackgroundService
             RollbackOnDivergence = false,
             Command = Environment.CommandLine,
         };
-        Log.TrainingStarted(_logger, o.Model, o.Data.ToString(), o.TrainSubset ?? 0, 0, 0, o.BatchSize, o.LearningRate, o.Epochs, o.Threads);
         var session = new RunSession(settings, new FixedPolicy(o.BatchSize));
-        RunSummary summary = ConsoleView.Run(o.Epochs, o.TrainSubset ?? 60000, withDistance: false, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
+        Log.RunStarted(
+            _logger, "fixed", o.Model, o.Data.ToString(), o.Seed, o.BatchSize, o.LearningRate, o.Epochs, o.Output,
+            o.Resume ? " (resuming if a checkpoint exists)" : string.Empty);
+        RunSummary summary = ConsoleView.Run(o.Epochs, withDistance: false, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
         string records = Path.Combine(o.Output, "epochs.jsonl");
         AnsiConsole.MarkupLine(
             summary.Diverged

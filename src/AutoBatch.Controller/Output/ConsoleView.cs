@@ -13,7 +13,7 @@ namespace AutoBatch.Controller.Output;
 public static class ConsoleView
 {
     /// <summary>Runs <paramref name="body"/> with a view that updates the console.</summary>
-    public static T Run<T>(int epochs, int epochSize, bool withDistance, Func<IRunView, T> body)
+    public static T Run<T>(int epochs, bool withDistance, Func<IRunView, T> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         AnsiConsole.MarkupLine(
@@ -25,13 +25,13 @@ public static class ConsoleView
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                ProgressTask task = ctx.AddTask("training", maxValue: (double)epochs * epochSize);
-                result = body(new View(task, epochs, epochSize, withDistance));
+                ProgressTask task = ctx.AddTask("training", maxValue: epochs);
+                result = body(new View(task, epochs, withDistance));
             });
         return result;
     }
 
-    private sealed class View(ProgressTask task, int epochs, int epochSize, bool withDistance) : IRunView
+    private sealed class View(ProgressTask task, int epochs, bool withDistance) : IRunView
     {
         private bool _positioned;
 
@@ -39,8 +39,9 @@ public static class ConsoleView
         {
             if (!_positioned)
             {
-                // A resumed run starts part-way through.
-                task.Value = (double)stepEvent.Progress.Epoch * epochSize + stepEvent.Progress.SamplesSeenInEpoch;
+                // The bar counts samples; a resumed run starts part-way through.
+                task.MaxValue = (double)epochs * stepEvent.Progress.EpochSize;
+                task.Value = (double)stepEvent.Progress.Epoch * stepEvent.Progress.EpochSize + stepEvent.Progress.SamplesSeenInEpoch;
                 _positioned = true;
             }
 

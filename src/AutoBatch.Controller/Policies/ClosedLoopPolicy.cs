@@ -78,11 +78,28 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         }
 
         double best = predictions.Min(p => p.Error);
-        CandidatePrediction chosen = predictions.Where(p => p.Error <= best + Tolerance).MaxBy(p => p.BatchSize)!;
+        CandidatePrediction chosen = Choose(predictions, Tolerance);
         return new BatchDecision(chosen.BatchSize, Explain(context, chosen, predictions, best), Evaluated: true)
         {
             Inputs = Inputs(context, predictions, mapEpoch),
         };
+    }
+
+    /// <summary>
+    /// The control law's choice: the largest candidate whose predicted final error is within
+    /// <paramref name="tolerance"/> of the lowest. A smaller batch size is therefore chosen only when it is predicted
+    /// better than every larger one by more than the tolerance (the hysteresis against seed noise).
+    /// </summary>
+    public static CandidatePrediction Choose(IReadOnlyList<CandidatePrediction> predictions, double tolerance)
+    {
+        ArgumentNullException.ThrowIfNull(predictions);
+        if (predictions.Count == 0)
+        {
+            throw new ArgumentException("No candidates.", nameof(predictions));
+        }
+
+        double best = predictions.Min(p => p.Error);
+        return predictions.Where(p => p.Error <= best + tolerance).MaxBy(p => p.BatchSize)!;
     }
 
     /// <summary>The candidate batch sizes: halve, keep, double, clamped to the guards and the map's batch-size range.</summary>

@@ -62,7 +62,15 @@ public sealed partial record ScheduleSpec
         if (staged.Success)
         {
             string sequence = staged.Groups[1].Value.ToLowerInvariant();
-            StageSequence.Parse(sequence); // throws with a clear message for an unsupported range
+            try
+            {
+                StageSequence.Parse(sequence);
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException($"Schedule '{text}': {e.Message}", e);
+            }
+
             bool multi = staged.Groups[2].Value.Equals("-MS", StringComparison.OrdinalIgnoreCase);
             return new ScheduleSpec(ScheduleKind.Staged, sequence + (multi ? "-MS" : "-∅"), null, multi);
         }

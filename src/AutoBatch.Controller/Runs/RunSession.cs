@@ -92,8 +92,16 @@ public sealed class RunSession
         if (s.Resume && File.Exists(CheckpointPath))
         {
             Checkpoint checkpoint = CheckpointFile.Load(CheckpointPath, network);
-            trainer.RestoreState(checkpoint.Trainer);
-            planner.RestoreState(checkpoint.Planner ?? throw new InvalidDataException($"{CheckpointPath}: the checkpoint has no planner state."));
+            try
+            {
+                trainer.RestoreState(checkpoint.Trainer);
+                planner.RestoreState(checkpoint.Planner ?? throw new InvalidDataException("the checkpoint has no planner state."));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{CheckpointPath}: {e.Message} Start afresh without --resume, or use another --output.", e);
+            }
+
             rollbacks = checkpoint.Metadata.TryGetValue(RollbacksKey, out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
             keepEpochs = checkpoint.Trainer.Epoch;
             keepIteration = checkpoint.Trainer.Measures.Iterations;

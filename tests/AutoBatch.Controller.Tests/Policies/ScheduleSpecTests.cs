@@ -1,0 +1,33 @@
+using AutoBatch.Controller.Policies;
+
+namespace AutoBatch.Controller.Tests.Policies;
+
+public sealed class ScheduleSpecTests
+{
+    [TestCase("closed-loop", ScheduleKind.ClosedLoop, "closed-loop")]
+    [TestCase("Noise-Scale", ScheduleKind.NoiseScale, "noise-scale")]
+    [TestCase("best", ScheduleKind.Best, "best")]
+    [TestCase("s128", ScheduleKind.Fixed, "s128")]
+    [TestCase("s32-to-512", ScheduleKind.Staged, "s32-to-512-∅")]
+    [TestCase("s32-to-512-0", ScheduleKind.Staged, "s32-to-512-∅")]
+    [TestCase("s16-to-64-MS", ScheduleKind.Staged, "s16-to-64-MS")]
+    public void Parses(string text, ScheduleKind kind, string name)
+    {
+        ScheduleSpec s = ScheduleSpec.Parse(text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(s.Kind, Is.EqualTo(kind));
+            Assert.That(s.Name, Is.EqualTo(name));
+            Assert.That(s.Id, Does.Not.Contain("∅"));
+        });
+    }
+
+    [TestCase("s0")]
+    [TestCase("fast")]
+    [TestCase("s32-to-100-MS")]
+    public void RefusesWithTheAcceptedForms(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => ScheduleSpec.Parse(text));
+        Assert.That(e!.Message, Does.Contain(text));
+    }
+}

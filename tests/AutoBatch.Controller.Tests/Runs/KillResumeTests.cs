@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Runs;
+using AutoBatch.Controller.Tests.Grid;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Controller.Tests.Runs;
+
+/// <summary>
+/// Issue 5: a run killed with SIGKILL at a random moment (or stopped with SIGTERM) and resumed with --resume ends with
+/// exactly the records of an uninterrupted run with the same seed and threads (the engine is deterministic on one
+/// thread; only wall times differ).
+/// </summary>
+public sealed class KillResumeTests
+{
+    private static string[] TrainArgs(string data, string output, params string[] extra) => TrainArgsFor(4, data, output, extra);
+
+    private static string[] TrainArgsFor(int epochs, string data, string output, params string[] extra) =>
+    [
+        "train", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--batch-size", "4", "--lr", "0.05", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
+        "--probe-interval", "3", "--seed", "7", "--threads", "1", "--output", output, .. extra,
+    ];
+
+    // A staged schedule changes B inside epochs and logs decisions, so resuming must restore the policy state too.
+    private static string[] RunArgs(string data, string output, params string[] extra) =>
+    [
+        "run", "--map", "", "--schedule", "s4-to-16-MS", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--lr", "0.05",
+        "--epochs", "4", "--probe-interval", "3", "--seed", "3", "--threads", "1", "--output", output, .. extra,
+    ];
+
+    /// <summary>Everything of a record but wall times.</summary>
+    private static string Deterministic(IEnumerable<EpochRecord> records) => JsonSerializer.Serialize(records.Select(r => r with
+    {
+        TrainSeconds = 0,
+        ProbeSeconds = 0,
+        EvalSeconds = 0,
+    }));
+
+    private static async Task KillAfter(Process process, TimeSpan delay)
+    {
+        await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: false); // SIGKILL: no chance to write anything
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    private static async Task<string> Uninterrupted(string[] args)
+    {
+        (int code, string log) = await GridProcess.RunAsync(args);
+        Assert.That(code, Is.EqualTo(0), log);
+        return log;
+    }
+
+    [TestCase(1.2)]
+    [TestCase(2.7)]
+    public async Task ATrainingRunKilledAtARandomMomentResumesToTheSameRecords(double seconds)
+    {
+        string data = TinyIdx.Write(train: 400, test: 60);
+        string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
+        await Uninterrupted(TrainArgs(data, reference));
+
+        using (Process p = GridProcess.Start(TrainArgs(data, killed)))
+        {
+            await KillAfter(p, TimeSpan.FromSeconds(seconds));
+        }
+
+        (int code, string log) = await GridProcess.RunAsync(TrainArgs(data, killed, "--resume"));
+        Assert.That(code, Is.EqualTo(0), log);
+        Assert.That(
+            Deterministic(EpochLog.Read(Path.Combine(killed, "epochs.jsonl"))),
+            Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
+        Assert.That(File.ReadAllLines(Path.Combine(killed, "epochs.csv")), Has.Length.EqualTo(5), "header + 4 epochs, none repeated");
+    }
+
+    [Test]
+    public async Task AGracefulStopCheckpointsInsideTheEpochAndResumesToTheSameRecords()
+    {
+        string data = TinyIdx.Write(train: 400, test: 60);
+        string reference = Path.Combine(data, "reference"), stopped = Path.Combine(data, "stopped");
+        await Uninterrupted(TrainArgs(data, reference));
+
+        // Checkpoints only on a graceful stop: the resumed run must continue from inside the epoch.
+        using (Process p = GridProcess.Start(TrainArgs(data, stopped, "--checkpoint-every", "0")))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(Path.Combine(stopped, "epochs.jsonl")) || File.ReadAllLines(Path.Combine(stopped, "epochs.jsonl")).Length < 1)
+            {
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the first epoch never finished");
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(150);
+            using Process term = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await p.WaitForExitAsync();
+            Assert.That(p.ExitCode, Is.EqualTo(130), "a graceful stop exits with 130");
+        }
+
+        int logged = EpochLog.Read(Path.Combine(stopped, "epochs.jsonl")).Count;
+        Assert.That(logged, Is.InRange(1, 3), "stopped after the first epoch and before the end");
+        (int code, string log) = await GridProcess.RunAsync(TrainArgs(data, stopped, "--resume", "--checkpoint-every", "0"));
+        Assert.That(code, Is.EqualTo(0), log);
+        Assert.That(
+            Deterministic(EpochLog.Read(Path.Combine(stopped, "epochs.jsonl"))),
+            Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
+    }
+
+    [Test]
+    public async Task AScheduledRunKilledTwiceResumesToTheSameRecordsAndDecisions()
+    {
+        string data = TinyIdx.Write(train: 400, test: 60);
+        string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
+        await Uninterrupted(RunArgs(data, reference));
+        foreach (double seconds in new[] { 1.5, 1.0 })
+        {
+            using Process p = GridProcess.Start(RunArgs(data, killed, "--resume"));
+            await KillAfter(p, TimeSpan.FromSeconds(seconds));
+        }
+
+        (int code, string log) = await GridProcess.RunAsync(RunArgs(data, killed, "--resume"));
+        Assert.That(code, Is.EqualTo(0), log);
+        static string Decisions(string folder) => JsonSerializer.Serialize(DecisionLog.Read(Path.Combine(folder, "decisions.jsonl")));
+        RunSummary a = RunSession.ReadSummary(Path.Combine(killed, RunSession.SummaryName));
+        RunSummary b = RunSession.ReadSummary(Path.Combine(reference, RunSession.SummaryName));
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                Deterministic(EpochLog.Read(Path.Combine(killed, "epochs.jsonl"))),
+                Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
+            Assert.That(Decisions(killed), Is.EqualTo(Decisions(reference)));
+            Assert.That(a.FinalTestError, Is.EqualTo(b.FinalTestError));
+            Assert.That(a.Iterations, Is.EqualTo(b.Iterations));
+            Assert.That(a.BatchSizeChanges, Is.EqualTo(b.BatchSizeChanges));
+            Assert.That(a.Policy, Is.EqualTo("s4-to-16-MS"));
+        });
+    }
+
+    [Test]
+    public async Task ResumeWithoutACheckpointStartsAfresh()
+    {
+        string data = TinyIdx.Write(train: 200, test: 40);
+        string output = Path.Combine(data, "fresh");
+        (int code, string log) = await GridProcess.RunAsync(TrainArgsFor(1, data, output, "--resume"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(0), log);
+            Assert.That(EpochLog.Read(Path.Combine(output, "epochs.jsonl")), Has.Count.EqualTo(1));
+            Assert.That(File.Exists(Path.Combine(output, RunSession.CheckpointName)), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task ACheckpointOfAnotherRunIsRefusedWithoutTouchingItsRecords()
+    {
+        string data = TinyIdx.Write(train: 200, test: 40);
+        string output = Path.Combine(data, "run");
+        await Uninterrupted(TrainArgsFor(2, data, output));
+        byte[] before = File.ReadAllBytes(Path.Combine(output, "epochs.jsonl"));
+        (int code, string log) = await GridProcess.RunAsync(TrainArgsFor(3, data, output, "--resume"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2), log);
+            Assert.That(log, Does.Contain("2 epochs").And.Contain("3 epochs"));
+            Assert.That(File.ReadAllBytes(Path.Combine(output, "epochs.jsonl")), Is.EqualTo(before));
+        });
+    }
+}
