@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Beacons.Maps;
 
@@ -19,12 +20,19 @@ public static class BeaconMapFile
     /// same folder, is flushed to disk, and then replaces <paramref name="path"/> in one rename, so a crash leaves
     /// either the old file or the new one, never half of one.
     /// </summary>
-    /// <exception cref="ArgumentException">The map holds a NaN or infinite number (JSON has none).</exception>
+    /// <exception cref="ArgumentException">
+    /// The map holds a NaN or infinite number (JSON has none), or <paramref name="path"/> is a directory.
+    /// </exception>
     public static void Write(string path, BeaconMap map)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(map);
         string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.", nameof(path));
+        }
+
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -57,11 +65,18 @@ public static class BeaconMapFile
     /// </summary>
     /// <exception cref="InvalidDataException">
     /// The file is not JSON, not a beacon map, from a newer schema, for another model or data set, incomplete, or
-    /// holds a non-finite number or a run without epochs; the message names the file.
+    /// holds a non-finite number, an invalid grid, a run without epochs or a negative or impossible value (an error
+    /// rate outside [0, 1], a batch size below 1); the message names the file and the field.
     /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="expectedModel"/> is not a valid model name.</exception>
     public static BeaconMap Read(string path, string? expectedModel = null, DataSetKind? expectedData = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw Invalid(path, "expected a beacon map file, found a directory");
+        }
+
         byte[] bytes = File.ReadAllBytes(path);
 
         JsonNode? root;
@@ -122,11 +137,24 @@ public static class BeaconMapFile
 
     private static void Validate(string path, BeaconMap map, string? expectedModel, DataSetKind? expectedData)
     {
-        bool modelDiffers = expectedModel is not null && !string.Equals(map.Grid.Model, expectedModel, StringComparison.OrdinalIgnoreCase);
-        bool dataDiffers = expectedData is not null && map.Grid.Data != expectedData;
-        if (modelDiffers || dataDiffers)
+        if (map.Grid is null || map.Runs is null || map.Derived is null || map.Provenance is null)
         {
-            throw Invalid(path, $"map is for {map.Grid.Model} on {map.Grid.Data}, expected {expectedModel ?? map.Grid.Model} on {expectedData ?? map.Grid.Data}");
+            throw Invalid(path, "incomplete beacon map: grid, runs, derived and provenance are all required");
+        }
+
+        try
+        {
+            map.Grid.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            // GridSpec names the beacons flag a value came from; in a file it is the grid field.
+            throw Invalid(path, $"grid is not valid: {ex.Message.TrimEnd('.')}", ex);
+        }
+
+        if (expectedModel is not null || expectedData is not null)
+        {
+            MapCompatibility.EnsureCompatible(map, expectedModel ?? map.Grid.Model, expectedData ?? map.Grid.Data, path);
         }
 
         if (map.Runs.Count == 0)
@@ -142,16 +170,64 @@ public static class BeaconMapFile
                 throw Invalid(path, $"runs[{i}] is null");
             }
 
-            if (run.Epochs.Count == 0 || run.Epochs.Any(e => e is null))
+            if (run.Epochs is null || run.Epochs.Count == 0 || run.Epochs.Any(e => e is null))
             {
                 throw Invalid(path, $"run {run.Id} has no epochs (or a null epoch record)");
             }
+
+            CheckRun(path, i, run);
         }
 
         CheckRegion(path, "derived.region", map.Derived.Region);
         for (int i = 0; i < map.Derived.Trajectory.Count; i++)
         {
             CheckRegion(path, $"derived.trajectory[{i}].region", map.Derived.Trajectory[i].Region);
+        }
+    }
+
+    // Negative sizes, rates, errors or measures cannot come from a training run; they mean the file was edited or
+    // corrupted, and would silently bend the surface and the optimum region.
+    private static void CheckRun(string path, int index, BeaconRun run)
+    {
+        string where = $"runs[{index}] ({run.Id})";
+        if (run.BatchSize < 1)
+        {
+            throw Invalid(path, $"{where}.batchSize is {run.BatchSize}, expected >= 1");
+        }
+
+        if (!(run.LearningRate > 0))
+        {
+            throw Invalid(path, $"{where}.learningRate is {run.LearningRate}, expected > 0");
+        }
+
+        for (int e = 0; e < run.Epochs.Count; e++)
+        {
+            EpochRecord r = run.Epochs[e];
+            string at = $"{where}.epochs[{e}]";
+            if (r.Epoch < 1)
+            {
+                throw Invalid(path, $"{at}.epoch is {r.Epoch}, expected >= 1");
+            }
+
+            foreach ((string name, double value) in new[] { ("trainError", r.TrainError), ("testError", r.TestError) })
+            {
+                if (value is < 0 or > 1)
+                {
+                    throw Invalid(path, $"{at}.{name} is {value}, expected an error rate in [0, 1]");
+                }
+            }
+
+            foreach ((string name, double value) in new[]
+            {
+                ("trainLoss", r.TrainLoss), ("testLoss", r.TestLoss), ("conditionMean", r.ConditionMean), ("energy", r.Energy),
+                ("epochCondition", r.EpochCondition), ("epochEnergy", r.EpochEnergy), ("meanRank", r.MeanRank),
+            })
+            {
+                if (value < 0)
+                {
+                    throw Invalid(path, $"{at}.{name} is {value}, expected >= 0");
+                }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Grid;
 using Microsoft.Extensions.Options;
 
 namespace AutoBatch.Controller.Hosting;
@@ -13,11 +14,27 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
         CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
         try
         {
-            BeaconsService.ToGrid(options);
+            GridSpec grid = BeaconsService.ToGrid(options);
+            if (options.TrainSubset is { } subset && grid.BatchSizes.Max() > subset)
+            {
+                failures.Add($"--batch-sizes: {grid.BatchSizes.Max()} is larger than --train-subset {subset}; every batch size must fit in the training set.");
+            }
         }
         catch (ArgumentException e)
         {
             failures.Add(e.Message);
+        }
+
+        if (options.Shard is not null)
+        {
+            try
+            {
+                Shard.Parse(options.Shard);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add(e.Message);
+            }
         }
 
         if (options.Shard is not null && options.ShardCount is not null)

@@ -2,6 +2,9 @@ using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Grid;
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Training;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,6 +82,7 @@ public sealed class BeaconsService : BackgroundService
     {
         BeaconsOptions o = _options;
         GridSpec grid = ToGrid(o);
+        CheckData(o, grid);
         Shard shard = o.Shard is not null ? Shard.Parse(o.Shard) : o.ShardCount is { } count ? Shard.FromEnvironment(count) : Shard.All;
         int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
         var store = new GridStore(o.Output, grid);
@@ -111,6 +115,25 @@ public sealed class BeaconsService : BackgroundService
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Loads the data set once before any child run starts, so that a missing or malformed file, a batch size larger
+    /// than the training set or a model that cannot take the images is one clear error (exit 2) instead of every
+    /// run of the grid failing the same way; nothing is written to the grid folder.
+    /// </summary>
+    private static void CheckData(BeaconsOptions o, GridSpec grid)
+    {
+        (ImageDataSet train, _) = DataSetLoader.Load(o.Data, o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
+        int count = o.TrainSubset is { } subset ? Math.Min(subset, train.Count) : train.Count;
+        int largest = grid.BatchSizes.Max();
+        if (largest > count)
+        {
+            throw new ArgumentException($"--batch-sizes: {largest} is larger than the training set ({count} samples).");
+        }
+
+        var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
+        using Network network = Network.Create(spec, SgdSettings.Paper, seed: 0);
     }
 
     private static T[] ParseList<T>(string text, string option, Func<string, T> parse)

@@ -1,3 +1,5 @@
+using AutoBatch.Engine.Data;
+
 namespace AutoBatch.Controller.Hosting;
 
 /// <summary>Process exit codes.</summary>
@@ -22,7 +24,9 @@ public static class ExitCodes
     public static int For(Exception e) => e switch
     {
         OperationCanceledException => Cancelled,
-        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or UnauthorizedAccessException => BadInput,
+        // DataFormatException is an IOException (a malformed data file), unlike the disk errors that are failures.
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DataFormatException or ArgumentException
+            or UnauthorizedAccessException => BadInput,
         _ => Failure,
     };
 }

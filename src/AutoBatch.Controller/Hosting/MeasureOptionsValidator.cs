@@ -16,7 +16,11 @@ public sealed class MeasureOptionsValidator : IValidateOptions<MeasureOptions>
         var failures = new List<string>();
         CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
 
-        if (options.Weights is not null && !File.Exists(options.Weights))
+        if (options.Weights is not null && Directory.Exists(options.Weights))
+        {
+            failures.Add($"--weights: '{options.Weights}' is a directory; expected a safetensors weights file (see docs/WEIGHTS.md).");
+        }
+        else if (options.Weights is not null && !File.Exists(options.Weights))
         {
             failures.Add($"--weights: file '{options.Weights}' does not exist; expected a safetensors weights file (see docs/WEIGHTS.md).");
         }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace AutoBatch.Controller.Hosting;
@@ -37,6 +38,9 @@ public static class VerbHost
         // The host logs a failed start (e.g. invalid options) with a stack trace; RunAsync reports it as one line.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+
+        // Warnings and errors (a bad input file, a failed run) go to standard error, where scripts look for them.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Warning);
         builder.Services.AddOptions<TOptions>().BindConfiguration(sectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<TService>();
         configure?.Invoke(builder.Services);
@@ -56,10 +60,12 @@ public static class VerbHost
 
             return ExitCodes.BadInput;
         }
-        catch (InvalidOperationException e) when (e.InnerException is FormatException or InvalidOperationException)
+        catch (InvalidOperationException e) when (e.InnerException is FormatException or ArgumentException or InvalidOperationException)
         {
-            // Configuration binding failures (e.g. "abc" for an int) surface here.
-            await Console.Error.WriteLineAsync($"Invalid option: {e.InnerException!.Message}").ConfigureAwait(false);
+            // Configuration binding failures (e.g. "ten" for an int, from appsettings.json or AUTOBATCH_*) surface
+            // here. The binder's message names the value and the key ("'ten' at 'Train:Epochs'"); the inner
+            // exception, a FormatException or (through a TypeConverter) an ArgumentException, only repeats the value.
+            await Console.Error.WriteLineAsync($"Invalid option: {e.Message}").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
     }

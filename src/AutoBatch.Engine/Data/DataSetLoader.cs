@@ -35,12 +35,20 @@ public static class DataSetLoader
     /// For CIFAR the files may also sit in the folder the official archive unpacks to
     /// (<c>cifar-10-batches-bin</c>, <c>cifar-100-binary</c>) inside <paramref name="directory"/>.
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
-    /// <exception cref="FileNotFoundException">A file is missing; the message lists all missing and expected files.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist or is a file.</exception>
+    /// <exception cref="FileNotFoundException">
+    /// A file is missing or is a directory; the message lists all missing and expected files.
+    /// </exception>
     /// <exception cref="DataFormatException">A file is malformed; the message names it.</exception>
     public static (ImageDataSet Train, ImageDataSet Test) Load(DataSetKind kind, string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (File.Exists(directory))
+        {
+            throw new DirectoryNotFoundException(
+                $"{kind.DisplayName()} data set directory '{directory}' is a file; expected a directory containing {string.Join(", ", ExpectedFiles(kind))}.");
+        }
+
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException(
@@ -102,6 +110,12 @@ public static class DataSetLoader
             }
 
             paths[i] = path;
+            if (Directory.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"{kind.DisplayName()} data set in '{directory}': {names[i]} is a directory; expected a file.", path);
+            }
+
             if (!File.Exists(path))
             {
                 missing.Add(allowGzip ? names[i] + "[.gz]" : names[i]);

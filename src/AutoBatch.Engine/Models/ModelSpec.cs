@@ -68,7 +68,10 @@ public sealed partial record ModelSpec
     {
         foreach (int h in hidden)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(h, 1, nameof(hidden));
+            if (h < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(hidden), h, $"MLP hidden widths must be >= 1, found {h}.");
+            }
         }
 
         string name = "mlp:" + string.Join('-', hidden);
@@ -181,12 +184,23 @@ public sealed partial record ModelSpec
         }
         catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
-            throw new ArgumentException($"Model '{name}' is not valid: {e.Message}", nameof(name), e);
+            // No parameter name: the message goes to users, who gave a model name, not a parameter.
+            throw new ArgumentException($"Model '{name}' is not valid: {Reason(e)}", e);
         }
 
         throw new ArgumentException(
-            $"Unknown model '{name}': expected mlp, mlp:W1-W2-..., resnet<6n+2> (e.g. resnet8, resnet110), densenet8, densenet110 or densenet:L1-L2-L3/G1-G2-G3.",
-            nameof(name));
+            $"Unknown model '{name}': expected mlp, mlp:W1-W2-..., resnet<6n+2> (e.g. resnet8, resnet110), densenet8, densenet110 or densenet:L1-L2-L3/G1-G2-G3.");
+    }
+
+    /// <summary>
+    /// The rule an argument check broke, without the "(Parameter 'x')" and "Actual value was" lines the runtime adds:
+    /// the user gave a model name, not a parameter.
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        string message = e.Message;
+        int parameter = e is ArgumentException { ParamName: not null } ? message.IndexOf(" (Parameter '", StringComparison.Ordinal) : -1;
+        return parameter >= 0 ? message[..parameter] : message;
     }
 
     private static int[] IntList(string text) =>

@@ -65,9 +65,41 @@ public static class WeightsFile
             network.SetState(tensors, StateSet.Model, source: path);
         }
         catch (InvalidDataException e)
-            when (SafeTensorsFile.ReadMetadata(path).TryGetValue(ModelKey, out string? saved) && saved != network.Spec.Name)
         {
-            throw new InvalidDataException($"{e.Message} The file was saved from the {saved} model.", e);
+            string hint = Provenance(SafeTensorsFile.ReadMetadata(path), network);
+            if (hint.Length == 0)
+            {
+                throw;
+            }
+
+            throw new InvalidDataException(e.Message + hint, e);
         }
+    }
+
+    /// <summary>
+    /// What the file's metadata says about where it came from, where that differs from <paramref name="network"/>:
+    /// the same model name with another input shape or class count (e.g. MLP weights of 1x28x28 images loaded for a
+    /// 3x32x32 data set) otherwise only shows up as a puzzling tensor shape.
+    /// </summary>
+    private static string Provenance(IReadOnlyDictionary<string, string> metadata, Network network)
+    {
+        string hint = string.Empty;
+        if (metadata.TryGetValue(ModelKey, out string? model) && model != network.Spec.Name)
+        {
+            hint += $" The file was saved from the {model} model.";
+        }
+
+        if (metadata.TryGetValue(InputKey, out string? input) && input != network.Spec.Input.ToString())
+        {
+            hint += $" The file was saved for {input} input images; this network takes {network.Spec.Input}.";
+        }
+
+        string classes = network.Spec.Classes.ToString(CultureInfo.InvariantCulture);
+        if (metadata.TryGetValue(ClassesKey, out string? saved) && saved != classes)
+        {
+            hint += $" The file was saved for {saved} classes; this network has {classes}.";
+        }
+
+        return hint;
     }
 }

@@ -110,6 +110,19 @@ public sealed class BeaconMapFileTests
         yield return new TestCaseData(Edit(o => o["grid"]!["data"] = "Nonsense"), "malformed").SetName("UnknownDataSet");
         yield return new TestCaseData(Edit(o => o["derived"]!["region"]!["surface"]!["values"]!.AsArray().RemoveAt(0)), "grid").SetName("RaggedSurface");
         yield return new TestCaseData(new Func<JsonObject, string>(o => o.ToJsonString()[..(o.ToJsonString().Length / 2)]), "not valid JSON").SetName("Truncated");
+        yield return new TestCaseData(Edit(o => o["grid"]!["batchSizes"]![0] = -8), "grid is not valid: --batch-sizes: at least one batch size, each >= 1").SetName("NegativeGridBatchSize");
+        yield return new TestCaseData(Edit(o => o["grid"]!["learningRates"]![0] = 0), "grid is not valid: --learning-rates").SetName("ZeroGridLearningRate");
+        yield return new TestCaseData(Edit(o => o["grid"]!["epochs"] = 0), "grid is not valid: --epochs: must be >= 1").SetName("ZeroGridEpochs");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["batchSize"] = -32), ".batchSize is -32, expected >= 1").SetName("NegativeRunBatchSize");
+        yield return new TestCaseData(Edit(o => o["runs"]![1]!["learningRate"] = -0.1), ".learningRate is -0.1, expected > 0").SetName("NegativeRunLearningRate");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![2]!["testError"] = -0.25), ".epochs[2].testError is -0.25, expected an error rate in [0, 1]").SetName("NegativeTestError");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![0]!["trainError"] = 1.5), ".epochs[0].trainError is 1.5, expected an error rate in [0, 1]").SetName("ErrorAboveOne");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![1]!["energy"] = -1e-3), ".epochs[1].energy is -0.001, expected >= 0").SetName("NegativeEnergy");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![1]!["conditionMean"] = -4), ".epochs[1].conditionMean is -4, expected >= 0").SetName("NegativeCondition");
+        yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![0]!["epoch"] = 0), ".epochs[0].epoch is 0, expected >= 1").SetName("EpochZero");
+        yield return new TestCaseData(Edit(o => o.Remove("provenance")), "provenance").SetName("MissingProvenance");
+        yield return new TestCaseData(Edit(o => o["schemaVersion"] = 0), "schema version 0 is not valid").SetName("SchemaZero");
+        yield return new TestCaseData(Edit(o => o["schemaVersion"] = "1"), "no integer \"schemaVersion\"").SetName("SchemaAsString");
     }
 
     private static Func<JsonObject, string> Edit(Action<JsonObject> edit) => o =>
@@ -145,7 +158,7 @@ public sealed class BeaconMapFileTests
         string path = folder.File("map.json");
         BeaconMapFile.Write(path, Map());
         Assert.That(() => BeaconMapFile.Read(path, model, data),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo($"{path}: map is for mlp on FashionMnist, expected {model} on {data}."));
+            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith($"{path}: the map is for mlp:500-500 on Fashion-MNIST (grid.model 'mlp', grid.data FashionMnist), but the run uses "));
     }
 
     [Test]
@@ -155,5 +168,40 @@ public sealed class BeaconMapFileTests
         string path = folder.File("map.json");
         BeaconMapFile.Write(path, Map());
         Assert.That(() => BeaconMapFile.Read(path, "MLP", DataSetKind.FashionMnist), Throws.Nothing);
+        Assert.That(() => BeaconMapFile.Read(path, "mlp:500-500", DataSetKind.FashionMnist), Throws.Nothing, "the canonical name of the default MLP");
+    }
+
+    [Test]
+    public void AMapOfAnUnknownModelIsRefusedAsTheFilesFaultWhenOnlyTheDataSetIsExpected()
+    {
+        using var folder = new TempFolder();
+        string good = folder.File("good.json");
+        BeaconMapFile.Write(good, Map());
+        JsonObject o = JsonNode.Parse(File.ReadAllText(good))!.AsObject();
+        o["grid"]!["model"] = "vit-b16";
+        string path = folder.File("alien.json");
+        File.WriteAllText(path, o.ToJsonString());
+        Assert.That(() => BeaconMapFile.Read(path, expectedData: DataSetKind.FashionMnist),
+            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+                $"{path}: grid.model 'vit-b16' is not a model this build knows; expected a map for vit-b16 on Fashion-MNIST."));
+    }
+
+    [Test]
+    public void ANewerSchemaIsRefusedBeforeAnyOtherCheck()
+    {
+        // A future schema may rename every field; the version, not a missing field, is what the user must hear about.
+        using var folder = new TempFolder();
+        string path = folder.File("future.json");
+        File.WriteAllText(path, "{\"kind\": \"autobatch-beacon-map\", \"schemaVersion\": 7, \"beacons\": []}");
+        Assert.That(() => BeaconMapFile.Read(path),
+            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo($"{path}: written by a newer AutoBatch: schema 7, this build reads ≤ 1."));
+    }
+
+    [Test]
+    public void AFolderGivenAsTheMapIsRefusedNamingIt()
+    {
+        using var folder = new TempFolder();
+        Assert.That(() => BeaconMapFile.Read(folder.Path),
+            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo($"{folder.Path}: expected a beacon map file, found a directory."));
     }
 }

@@ -60,7 +60,7 @@ internal static class SyntheticBeacons
     public static BeaconRun Run(int batchSize, double learningRate, long seed, int epochs, Func<int, MeasurePoint> measures, double finalError, bool diverged = false)
     {
         var records = Enumerable.Range(1, epochs)
-            .Select(e => Epoch(e, measures(e).Condition, measures(e).Energy, e == epochs ? finalError : finalError + 0.2 / e))
+            .Select(e => Epoch(e, measures(e).Condition, measures(e).Energy, e == epochs ? finalError : Math.Min(1.0, finalError + 0.2 / e)))
             .Select(r => r with { Diverged = diverged && r.Epoch == epochs })
             .ToArray();
         return new BeaconRun

@@ -59,6 +59,30 @@ public sealed class DataSetLoaderTests
     }
 
     [Test]
+    public void Load_DirectoryIsAFile_SaysSoAndListsTheExpectedFiles()
+    {
+        string file = _dir.Write("not-a-folder", [1, 2, 3]);
+
+        var ex = Assert.Throws<DirectoryNotFoundException>(() => DataSetLoader.Load(DataSetKind.Cifar10, file));
+
+        Assert.That(ex.Message, Does.StartWith($"CIFAR-10 data set directory '{file}' is a file; expected a directory containing data_batch_1.bin"));
+    }
+
+    [Test]
+    public void Load_DataFileIsADirectory_NamesIt()
+    {
+        _dir.Write("train-images-idx3-ubyte", TestFiles.IdxImages(1, 2, 2, new byte[4]));
+        _dir.Write("train-labels-idx1-ubyte", TestFiles.IdxLabels([1]));
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "t10k-images-idx3-ubyte"));
+        _dir.Write("t10k-labels-idx1-ubyte", TestFiles.IdxLabels([1]));
+
+        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(DataSetKind.Mnist, _dir.Path));
+
+        Assert.That(ex.Message, Is.EqualTo($"MNIST data set in '{_dir.Path}': t10k-images-idx3-ubyte is a directory; expected a file."));
+        Assert.That(ex.FileName, Is.EqualTo(Path.Combine(_dir.Path, "t10k-images-idx3-ubyte")));
+    }
+
+    [Test]
     public void Load_Idx_OneFileMissing_NamesIt()
     {
         _dir.Write("train-images-idx3-ubyte.gz", TestFiles.Gzip(TestFiles.IdxImages(1, 2, 2, new byte[4])));

@@ -2,17 +2,24 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Randomness;
+using AutoBatch.Engine.Tests.Weights;
+using AutoBatch.Engine.Weights;
 
 namespace AutoBatch.Engine.Tests.Data;
 
 /// <summary>
-/// Bounded-time mutation fuzzing: a corrupted data file must be reported as a format error (or read, if the mutation
-/// happened to keep it valid), never as an index, overflow, argument or out-of-memory exception.
+/// Bounded-time mutation fuzzing: a corrupted data or weights file must be reported as a format error naming the file
+/// (or read, if the mutation happened to keep it valid), never as an index, overflow, argument or out-of-memory
+/// exception. Seeded, so a failure reproduces; each format gets a fixed time budget rather than a fixed count.
 /// </summary>
 [TestFixture]
 public sealed class FormatFuzzTests
 {
+    // At least MinMutants mutants (seeded, so the same ones every run), then more until the budget is spent; the
+    // hard cap bounds the time on a machine slow enough that the minimum takes longer than the budget.
+    private const int MinMutants = 100;
     private static readonly TimeSpan BudgetPerFormat = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan HardCap = TimeSpan.FromSeconds(4);
     private static readonly uint[] InterestingWords = [0, 1, 0x7F, 0xFF, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 3072, 14, 15];
 
     private TempDirectory _dir = null!;
@@ -47,6 +54,25 @@ public sealed class FormatFuzzTests
     public void Cifar100() =>
         Fuzz(TestFiles.CifarRecords([5, 99], [1, 19], TestFiles.RandomBytes(2 * 3072, 78)), headerBytes: 2, path => CifarReader.ReadCifar100(path), 79);
 
+    [Test]
+    public void Cifar10() =>
+        Fuzz(TestFiles.CifarRecords([3, 9, 0], null, TestFiles.RandomBytes(3 * 3072, 81)), headerBytes: 1, path => CifarReader.ReadCifar10([path]), 82);
+
+    [Test]
+    public void SafeTensors() =>
+        Fuzz(SmallSafeTensors(), headerBytes: 160, path => SafeTensorsFile.Read(path), 83);
+
+    [Test]
+    public void SafeTensorsMetadata() =>
+        Fuzz(SmallSafeTensors(), headerBytes: 160, path => SafeTensorsFile.ReadMetadata(path), 84);
+
+    /// <summary>Two tensors and metadata, as the engine writes them (F32 and I64, contiguous, header first).</summary>
+    private static byte[] SmallSafeTensors() =>
+        SafeTensorsBytes.Build(
+            "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},\"n\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[16,24]},"
+            + "\"__metadata__\":{\"format\":\"pt\",\"autobatch.model\":\"mlp:2\"}}",
+            TestFiles.RandomBytes(24, 85));
+
     private static byte[] SmallMat(bool compress) =>
         new MatFileWriter()
             .AddDoubles("y", [10, 4])
@@ -61,7 +87,7 @@ public sealed class FormatFuzzTests
         string path = Path.Combine(_dir.Path, "fuzzed");
         var clock = Stopwatch.StartNew();
         int iterations = 0;
-        while (clock.Elapsed < BudgetPerFormat && failures.Count < 5)
+        while ((clock.Elapsed < BudgetPerFormat || iterations < MinMutants) && clock.Elapsed < HardCap && failures.Count < 5)
         {
             byte[] mutant = Mutate(valid, headerBytes, rng);
             File.WriteAllBytes(path, mutant);
@@ -85,7 +111,7 @@ public sealed class FormatFuzzTests
 
         TestContext.Out.WriteLine($"{iterations} mutants in {clock.ElapsedMilliseconds} ms");
         Assert.That(failures, Is.Empty);
-        Assert.That(iterations, Is.GreaterThan(50));
+        Assert.That(iterations, Is.GreaterThanOrEqualTo(MinMutants));
     }
 
     private static byte[] Mutate(byte[] valid, int headerBytes, Pcg32 rng)

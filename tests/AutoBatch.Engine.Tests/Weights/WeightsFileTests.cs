@@ -129,6 +129,27 @@ public sealed class WeightsFileTests
     }
 
     [Test]
+    public void Load_WeightsForAnotherInputShape_SaysWhichShapeTheFileWasSavedFor()
+    {
+        // The same model name (mlp:16) on CIFAR-sized inputs: only the input layer differs, so without the
+        // metadata the user would see a bare shape mismatch.
+        string path = Path.Combine(_dir.Path, "mnist-mlp.safetensors");
+        using (Network mnist = Create("mlp:16", seed: 1))
+        {
+            WeightsFile.Save(mnist, path);
+        }
+
+        using Network cifar = Network.Create(ModelSpec.Parse("mlp:16", new InputShape(3, 32, 32), 100), SgdSettings.Paper, 1);
+
+        Assert.That(
+            () => WeightsFile.Load(cifar, path),
+            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+                $"{path}: tensor 'fc1.weight' is Float32 [16, 784], the mlp:16 model expects Float32 [16, 3072]. "
+                + "The file was saved for 1x28x28 input images; this network takes 3x32x32. "
+                + "The file was saved for 10 classes; this network has 100."));
+    }
+
+    [Test]
     public void Load_TensorOfTheWrongDType_NamesTheTensorAndBothTypes()
     {
         string path = Path.Combine(_dir.Path, "dtype.safetensors");

@@ -1,0 +1,76 @@
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine.Data;
+
+namespace AutoBatch.Beacons.Tests.Maps;
+
+/// <summary>The check the <c>run</c> verb makes before steering a run with a beacon map (SPEC §6).</summary>
+public sealed class MapCompatibilityTests
+{
+    private static readonly Lazy<BeaconMap> Shared = new(() =>
+    {
+        (var grid, IReadOnlyList<BeaconRun> runs) = SyntheticBeacons.Realistic(epochs: 3, seedCount: 1);
+        return BeaconMapBuilder.Build(grid, runs, SyntheticBeacons.Provenance);
+    });
+
+    /// <summary>The synthetic map: grid.model "mlp", grid.data FashionMnist.</summary>
+    private static BeaconMap Map => Shared.Value;
+
+    [TestCase("mlp", DataSetKind.FashionMnist)]
+    [TestCase("MLP", DataSetKind.FashionMnist)]
+    [TestCase(" mlp:500-500 ", DataSetKind.FashionMnist)]
+    public void TheSameModelAndDataSetPass(string model, DataSetKind data) =>
+        Assert.That(() => MapCompatibility.EnsureCompatible(Map, model, data, "maps/fm.json"), Throws.Nothing);
+
+    [TestCase("resnet8", DataSetKind.FashionMnist, "resnet8 on Fashion-MNIST")]
+    [TestCase("mlp:300-100", DataSetKind.FashionMnist, "mlp:300-100 on Fashion-MNIST")]
+    [TestCase("mlp", DataSetKind.Cifar10, "mlp:500-500 on CIFAR-10")]
+    [TestCase("densenet8", DataSetKind.Svhn, "densenet8 on SVHN")]
+    public void AnotherModelOrDataSetIsRefusedNamingTheMapsAndTheExpectedOnes(string model, DataSetKind data, string expected)
+    {
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, model, data, "maps/fm.json"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith(
+                $"maps/fm.json: the map is for mlp:500-500 on Fashion-MNIST (grid.model 'mlp', grid.data FashionMnist), but the run uses {expected}; ")
+                .And.Message.Contains($"autobatch beacons --model {model} --data {data}"));
+    }
+
+    [Test]
+    public void WithoutAPathTheMessageSaysTheBeaconMap() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, "resnet8", DataSetKind.Cifar10),
+            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith("the beacon map: the map is for mlp:500-500 on Fashion-MNIST"));
+
+    [TestCase("FashionMnist")]
+    [TestCase("fashion-mnist")]
+    [TestCase("Fashion-MNIST")]
+    public void DataSetNamesAreTheEnumOrTheWrittenName(string data) =>
+        Assert.That(() => MapCompatibility.EnsureCompatible(Map, "mlp", data), Throws.Nothing);
+
+    [Test]
+    public void AWrittenDataSetNameOfAnotherDataSetIsRefused() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, "mlp", "cifar-100", "m.json"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.Contains("but the run uses mlp:500-500 on CIFAR-100"));
+
+    [Test]
+    public void AnUnknownDataSetNameIsAnArgumentErrorListingTheNames() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, "mlp", "imagenet"),
+            Throws.ArgumentException.With.Message.StartsWith("Unknown data set 'imagenet': expected one of FashionMnist, Mnist, Cifar10, Cifar100, Svhn."));
+
+    [Test]
+    public void AnInvalidExpectedModelIsAnArgumentErrorNamingIt() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, "resnet7", DataSetKind.FashionMnist),
+            Throws.ArgumentException.With.Message.Contains("'resnet7'"));
+
+    [Test]
+    public void AMapOfAModelThisBuildDoesNotKnowIsRefusedNamingIt()
+    {
+        BeaconMap alien = Map with { Grid = Map.Grid with { Model = "vit-b16" } };
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(alien, "mlp", DataSetKind.FashionMnist, "m.json"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+                "m.json: grid.model 'vit-b16' is not a model this build knows; expected a map for mlp:500-500 on Fashion-MNIST."));
+    }
+}

@@ -1,0 +1,199 @@
+using AutoBatch.Beacons.Grid;
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Hosting;
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Controller.Tests.BadInput;
+
+/// <summary>
+/// SPEC §6 for grids and maps: a refused <c>beacons</c> or <c>merge</c> invocation exits 2 with a message naming the
+/// file or option, and leaves grid.json, finished runs and an existing map exactly as they were.
+/// </summary>
+[TestFixture]
+public sealed class BadGridInputTests
+{
+    private const string MapText = "{\"kind\": \"an earlier map, to be kept\"}";
+
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("autobatch-badgrid-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static GridSpec Spec(int epochs = 2) => new()
+    {
+        Model = "mlp:8",
+        Data = DataSetKind.Mnist,
+        BatchSizes = [4, 8, 16],
+        LearningRates = [0.05, 0.1, 0.2],
+        Seeds = [1],
+        Epochs = epochs,
+        ProbeInterval = 50,
+    };
+
+    /// <summary>A grid folder with every run finished (plausible synthetic records).</summary>
+    private string CompleteGrid(string name)
+    {
+        string folder = Path.Combine(_folder, name);
+        GridSpec spec = Spec();
+        var store = new GridStore(folder, spec);
+        foreach (RunKey key in spec.Runs())
+        {
+            double error = 0.1 + (0.01 * Math.Abs(Math.Log2(key.BatchSize / 16.0))) + (0.01 * Math.Abs(Math.Log2(key.LearningRate / 0.1)));
+            store.Save(new BeaconRun
+            {
+                Id = key.Id,
+                BatchSize = key.BatchSize,
+                LearningRate = key.LearningRate,
+                Seed = key.Seed,
+                Diverged = false,
+                WallSeconds = 1,
+                Epochs = [.. Enumerable.Range(1, spec.Epochs).Select(e => Epoch(e, key, error))],
+            });
+        }
+
+        return folder;
+    }
+
+    private static EpochRecord Epoch(int epoch, RunKey key, double error) => new()
+    {
+        Epoch = epoch,
+        Iterations = 10,
+        TotalIterations = 10L * epoch,
+        MeanBatchSize = key.BatchSize,
+        BatchSize = key.BatchSize,
+        LearningRate = key.LearningRate,
+        TrainLoss = 0.5,
+        TrainError = error,
+        TestLoss = 0.6,
+        TestError = error + (0.05 / epoch),
+        ConditionMean = 2 * Math.Sqrt(key.BatchSize),
+        Energy = key.LearningRate * epoch / key.BatchSize,
+        EpochCondition = 2 * Math.Sqrt(key.BatchSize),
+        EpochEnergy = key.LearningRate / key.BatchSize,
+        MeanRank = key.BatchSize - 1,
+        NoiseScale = 50,
+        Measurements = 1,
+        TrainSeconds = 0.1,
+        ProbeSeconds = 0.01,
+        EvalSeconds = 0.01,
+        Diverged = false,
+    };
+
+    private string ExistingMap()
+    {
+        string map = Path.Combine(_folder, "map.json");
+        File.WriteAllText(map, MapText);
+        return map;
+    }
+
+    private static Dictionary<string, string> Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+    [Test]
+    public async Task TheCompleteGridMerges()
+    {
+        // The control: the cases below fail because of what they break, not because the synthetic grid is unusable.
+        string grid = CompleteGrid("g");
+        string map = Path.Combine(_folder, "merged.json");
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.Ok), r.All);
+        Assert.That(() => BeaconMapFile.Read(map, "mlp:8", DataSetKind.Mnist), Throws.Nothing);
+    }
+
+    [Test]
+    public async Task MergeRefusesACorruptRunFileNamingItAndKeepsTheMap()
+    {
+        string grid = CompleteGrid("g");
+        string run = Path.Combine(grid, "runs", new RunKey(16, 0.1, 1).Id + ".json");
+        File.WriteAllText(run, "{\"id\": \"b0016-lr0.1-s1\", \"batchSize\": 16, \"epo");
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"merge failed: {run}: not a valid BeaconRun file: "), r.All);
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeRefusesACorruptGridSpecNamingIt()
+    {
+        string grid = CompleteGrid("g");
+        string spec = Path.Combine(grid, "grid.json");
+        File.WriteAllText(spec, "[]");
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"merge failed: {spec}: not a valid GridSpec file: "), r.All);
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeRefusesAFolderThatIsNotAGrid()
+    {
+        string map = ExistingMap();
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", _folder, "--output", map);
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"--grids: {Path.Combine(_folder, "grid.json")} not found; is {_folder} a beacons --output folder?"));
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeRefusesShardsOfDifferentGrids()
+    {
+        string a = CompleteGrid("a");
+        string b = Path.Combine(_folder, "b");
+        _ = new GridStore(b, Spec(epochs: 3));
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", a, b, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"{Path.Combine(b, "grid.json")}: a different grid from {a}; shards of one grid must be run with the same options."));
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeRefusesADirectoryAsTheOutputAndWritesNothing()
+    {
+        string grid = CompleteGrid("g");
+        string target = Path.Combine(_folder, "maps");
+        Directory.CreateDirectory(target);
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", target);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"The beacon map cannot be written to {target}: expected a file path, found a directory."), r.All);
+        Assert.That(Directory.GetFileSystemEntries(target), Is.Empty);
+    }
+
+    [Test]
+    public async Task BeaconsRefusesTheFolderOfAnotherGridAndKeepsItsRuns()
+    {
+        string data = BadData.Write(DataSetKind.Mnist);
+        try
+        {
+            string grid = CompleteGrid("g");
+            Dictionary<string, string> before = Snapshot(grid);
+
+            // Same grid but 3 epochs per run instead of 2.
+            CliResult r = await Cli.InvokeAsync(
+                "beacons", "--data", "Mnist", "--data-path", data, "--model", "mlp:8", "--batch-sizes", "4,8,16", "--learning-rates", "0.05,0.1,0.2",
+                "--seeds", "1", "--epochs", "3", "--output", grid);
+
+            Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+            Assert.That(r.Stderr, Does.Contain($"{Path.Combine(grid, "grid.json")}: this folder holds a different grid (mlp:8 on Mnist, 9 runs, 2 epochs); use another --output or the same grid options."), r.All);
+            Assert.That(Snapshot(grid), Is.EqualTo(before), "grid.json and every finished run are unchanged");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
