@@ -34,4 +34,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Run {Policy} on {Model}/{Data}, seed {Seed}: B0={BatchSize}, α={LearningRate}, {Epochs} epochs, output {Output}{Resumed}")]
     public static partial void RunStarted(ILogger logger, string policy, string model, string data, long seed, int batchSize, double learningRate, int epochs, string output, string resumed);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Comparison of {Schedules} schedules x {Seeds} seeds, {Epochs} epochs: {Pending} runs pending, {Parallel} at once x {Threads} threads, folder {Folder}")]
+    public static partial void CompareStarted(ILogger logger, int schedules, int seeds, int epochs, int pending, int parallel, int threads, string folder);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Run {Run} finished: test error {TestError:P2}, {Iterations} iterations, {Seconds:F0}s training, diverged={Diverged}")]
+    public static partial void CompareRunFinished(ILogger logger, string run, double testError, long iterations, double seconds, bool diverged);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Report written to {Path} ({Finished} of {Total} runs finished)")]
+    public static partial void ReportWritten(ILogger logger, string path, int finished, int total);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Missing from the report: {Run}")]
+    public static partial void RunMissing(ILogger logger, string run);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "Beacon map {Path} not found: the report has no map reference, beacons or contour")]
+    public static partial void MapUnavailable(ILogger logger, string path);
 }

@@ -9,6 +9,8 @@ var root = new RootCommand("AutoBatch: Fisher-measured, closed-loop batch-size a
     BeaconsVerb.Create(),
     MergeVerb.Create(),
     MeasureVerb.Create(),
+    CompareVerb.Create(),
+    ReportVerb.Create(),
 };
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -124,7 +124,7 @@ public sealed class ProcessRunExecutor : IRunExecutor
     }
 
     /// <summary>How to start this program again: the apphost directly, or <c>dotnet autobatch.dll</c>.</summary>
-    private static ProcessStartInfo ProcessStart()
+    internal static ProcessStartInfo ProcessStart()
     {
         string host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host) { UseShellExecute = false };

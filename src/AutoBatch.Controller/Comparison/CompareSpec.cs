@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AutoBatch.Beacons.Grid;
+using AutoBatch.Controller.Policies;
+
+namespace AutoBatch.Controller.Comparison;
+
+/// <summary>
+/// <c>compare.json</c>: what a comparison is (SPEC §5: same data, model, epochs and seeds for every schedule). Written
+/// when a comparison starts; resuming into a folder whose spec differs is refused, so that one report never mixes
+/// runs of two comparisons.
+/// </summary>
+public sealed record CompareSpec
+{
+    /// <summary>File name in the comparison folder.</summary>
+    public const string FileName = "compare.json";
+
+    /// <summary>Format version.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Beacon map the runs use, as given on the command line.</summary>
+    public required string Map { get; init; }
+
+    /// <summary>Canonical schedule names (<see cref="ScheduleSpec.Name"/>), in report order.</summary>
+    public required IReadOnlyList<string> Schedules { get; init; }
+
+    /// <summary>Seeds; every schedule runs each.</summary>
+    public required IReadOnlyList<long> Seeds { get; init; }
+
+    /// <summary>Epochs of every run.</summary>
+    public required int Epochs { get; init; }
+
+    /// <summary>Training subset of every run (null: the whole training set).</summary>
+    public int? TrainSubset { get; init; }
+
+    /// <summary>α on a batch change, when not the run verb's default.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<LearningRateRule>))]
+    public LearningRateRule? LearningRateRule { get; init; }
+
+    /// <summary>Every run of the comparison: schedule-major, then seed.</summary>
+    public IReadOnlyList<CompareRun> Runs() =>
+        (from s in Schedules from seed in Seeds select new CompareRun(ScheduleSpec.Parse(s), seed)).ToArray();
+
+    /// <summary>
+    /// What differs between this spec and <paramref name="other"/>, one phrase per field (empty when they describe
+    /// the same comparison; map paths are compared as full paths).
+    /// </summary>
+    public IReadOnlyList<string> Differences(CompareSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var differences = new List<string>();
+        void Check(string flag, string mine, string theirs)
+        {
+            if (mine != theirs)
+            {
+                differences.Add($"{flag} {theirs} (folder) vs {mine} (now)");
+            }
+        }
+
+        Check("--map", Path.GetFullPath(Map), Path.GetFullPath(other.Map));
+        Check("--schedules", string.Join(',', Schedules), string.Join(',', other.Schedules));
+        Check("--seeds", string.Join(',', Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))), string.Join(',', other.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))));
+        Check("--epochs", Epochs.ToString(CultureInfo.InvariantCulture), other.Epochs.ToString(CultureInfo.InvariantCulture));
+        Check("--train-subset", TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all", other.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all");
+        Check("--lr-rule", LearningRateRule?.ToString() ?? "default", other.LearningRateRule?.ToString() ?? "default");
+        return differences;
+    }
+
+    /// <summary>Path of compare.json in <paramref name="folder"/>.</summary>
+    public static string PathIn(string folder) => Path.Combine(folder, FileName);
+
+    /// <summary>Reads compare.json from a comparison folder.</summary>
+    /// <exception cref="FileNotFoundException">The folder holds no compare.json.</exception>
+    /// <exception cref="InvalidDataException">The file is not a comparison spec; the message names it.</exception>
+    public static CompareSpec Read(string folder)
+    {
+        string path = PathIn(folder);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist: not a comparison folder (the compare verb writes it).", path);
+        }
+
+        try
+        {
+            CompareSpec spec = JsonSerializer.Deserialize<CompareSpec>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path}: empty comparison spec.");
+            foreach (string s in spec.Schedules)
+            {
+                ScheduleSpec.Parse(s);
+            }
+
+            return spec;
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not a comparison spec: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Claims <paramref name="folder"/> for this comparison: writes compare.json when there is none, accepts one that
+    /// describes the same comparison (a resume), and refuses one that differs.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The folder holds another comparison; the message lists the differences.</exception>
+    public void Claim(string folder)
+    {
+        if (!File.Exists(PathIn(folder)))
+        {
+            Write(folder);
+            return;
+        }
+
+        IReadOnlyList<string> differences = Differences(Read(folder));
+        if (differences.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"--output: {folder} holds another comparison ({string.Join("; ", differences)}); give the same options to resume it, or another --output.");
+        }
+    }
+
+    /// <summary>Writes compare.json into <paramref name="folder"/> atomically.</summary>
+    public void Write(string folder) => AtomicFile.WriteAllText(PathIn(folder), JsonSerializer.Serialize(this, Json));
+
+    /// <summary>JSON settings of compare.json and report.json (indented camelCase).</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+}

@@ -1,0 +1,100 @@
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Runs;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>
+/// The <c>compare</c> verb (SPEC §5): runs every schedule x seed as a child <c>run</c> process, several at once,
+/// resumable (finished runs are kept, interrupted ones continue from their checkpoints), then writes the report, also
+/// when some runs failed (the report says which are missing).
+/// </summary>
+public sealed class CompareService : BackgroundService
+{
+    private readonly CompareOptions _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<CompareService> _logger;
+
+    /// <summary>Created by the host.</summary>
+    public CompareService(IOptions<CompareOptions> options, IHostApplicationLifetime lifetime, ILogger<CompareService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The comparison the options describe; unset epochs and training subset are the map's grid's.</summary>
+    public static CompareSpec ToSpec(CompareOptions o, BeaconMap map)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(map);
+        return new CompareSpec
+        {
+            Map = o.Map,
+            Schedules = CompareOptionsValidator.ParseSchedules(o.Schedules),
+            Seeds = CompareOptionsValidator.ParseSeeds(o.Seeds),
+            Epochs = o.Epochs ?? map.Grid.Epochs,
+            TrainSubset = o.TrainSubset ?? map.Grid.TrainSubset,
+            LearningRateRule = o.LearningRateRule,
+        };
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            Environment.ExitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.VerbCancelled(_logger, "compare");
+            Environment.ExitCode = ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
+        {
+            Log.VerbFailed(_logger, "compare", e.Message);
+            Environment.ExitCode = ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Log.VerbCrashed(_logger, e, "compare");
+            Environment.ExitCode = ExitCodes.Failure;
+        }
+        finally
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    private async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        BeaconMap map = BeaconMapFile.Read(_options.Map);
+        CompareSpec spec = ToSpec(_options, map);
+        string folder = _options.Output;
+        spec.Claim(folder);
+        var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(_options.DataPath, _options.ThreadsPerRun));
+        Log.CompareStarted(_logger, spec.Schedules.Count, spec.Seeds.Count, spec.Epochs, runner.Pending().Count, _options.Parallel, _options.ThreadsPerRun, folder);
+        int failures = 0;
+        await runner.RunAsync(
+            _options.Parallel,
+            run =>
+            {
+                RunSummary s = RunSession.ReadSummary(Path.Combine(run.FolderIn(folder), RunSession.SummaryName));
+                Log.CompareRunFinished(_logger, run.Id, s.FinalTestError, s.Iterations, s.TrainSeconds, s.Diverged);
+            },
+            (run, e) =>
+            {
+                failures++;
+                Log.RunFailed(_logger, run.Id, e.Message);
+            },
+            cancellationToken).ConfigureAwait(false);
+        ReportService.Write(folder, spec, map, _logger);
+        return failures > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+}

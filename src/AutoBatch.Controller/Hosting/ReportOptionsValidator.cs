@@ -1,0 +1,26 @@
+using AutoBatch.Controller.Comparison;
+using Microsoft.Extensions.Options;
+
+namespace AutoBatch.Controller.Hosting;
+
+/// <summary>Checks of <see cref="ReportOptions"/> run on start; each failure names the flag.</summary>
+public sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!string.IsNullOrWhiteSpace(options.Compare) && !File.Exists(CompareSpec.PathIn(options.Compare)))
+        {
+            failures.Add($"--compare: '{options.Compare}' holds no {CompareSpec.FileName} (give the folder the compare verb wrote).");
+        }
+
+        if (options.Map is { } map && !File.Exists(map))
+        {
+            failures.Add($"--map: '{map}' does not exist.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,63 @@
+using AutoBatch.Controller.Comparison;
+
+namespace AutoBatch.Controller.Tests.Comparison;
+
+public sealed class CompareSpecTests
+{
+    private static readonly CompareSpec Spec = new() { Map = "beacon-data/m.json", Schedules = ["best", "s32-to-512-∅"], Seeds = [1, 2], Epochs = 15, TrainSubset = 6000 };
+
+    [Test]
+    public void ClaimWritesTheSpecAndAcceptsTheSameComparisonAgain()
+    {
+        string folder = SyntheticRuns.TempFolder();
+        Spec.Claim(folder);
+        CompareSpec read = CompareSpec.Read(folder);
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Differences(Spec), Is.Empty);
+            Assert.That(read.Schedules, Is.EqualTo(Spec.Schedules));
+            Assert.That(read.Runs().Select(r => r.Id), Is.EqualTo(new[] { "best-s1", "best-s2", "s32-to-512-0-s1", "s32-to-512-0-s2" }));
+        });
+
+        // The same map by its full path is the same comparison.
+        Assert.DoesNotThrow(() => (Spec with { Map = Path.GetFullPath(Spec.Map) }).Claim(folder));
+    }
+
+    [Test]
+    public void ClaimRefusesAFolderOfAnotherComparisonNamingWhatDiffers()
+    {
+        string folder = SyntheticRuns.TempFolder();
+        Spec.Claim(folder);
+        string before = File.ReadAllText(CompareSpec.PathIn(folder));
+        var other = Spec with { Seeds = [1, 2, 3], Epochs = 10 };
+
+        var e = Assert.Throws<InvalidDataException>(() => other.Claim(folder));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Message, Does.Contain("--seeds 1,2 (folder) vs 1,2,3 (now)"));
+            Assert.That(e.Message, Does.Contain("--epochs 15 (folder) vs 10 (now)"));
+            Assert.That(e.Message, Does.Not.Contain("--map"));
+            Assert.That(File.ReadAllText(CompareSpec.PathIn(folder)), Is.EqualTo(before));
+        });
+    }
+
+    [TestCase("schedules")]
+    [TestCase("subset")]
+    [TestCase("rule")]
+    [TestCase("map")]
+    public void EveryFieldTakesPart(string field)
+    {
+        CompareSpec other = field switch
+        {
+            "schedules" => Spec with { Schedules = ["best", "s32-to-512-MS"] },
+            "subset" => Spec with { TrainSubset = null },
+            "rule" => Spec with { LearningRateRule = AutoBatch.Controller.Policies.LearningRateRule.Linear },
+            _ => Spec with { Map = "other.json" },
+        };
+        Assert.That(Spec.Differences(other), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void ReadingAFolderWithoutASpecSaysSo() =>
+        Assert.That(() => CompareSpec.Read(SyntheticRuns.TempFolder()), Throws.TypeOf<FileNotFoundException>().With.Message.Contains("not a comparison folder"));
+}
