@@ -1,3 +1,5 @@
+using AutoBatch.Engine.Data;
+
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
@@ -18,9 +20,15 @@ public sealed class MapSurfaces
     public MapSurfaces(BeaconMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        _configurations = BeaconConfiguration.Group(map.Runs);
+        // Runs that ended at chance accuracy without a non-finite loss ("silent divergence") say where training fails,
+        // not where a configuration performs well; like diverged runs they are no data points (chance minus 5 points).
+        double collapse = 1.0 - 1.0 / map.Grid.Data.ClassCount() - CollapseMargin;
+        _configurations = BeaconConfiguration.Group(map.Runs.Where(r => r.Diverged || r.FinalTestError < collapse));
         _epochs = map.Grid.Epochs;
     }
+
+    /// <summary>How far below chance error a run must end to be a data point (0.05 = 5 points).</summary>
+    public const double CollapseMargin = 0.05;
 
     /// <summary>Epochs of the map's grid.</summary>
     public int Epochs => _epochs;

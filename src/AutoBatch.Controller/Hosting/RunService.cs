@@ -91,7 +91,7 @@ public sealed class RunService : BackgroundService
         {
             ScheduleKind.Fixed => new FixedPolicy(schedule.BatchSize!.Value),
             ScheduleKind.Best => new FixedPolicy(best!.BatchSize),
-            ScheduleKind.Staged => new StagedPolicy(schedule.Name[..schedule.Name.LastIndexOf('-')], schedule.Sequence, schedule.MultiStage),
+            ScheduleKind.Staged => new StagedPolicy(schedule.StagedBase, schedule.Sequence, schedule.MultiStage),
             ScheduleKind.NoiseScale => new NoiseScalePolicy(guards),
             ScheduleKind.ClosedLoop => new ClosedLoopPolicy(model!, new ClosedLoopSettings { Guards = guards, ErrorTolerance = o.ErrorTolerance }),
             _ => throw new FormatException($"--schedule: unknown kind {schedule.Kind}."),
@@ -118,7 +118,7 @@ public sealed class RunService : BackgroundService
             TrainSubset = o.TrainSubset ?? map?.Grid.TrainSubset,
             BatchSize = batch,
             LearningRate = lr,
-            Rule = o.LearningRateRule,
+            Rule = schedule.Rule ?? o.LearningRateRule,
             Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new ArgumentException("--epochs: required without a map."),
             Seed = o.Seed,
             Threads = o.Threads,

@@ -54,7 +54,7 @@ public sealed class MapModel
     }
 
     /// <summary>How far below chance error a run must end to count as trained (0.05 = 5 points).</summary>
-    public const double CollapseMargin = 0.05;
+    public const double CollapseMargin = MapSurfaces.CollapseMargin;
 
     /// <summary>The map.</summary>
     public BeaconMap Map { get; }

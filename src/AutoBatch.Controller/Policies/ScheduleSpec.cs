@@ -6,7 +6,9 @@ namespace AutoBatch.Controller.Policies;
 /// <summary>
 /// A schedule as the user names it: <c>closed-loop</c>, <c>noise-scale</c>, <c>best</c> (the map's best fixed
 /// beacon), <c>s128</c> (fixed), <c>s32-to-512</c> or <c>s32-to-512-∅</c> (five-stage over the whole run) and
-/// <c>s32-to-512-MS</c> (five-stage within each learning-rate phase).
+/// <c>s32-to-512-MS</c> (five-stage within each learning-rate phase). Any of them may end in <c>+keep</c>,
+/// <c>+linear</c> or <c>+sqrt</c> to fix its learning-rate rule (e.g. <c>closed-loop+linear</c>), so that one comparison
+/// can hold the same policy under two rules.
 /// </summary>
 public sealed partial record ScheduleSpec
 {
@@ -17,6 +19,9 @@ public sealed partial record ScheduleSpec
         BatchSize = batchSize;
         MultiStage = multiStage;
     }
+
+    /// <summary>The learning-rate rule fixed by a <c>+rule</c> suffix, or null (the run's <c>--lr-rule</c>).</summary>
+    public LearningRateRule? Rule { get; private init; }
 
     /// <summary>The kind.</summary>
     public ScheduleKind Kind { get; }
@@ -39,6 +44,20 @@ public sealed partial record ScheduleSpec
     {
         ArgumentNullException.ThrowIfNull(text);
         string t = text.Trim();
+        int plus = t.LastIndexOf('+');
+        if (plus > 0)
+        {
+            LearningRateRule rule = t[(plus + 1)..].ToLowerInvariant() switch
+            {
+                "keep" => LearningRateRule.Keep,
+                "linear" => LearningRateRule.Linear,
+                "sqrt" => LearningRateRule.SquareRoot,
+                _ => throw new FormatException($"Schedule '{text}': the rule after '+' must be keep, linear or sqrt."),
+            };
+            ScheduleSpec inner = Parse(t[..plus]);
+            return new ScheduleSpec(inner.Kind, inner.Name + "+" + t[(plus + 1)..].ToLowerInvariant(), inner.BatchSize, inner.MultiStage) { Rule = rule };
+        }
+
         switch (t.ToLowerInvariant())
         {
             case "closed-loop":
@@ -81,7 +100,17 @@ public sealed partial record ScheduleSpec
 
     /// <summary>The sequence of a staged schedule.</summary>
     public IReadOnlyList<int> Sequence =>
-        Kind == ScheduleKind.Staged ? StageSequence.Parse(Name[..Name.LastIndexOf('-')]) : throw new InvalidOperationException($"{Name} is not a staged schedule.");
+        Kind == ScheduleKind.Staged ? StageSequence.Parse(StagedBase) : throw new InvalidOperationException($"{Name} is not a staged schedule.");
+
+    /// <summary>The <c>sA-to-B</c> part of a staged schedule's name.</summary>
+    public string StagedBase
+    {
+        get
+        {
+            string name = Rule is null ? Name : Name[..Name.LastIndexOf('+')];
+            return name[..name.LastIndexOf('-')];
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -23,6 +23,7 @@ public sealed class ScheduleSpecTests
     }
 
     [TestCase("s0")]
+    [TestCase("s128+fast")]
     [TestCase("fast")]
     [TestCase("s32-to-100-MS")]
     public void RefusesWithTheAcceptedForms(string text)
@@ -30,4 +31,23 @@ public sealed class ScheduleSpecTests
         var e = Assert.Throws<FormatException>(() => ScheduleSpec.Parse(text));
         Assert.That(e!.Message, Does.Contain(text));
     }
+
+    [TestCase("closed-loop+linear", ScheduleKind.ClosedLoop, "closed-loop+linear", LearningRateRule.Linear)]
+    [TestCase("s32-to-512-MS+sqrt", ScheduleKind.Staged, "s32-to-512-MS+sqrt", LearningRateRule.SquareRoot)]
+    [TestCase("s128+keep", ScheduleKind.Fixed, "s128+keep", LearningRateRule.Keep)]
+    public void ARuleSuffixFixesTheLearningRateRule(string text, ScheduleKind kind, string name, LearningRateRule rule)
+    {
+        ScheduleSpec s = ScheduleSpec.Parse(text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(s.Kind, Is.EqualTo(kind));
+            Assert.That(s.Name, Is.EqualTo(name));
+            Assert.That(s.Rule, Is.EqualTo(rule));
+            Assert.That(ScheduleSpec.Parse("closed-loop").Rule, Is.Null);
+        });
+    }
+
+    [Test]
+    public void AStagedScheduleWithARuleKeepsItsSequence() =>
+        Assert.That(ScheduleSpec.Parse("s16-to-64-MS+linear").Sequence, Is.EqualTo(new[] { 16, 16, 32, 32, 64 }));
 }
