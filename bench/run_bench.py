@@ -31,6 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ENGINE_DLL = os.path.join(HERE, "AutoBatch.Bench", "bin", "Release", "net10.0", "AutoBatch.Bench.dll")
 PEER = os.path.join(HERE, "peer_torch.py")
 PEER_PYTHON = "/usr/bin/python3"
+ENGINE_DLL_OVERRIDE = None  # --engine-dll: another build of the engine side (e.g. a copy of an earlier commit's)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def run_side(side, verb, options, threads):
     # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
     env["OPENBLAS_NUM_THREADS"] = "1"
     if side == "engine":
-        command = ["dotnet", ENGINE_DLL] + args
+        command = ["dotnet", ENGINE_DLL_OVERRIDE or ENGINE_DLL] + args
     else:
         command = [PEER_PYTHON, PEER] + args
     before_ticks, before_load = cpu_ticks(), load_average()
@@ -373,6 +374,8 @@ def main(argv):
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--engine-only", action="store_true", help="probe: skip the PyTorch peers")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--engine-dll", default=None,
+                        help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")
     args = parser.parse_args(argv)
 
     if args.kind == "report":
@@ -391,8 +394,11 @@ def main(argv):
             print(report(kind, records))
             print()
         return
-    if not os.path.exists(ENGINE_DLL) and args.kind != "report":
-        raise SystemExit(f"{ENGINE_DLL} not found: run `dotnet build -c Release bench/AutoBatch.Bench` first")
+    global ENGINE_DLL_OVERRIDE
+    ENGINE_DLL_OVERRIDE = args.engine_dll
+    engine_dll = args.engine_dll or ENGINE_DLL
+    if not os.path.exists(engine_dll):
+        raise SystemExit(f"{engine_dll} not found: run `dotnet build -c Release bench/AutoBatch.Bench` first")
     if args.batches is None:
         args.batches = {"throughput": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
     started = datetime.datetime.now(datetime.timezone.utc)

@@ -69,8 +69,17 @@ internal sealed class BenchArguments
         string other => throw new ArgumentException($"--gram-mode must be auto, ghost or materialise, got '{other}'."),
     };
 
+    /// <summary>Per-sample gradient kernel of materialised conv layers: auto (default), unfold or grouped.</summary>
+    public ConvKernel ConvKernel => Text("conv-kernel", "auto") switch
+    {
+        "auto" => ConvKernel.Auto,
+        "unfold" => ConvKernel.Unfold,
+        "grouped" => ConvKernel.Grouped,
+        string other => throw new ArgumentException($"--conv-kernel must be auto, unfold or grouped, got '{other}'."),
+    };
+
     /// <summary>The probe settings the options describe.</summary>
-    public ProbeSettings ProbeSettings => new() { Mode = GramMode, Interval = Interval };
+    public ProbeSettings ProbeSettings => new() { Mode = GramMode, ConvKernel = ConvKernel, Interval = Interval };
 
     /// <summary>Probe every timed step (step verb).</summary>
     public bool Probe => _flags.Contains("probe");

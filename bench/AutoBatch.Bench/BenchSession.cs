@@ -54,6 +54,7 @@ internal sealed class BenchSession : IDisposable
         ["threads"] = EngineRuntime.Threads,
         ["params"] = Network.ParameterCount,
         ["gram_mode"] = Arguments.GramMode.ToString(),
+        ["conv_kernel"] = Arguments.ConvKernel.ToString(),
     };
 
     /// <summary>Adds the memory figures at the end of a run.</summary>

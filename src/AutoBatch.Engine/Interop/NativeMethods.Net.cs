@@ -41,9 +41,6 @@ internal static unsafe partial class NativeMethods
     internal static partial NativeStatus NetBatchGradient(
         NetworkHandle net, float* x, long* y, long batch, int trainMode, float* output, long capacity);
 
-    [LibraryImport(Library, EntryPoint = "ab_analyse_gram")]
-    internal static partial NativeStatus AnalyseGram(double* gram, long batch, NativeProbeOptions* options, NativeProbeResult* result);
-
     [LibraryImport(Library, EntryPoint = "ab_net_state_count")]
     internal static partial NativeStatus NetStateCount(NetworkHandle net, int which, out long count);
 

@@ -53,6 +53,23 @@ internal unsafe struct NativeProbeOptions
     public double* LayerTraces;
     public double* LayerSums;
     public long LayerTraceCapacity;
+    public int ConvKernel;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct NativeConvSpec
+{
+    public int InChannels;
+    public int OutChannels;
+    public int KernelH;
+    public int KernelW;
+    public int StrideH;
+    public int StrideW;
+    public int PaddingH;
+    public int PaddingW;
+    public int DilationH;
+    public int DilationW;
+    public int HasBias;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -47,6 +47,10 @@ struct AbOptimiserSpec {
 
 enum AbGramMode : int32_t { AB_GRAM_AUTO = 0, AB_GRAM_GHOST = 1, AB_GRAM_MATERIALISE = 2 };
 
+// How a materialised conv layer gets its per-sample weight gradients: im2col (unfold) and a batched GEMM, or the
+// weight gradient of one grouped convolution with the samples as groups; auto is the one measured fastest (grouped).
+enum AbConvKernel : int32_t { AB_CONV_AUTO = 0, AB_CONV_UNFOLD = 1, AB_CONV_GROUPED = 2 };
+
 // Probe request. Output arrays are optional (null = not wanted); their capacities are validated.
 struct AbProbeOptions {
   int32_t gram_mode;
@@ -57,6 +61,7 @@ struct AbProbeOptions {
   double* layer_traces;       // capacity: layer_trace_capacity, in ab_net_probe_layer order
   double* layer_sums;         // capacity: layer_trace_capacity; 1'F~_layer 1 = |sum_i g_i|^2 for that layer
   int64_t layer_trace_capacity;
+  int32_t conv_kernel;        // AbConvKernel
 };
 
 enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2 };
@@ -129,3 +134,16 @@ AB_EXPORT int32_t ab_net_state_set(void* net, int32_t which, int64_t index, cons
 // eigenvalues, rank, condition number and the extras. Lets tests and tools check the analysis on known spectra.
 AB_EXPORT int32_t ab_analyse_gram(const double* gram, int64_t batch, const AbProbeOptions* options,
                                   AbProbeResult* result);
+
+// One Conv2d layer's B x B contribution to F~ from its input (batch x in_channels x height x width, float32) and
+// delta = B dL/d(output) (batch x out_channels x H' x W', float32, delta_length values), computed exactly as the
+// probe computes it under options (gram_mode, memory_cap_bytes, conv_kernel); written to options->gram. Lets tests
+// check each path and kernel on any geometry against an independent per-sample computation.
+struct AbConvSpec {
+  int32_t in_channels, out_channels;
+  int32_t kernel_h, kernel_w, stride_h, stride_w, padding_h, padding_w, dilation_h, dilation_w;
+  int32_t has_bias;
+};
+AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input, int64_t batch, int64_t height,
+                                     int64_t width, const float* delta, int64_t delta_length,
+                                     const AbProbeOptions* options);

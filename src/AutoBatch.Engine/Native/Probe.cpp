@@ -1,9 +1,12 @@
 #include "Probe.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstring>
+#include <climits>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -20,6 +23,140 @@ constexpr double kFloat32Epsilon = 1.1920928955078125e-07;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Symmetric float64 products X X'. ATen's mm computes both triangles; BLAS dsyrk computes one, in half the time and
+// with the same per-entry arithmetic (a float64 dot product). libtorch calls BLAS through the Fortran interface of
+// libblas.so.3, so dsyrk_ comes from the library it already uses (OpenBLAS here, reference BLAS elsewhere).
+using DsyrkFn = void (*)(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
+                         const double* a, const int* lda, const double* beta, double* c, const int* ldc,
+                         size_t uplo_length, size_t trans_length);
+
+DsyrkFn find_dsyrk() {
+  for (const char* library : {"libblas.so.3", "libopenblas.so.0"}) {
+    if (void* handle = dlopen(library, RTLD_LAZY | RTLD_NOLOAD)) {
+      if (void* symbol = dlsym(handle, "dsyrk_")) return reinterpret_cast<DsyrkFn>(symbol);
+    }
+  }
+  return reinterpret_cast<DsyrkFn>(dlsym(RTLD_DEFAULT, "dsyrk_"));
+}
+
+DsyrkFn blas_dsyrk() {
+  static const DsyrkFn fn = find_dsyrk();
+  return fn;
+}
+
+// rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled. Float32 rows are converted
+// a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after the first
+// block): the products and sums are float64 as SPEC §1 requires, without a B x p float64 copy of the rows (37 MiB
+// for ResNet-8's largest layer at B = 128, past glibc's mmap threshold, so page-faulted in on every probe).
+torch::Tensor sym_gram(const torch::Tensor& rows) {
+  auto x = rows.contiguous();
+  int64_t n = x.size(0), k = x.size(1);
+  DsyrkFn dsyrk = blas_dsyrk();
+  if (dsyrk == nullptr || k == 0 || n > INT_MAX || k > INT_MAX) {
+    auto x64 = x.to(torch::kDouble);
+    return x64.mm(x64.t());
+  }
+  auto out = torch::empty({n, n}, torch::kDouble);
+  int ni = int(n), ldc = int(n);
+  double one = 1.0, zero = 0.0;
+  // Row-major x is the column-major k x n matrix x^T, so x x^T = (x^T)^T (x^T): trans = 'T'. The column-major
+  // upper triangle it fills is the row-major lower one.
+  if (x.scalar_type() == torch::kDouble) {
+    int ki = int(k), lda = int(k);
+    dsyrk("U", "T", &ni, &ki, &one, x.data_ptr<double>(), &lda, &zero, out.data_ptr<double>(), &ldc, 1, 1);
+  } else {
+    int64_t block = std::min(k, std::max<int64_t>(64, (int64_t(1) << 20) / (8 * n)));  // ~1 MiB of float64
+    auto buffer = torch::empty({n, block}, torch::kDouble);
+    int lda = int(block);
+    for (int64_t k0 = 0; k0 < k; k0 += block) {
+      int64_t count = std::min(block, k - k0);
+      buffer.narrow(1, 0, count).copy_(x.narrow(1, k0, count));
+      int ki = int(count);
+      dsyrk("U", "T", &ni, &ki, &one, buffer.data_ptr<double>(), &lda, k0 == 0 ? &zero : &one,
+            out.data_ptr<double>(), &ldc, 1, 1);
+    }
+  }
+  double* c = out.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j) c[i * n + j] = c[j * n + i];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+using RowsFn = std::function<torch::Tensor(int64_t, int64_t)>;
+
+// Gram of per-sample rows: rows(start, count) -> count x p float32 rows. scratch_per_row: bytes the row function
+// needs per sample besides its output (im2col buffers, copies). When the B x p rows fit under the cap they are built
+// once, in chunks that keep the scratch under the cap, and multiplied once; only when the rows themselves exceed the
+// cap are they recomputed per block pair.
+torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap) {
+  int64_t row_bytes = 4 * p;
+  if (batch * row_bytes <= cap) {
+    int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, row_bytes + scratch_per_row));
+    if (chunk >= batch) return sym_gram(rows(0, batch));
+    auto all = torch::empty({batch, p}, torch::kFloat);
+    for (int64_t start = 0; start < batch; start += chunk) {
+      int64_t count = std::min(chunk, batch - start);
+      all.narrow(0, start, count).copy_(rows(start, count));
+    }
+    return sym_gram(all);
+  }
+  // Two float64 blocks of rows (and one block's scratch) at a time.
+  int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
+  auto gram = torch::zeros({batch, batch}, torch::kDouble);
+  for (int64_t i0 = 0; i0 < batch; i0 += chunk) {
+    int64_t ni = std::min(chunk, batch - i0);
+    auto pi = rows(i0, ni).to(torch::kDouble);
+    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(sym_gram(pi));
+    for (int64_t j0 = i0 + ni; j0 < batch; j0 += chunk) {
+      int64_t nj = std::min(chunk, batch - j0);
+      auto block = pi.mm(rows(j0, nj).to(torch::kDouble).t());
+      gram.slice(0, i0, i0 + ni).slice(1, j0, j0 + nj).copy_(block);
+      gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(block.t());
+    }
+  }
+  return gram;
+}
+
+// delta_{i,t} = B dL/d(output)_{i,t}: the gradient of sample i's own loss term (SPEC §1).
+torch::Tensor scaled_delta(const ProbeSite& s, int64_t batch) { return s.grad_output * double(batch); }
+
+torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, int64_t cap) {
+  auto* l = dynamic_cast<torch::nn::LinearImpl*>(s.module);
+  bool has_bias = l->bias.defined();
+  auto a = s.input.reshape({batch, -1});
+  auto d = scaled_delta(s, batch).reshape({batch, -1});
+  if (path == GramPath::Ghost) {
+    // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1).
+    auto dd = sym_gram(d);
+    auto aa = sym_gram(a);
+    if (has_bias) aa.add_(1.0);
+    return dd.mul_(aa);
+  }
+  int64_t p = a.size(1) * d.size(1) + (has_bias ? d.size(1) : 0);
+  auto rows = [&](int64_t start, int64_t count) {
+    auto ai = a.narrow(0, start, count);
+    auto di = d.narrow(0, start, count);
+    auto w = (di.unsqueeze(2) * ai.unsqueeze(1)).reshape({count, -1});
+    if (has_bias) w = torch::cat({w, di}, 1);
+    return w;
+  };
+  return gram_from_rows(rows, batch, p, /*scratch_per_row=*/0, cap);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+ConvGeometry geometry_of(const ProbeSite& s) {
+  auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
+  const auto& o = c->options;
+  require(o.groups() == 1, "probe: layer " + s.name + " is a grouped convolution, which the probe does not handle");
+  const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+  require(pad != nullptr, "probe: layer " + s.name + " uses 'same'/'valid' padding, which the probe does not handle");
+  auto k = o.kernel_size(), st = o.stride(), di = o.dilation();
+  return {o.in_channels(), o.out_channels(), {k->at(0), k->at(1)}, {st->at(0), st->at(1)},
+          {(*pad)->at(0), (*pad)->at(1)},    {di->at(0), di->at(1)},  c->bias.defined()};
 }
 
 struct LayerShape {
@@ -39,90 +176,46 @@ LayerShape shape_of(const ProbeSite& s) {
   return {c->options.in_channels() * k->at(0) * k->at(1), c->options.out_channels(), positions};
 }
 
-// Gram of per-sample rows produced chunk by chunk: rows(start, count) -> (count x p) float64.
-// When all rows fit under the cap they are built once; otherwise block pairs are recomputed.
-torch::Tensor gram_from_rows(const std::function<torch::Tensor(int64_t, int64_t)>& rows, int64_t batch,
-                             int64_t bytes_per_row, int64_t cap) {
-  int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * bytes_per_row));
-  if (chunk >= batch) {
-    auto p = rows(0, batch);
-    return p.mm(p.t());
-  }
-  auto gram = torch::zeros({batch, batch}, torch::kDouble);
-  for (int64_t i0 = 0; i0 < batch; i0 += chunk) {
-    int64_t ni = std::min(chunk, batch - i0);
-    auto pi = rows(i0, ni);
-    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(pi.mm(pi.t()));
-    for (int64_t j0 = i0 + ni; j0 < batch; j0 += chunk) {
-      int64_t nj = std::min(chunk, batch - j0);
-      auto block = pi.mm(rows(j0, nj).t());
-      gram.slice(0, i0, i0 + ni).slice(1, j0, j0 + nj).copy_(block);
-      gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(block.t());
-    }
-  }
-  return gram;
+F::UnfoldFuncOptions unfold_options(const ConvGeometry& g) {
+  return F::UnfoldFuncOptions({g.kernel[0], g.kernel[1]})
+      .dilation({g.dilation[0], g.dilation[1]})
+      .padding({g.padding[0], g.padding[1]})
+      .stride({g.stride[0], g.stride[1]});
 }
 
-// delta_{i,t} = B dL/d(output)_{i,t}: the gradient of sample i's own loss term (SPEC §1).
-torch::Tensor scaled_delta(const ProbeSite& s, int64_t batch) { return s.grad_output * double(batch); }
-
-torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, int64_t cap) {
-  auto* l = dynamic_cast<torch::nn::LinearImpl*>(s.module);
-  bool has_bias = l->bias.defined();
-  auto a = s.input.reshape({batch, -1});
-  auto d = scaled_delta(s, batch).reshape({batch, -1});
-  if (path == GramPath::Ghost) {
-    // T = 1: g_i = delta_i a_i', so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j).
-    auto a64 = a.to(torch::kDouble);
-    auto d64 = d.to(torch::kDouble);
-    auto dd = d64.mm(d64.t());
-    auto gram = dd * a64.mm(a64.t());
-    if (has_bias) gram += dd;
-    return gram;
+// Per-sample weight (and bias) gradients g_i = sum_t delta_{i,t} a_{i,t}' of samples [start, start + count), as a
+// count x (C_out C_in k k [+ C_out]) float32 matrix, weights in PyTorch's (C_out, C_in, kh, kw) order.
+torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const torch::Tensor& d, int64_t start,
+                        int64_t count, bool grouped) {
+  auto xi = x.narrow(0, start, count);
+  auto di = d.narrow(0, start, count);
+  int64_t h_out = d.size(2), w_out = d.size(3);
+  torch::Tensor w;
+  if (grouped) {
+    // The samples as the groups of one convolution (input 1 x nC_in x H x W, output 1 x nC_out x H' x W'): its
+    // weight gradient, nC_out x C_in x kh x kw, holds the n per-sample weight gradients one after another, computed
+    // by the direct convolution kernels without an im2col buffer. The weight's values are not read.
+    auto weight = torch::empty({count * g.out_channels, g.in_channels, g.kernel[0], g.kernel[1]}, x.options());
+    auto grads = at::convolution_backward(
+        di.reshape({1, count * g.out_channels, h_out, w_out}), xi.reshape({1, count * g.in_channels, x.size(2), x.size(3)}),
+        weight, c10::nullopt, {g.stride[0], g.stride[1]}, {g.padding[0], g.padding[1]}, {g.dilation[0], g.dilation[1]},
+        /*transposed=*/false, {0, 0}, /*groups=*/count, {false, true, false});
+    w = std::get<1>(grads).reshape({count, -1});
+  } else {
+    auto a = F::unfold(xi, unfold_options(g));  // count x d_in x T
+    w = torch::bmm(di.reshape({count, g.out_channels, h_out * w_out}), a.transpose(1, 2)).reshape({count, -1});
   }
-  int64_t p = a.size(1) * d.size(1) + (has_bias ? d.size(1) : 0);
-  auto rows = [&](int64_t start, int64_t count) {
-    auto ai = a.narrow(0, start, count);
-    auto di = d.narrow(0, start, count);
-    auto w = (di.unsqueeze(2) * ai.unsqueeze(1)).reshape({count, -1});
-    if (has_bias) w = torch::cat({w, di}, 1);
-    return w.to(torch::kDouble);
-  };
-  return gram_from_rows(rows, batch, p * 12, cap);
+  if (g.has_bias) w = torch::cat({w, di.sum({2, 3})}, 1);
+  return w;
 }
 
-torch::Tensor conv_gram(const ProbeSite& s, int64_t batch, GramPath path, int64_t cap) {
-  auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
-  bool has_bias = c->bias.defined();
-  auto unfold_options = F::UnfoldFuncOptions(c->options.kernel_size())
-                            .dilation(c->options.dilation())
-                            .stride(c->options.stride());
-  const auto& pad = c10::get<torch::ExpandingArray<2>>(c->options.padding());
-  unfold_options.padding(pad);
-  auto d = scaled_delta(s, batch);
-  int64_t c_out = d.size(1);
-  int64_t positions = d.size(2) * d.size(3);
-  d = d.reshape({batch, c_out, positions});
-  LayerShape shape = shape_of(s);
-
-  if (path == GramPath::Materialise) {
-    // g_i = sum_t delta_{i,t} a_{i,t}' as one batched GEMM over the chunk, im2col done per chunk.
-    int64_t p = c_out * shape.d_in + (has_bias ? c_out : 0);
-    auto rows = [&](int64_t start, int64_t count) {
-      auto a = F::unfold(s.input.narrow(0, start, count), unfold_options);  // count x d_in x T
-      auto di = d.narrow(0, start, count);
-      auto w = torch::bmm(di, a.transpose(1, 2)).reshape({count, -1});
-      if (has_bias) w = torch::cat({w, di.sum({2})}, 1);
-      return w.to(torch::kDouble);
-    };
-    int64_t bytes_per_row = p * 12 + shape.d_in * positions * 4;
-    return gram_from_rows(rows, batch, bytes_per_row, cap);
-  }
-
-  // Ghost: <g_i, g_j> = sum_{t,s} (delta_{i,t} . delta_{j,s}) (a_{i,t} . a_{j,s}), over sample blocks that keep
-  // two (n T x n T) float64 matrices under the cap.
-  auto a_all = F::unfold(s.input, unfold_options).to(torch::kDouble);  // B x d_in x T
-  auto d64 = d.to(torch::kDouble);
+// Ghost: <g_i, g_j> = sum_{t,s} (delta_{i,t} . delta_{j,s}) (a_{i,t} . a_{j,s}), over sample blocks that keep
+// two (n T x n T) float64 matrices under the cap.
+torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, const torch::Tensor& delta, int64_t cap) {
+  int64_t batch = x.size(0);
+  int64_t positions = delta.size(2) * delta.size(3);
+  auto a_all = F::unfold(x, unfold_options(g)).to(torch::kDouble);  // B x d_in x T
+  auto d64 = delta.reshape({batch, g.out_channels, positions}).to(torch::kDouble);
   int64_t per_pair = 2 * positions * positions * 8;
   int64_t block = std::max<int64_t>(1, int64_t(std::sqrt(double(cap) / double(per_pair))));
   block = std::min(block, batch);
@@ -139,39 +232,125 @@ torch::Tensor conv_gram(const ProbeSite& s, int64_t batch, GramPath path, int64_
       int64_t nj = std::min(block, batch - j0);
       auto aa = ai.mm(flat(a_all, j0, nj).t());
       auto dd = di.mm(flat(d64, j0, nj).t());
-      auto g = (aa * dd).reshape({ni, positions, nj, positions}).sum({1, 3});
-      gram.slice(0, i0, i0 + ni).slice(1, j0, j0 + nj).copy_(g);
-      if (j0 != i0) gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(g.t());
+      auto gij = (aa * dd).reshape({ni, positions, nj, positions}).sum({1, 3});
+      gram.slice(0, i0, i0 + ni).slice(1, j0, j0 + nj).copy_(gij);
+      if (j0 != i0) gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(gij.t());
     }
   }
-  if (has_bias) {
-    auto b = d64.sum({2});
-    gram += b.mm(b.t());
-  }
+  if (g.has_bias) gram += sym_gram(d64.sum({2}));
   return gram;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
 torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
   // Path-wise per-sample gradients (SPEC §1): gamma_i = sum_t delta_{i,t} * xhat_{i,t}, beta_i = sum_t delta_{i,t},
   // with xhat normalised by the statistics the forward used (batch statistics in training mode).
+  //
+  // One fused pass over the float32 input and gradient, every product and sum in float64. Per sample and channel it
+  // accumulates, around a per-channel shift K (the running mean, close to the batch mean),
+  //   S_x = sum_t (x - K),  S_xx = sum_t (x - K)^2,  S_dx = sum_t delta (x - K),  S_d = sum_t delta;
+  // then, with m = mean - K (m = 0 in eval mode, where K is the mean), gamma = (S_dx - m S_d) * invstd and
+  // beta = S_d, and in training mode the batch variance is sum S_xx / N - m^2. Float32 values are exact in float64
+  // and the products of two are too, so only the float64 sums round (relative ~1e-16 per term); the shift keeps
+  // the m S_d and m^2 corrections small, so they cancel no significant digits unless the batch mean is ~1e5
+  // standard deviations from the running mean. This replaces converting B x C x H x W tensors to float64 and a dozen
+  // passes over them with one read of each input.
   auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(s.module);
-  auto x = s.input.to(torch::kDouble);
-  torch::Tensor mean, var;
-  if (bn->is_training()) {
-    mean = x.mean({0, 2, 3});
-    var = x.var({0, 2, 3}, /*unbiased=*/false);
-  } else {
-    mean = bn->running_mean.to(torch::kDouble);
-    var = bn->running_var.to(torch::kDouble);
+  auto x = s.input.to(torch::kFloat).contiguous();
+  auto d = s.grad_output.to(torch::kFloat).contiguous();
+  int64_t n = x.size(0), channels = x.size(1);
+  int64_t positions = x.numel() / std::max<int64_t>(1, n * channels);
+  const float* xp = x.data_ptr<float>();
+  const float* dp = d.data_ptr<float>();
+  bool training = bn->is_training();
+  bool has_running = bn->running_mean.defined() && bn->running_var.defined();
+  require(training || has_running, "probe: layer " + s.name + " is in eval mode without running statistics");
+  std::vector<double> shift(size_t(channels), 0.0);
+  if (has_running) {
+    auto rm = bn->running_mean.to(torch::kDouble).contiguous();
+    std::copy(rm.data_ptr<double>(), rm.data_ptr<double>() + channels, shift.begin());
   }
-  auto xhat = (x - mean.view({1, -1, 1, 1})) / torch::sqrt(var.view({1, -1, 1, 1}) + bn->options.eps());
-  auto d = scaled_delta(s, batch).to(torch::kDouble);
-  auto gamma = (d * xhat).sum({2, 3});
-  auto beta = d.sum({2, 3});
-  return gamma.mm(gamma.t()) + beta.mm(beta.t());
+  // factors: n x 2C, S_dx (then gamma) in the first C columns, S_d (then beta) in the last C.
+  auto factors = torch::empty({n, 2 * channels}, torch::kDouble);
+  double* f = factors.data_ptr<double>();
+  std::vector<double> sum_x(size_t(channels), 0.0), sum_xx(size_t(channels), 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* xr = xp + (i * channels + c) * positions;
+      const float* dr = dp + (i * channels + c) * positions;
+      double k = shift[size_t(c)], sx = 0, sxx = 0, sdx = 0, sd = 0;
+#pragma omp simd reduction(+ : sx, sxx, sdx, sd)
+      for (int64_t t = 0; t < positions; ++t) {
+        double centred = double(xr[t]) - k;
+        double delta = double(dr[t]);
+        sx += centred;
+        sxx += centred * centred;
+        sdx += delta * centred;
+        sd += delta;
+      }
+      f[i * 2 * channels + c] = sdx;
+      f[i * 2 * channels + channels + c] = sd;
+      sum_x[size_t(c)] += sx;
+      sum_xx[size_t(c)] += sxx;
+    }
+  double count = double(n * positions);
+  std::vector<double> offset(size_t(channels), 0.0), invstd(size_t(channels), 0.0);
+  if (training) {
+    for (int64_t c = 0; c < channels; ++c) {
+      double m = sum_x[size_t(c)] / count;
+      double var = std::max(0.0, sum_xx[size_t(c)] / count - m * m);  // biased, as the forward normalises
+      offset[size_t(c)] = m;
+      invstd[size_t(c)] = 1.0 / std::sqrt(var + bn->options.eps());
+    }
+  } else {
+    auto rv = bn->running_var.to(torch::kDouble).contiguous();
+    for (int64_t c = 0; c < channels; ++c) invstd[size_t(c)] = 1.0 / std::sqrt(rv.data_ptr<double>()[c] + bn->options.eps());
+  }
+  double scale = double(batch);  // delta = B dL/d(output)
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < channels; ++c) {
+      double& gamma = f[i * 2 * channels + c];
+      double& beta = f[i * 2 * channels + channels + c];
+      gamma = (gamma - offset[size_t(c)] * beta) * invstd[size_t(c)] * scale;
+      beta *= scale;
+    }
+  return sym_gram(factors);
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& delta,
+                        const GramConfig& config) {
+  int64_t batch = input.size(0);
+  int64_t positions = delta.size(2) * delta.size(3);
+  int64_t d_in = g.in_channels * g.kernel[0] * g.kernel[1];
+  // Cost model of SPEC §1 (multiply-adds), as choose_path.
+  GramPath path;
+  if (config.mode == AB_GRAM_GHOST) {
+    path = GramPath::Ghost;
+  } else if (config.mode == AB_GRAM_MATERIALISE) {
+    path = GramPath::Materialise;
+  } else {
+    double b = double(batch), t = double(positions);
+    double ghost = b * b * t * t * double(d_in + g.out_channels);
+    double materialise = b * t * double(d_in) * double(g.out_channels) + b * b * double(d_in) * double(g.out_channels);
+    path = ghost <= materialise ? GramPath::Ghost : GramPath::Materialise;
+  }
+  if (path == GramPath::Ghost) return conv_ghost_gram(g, input, delta, config.memory_cap_bytes);
+
+  // Auto is the grouped kernel: measured in probed ResNet-8 steps at B = 128 it was as fast as im2col for the 1-channel
+  // stem and 1.5-10x faster for every other layer, 7x7 maps included (docs/BENCHMARKS.md, "Conv kernels").
+  bool grouped = config.conv_kernel != AB_CONV_UNFOLD;
+  int64_t p = g.out_channels * d_in + (g.has_bias ? g.out_channels : 0);
+  // Scratch per sample: the im2col buffer, or the grouped kernel's weight-shaped tensor and its copies of input and
+  // output gradient.
+  int64_t scratch = grouped ? 4 * (p + input[0].numel() + delta[0].numel()) : 4 * d_in * positions;
+  auto x = input.contiguous();
+  auto d = delta.contiguous();
+  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, grouped); };
+  return gram_from_rows(rows, batch, p, scratch, config.memory_cap_bytes);
+}
 
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
   if (site.kind == SiteKind::BatchNorm) return GramPath::Materialise;
@@ -191,12 +370,14 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
     throw std::runtime_error("probe: layer " + site.name + " captured no input or gradient");
   }
   torch::NoGradGuard no_grad;
-  GramPath path = choose_path(site, batch, config.mode);
   switch (site.kind) {
     case SiteKind::Linear:
-      return linear_gram(site, batch, path, config.memory_cap_bytes);
-    case SiteKind::Conv:
-      return conv_gram(site, batch, path, config.memory_cap_bytes);
+      return linear_gram(site, batch, choose_path(site, batch, config.mode), config.memory_cap_bytes);
+    case SiteKind::Conv: {
+      GramConfig c = config;
+      c.mode = choose_path(site, batch, config.mode) == GramPath::Ghost ? AB_GRAM_GHOST : AB_GRAM_MATERIALISE;
+      return conv_gram(geometry_of(site), site.input, scaled_delta(site, batch), c);
+    }
     default:
       return batch_norm_gram(site, batch);
   }
@@ -205,6 +386,8 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
 void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
   require(o.gram_mode >= AB_GRAM_AUTO && o.gram_mode <= AB_GRAM_MATERIALISE,
           "probe: gram mode must be 0 (auto), 1 (ghost) or 2 (materialise), got " + std::to_string(o.gram_mode));
+  require(o.conv_kernel >= AB_CONV_AUTO && o.conv_kernel <= AB_CONV_GROUPED,
+          "probe: conv kernel must be 0 (auto), 1 (unfold) or 2 (grouped), got " + std::to_string(o.conv_kernel));
   require(o.memory_cap_bytes >= (int64_t(1) << 10),
           "probe: memory cap must be at least 1 KiB, got " + std::to_string(o.memory_cap_bytes) + " bytes");
   require(std::isfinite(o.rank_tolerance) && o.rank_tolerance < 1.0,
@@ -218,18 +401,34 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
                   const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
-  auto gram = (gram_in + gram_in.t()) * 0.5;
-  if (o.gram) std::memcpy(o.gram, gram.contiguous().data_ptr<double>(), sizeof(double) * batch * batch);
+  // One pass over F~: symmetrise, and collect finiteness, max |entry|, trace and sum.
+  auto in = gram_in.to(torch::kDouble).contiguous();
+  auto gram = torch::empty({batch, batch}, torch::kDouble);
+  const double* a = in.data_ptr<double>();
+  double* g = gram.data_ptr<double>();
+  bool finite = true;
+  double max_abs = 0, total = 0, trace = 0;
+  for (int64_t i = 0; i < batch; ++i) {
+    for (int64_t j = 0; j < batch; ++j) {
+      double v = (a[i * batch + j] + a[j * batch + i]) * 0.5;
+      g[i * batch + j] = v;
+      finite = finite && std::isfinite(v);
+      max_abs = std::max(max_abs, std::fabs(v));
+      total += v;
+    }
+    trace += g[i * batch + i];
+  }
+  if (o.gram) std::memcpy(o.gram, g, sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
   if (o.layer_sums) std::copy(layer_sums.begin(), layer_sums.end(), o.layer_sums);
   if (o.eigenvalues) std::fill(o.eigenvalues, o.eigenvalues + batch, 0.0);
-  r->trace = gram.diagonal().sum().item<double>();
-  if (!torch::isfinite(gram).all().item<bool>()) {
+  r->trace = trace;
+  if (!finite) {
     r->status = AB_PROBE_NONFINITE;
     r->trace = 0;
     return;
   }
-  if (gram.abs().max().item<double>() == 0.0) {
+  if (max_abs == 0.0) {
     r->status = AB_PROBE_ZERO;
     return;
   }
@@ -253,7 +452,6 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
   r->lambda_min_positive = ev[batch - rank];
   // Paper Eq. (7): c_k = sigma_max / sigma_min over the numerically non-zero singular values of J.
   r->condition = std::sqrt(lambda_max / r->lambda_min_positive);
-  double total = gram.sum().item<double>();
   r->mean_gradient_sq_norm = total / double(batch * batch);
   if (batch > 1) r->variance_trace = (r->trace - double(batch) * r->mean_gradient_sq_norm) / double(batch - 1);
   // McCandlish et al. (2018): B_simple = tr(Sigma) / |G|^2.
@@ -263,17 +461,24 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
 
 void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result) {
   torch::NoGradGuard no_grad;
-  GramConfig config{AbGramMode(options.gram_mode), options.memory_cap_bytes};
+  GramConfig config{AbGramMode(options.gram_mode), options.memory_cap_bytes, AbConvKernel(options.conv_kernel)};
   auto start = Clock::now();
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
+  double* acc = gram.data_ptr<double>();
   std::vector<double> traces, sums;
   traces.reserve(sites.size());
   sums.reserve(sites.size());
   for (auto& site : sites) {
-    auto g = layer_gram(site, batch, config);
-    traces.push_back(g.diagonal().sum().item<double>());
-    if (options.layer_sums) sums.push_back(g.sum().item<double>());
-    gram += g;
+    auto g = layer_gram(site, batch, config).contiguous();
+    const double* v = g.data_ptr<double>();
+    double trace = 0, sum = 0;
+    for (int64_t k = 0; k < batch * batch; ++k) {
+      acc[k] += v[k];
+      sum += v[k];
+    }
+    for (int64_t i = 0; i < batch; ++i) trace += v[i * batch + i];
+    traces.push_back(trace);
+    if (options.layer_sums) sums.push_back(sum);
   }
   double gram_seconds = seconds_since(start);
   analyse_gram(gram, traces, sums, options, result);

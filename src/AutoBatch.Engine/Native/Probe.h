@@ -2,6 +2,7 @@
 // captured inputs and output gradients of one forward/backward, never forming J for the whole model, then its
 // spectrum and the paper's measures.
 #pragma once
+#include <array>
 #include <vector>
 
 #include <torch/torch.h>
@@ -16,6 +17,14 @@ enum class GramPath { Ghost, Materialise };
 struct GramConfig {
   AbGramMode mode = AB_GRAM_AUTO;
   int64_t memory_cap_bytes = int64_t(256) << 20;
+  AbConvKernel conv_kernel = AB_CONV_AUTO;
+};
+
+// A Conv2d layer's geometry, all the conv Gram needs (groups = 1).
+struct ConvGeometry {
+  int64_t in_channels, out_channels;
+  std::array<int64_t, 2> kernel, stride, padding, dilation;
+  bool has_bias;
 };
 
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
@@ -23,6 +32,10 @@ GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 
 // This site's B x B float64 contribution to F~. grad_output must hold dL/d(output) of the *mean* batch loss.
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);
+
+// A conv layer's Gram from its input (n x C_in x H x W) and delta = B dL/d(output) (n x C_out x H' x W').
+torch::Tensor conv_gram(const ConvGeometry& conv, const torch::Tensor& input, const torch::Tensor& delta,
+                        const GramConfig& config);
 
 // Fills result (and the optional outputs of options) from the summed Gram; never throws on bad numbers.
 void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces,

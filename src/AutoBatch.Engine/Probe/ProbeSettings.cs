@@ -6,6 +6,9 @@ public sealed record ProbeSettings
     /// <summary>Per-layer Gram path (default <see cref="GramMode.Auto"/>).</summary>
     public GramMode Mode { get; init; } = GramMode.Auto;
 
+    /// <summary>Per-sample gradient kernel of materialised conv layers (default <see cref="ConvKernel.Auto"/>).</summary>
+    public ConvKernel ConvKernel { get; init; } = ConvKernel.Auto;
+
     /// <summary>Memory cap in bytes for per-sample gradient chunks and ghost blocks (default 256 MiB).</summary>
     public long MemoryCapBytes { get; init; } = 256L << 20;
 
@@ -20,6 +23,11 @@ public sealed record ProbeSettings
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the invalid setting.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(ConvKernel))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConvKernel), ConvKernel, "The conv kernel must be Auto, Unfold or Grouped.");
+        }
+
         if (MemoryCapBytes < 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(MemoryCapBytes), MemoryCapBytes, "The probe memory cap must be at least 1024 bytes.");

@@ -300,6 +300,7 @@ public sealed class Network : IDisposable
             LayerTraces = traces,
             LayerSums = sums,
             LayerTraceCapacity = layers,
+            ConvKernel = (int)settings.ConvKernel,
         };
     }
 
