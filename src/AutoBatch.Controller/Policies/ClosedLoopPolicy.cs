@@ -7,17 +7,17 @@ namespace AutoBatch.Controller.Policies;
 /// <summary>
 /// The closed-loop Fisher-map controller (SPEC §4; the law and its reasoning are in docs/CONTROLLER.md).
 /// At every epoch boundary it predicts, for each candidate batch size (halve, keep, double, within the guards and the
-/// map's range), where the live (C̄_K, L_K) will be after the coming epoch, and reads the final test error the map's
-/// surface gives that point at that epoch fraction. It takes the largest candidate whose predicted error is within
-/// the tolerance δ of the best candidate's: fewer iterations whenever the map says they cost no accuracy, more only
-/// when the map says they pay.
+/// map's range), where the live (C̄_K, L_K) will end if the run holds that batch size to the last epoch, and reads the
+/// final test error the map's final surface gives that point. It takes the largest candidate whose predicted error is
+/// within the tolerance δ of the best fixed beacon's error: fewer iterations whenever the map says they cost no
+/// accuracy; when no candidate is predicted that good, the one predicted best.
 /// </summary>
 /// <remarks>
-/// The prediction keeps the run's own last-epoch c and l and scales them by how the beacons' per-epoch c and l change
-/// between the two batch sizes at the same epoch and learning rate (<see cref="MapModel.Ratio"/>); l also follows the
-/// learning-rate rule (l_k = α_k/B_k·√Tr F̃ is linear in α). Then C̄ after the epoch is the measurement-weighted mean
-/// of the current C̄_K and the predicted c, and L_K grows by the epoch's iterations times the predicted l (L_K counts
-/// every iteration, SPEC §1).
+/// Looking to the end rather than one epoch ahead matters because C̄_K and L_K are cumulative: one epoch at a larger
+/// batch barely moves them, so every single step looks harmless, while holding it moves the run out of the region
+/// (measured: a one-epoch look-ahead walked B from 32 to 512 in four epochs and ended 0.7 points worse than the best
+/// fixed beacon; docs/RESULTS.md). The prediction keeps the run's own last-epoch c and l and scales them by the
+/// beacons' response (<see cref="Predict"/>).
 /// </remarks>
 public sealed class ClosedLoopPolicy : IBatchPolicy
 {
@@ -57,7 +57,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             return new BatchDecision(context.BatchSize, "no probe measurement in the last epoch", Evaluated: true);
         }
 
-        int mapEpoch = _model.Surfaces.MapEpoch(context.Epoch + 1, context.Epochs);
+        int mapEpoch = _model.Surfaces.Epochs;
         if (_model.Surfaces.At(mapEpoch) is not { } atEpoch)
         {
             return new BatchDecision(context.BatchSize, $"the map has no measures at its epoch {mapEpoch}", Evaluated: true);
@@ -66,7 +66,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         List<CandidatePrediction> predictions = [];
         foreach (int candidate in Candidates(context.BatchSize))
         {
-            if (Predict(context, candidate, mapEpoch, atEpoch.Surface, atEpoch.Region) is { } p)
+            if (Predict(context, candidate, atEpoch.Surface, atEpoch.Region) is { } p)
             {
                 predictions.Add(p);
             }
@@ -78,7 +78,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         }
 
         double best = predictions.Min(p => p.Error);
-        CandidatePrediction chosen = Choose(predictions, Tolerance);
+        CandidatePrediction chosen = Choose(predictions, Tolerance, _model.BestError);
         return new BatchDecision(chosen.BatchSize, Explain(context, chosen, predictions, best), Evaluated: true)
         {
             Inputs = Inputs(context, predictions, mapEpoch),
@@ -87,10 +87,12 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
 
     /// <summary>
     /// The control law's choice: the largest candidate whose predicted final error is within
-    /// <paramref name="tolerance"/> of the lowest. A smaller batch size is therefore chosen only when it is predicted
-    /// better than every larger one by more than the tolerance (the hysteresis against seed noise).
+    /// <paramref name="tolerance"/> of <paramref name="target"/> (the best fixed beacon's error); when none is, the
+    /// candidate predicted best (the larger one on a tie), to recover. Anchoring the tolerance to the target rather than
+    /// to the best candidate keeps the losses of successive steps from adding up: each step may use the whole δ only
+    /// once, relative to the same reference.
     /// </summary>
-    public static CandidatePrediction Choose(IReadOnlyList<CandidatePrediction> predictions, double tolerance)
+    public static CandidatePrediction Choose(IReadOnlyList<CandidatePrediction> predictions, double tolerance, double target)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         if (predictions.Count == 0)
@@ -98,8 +100,10 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             throw new ArgumentException("No candidates.", nameof(predictions));
         }
 
-        double best = predictions.Min(p => p.Error);
-        return predictions.Where(p => p.Error <= best + tolerance).MaxBy(p => p.BatchSize)!;
+        CandidatePrediction[] within = predictions.Where(p => p.Error <= target + tolerance).ToArray();
+        return within.Length > 0
+            ? within.MaxBy(p => p.BatchSize)!
+            : predictions.OrderBy(p => p.Error).ThenByDescending(p => p.BatchSize).First();
     }
 
     /// <summary>The candidate batch sizes: halve, keep, double, clamped to the guards and the map's batch-size range.</summary>
@@ -120,46 +124,68 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         return set.ToArray();
     }
 
-    /// <summary>The predicted measures, error and region distance after the coming epoch at <paramref name="candidate"/>.</summary>
-    public CandidatePrediction? Predict(PolicyContext context, int candidate, int mapEpoch, ErrorSurface surface, OptimumRegion region)
+    /// <summary>
+    /// Where the run ends if it holds <paramref name="candidate"/> from now to the last epoch: the predicted final
+    /// C̄_K and L_K, the final error the map's final surface gives them, and their distance to the final optimum region.
+    /// </summary>
+    /// <remarks>
+    /// Each remaining epoch e' gets c' = c_live · c_map(B', e') / c_map(B, e) and l' = l_live · l_map(B', e') /
+    /// l_map(B, e) · (α rule factor), where c_live, l_live are the run's last-epoch means, e its last epoch and the map
+    /// values the beacons' per-epoch means (<see cref="MapModel.Measures"/>): the run keeps its own level and follows
+    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate as SPEC §1 defines them.
+    /// </remarks>
+    public CandidatePrediction? Predict(PolicyContext context, int candidate, ErrorSurface surface, OptimumRegion region)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(surface);
         ArgumentNullException.ThrowIfNull(region);
         var last = context.LastEpoch!;
-        if (_model.Ratio(context.BatchSize, candidate, context.BaseLearningRate, mapEpoch) is not { } ratio)
+        MapSurfaces maps = _model.Surfaces;
+        if (_model.Measures(context.BatchSize, context.BaseLearningRate, maps.MapEpoch(context.Epoch, context.Epochs)) is not { } now)
         {
             return null;
         }
 
         double lrFactor = LearningRateScaling.Factor(context.Rule, candidate, context.ReferenceBatchSize)
             / LearningRateScaling.Factor(context.Rule, context.BatchSize, context.ReferenceBatchSize);
-        double c = last.EpochCondition * ratio.Condition;
-        double l = last.EpochEnergy * ratio.Energy * lrFactor;
         long iterations = (context.EpochSize + candidate - 1) / candidate;
         long measurements = context.ProbeInterval <= 0 ? 0 : (iterations - 1) / context.ProbeInterval + 1;
-        double condition = (context.ConditionMean * context.Measurements + c * measurements) / (context.Measurements + measurements);
-        double energy = context.Energy + iterations * l;
+        double condition = context.ConditionMean, energy = context.Energy;
+        long measured = context.Measurements;
+        for (int epoch = context.Epoch + 1; epoch <= context.Epochs; epoch++)
+        {
+            if (_model.Measures(candidate, context.BaseLearningRate, maps.MapEpoch(epoch, context.Epochs)) is not { } future)
+            {
+                return null;
+            }
+
+            double c = last.EpochCondition * future.Condition / now.Condition;
+            double l = last.EpochEnergy * future.Energy / now.Energy * lrFactor;
+            condition = (condition * measured + c * measurements) / (measured + measurements);
+            measured += measurements;
+            energy += iterations * l;
+        }
+
         return new CandidatePrediction(candidate, condition, energy, surface.Evaluate(condition, energy), region.DistanceToRegion(condition, energy));
     }
 
     private string Explain(PolicyContext context, CandidatePrediction chosen, List<CandidatePrediction> predictions, double best)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"predicted final error (δ = {Tolerance:P2}): ");
+        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2}): ");
         text.AppendJoin(", ", predictions.Select(p => string.Create(CultureInfo.InvariantCulture, $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3})")));
         text.Append("; ");
         if (chosen.BatchSize == context.BatchSize)
         {
-            text.Append(CultureInfo.InvariantCulture, $"keep B = {context.BatchSize}: the largest within δ of the best ({best:P2})");
+            text.Append(CultureInfo.InvariantCulture, $"keep B = {context.BatchSize}: the largest within target + δ, or the best if none is ({best:P2})");
         }
         else if (chosen.BatchSize > context.BatchSize)
         {
-            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: fewer iterations, predicted within δ of the best ({best:P2})");
+            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: fewer iterations, predicted within target + δ");
         }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: keeping B is predicted worse than the best by more than δ");
+            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: keeping B is predicted above target + δ");
         }
 
         return text.ToString();

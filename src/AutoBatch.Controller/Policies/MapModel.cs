@@ -51,7 +51,11 @@ public sealed class MapModel
             .Select(g => StandardDeviation(g.Select(r => r.FinalTestError).ToArray()))
             .ToArray();
         SeedErrorStd = stds.Length == 0 ? 0 : stds.Average();
+        BestError = usable.GroupBy(r => (r.BatchSize, r.LearningRate)).Min(g => g.Average(r => r.FinalTestError));
     }
+
+    /// <summary>The lowest mean final test error of a configuration (the best fixed beacon's).</summary>
+    public double BestError { get; }
 
     /// <summary>How far below chance error a run must end to count as trained (0.05 = 5 points).</summary>
     public const double CollapseMargin = MapSurfaces.CollapseMargin;
@@ -101,6 +105,29 @@ public sealed class MapModel
             (double c0, double l0) = Interpolate(points, Math.Log2(from));
             (double c1, double l1) = Interpolate(points, Math.Log2(to));
             return (Math.Exp(c1 - c0), Math.Exp(l1 - l0));
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The beacons' per-epoch (c, l) at <paramref name="batchSize"/>, interpolated as in <see cref="Ratio"/> at the map
+    /// learning rate nearest <paramref name="learningRate"/> and 1-based map <paramref name="epoch"/>; null without data.
+    /// </summary>
+    public (double Condition, double Energy)? Measures(int batchSize, double learningRate, int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        foreach (double lr in _learningRates.OrderBy(r => Math.Abs(Math.Log(r / learningRate))).ThenBy(r => r))
+        {
+            var points = _epochMeasures.Where(kv => kv.Key.LearningRate == lr && epoch - 1 < kv.Value.Length && kv.Value[epoch - 1].C > 0)
+                .Select(kv => (LogB: Math.Log2(kv.Key.BatchSize), LogC: Math.Log(kv.Value[epoch - 1].C), LogL: Math.Log(kv.Value[epoch - 1].L)))
+                .OrderBy(p => p.LogB)
+                .ToArray();
+            if (points.Length > 0)
+            {
+                (double c, double l) = Interpolate(points, Math.Log2(batchSize));
+                return (Math.Exp(c), Math.Exp(l));
+            }
         }
 
         return null;

@@ -82,29 +82,30 @@ public sealed class ClosedLoopPolicyTests
         new(new MapModel(map), new ClosedLoopSettings { Guards = new PolicyGuards { MinBatchSize = 16, MaxBatchSize = max, FreezeInLastPhase = true } });
 
     [Test]
-    public void PredictionsFollowTheRunsOwnMeasuresScaledByTheBeacons()
+    public void PredictionsHoldTheCandidateToTheLastEpoch()
     {
         BeaconMap map = Map(0.08, 0.10, 0.12);
         ClosedLoopPolicy policy = Policy(map);
-        var surfaces = new MapSurfaces(map);
-        (ErrorSurface surface, OptimumRegion region) = surfaces.At(3)!.Value;
+        (ErrorSurface surface, OptimumRegion region) = new MapSurfaces(map).At(4)!.Value;
 
-        // B = 128: c' = 100 · 400/100, l' = 0.01 · 0.03/0.01; 50 iterations, 5 measurements.
-        // C̄' = (100·20 + 400·5) / 25 = 160; L' = 2 + 50 · 0.03 = 3.5.
-        CandidatePrediction up = policy.Predict(Live(), 128, 3, surface, region)!;
-        // B = 32: c' = 50, l' = 0.004; 200 iterations, 20 measurements. C̄' = (2000 + 1000) / 40 = 75; L' = 2 + 0.8.
-        CandidatePrediction down = policy.Predict(Live(), 32, 3, surface, region)!;
-        // B = 64 stays on its beacon: (100, 3.0), the beacon's own point at epoch 3, so the surface returns its error.
-        CandidatePrediction keep = policy.Predict(Live(), 64, 3, surface, region)!;
+        // Epochs 3 and 4 at B = 128: c' = 100 · 400/100, l' = 0.01 · 0.03/0.01; 50 iterations and 5 measurements each.
+        // After 3: C̄ = (100·20 + 400·5) / 25 = 160, L = 2 + 50·0.03 = 3.5; after 4: C̄ = (160·25 + 400·5) / 30 = 200, L = 5.
+        CandidatePrediction up = policy.Predict(Live(), 128, surface, region)!;
+        // At B = 32: 200 iterations, 20 measurements, c' = 50, l' = 0.004. After 3: (2000 + 1000)/40 = 75, 2.8;
+        // after 4: (75·40 + 50·20)/60 = 66.67, 3.6.
+        CandidatePrediction down = policy.Predict(Live(), 32, surface, region)!;
+        // B = 64 stays on its beacon and ends on the beacon's own final point (100, 4.0): the surface returns its error.
+        CandidatePrediction keep = policy.Predict(Live(), 64, surface, region)!;
         Assert.Multiple(() =>
         {
-            Assert.That(up.Condition, Is.EqualTo(160).Within(1e-9));
-            Assert.That(up.Energy, Is.EqualTo(3.5).Within(1e-9));
-            Assert.That(down.Condition, Is.EqualTo(75).Within(1e-9));
-            Assert.That(down.Energy, Is.EqualTo(2.8).Within(1e-9));
+            Assert.That(up.Condition, Is.EqualTo(200).Within(1e-9));
+            Assert.That(up.Energy, Is.EqualTo(5.0).Within(1e-9));
+            Assert.That(down.Condition, Is.EqualTo(200.0 / 3).Within(1e-9));
+            Assert.That(down.Energy, Is.EqualTo(3.6).Within(1e-9));
             Assert.That(keep.Condition, Is.EqualTo(100).Within(1e-9));
-            Assert.That(keep.Energy, Is.EqualTo(3.0).Within(1e-9));
+            Assert.That(keep.Energy, Is.EqualTo(4.0).Within(1e-9));
             Assert.That(keep.Error, Is.EqualTo(0.10).Within(1e-12));
+            Assert.That(keep.Distance, Is.EqualTo(region.DistanceToRegion(100, 4.0)));
         });
     }
 
@@ -113,17 +114,18 @@ public sealed class ClosedLoopPolicyTests
     {
         BeaconMap map = Map(0.08, 0.10, 0.12);
         ClosedLoopPolicy policy = Policy(map);
-        (ErrorSurface surface, OptimumRegion region) = new MapSurfaces(map).At(3)!.Value;
+        (ErrorSurface surface, OptimumRegion region) = new MapSurfaces(map).At(4)!.Value;
 
-        // α doubles with B under the linear rule, so l' doubles: L' = 2 + 50 · 0.03 · 2 = 5.
-        CandidatePrediction up = policy.Predict(Live() with { Rule = LearningRateRule.Linear }, 128, 3, surface, region)!;
-        Assert.That(up.Energy, Is.EqualTo(5.0).Within(1e-9));
+        // α doubles with B under the linear rule, so l' doubles: L = 2 + 2 · 50 · 0.03 · 2 = 8.
+        CandidatePrediction up = policy.Predict(Live() with { Rule = LearningRateRule.Linear }, 128, surface, region)!;
+        Assert.That(up.Energy, Is.EqualTo(8.0).Within(1e-9));
     }
 
-    // Hand-worked with the IDW weights of the three beacon points (docs in the test above): predicted errors are
-    // B=32 ≈ 0.0957, B=64 = 0.10 and B=128 ≈ 0.102 when small batches end best, 0.1019 / 0.10 / 0.121 when large
-    // ones end worst, and all 0.10 on a flat map. δ is 0.001 (two identical seeds: no seed noise, the floor).
-    [TestCase(0.08, 0.10, 0.12, 32, TestName = "Halves when the map says smaller batches end better by more than δ")]
+    // Hand-worked with the IDW weights of the three final beacon points (50, 3.2), (100, 4.0), (400, 6.0) at the
+    // predicted end points above: B=32 ≈ 0.0897, B=64 = 0.10 and B=128 ≈ 0.1078 when small batches end best (target
+    // 0.08: none within, take the best), 0.1021 / 0.10 / 0.1493 when large ones end worst (target 0.10: only 64), and
+    // all 0.10 on a flat map (all within: the largest). δ is 0.001 (two identical seeds: no seed noise, the floor).
+    [TestCase(0.08, 0.10, 0.12, 32, TestName = "Halves when only a smaller batch is predicted near the best beacon")]
     [TestCase(0.10, 0.10, 0.20, 64, TestName = "Keeps when the larger batch is predicted worse by more than δ")]
     [TestCase(0.10, 0.10, 0.10, 128, TestName = "Doubles when the map predicts no loss: fewer iterations for free")]
     public void ChoosesTheLargestBatchSizeWithinToleranceOfTheBest(double e32, double e64, double e128, int expected)
@@ -146,10 +148,15 @@ public sealed class ClosedLoopPolicyTests
         static CandidatePrediction P(int b, double error) => new(b, 1, 1, error, 0);
         Assert.Multiple(() =>
         {
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.002).BatchSize, Is.EqualTo(64));
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.003).BatchSize, Is.EqualTo(128));
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.095), P(64, 0.100), P(128, 0.100)], 0.002).BatchSize, Is.EqualTo(32));
-            Assert.That(ClosedLoopPolicy.Choose([P(64, 0.100)], 0).BatchSize, Is.EqualTo(64));
+            // Target 0.100 + δ 0.002: 64 is within, 128 (0.1025) is not.
+            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.002, 0.100).BatchSize, Is.EqualTo(64));
+            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.003, 0.100).BatchSize, Is.EqualTo(128));
+            // The tolerance is anchored to the target, not to the best candidate: a run already 0.3 points above the
+            // target does not drift further up by another δ, it takes the best candidate.
+            Assert.That(ClosedLoopPolicy.Choose([P(64, 0.103), P(128, 0.104), P(256, 0.1045)], 0.002, 0.100).BatchSize, Is.EqualTo(64));
+            // No candidate within target + δ: the best; a tie goes to the larger batch.
+            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.105), P(64, 0.103), P(128, 0.103)], 0.001, 0.100).BatchSize, Is.EqualTo(128));
+            Assert.That(ClosedLoopPolicy.Choose([P(64, 0.100)], 0, 0.100).BatchSize, Is.EqualTo(64));
         });
     }
 
