@@ -41,6 +41,47 @@ public sealed class CompareProcessTests
         });
     }
 
+    [TestCase(2.0)]
+    [TestCase(4.5)]
+    public async Task ACompareKilledAtARandomMomentResumesToTheSameRecords(double seconds)
+    {
+        string data = TinyIdx.Write(train: 800, test: 60);
+        string map = Path.Combine(data, "map.json");
+        BeaconMapFile.Write(map, TinyMap());
+        string[] Args(string output) =>
+            ["compare", "--map", map, "--schedules", "s4,s8", "--seeds", "1", "--epochs", "5", "--data-path", data, "--output", output, "--parallel", "2"];
+        string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
+        (int code, string log) = await GridProcess.RunAsync(Args(reference));
+        Assert.That(code, Is.EqualTo(0), log);
+
+        using (System.Diagnostics.Process compare = GridProcess.Start(Args(killed)))
+        {
+            await Task.WhenAny(compare.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(seconds)));
+            if (!compare.HasExited)
+            {
+                compare.Kill(entireProcessTree: false); // SIGKILL of the runner only: its runs must notice and stop
+            }
+
+            await compare.WaitForExitAsync();
+        }
+
+        var wait = System.Diagnostics.Stopwatch.StartNew();
+        while (GridProcess.ProcessesWith(killed).Length > 0 && wait.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.That(GridProcess.ProcessesWith(killed), Is.Empty, "orphaned runs are still training");
+        (code, log) = await GridProcess.RunAsync(Args(killed));
+        Assert.That(code, Is.EqualTo(0), log);
+        foreach (string run in new[] { "s4-s1", "s8-s1" })
+        {
+            static string Records(string folder) => System.Text.Json.JsonSerializer.Serialize(
+                AutoBatch.Controller.Output.EpochLog.Read(Path.Combine(folder, "epochs.jsonl")).Select(r => r with { TrainSeconds = 0, ProbeSeconds = 0, EvalSeconds = 0 }));
+            Assert.That(Records(Path.Combine(killed, "runs", run)), Is.EqualTo(Records(Path.Combine(reference, "runs", run))), run);
+        }
+    }
+
     [Test]
     [Category("Slow")]
     public async Task CompareRunsEveryRunOnceRefusesAnotherSpecAndReportRebuilds()
