@@ -12,13 +12,14 @@ namespace AutoBatch.Beacons.Maps;
 /// </summary>
 internal sealed class BeaconConfiguration
 {
-    private BeaconConfiguration(int batchSize, double learningRate, IReadOnlyList<BeaconRun> finished, int divergedSeeds)
+    private BeaconConfiguration(int batchSize, double learningRate, IReadOnlyList<BeaconRun> finished, int divergedSeeds, int collapsedSeeds)
     {
         BatchSize = batchSize;
         LearningRate = learningRate;
         Label = new RunKey(batchSize, learningRate, 0).Label;
         Finished = finished;
         DivergedSeeds = divergedSeeds;
+        CollapsedSeeds = collapsedSeeds;
         if (finished.Count > 0)
         {
             double[] errors = finished.Select(r => r.FinalTestError).ToArray();
@@ -34,10 +35,12 @@ internal sealed class BeaconConfiguration
 
     public string Label { get; }
 
-    /// <summary>Runs that did not diverge, by seed.</summary>
+    /// <summary>Runs that neither diverged nor collapsed (<see cref="BeaconRun.Collapsed"/>), by seed.</summary>
     public IReadOnlyList<BeaconRun> Finished { get; }
 
     public int DivergedSeeds { get; }
+
+    public int CollapsedSeeds { get; }
 
     public double MeanFinalError { get; }
 
@@ -47,7 +50,7 @@ internal sealed class BeaconConfiguration
 
     /// <summary>
     /// Groups runs by configuration, ordered by batch size then learning rate; configurations whose every seed
-    /// diverged are left out.
+    /// diverged or collapsed are left out.
     /// </summary>
     public static IReadOnlyList<BeaconConfiguration> Group(IEnumerable<BeaconRun> runs) =>
         runs.GroupBy(r => (r.BatchSize, r.LearningRate))
@@ -56,8 +59,9 @@ internal sealed class BeaconConfiguration
             .Select(g => new BeaconConfiguration(
                 g.Key.BatchSize,
                 g.Key.LearningRate,
-                g.Where(r => !r.Diverged).OrderBy(r => r.Seed).ToArray(),
-                g.Count(r => r.Diverged)))
+                g.Where(r => !r.Excluded).OrderBy(r => r.Seed).ToArray(),
+                g.Count(r => r.Diverged),
+                g.Count(r => r.Collapsed)))
             .Where(c => c.Finished.Count > 0)
             .ToArray();
 
@@ -87,6 +91,9 @@ internal sealed class BeaconConfiguration
 
         return count == 0 ? null : new MeasurePoint(Math.Exp(sumC / count), Math.Exp(sumL / count));
     }
+
+    /// <summary>Mean test error after 1-based <paramref name="epoch"/> over the finished seeds.</summary>
+    public double MeanTestErrorAt(int epoch) => Finished.Average(r => r.Epochs[epoch - 1].TestError);
 
     /// <summary>This configuration's surface point at <paramref name="epoch"/>, carrying its final error.</summary>
     public SurfacePoint? PointAt(int epoch) =>

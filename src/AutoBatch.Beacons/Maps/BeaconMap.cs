@@ -8,7 +8,13 @@ namespace AutoBatch.Beacons.Maps;
 /// </summary>
 public sealed record BeaconMap
 {
-    /// <summary>Schema version written by this build; <see cref="BeaconMapFile.Read"/> refuses newer ones.</summary>
+    /// <summary>
+    /// Schema version written by this build; <see cref="BeaconMapFile.Read"/> refuses newer ones. Version 1 has grown
+    /// only by optional fields that older readers skip and this reader defaults when absent
+    /// (<see cref="BeaconRun.Collapsed"/>, <see cref="DerivedData.CollapseThreshold"/>,
+    /// <see cref="DerivedData.CollapsedRuns"/>, <see cref="DerivedData.Relations"/>,
+    /// <see cref="BestBeacon.CollapsedSeeds"/>), so it is still 1.
+    /// </summary>
     public const int CurrentSchemaVersion = 1;
 
     /// <summary>Value of <see cref="Kind"/> that identifies a beacon map file.</summary>

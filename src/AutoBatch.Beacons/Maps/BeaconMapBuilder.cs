@@ -10,8 +10,9 @@ public static class BeaconMapBuilder
 
     /// <summary>
     /// Builds the map. Deterministic: runs are sorted by id first, so the same runs in any order give an identical
-    /// map. Diverged runs are kept in <see cref="BeaconMap.Runs"/> but left out of every surface, the best beacons and
-    /// early prediction (see <see cref="ErrorSurface"/>).
+    /// map. Diverged runs, and runs that collapsed to chance level without diverging (<see cref="CollapseRule"/>; they
+    /// are flagged <see cref="BeaconRun.Collapsed"/> here), are kept in <see cref="BeaconMap.Runs"/> but left out of
+    /// every surface, the best beacons, early prediction and the relations (see <see cref="ErrorSurface"/>).
     /// </summary>
     /// <remarks>
     /// The surfaces' data points are configurations (batch size, learning rate): the geometric means of C̄_K and L_K
@@ -33,12 +34,14 @@ public static class BeaconMapBuilder
         grid.Validate();
         BeaconRun[] sorted = runs.OrderBy(r => r.Id, StringComparer.Ordinal).ToArray();
         Check(grid, sorted);
+        double collapse = CollapseRule.Threshold(grid.Data);
+        sorted = sorted.Select(r => r with { Collapsed = CollapseRule.IsCollapsed(r, collapse) }).ToArray();
 
         IReadOnlyList<BeaconConfiguration> configurations = BeaconConfiguration.Group(sorted);
         SurfacePoint[] finalPoints = configurations.Select(c => c.PointAt(grid.Epochs)).OfType<SurfacePoint>().ToArray();
         if (finalPoints.Length == 0)
         {
-            throw new ArgumentException("No run finished without divergence and with usable C̄_K and L_K; a beacon map needs at least one.", nameof(runs));
+            throw new ArgumentException("No run finished without divergence or collapse and with usable C̄_K and L_K; a beacon map needs at least one.", nameof(runs));
         }
 
         var trajectory = new List<RegionSnapshot>();
@@ -59,6 +62,8 @@ public static class BeaconMapBuilder
         }
 
         var predictor = new EarlyPredictor(sorted, grid.Epochs);
+        OptimumRegion region = OptimumRegion.FromSurface(new ErrorSurface(finalPoints).ToGrid());
+        BestBeacon[] best = BestBeacons(configurations, grid.Epochs);
         return new BeaconMap
         {
             Provenance = provenance,
@@ -70,10 +75,13 @@ public static class BeaconMapBuilder
                 Power = ErrorSurface.Power,
                 Configurations = finalPoints.Length,
                 DivergedRuns = sorted.Where(r => r.Diverged).Select(r => r.Id).ToArray(),
-                Region = OptimumRegion.FromSurface(new ErrorSurface(finalPoints).ToGrid()),
+                CollapseThreshold = collapse,
+                CollapsedRuns = sorted.Where(r => r.Collapsed).Select(r => r.Id).ToArray(),
+                Region = region,
                 Trajectory = trajectory,
-                BestBeacons = BestBeacons(configurations, grid.Epochs),
+                BestBeacons = best,
                 EarlyPrediction = EpochFractions.Prediction.Select(predictor.Evaluate).OfType<EarlyPredictionResult>().ToArray(),
+                Relations = RelationsAnalysis.Compute(grid, configurations, best, region.Surface.Normalisation, predictor),
             },
         };
     }
@@ -94,6 +102,7 @@ public static class BeaconMapBuilder
                 LearningRate = x.Configuration.LearningRate,
                 Seeds = x.Configuration.Finished.Count,
                 DivergedSeeds = x.Configuration.DivergedSeeds,
+                CollapsedSeeds = x.Configuration.CollapsedSeeds,
                 MeanTestError = x.Configuration.MeanFinalError,
                 StdTestError = x.Configuration.StdFinalError,
                 Measures = x.Measures!,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Beacons.Maps;
@@ -20,6 +21,15 @@ public sealed record BeaconRun
     /// <summary>True when a non-finite loss ended the run early.</summary>
     public required bool Diverged { get; init; }
 
+    /// <summary>
+    /// True when the run finished without a non-finite loss but its final test error is at chance level
+    /// (<see cref="CollapseRule"/>): a silent divergence. Set by <see cref="BeaconMapBuilder"/>; such a run is kept in
+    /// the map but, like a diverged one, left out of every surface, the region, the best beacons, early prediction and
+    /// the relations. Absent (false) in run files and in maps written before collapse detection.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Collapsed { get; init; }
+
     /// <summary>Wall seconds of the whole run (process start to end).</summary>
     public required double WallSeconds { get; init; }
 
@@ -28,4 +38,7 @@ public sealed record BeaconRun
 
     /// <summary>Final test error (of the last recorded epoch).</summary>
     public double FinalTestError => Epochs.Count == 0 ? 1.0 : Epochs[^1].TestError;
+
+    /// <summary>Diverged or collapsed: the run says training failed, not where in the plane training works.</summary>
+    internal bool Excluded => Diverged || Collapsed;
 }

@@ -21,6 +21,12 @@ public sealed record BestBeacon
     /// <summary>Seeds of this configuration that diverged (excluded from the statistics).</summary>
     public required int DivergedSeeds { get; init; }
 
+    /// <summary>
+    /// Seeds that finished at chance level without diverging (<see cref="BeaconRun.Collapsed"/>), excluded from the
+    /// statistics; 0 in maps written before collapse detection.
+    /// </summary>
+    public int CollapsedSeeds { get; init; }
+
     /// <summary>Mean final test error over the finished seeds (fraction).</summary>
     public required double MeanTestError { get; init; }
 

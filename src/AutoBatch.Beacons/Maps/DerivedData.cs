@@ -13,11 +13,23 @@ public sealed record DerivedData
     /// <summary>Inverse-distance exponent (<see cref="ErrorSurface.Power"/>).</summary>
     public required double Power { get; init; }
 
-    /// <summary>Configurations with at least one finished (non-diverged) seed: the surface's data points.</summary>
+    /// <summary>Configurations with at least one finished (neither diverged nor collapsed) seed: the surface's data points.</summary>
     public required int Configurations { get; init; }
 
-    /// <summary>Ids of the runs left out of every surface because they diverged.</summary>
+    /// <summary>Ids of the runs left out of every surface because they diverged (non-finite loss).</summary>
     public required IReadOnlyList<string> DivergedRuns { get; init; }
+
+    /// <summary>
+    /// Final test error at or above which a run that did not diverge counts as collapsed (<see cref="CollapseRule"/>);
+    /// null in maps written before collapse detection.
+    /// </summary>
+    public double? CollapseThreshold { get; init; }
+
+    /// <summary>
+    /// Ids of the runs left out of every surface because they collapsed to chance level without diverging (empty in
+    /// maps written before collapse detection).
+    /// </summary>
+    public IReadOnlyList<string> CollapsedRuns { get; init; } = [];
 
     /// <summary>
     /// The optimum region of the final epoch; its <see cref="OptimumRegion.Surface"/> is the map's error surface over
@@ -40,6 +52,12 @@ public sealed record DerivedData
 
     /// <summary>Leave-one-configuration-out early prediction at <see cref="EpochFractions.Prediction"/> (where possible).</summary>
     public required IReadOnlyList<EarlyPredictionResult> EarlyPrediction { get; init; }
+
+    /// <summary>
+    /// The paper's relations with numbers (rank correlations, top-set clustering, ordering stability); null in maps
+    /// written before they were computed.
+    /// </summary>
+    public MapRelations? Relations { get; init; }
 
     /// <summary>
     /// The region snapshot whose fraction is nearest to <paramref name="fraction"/> (the earlier one on a tie): what a

@@ -21,14 +21,15 @@ public sealed class MapSurfaces
     {
         ArgumentNullException.ThrowIfNull(map);
         // Runs that ended at chance accuracy without a non-finite loss ("silent divergence") say where training fails,
-        // not where a configuration performs well; like diverged runs they are no data points (chance minus 5 points).
-        double collapse = 1.0 - 1.0 / map.Grid.Data.ClassCount() - CollapseMargin;
-        _configurations = BeaconConfiguration.Group(map.Runs.Where(r => r.Diverged || r.FinalTestError < collapse));
+        // not where a configuration performs well; like diverged runs they are no data points (CollapseRule). The flag
+        // is re-derived here so that maps written before BeaconMapBuilder set it are read the same way.
+        double collapse = CollapseRule.Threshold(map.Grid.Data);
+        _configurations = BeaconConfiguration.Group(map.Runs.Select(r => r with { Collapsed = CollapseRule.IsCollapsed(r, collapse) }));
         _epochs = map.Grid.Epochs;
     }
 
     /// <summary>How far below chance error a run must end to be a data point (0.05 = 5 points).</summary>
-    public const double CollapseMargin = 0.05;
+    public const double CollapseMargin = CollapseRule.Margin;
 
     /// <summary>Epochs of the map's grid.</summary>
     public int Epochs => _epochs;

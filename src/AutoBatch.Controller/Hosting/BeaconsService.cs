@@ -110,8 +110,9 @@ public sealed class BeaconsService : BackgroundService
         if (finished.Count == total && shard == Shard.All)
         {
             string mapPath = o.Map ?? Path.Combine(o.Output, "map.json");
-            MapWriter.Write(grid, finished, mapPath, Environment.CommandLine, o.ThreadsPerRun, parallel);
+            BeaconMap map = MapWriter.Write(grid, finished, mapPath, Environment.CommandLine, o.ThreadsPerRun, parallel);
             Log.MapWritten(_logger, mapPath);
+            await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;

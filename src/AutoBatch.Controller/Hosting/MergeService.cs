@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Grid;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,9 @@ public sealed class MergeService : BackgroundService
                     $"--grids: {missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
             }
 
-            MapWriter.Write(grid, runs, _options.Output, Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
+            BeaconMap map = MapWriter.Write(grid, runs, _options.Output, Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
             Log.MapWritten(_logger, _options.Output);
+            await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
             Environment.ExitCode = ExitCodes.Ok;
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
