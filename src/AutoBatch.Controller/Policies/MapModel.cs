@@ -82,37 +82,10 @@ public sealed class MapModel
     public double SeedErrorStd { get; }
 
     /// <summary>
-    /// The ratio of the beacons' per-epoch (c, l) at <paramref name="to"/> to those at <paramref name="from"/>, at the
-    /// map learning rate nearest to <paramref name="learningRate"/> (in log scale) and 1-based map
-    /// <paramref name="epoch"/>; linear interpolation in (log₂ B, log c / log l) between the beacons, constant beyond
-    /// the outermost ones. Null when no learning rate has data at that epoch.
-    /// </summary>
-    public (double Condition, double Energy)? Ratio(int from, int to, double learningRate, int epoch)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(to, 1);
-        foreach (double lr in _learningRates.OrderBy(r => Math.Abs(Math.Log(r / learningRate))).ThenBy(r => r))
-        {
-            var points = _epochMeasures.Where(kv => kv.Key.LearningRate == lr && epoch - 1 < kv.Value.Length && kv.Value[epoch - 1].C > 0)
-                .Select(kv => (LogB: Math.Log2(kv.Key.BatchSize), LogC: Math.Log(kv.Value[epoch - 1].C), LogL: Math.Log(kv.Value[epoch - 1].L)))
-                .OrderBy(p => p.LogB)
-                .ToArray();
-            if (points.Length == 0)
-            {
-                continue;
-            }
-
-            (double c0, double l0) = Interpolate(points, Math.Log2(from));
-            (double c1, double l1) = Interpolate(points, Math.Log2(to));
-            return (Math.Exp(c1 - c0), Math.Exp(l1 - l0));
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// The beacons' per-epoch (c, l) at <paramref name="batchSize"/>, interpolated as in <see cref="Ratio"/> at the map
-    /// learning rate nearest <paramref name="learningRate"/> and 1-based map <paramref name="epoch"/>; null without data.
+    /// The beacons' per-epoch (c, l) at <paramref name="batchSize"/>, at the map learning rate nearest
+    /// <paramref name="learningRate"/> (in log scale) and 1-based map <paramref name="epoch"/>: linear interpolation in
+    /// (log₂ B, log c / log l) between the beacons, constant beyond the outermost ones; null when no learning rate has
+    /// data at that epoch.
     /// </summary>
     public (double Condition, double Energy)? Measures(int batchSize, double learningRate, int epoch)
     {
