@@ -35,37 +35,9 @@ public sealed class RunService : BackgroundService
     public RunSummary? Summary { get; private set; }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        using var orphanGuard = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var watcher = ParentWatcher.Start(_options.ExitWithParent, orphanGuard);
-        stoppingToken = orphanGuard.Token;
-        try
-        {
-            Summary = await Task.Run(() => Execute(stoppingToken), stoppingToken).ConfigureAwait(false);
-            Environment.ExitCode = Summary.Diverged ? ExitCodes.Diverged : ExitCodes.Ok;
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "run");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput || e is FormatException)
-        {
-            Log.VerbFailed(_logger, "run", e.Message);
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "run");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
-    }
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Summary = await TrainingVerbRunner.RunAsync(
+            "run", _options.ExitWithParent, _logger, _lifetime, Execute, s => s.Diverged, stoppingToken).ConfigureAwait(false);
 
     /// <summary>Resolves the options against the map into settings and a policy.</summary>
     public static (RunSettings Settings, IBatchPolicy Policy, MapModel? Map, BestBeacon? Best) Resolve(RunOptions o)

@@ -33,37 +33,9 @@ public sealed class TrainService : BackgroundService
     public EpochRecord? Final { get; private set; }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        using var orphanGuard = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var watcher = ParentWatcher.Start(_options.ExitWithParent, orphanGuard);
-        stoppingToken = orphanGuard.Token;
-        try
-        {
-            Final = await Task.Run(() => Train(stoppingToken), stoppingToken).ConfigureAwait(false);
-            Environment.ExitCode = Final is { Diverged: true } ? ExitCodes.Diverged : ExitCodes.Ok;
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "train");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "train", e.Message);
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "train");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
-    }
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Final = await TrainingVerbRunner.RunAsync(
+            "train", _options.ExitWithParent, _logger, _lifetime, Train, (EpochRecord? r) => r is { Diverged: true }, stoppingToken).ConfigureAwait(false);
 
     private EpochRecord? Train(CancellationToken cancellationToken)
     {
