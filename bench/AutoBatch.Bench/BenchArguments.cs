@@ -9,7 +9,7 @@ namespace AutoBatch.Bench;
 /// </summary>
 internal sealed class BenchArguments
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "probe" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "probe", "background" };
 
     private readonly Dictionary<string, string> _values;
     private readonly HashSet<string> _flags;
@@ -79,7 +79,10 @@ internal sealed class BenchArguments
     };
 
     /// <summary>The probe settings the options describe.</summary>
-    public ProbeSettings ProbeSettings => new() { Mode = GramMode, ConvKernel = ConvKernel, Interval = Interval };
+    public ProbeSettings ProbeSettings => new() { Mode = GramMode, ConvKernel = ConvKernel, Interval = Interval, Background = Background };
+
+    /// <summary>The probe runs on the network's probe thread (step and overhead verbs; collected inside the timing).</summary>
+    public bool Background => _flags.Contains("background");
 
     /// <summary>Probe every timed step (step verb).</summary>
     public bool Probe => _flags.Contains("probe");

@@ -45,6 +45,11 @@ internal static class OverheadBenchmark
                     (measure ? probedSteps : plainSteps).Add(ms);
                 }
 
+                if (session.Network.ProbePending)
+                {
+                    session.Network.CollectProbe();  // inside the block's time, as the trainer collects at the epoch's end
+                }
+
                 (probed ? probedBlocks : plainBlocks).Add(Stopwatch.GetElapsedTime(blockStart).TotalMilliseconds);
                 (probed ? probedCpu : plainCpu).Add((Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds);
             }

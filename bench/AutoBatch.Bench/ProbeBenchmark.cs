@@ -15,7 +15,8 @@ internal static class ProbeBenchmark
     public static JsonObject Run(BenchArguments arguments)
     {
         using BenchSession session = BenchSession.Open(arguments);
-        ProbeSettings settings = arguments.ProbeSettings;
+        // Synchronous: the Gram and eigen times here are the probe's own cost (compare the step verb with --background).
+        ProbeSettings settings = arguments.ProbeSettings with { Background = false };
         for (int i = 0; i < arguments.Warmup; i++)
         {
             session.Step(i);

@@ -45,6 +45,12 @@ public sealed class RunOptions
     [Range(0, 1000000)]
     public int? ProbeInterval { get; set; }
 
+    /// <summary>
+    /// Build and analyse F̃ on a second thread while training goes on (same readings, bit for bit). Default (null):
+    /// on when <see cref="Threads"/> is below the machine's core count, where that thread has a core to itself.
+    /// </summary>
+    public bool? ProbeBackground { get; set; }
+
     /// <summary>Initial batch size (default: the schedule's first, or the map's best beacon's).</summary>
     [Range(1, 1 << 20)]
     public int? BatchSize { get; set; }

@@ -95,6 +95,7 @@ public sealed class RunService : BackgroundService
             Seed = o.Seed,
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
+            ProbeBackground = o.ProbeBackground,
             Output = o.Output,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,

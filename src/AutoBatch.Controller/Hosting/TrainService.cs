@@ -53,6 +53,7 @@ public sealed class TrainService : BackgroundService
             Seed = o.Seed,
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval,
+            ProbeBackground = o.ProbeBackground,
             Output = o.Output,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,

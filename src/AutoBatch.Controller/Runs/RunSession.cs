@@ -75,7 +75,7 @@ public sealed class RunSession
             network,
             new BatchAssembler(train, normalisation, augmentation),
             new BatchAssembler(test, normalisation, AugmentationKind.None),
-            new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval } });
+            new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground } });
 
         Directory.CreateDirectory(s.Output);
         DecisionLog? decisions = null;

@@ -42,6 +42,12 @@ public sealed record RunSettings
     /// <summary>Probe interval (0 = off).</summary>
     public required int ProbeInterval { get; init; }
 
+    /// <summary>Probe on a second thread (null: when <see cref="Threads"/> is below the core count).</summary>
+    public bool? ProbeBackground { get; init; }
+
+    /// <summary>Whether the probe runs in the background, the default resolved.</summary>
+    public bool ProbeInBackground => ProbeBackground ?? Threads < Environment.ProcessorCount;
+
     /// <summary>Output folder (epochs.jsonl/.csv, decisions.jsonl, checkpoint.safetensors, summary.json).</summary>
     public required string Output { get; init; }
 

@@ -30,6 +30,7 @@ public static class RunVerb
         var lastPhase = new Option<bool>("--allow-last-phase-changes") { Description = "Let adaptive policies change B in the last LR phase" };
         var tolerance = new Option<double?>("--error-tolerance") { Description = "Closed loop: error tolerance δ as a fraction (default: the map's seed std)" };
         var seed = new Option<long?>("--seed") { Description = "Seed (default 1)" };
+        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on: true or false (default: true when --threads is below the core count)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1)" };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/run)" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Checkpoint every N epochs (default 1)" };
@@ -38,7 +39,7 @@ public static class RunVerb
         var parent = new Option<int?>("--exit-with-parent") { Hidden = true };
         var command = new Command("run", "Train with a schedule; by default the closed-loop controller steered by a beacon map")
         {
-            map, schedule, model, data, dataPath, subset, epochs, interval, batch, lr, rule, minBatch, maxBatch, dwell, lastPhase, tolerance, seed,
+            map, schedule, model, data, dataPath, subset, epochs, interval, background, batch, lr, rule, minBatch, maxBatch, dwell, lastPhase, tolerance, seed,
             threads, output, checkpointEvery, resume, rollback, parent,
         };
         command.SetAction((result, token) =>
@@ -52,6 +53,7 @@ public static class RunVerb
             o.Set(nameof(RunOptions.TrainSubset), result.GetValue(subset));
             o.Set(nameof(RunOptions.Epochs), result.GetValue(epochs));
             o.Set(nameof(RunOptions.ProbeInterval), result.GetValue(interval));
+            o.Set(nameof(RunOptions.ProbeBackground), result.GetValue(background));
             o.Set(nameof(RunOptions.BatchSize), result.GetValue(batch));
             o.Set(nameof(RunOptions.LearningRate), result.GetValue(lr));
             o.Set(nameof(RunOptions.LearningRateRule), result.GetValue(rule));

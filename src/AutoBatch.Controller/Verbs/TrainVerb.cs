@@ -22,6 +22,7 @@ public static class TrainVerb
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1; OpenBLAS always uses 1)" };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder for epochs.jsonl and epochs.csv (default runs/train)" };
         var interval = new Option<int?>("--probe-interval") { Description = "Measure F̃ every N iterations (default 50; 0 = off)" };
+        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on: true or false (default: true when --threads is below the core count)" };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train without the paper's augmentation" };
         var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of this many images (default: all)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the output folder, if there is one" };
@@ -29,7 +30,7 @@ public static class TrainVerb
         var parent = new Option<int?>("--exit-with-parent") { Description = "Stop when the process with this id ends (used by grid runners)", Hidden = true };
         var command = new Command("train", "Train one configuration with a fixed batch size and step-decayed learning rate")
         {
-            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, noAugmentation, subset, resume, checkpointEvery, parent,
+            model, data, dataPath, batch, lr, epochs, seed, threads, output, interval, background, noAugmentation, subset, resume, checkpointEvery, parent,
         };
         command.SetAction((result, token) =>
         {
@@ -45,6 +46,7 @@ public static class TrainVerb
             overrides.Set(nameof(TrainOptions.Threads), result.GetValue(threads));
             overrides.Set(nameof(TrainOptions.Output), result.GetValue(output));
             overrides.Set(nameof(TrainOptions.ProbeInterval), result.GetValue(interval));
+            overrides.Set(nameof(TrainOptions.ProbeBackground), result.GetValue(background));
             overrides.Set(nameof(TrainOptions.TrainSubset), result.GetValue(subset));
             overrides.Set(nameof(TrainOptions.ExitWithParent), result.GetValue(parent));
             overrides.Set(nameof(TrainOptions.CheckpointEvery), result.GetValue(checkpointEvery));

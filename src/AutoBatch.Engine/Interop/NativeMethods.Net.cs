@@ -27,6 +27,12 @@ internal static unsafe partial class NativeMethods
     internal static partial NativeStatus NetProbe(
         NetworkHandle net, float* x, long* y, long batch, int trainMode, NativeProbeOptions* probe, NativeProbeResult* result);
 
+    [LibraryImport(Library, EntryPoint = "ab_net_probe_collect")]
+    internal static partial NativeStatus NetProbeCollect(NetworkHandle net, NativeProbeOptions* outputs, NativeProbeResult* result);
+
+    [LibraryImport(Library, EntryPoint = "ab_net_probe_pending")]
+    internal static partial NativeStatus NetProbePending(NetworkHandle net, out int pending);
+
     [LibraryImport(Library, EntryPoint = "ab_net_probe_layer_count")]
     internal static partial NativeStatus NetProbeLayerCount(NetworkHandle net, out long count);
 

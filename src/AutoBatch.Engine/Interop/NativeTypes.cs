@@ -54,6 +54,7 @@ internal unsafe struct NativeProbeOptions
     public double* LayerSums;
     public long LayerTraceCapacity;
     public int ConvKernel;
+    public int Background;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -62,9 +62,11 @@ struct AbProbeOptions {
   double* layer_sums;         // capacity: layer_trace_capacity; 1'F~_layer 1 = |sum_i g_i|^2 for that layer
   int64_t layer_trace_capacity;
   int32_t conv_kernel;        // AbConvKernel
+  int32_t background;         // ab_net_train_step only: 1 = build and analyse F~ on the network's probe thread
+                              // while the caller goes on; the result comes from ab_net_probe_collect
 };
 
-enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2 };
+enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2, AB_PROBE_PENDING = 3 };
 
 struct AbProbeResult {
   int32_t status;
@@ -100,6 +102,13 @@ AB_EXPORT int32_t ab_net_parameter_count(void* net, int64_t* count);
 // With probe != null the same forward/backward also builds F~ and fills probe_result.
 AB_EXPORT int32_t ab_net_train_step(void* net, const float* x, const int64_t* y, int64_t batch, double lr,
                                     const AbProbeOptions* probe, AbStepResult* result, AbProbeResult* probe_result);
+
+// The result of the step's background probe (probe->background = 1; the step reported AB_PROBE_PENDING): waits for
+// it and fills result and the output arrays of outputs (eigenvalues, layer_traces, layer_sums; gram is not kept).
+// Background probes are collected in order: a step cannot launch one while an earlier one is uncollected.
+AB_EXPORT int32_t ab_net_probe_collect(void* net, const AbProbeOptions* outputs, AbProbeResult* result);
+// 1 when a background probe was launched and not yet collected.
+AB_EXPORT int32_t ab_net_probe_pending(void* net, int32_t* pending);
 
 // Sum of per-sample losses and number correct over n samples, in eval mode, in chunks of `chunk`.
 AB_EXPORT int32_t ab_net_evaluate(void* net, const float* x, const int64_t* y, int64_t n, int64_t chunk,

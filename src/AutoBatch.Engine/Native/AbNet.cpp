@@ -11,6 +11,7 @@
 #include "Errors.h"
 #include "Models.h"
 #include "Probe.h"
+#include "ProbeWorker.h"
 
 namespace ab {
 namespace {
@@ -29,6 +30,8 @@ struct Net {
   std::vector<StateEntry> state;      // PyTorch state_dict order: per module, own parameters then own buffers
   std::vector<StateEntry> parameters;  // trainable parameters, in the same order
   std::vector<StateEntry> momentum;    // one buffer per parameter ("<name>.momentum_buffer")
+  // Declared last, so destroyed first: a background probe reads the model's modules.
+  std::unique_ptr<ProbeWorker> worker;
 };
 
 Net* as_net(void* handle) {
@@ -204,6 +207,9 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
     require(probe == nullptr || probe_result != nullptr, "probe requested without a probe result");
     auto& sites = net.model->sites();
     if (probe) ab::validate_probe_options(*probe, int64_t(sites.size()));
+    bool background = probe != nullptr && probe->background != 0;
+    require(!background || !net.worker || !net.worker->pending(),
+            "probe: collect the previous background probe (ab_net_probe_collect) before launching another");
     auto input = ab::input_tensor(net, x, batch);
     auto labels = ab::label_tensor(net, y, batch);
 
@@ -228,7 +234,15 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
     result->finite = std::isfinite(result->loss) && ab::gradients_finite(net);
     if (probe) {
       if (result->finite) {
-        ab::run_probe(sites, batch, *probe, probe_result);
+        ab::freeze_sites(sites, input);
+        if (background) {
+          if (!net.worker) net.worker = std::make_unique<ab::ProbeWorker>();
+          net.worker->launch(sites, batch, *probe);
+          *probe_result = AbProbeResult{};
+          probe_result->status = AB_PROBE_PENDING;
+        } else {
+          ab::run_probe(sites, batch, *probe, probe_result);
+        }
       } else {
         *probe_result = AbProbeResult{};
         probe_result->status = AB_PROBE_NONFINITE;
@@ -292,7 +306,25 @@ AB_EXPORT int32_t ab_net_probe(void* handle, const float* x, const int64_t* y, i
     } reset{&net, &saved};
     auto loss = torch::nn::functional::cross_entropy(net.model->forward(input), labels);
     loss.backward();
+    ab::freeze_sites(sites, input);
     ab::run_probe(sites, batch, *probe, probe_result);
+  });
+}
+
+AB_EXPORT int32_t ab_net_probe_collect(void* handle, const AbProbeOptions* outputs, AbProbeResult* result) {
+  return guarded([&] {
+    auto& net = *ab::as_net(handle);
+    require(outputs && result, "probe collect: outputs or result pointer is null");
+    require(net.worker && net.worker->pending(), "probe collect: no background probe was launched");
+    net.worker->collect(*outputs, result);
+  });
+}
+
+AB_EXPORT int32_t ab_net_probe_pending(void* handle, int32_t* pending) {
+  return guarded([&] {
+    require(pending != nullptr, "null output pointer");
+    auto& net = *ab::as_net(handle);
+    *pending = net.worker && net.worker->pending() ? 1 : 0;
   });
 }
 

@@ -10,11 +10,18 @@ void ProbedNetImpl::clear_captures() {
   for (auto& s : sites_) {
     s.input = torch::Tensor();
     s.grad_output = torch::Tensor();
+    s.frozen = false;
+    s.running_mean = torch::Tensor();
+    s.running_var = torch::Tensor();
   }
 }
 
 size_t ProbedNetImpl::add_site(SiteKind kind, const std::string& name, torch::nn::Module* module) {
-  sites_.push_back(ProbeSite{kind, name, module, {}, {}});
+  ProbeSite site;
+  site.kind = kind;
+  site.name = name;
+  site.module = module;
+  sites_.push_back(std::move(site));
   return sites_.size() - 1;
 }
 

@@ -20,6 +20,11 @@ struct ProbeSite {
   torch::nn::Module* module;
   torch::Tensor input;        // captured input (detached)
   torch::Tensor grad_output;  // dL/d(output) of the mean batch loss
+  // Module state the probe reads, copied when the probe is handed its sites (freeze_sites): a probe running in the
+  // background must see this step's BatchNorm mode and running statistics, not the next forward's.
+  bool frozen = false;
+  bool training = true;
+  torch::Tensor running_mean, running_var;
 };
 
 class ProbedNetImpl : public torch::nn::Module {

@@ -256,18 +256,19 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
   // standard deviations from the running mean. This replaces converting B x C x H x W tensors to float64 and a dozen
   // passes over them with one read of each input.
   auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(s.module);
+  require(s.frozen, "probe: layer " + s.name + " was not frozen before the probe (internal error)");
   auto x = s.input.to(torch::kFloat).contiguous();
   auto d = s.grad_output.to(torch::kFloat).contiguous();
   int64_t n = x.size(0), channels = x.size(1);
   int64_t positions = x.numel() / std::max<int64_t>(1, n * channels);
   const float* xp = x.data_ptr<float>();
   const float* dp = d.data_ptr<float>();
-  bool training = bn->is_training();
-  bool has_running = bn->running_mean.defined() && bn->running_var.defined();
+  bool training = s.training;
+  bool has_running = s.running_mean.defined() && s.running_var.defined();
   require(training || has_running, "probe: layer " + s.name + " is in eval mode without running statistics");
   std::vector<double> shift(size_t(channels), 0.0);
   if (has_running) {
-    auto rm = bn->running_mean.to(torch::kDouble).contiguous();
+    auto rm = s.running_mean.to(torch::kDouble).contiguous();
     std::copy(rm.data_ptr<double>(), rm.data_ptr<double>() + channels, shift.begin());
   }
   // factors: n x 2C, S_dx (then gamma) in the first C columns, S_d (then beta) in the last C.
@@ -303,7 +304,7 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
       invstd[size_t(c)] = 1.0 / std::sqrt(var + bn->options.eps());
     }
   } else {
-    auto rv = bn->running_var.to(torch::kDouble).contiguous();
+    auto rv = s.running_var.to(torch::kDouble).contiguous();
     for (int64_t c = 0; c < channels; ++c) invstd[size_t(c)] = 1.0 / std::sqrt(rv.data_ptr<double>()[c] + bn->options.eps());
   }
   double scale = double(batch);  // delta = B dL/d(output)
@@ -457,6 +458,20 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
   // McCandlish et al. (2018): B_simple = tr(Sigma) / |G|^2.
   if (r->mean_gradient_sq_norm > 0) r->noise_scale = r->variance_trace / r->mean_gradient_sq_norm;
   r->status = AB_PROBE_OK;
+}
+
+void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input) {
+  for (auto& s : sites) {
+    if (s.kind == SiteKind::BatchNorm) {
+      auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(s.module);
+      s.training = bn->is_training();
+      if (bn->running_mean.defined()) s.running_mean = bn->running_mean.detach().clone();
+      if (bn->running_var.defined()) s.running_var = bn->running_var.detach().clone();
+    }
+    // The step's input wraps the caller's buffer, which the caller refills for the next step.
+    if (s.input.defined() && step_input.defined() && s.input.is_alias_of(step_input)) s.input = s.input.clone();
+    s.frozen = true;
+  }
 }
 
 void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result) {

@@ -41,7 +41,12 @@ torch::Tensor conv_gram(const ConvGeometry& conv, const torch::Tensor& input, co
 void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces,
                   const std::vector<double>& layer_sums, const AbProbeOptions& options, AbProbeResult* result);
 
-// Runs every site, sums the Grams and analyses them.
+// Makes the captured sites self-contained, so the probe may run after the step returned (in the background): copies
+// what the probe reads from the modules (BatchNorm mode and running statistics), and copies inputs that alias
+// step_input, the caller's batch buffer. Call after the backward, before run_probe.
+void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input);
+
+// Runs every site (frozen by freeze_sites), sums the Grams and analyses them.
 void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result);
 
 void validate_probe_options(const AbProbeOptions& options, int64_t layer_count);

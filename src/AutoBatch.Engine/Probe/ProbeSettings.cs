@@ -20,6 +20,14 @@ public sealed record ProbeSettings
     /// <summary>Probe at iteration n of each epoch when (n − 1) mod Interval = 0, i.e. n mod Interval = 1 (default 50).</summary>
     public int Interval { get; init; } = 50;
 
+    /// <summary>
+    /// Build and analyse F̃ on the network's probe thread while training goes on (default false). The reading then
+    /// arrives later (<see cref="Training.Network.CollectProbe"/>; the trainer collects it before the next probe, at
+    /// the end of the epoch and before a checkpoint) but is the same, bit for bit. Worth it when libtorch runs on
+    /// fewer threads than there are cores: the probe then takes no time from the training step.
+    /// </summary>
+    public bool Background { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the invalid setting.</summary>
     public void Validate()
     {

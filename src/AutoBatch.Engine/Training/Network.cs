@@ -14,6 +14,11 @@ public sealed class Network : IDisposable
     private readonly NetworkHandle _handle;
     private readonly string[] _probeLayerNames;
 
+    /// <summary>AB_PROBE_PENDING: the step handed its probe to the network's probe thread.</summary>
+    private const int PendingStatus = 3;
+
+    private PendingProbe? _pending;
+
     private Network(NetworkHandle handle, ModelSpec spec, SgdSettings sgd)
     {
         _handle = handle;
@@ -108,11 +113,49 @@ public sealed class Network : IDisposable
                 return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, null);
             }
 
+            if (probe.Background && _pending is not null)
+            {
+                throw new InvalidOperationException("A background probe is still uncollected; call CollectProbe before the next probed step.");
+            }
+
             NativeProbeOptions options = ToNative(probe, pe, null, pt, null);
+            options.Background = probe.Background ? 1 : 0;
             NativeMethods.Check(NativeMethods.NetTrainStep(_handle, px, py, batch, learningRate, &options, &step, &reading));
         }
 
+        if (reading.Status == PendingStatus)
+        {
+            _pending = new PendingProbe(batch, learningRate, withEigenvalues);
+            return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, null) { ProbePending = true };
+        }
+
         return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, ToReading(reading, batch, learningRate, traces, null, eigen));
+    }
+
+    /// <summary>Whether a background probe was launched and not yet collected.</summary>
+    public bool ProbePending => _pending is not null;
+
+    /// <summary>
+    /// Waits for the background probe of the last probed step (<see cref="StepResult.ProbePending"/>) and returns its
+    /// reading, with the eigenvalues if that step asked for them.
+    /// </summary>
+    public unsafe ProbeReading CollectProbe()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        PendingProbe pending = _pending ?? throw new InvalidOperationException("No background probe is pending.");
+        var traces = new double[_probeLayerNames.Length];
+        double[]? eigen = pending.WithEigenvalues ? new double[pending.Batch] : null;
+        NativeProbeResult reading;
+        fixed (double* pt = traces)
+        fixed (double* pe = eigen)
+        {
+            var outputs = new NativeProbeOptions { Eigenvalues = pe, LayerTraces = pt, LayerTraceCapacity = traces.Length };
+            // Whatever the outcome, the native side has let go of the probe.
+            _pending = null;
+            NativeMethods.Check(NativeMethods.NetProbeCollect(_handle, &outputs, &reading));
+        }
+
+        return ToReading(reading, pending.Batch, pending.LearningRate, traces, null, eigen);
     }
 
     /// <summary>Mean loss and correct count over a data set, in eval mode, in chunks of <paramref name="chunk"/> samples.</summary>
@@ -263,7 +306,11 @@ public sealed class Network : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _pending = null;
+        _handle.Dispose();
+    }
 
     private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<long> y)
     {
@@ -351,4 +398,6 @@ public sealed class Network : IDisposable
 
         return names;
     }
+
+    private sealed record PendingProbe(int Batch, double LearningRate, bool WithEigenvalues);
 }

@@ -104,6 +104,12 @@ public sealed class Trainer
             clock.Restart();
             _train.Fill(e.Order.AsSpan(e.Position, batch), _augmentRng, x, y);
             ProbeSettings? probe = _options.Probe is { } p && p.IsMeasured(e.Iterations + 1) ? p : null;
+            if (probe is not null)
+            {
+                // A background probe of an earlier step finishes (on the other core) while the steps between run.
+                CollectProbe(e);
+            }
+
             StepResult result = _network.TrainStep(x, y, plan.LearningRate, probe);
             e.TrainSeconds += clock.Elapsed.TotalSeconds;
             _measures.AddIteration();
@@ -117,16 +123,7 @@ public sealed class Trainer
 
             if (result.Probe is { } reading)
             {
-                _measures.AddReading(reading);
-                e.ProbeSeconds += reading.GramSeconds + reading.EigenSeconds;
-                if (reading.Status == ProbeStatus.Ok)
-                {
-                    e.Measured++;
-                    e.ConditionSum += reading.Condition;
-                    e.EnergySum += reading.Energy;
-                    e.RankSum += reading.Rank;
-                    e.NoiseSum += reading.NoiseScale;
-                }
+                AddReading(reading, e);
             }
 
             onStep?.Invoke(new StepEvent(progress, plan with { BatchSize = batch }, result, _measures.Snapshot()));
@@ -145,6 +142,9 @@ public sealed class Trainer
         // weights and the evaluation stays finite (a map never holds NaN or infinity).
         Evaluation test = _network.Evaluate(_testX, _testY, _options.EvaluationChunk);
         double evalSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        CollectProbe(e);  // after the evaluation, which the probe thread overlaps
+        e.TrainSeconds += clock.Elapsed.TotalSeconds;
         Epoch++;
         _current = null;
         return new EpochRecord
@@ -179,6 +179,11 @@ public sealed class Trainer
     /// </summary>
     public TrainerState CaptureState()
     {
+        if (_current is { } running)
+        {
+            CollectProbe(running);
+        }
+
         EpochProgressState? inProgress = _current is not { } e
             ? null
             : new EpochProgressState(
@@ -206,6 +211,18 @@ public sealed class Trainer
         if (state.Epoch < 0 || state.Epoch > state.Epochs || state.InProgress is { } p && (p.Position < 0 || p.Position > n))
         {
             throw new InvalidDataException($"The checkpoint's position (epoch {state.Epoch}, sample {state.InProgress?.Position}) does not fit a run of {state.Epochs} epochs over {n} samples.");
+        }
+
+        if (_network.ProbePending)
+        {
+            try
+            {
+                _network.CollectProbe();  // a reading of the abandoned steps; the restored state replaces it
+            }
+            catch (EngineException)
+            {
+                // Its failure belongs to the abandoned steps too.
+            }
         }
 
         Epoch = state.Epoch;
@@ -236,6 +253,31 @@ public sealed class Trainer
                 LastBatch = s.LastBatch,
                 LastLearningRate = s.LastLearningRate,
             };
+        }
+    }
+
+    // Applies the background probe's reading, if one is pending, to the epoch that launched it. Readings are applied
+    // at fixed points (before the next probed step, at the end of the epoch, before a checkpoint), never at times that
+    // depend on the probe thread, so a run is the same with and without the background probe.
+    private void CollectProbe(EpochRun e)
+    {
+        if (_network.ProbePending)
+        {
+            AddReading(_network.CollectProbe(), e);
+        }
+    }
+
+    private void AddReading(ProbeReading reading, EpochRun e)
+    {
+        _measures.AddReading(reading);
+        e.ProbeSeconds += reading.GramSeconds + reading.EigenSeconds;
+        if (reading.Status == ProbeStatus.Ok)
+        {
+            e.Measured++;
+            e.ConditionSum += reading.Condition;
+            e.EnergySum += reading.Energy;
+            e.RankSum += reading.Rank;
+            e.NoiseSum += reading.NoiseScale;
         }
     }
 

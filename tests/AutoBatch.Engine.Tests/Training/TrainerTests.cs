@@ -96,6 +96,66 @@ public sealed class TrainerTests
     }
 
     [Test]
+    public void BackgroundProbeGivesTheSameRunAsTheSynchronousOne()
+    {
+        // Interval 3 with batch sizes cycling 7, 32, 3: readings are collected at the next probed step or at the epoch's
+        // end, never at a time that depends on the probe thread, so records and losses must match to the bit.
+        var planner = new CyclingPlanner([7, 32, 3]);
+        var sync = Run(2, 3, planner, new ProbeSettings { Interval = 3 });
+        var background = Run(2, 3, planner, new ProbeSettings { Interval = 3, Background = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(background.Select(e => e.Losses), Is.EqualTo(sync.Select(e => e.Losses)));
+            Assert.That(background.Select(e => WithoutTimes(e.Record)), Is.EqualTo(sync.Select(e => WithoutTimes(e.Record))));
+            Assert.That(background[0].Record.Measurements, Is.EqualTo(5));
+            Assert.That(background[^1].Record.ProbeSeconds, Is.GreaterThan(0));
+        });
+    }
+
+    [Test]
+    public void CheckpointMidEpochCollectsTheBackgroundProbe()
+    {
+        // Cancelled after step 4 of an epoch whose step 4 was probed in the background: the captured state must hold
+        // that reading, as a synchronous run's state does.
+        TrainerState Capture(bool background)
+        {
+            ImageDataSet train = Synthetic(200, 1), test = Synthetic(50, 2);
+            var norm = ChannelNormalisation.FromData(train);
+            using var net = Network.Create(ModelSpec.Mlp(new InputShape(1, 8, 8), 3, 16), SgdSettings.Paper, seed: 3);
+            var trainer = new Trainer(
+                net,
+                new BatchAssembler(train, norm, AugmentationKind.None),
+                new BatchAssembler(test, norm, AugmentationKind.None),
+                new TrainerOptions { Epochs = 2, Seed = 3, Probe = new ProbeSettings { Interval = 3, Background = background } });
+            using var stop = new CancellationTokenSource();
+            int steps = 0;
+            Assert.Throws<OperationCanceledException>(() => trainer.RunEpoch(
+                new FixedPlanner(10, new StepDecaySchedule(0.05, 2)),
+                _ =>
+                {
+                    if (++steps == 4)
+                    {
+                        stop.Cancel();
+                    }
+                },
+                stop.Token));
+            return trainer.CaptureState();
+        }
+
+        TrainerState sync = Capture(background: false), background = Capture(background: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(background.InProgress!.Measured, Is.EqualTo(2));
+            Assert.That(background.Measures, Is.EqualTo(sync.Measures));
+            Assert.That(
+                background.InProgress with { TrainSeconds = 0, ProbeSeconds = 0 },
+                Is.EqualTo(sync.InProgress! with { TrainSeconds = 0, ProbeSeconds = 0 }));
+        });
+    }
+
+    private static EpochRecord WithoutTimes(EpochRecord r) => r with { TrainSeconds = 0, ProbeSeconds = 0, EvalSeconds = 0 };
+
+    [Test]
     public void LearnsTheSyntheticTask()
     {
         // Without augmentation: the synthetic classes are defined by pixel position, which crops would move.
