@@ -142,8 +142,32 @@ def overhead(args):
     for model in args.models:
         for batch in args.batches:
             options = ["--model", model, "--batch", batch, "--interval", args.interval, "--pairs", args.pairs,
-                       "--warmup", 3]
-            records.append(run_side("engine", "overhead", options, args.threads))
+                       "--warmup", 3] + (["--background"] if args.background else [])
+            rec = run_side("engine", "overhead", options, args.threads)
+            rec["background"] = args.background
+            records.append(rec)
+    return records
+
+
+BACKGROUND_MODES = [("plain", []), ("sync", ["--probe"]), ("background", ["--probe", "--background"])]
+
+
+def background(args):
+    """Engine only: plain steps, every step probed synchronously, every step probed in the background (each step
+    first collects the previous step's probe), as three fresh processes per round in rotating order."""
+    records = []
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
+        for model in args.models:
+            for batch in args.batches:
+                options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", args.warmup,
+                           "--min-seconds", args.min_seconds]
+                modes = BACKGROUND_MODES[r % 3:] + BACKGROUND_MODES[:r % 3]
+                for mode, flags in modes:
+                    rec = run_side("engine", "step", options + flags, args.threads)
+                    rec["round"] = r
+                    rec["mode"] = mode
+                    records.append(rec)
     return records
 
 
@@ -283,6 +307,37 @@ def probe_tables(records):
     return "\n".join(step) + "\n\n" + "\n".join(peers)
 
 
+def background_table(records):
+    lines = ["| model | B | plain ms/step | sync probe every step ms | **sync / plain** (rounds) | CPU-time ratio "
+             "| background probe every step ms | **background / plain** (rounds) | CPU-time ratio | Gram + eigen ms |",
+             "|---|---:|---:|---:|---|---:|---:|---|---:|---:|"]
+    for model, batch in configs(records):
+        rounds = sorted({rec["round"] for rec in records if rec.get("model") == model and rec.get("batch") == batch})
+
+        def of(mode, r):
+            return next((x for x in records if x.get("model") == model and x.get("batch") == batch
+                         and x.get("mode") == mode and x["round"] == r and not x.get("error")), None)
+
+        cells = {}
+        for mode in ("sync", "background"):
+            wall, cpu = [], []
+            for r in rounds:
+                a, b = of("plain", r), of(mode, r)
+                if a and b:
+                    wall.append(b["ms_median"] / a["ms_median"])
+                    cpu.append(b["cpu_ms_median"] / a["cpu_ms_median"])
+            cells[mode] = (wall, cpu)
+        plain = med([x["ms_median"] for r in rounds if (x := of("plain", r))])
+        sync = med([x["ms_median"] for r in rounds if (x := of("sync", r))])
+        back = med([x["ms_median"] for r in rounds if (x := of("background", r))])
+        probe_ms = med([x["gram_ms_median"] + x["eigen_ms_median"] for r in rounds if (x := of("sync", r))])
+        lines.append(f"| {model} | {batch} | {short(plain)} | {short(sync)} | **{med(cells['sync'][0]):.2f}** "
+                     f"{spread(cells['sync'][0])} | {med(cells['sync'][1]):.2f} | {short(back)} "
+                     f"| **{med(cells['background'][0]):.2f}** {spread(cells['background'][0])} "
+                     f"| {med(cells['background'][1]):.2f} | {short(probe_ms)} |")
+    return "\n".join(lines)
+
+
 def overhead_table(records):
     lines = ["| model | B | interval | plain block ms | probed block ms | measured overhead, wall (block ratios) "
              "| measured overhead, CPU time (block ratios) | extrapolated (probe − plain)/(interval · plain) |",
@@ -296,7 +351,8 @@ def overhead_table(records):
         if "measured_overhead_cpu" in rec:
             cpu_blocks = ", ".join(f"{v:.3f}" for v in rec["block_cpu_ratios"])
             cpu = f"**{100 * rec['measured_overhead_cpu']:+.2f}%** ({cpu_blocks})"
-        lines.append(f"| {rec['model']} | {rec['batch']} | {rec['interval']} | {rec['plain_block_ms_median']:.0f} "
+        mode = " (background)" if rec.get("background") else ""
+        lines.append(f"| {rec['model']}{mode} | {rec['batch']} | {rec['interval']} | {rec['plain_block_ms_median']:.0f} "
                      f"| {rec['probed_block_ms_median']:.0f} | {100 * rec['measured_overhead']:+.2f}% ({blocks}) "
                      f"| {cpu} | {100 * rec['extrapolated_overhead']:.2f}% |")
     return "\n".join(lines)
@@ -343,6 +399,8 @@ def report(kind, records):
         out.append(overhead_table(records))
     elif kind == "memory":
         out.append(memory_table(records))
+    elif kind == "background":
+        out.append(background_table(records))
     errors = [r for r in records if r.get("error") or r.get("exit_code", 0) != 0]
     for r in errors:
         out.append(f"\n- error in `{r.get('command', '')}`: {r.get('error')}")
@@ -361,7 +419,7 @@ def csv_words(text):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["throughput", "probe", "overhead", "memory", "report"])
+    parser.add_argument("kind", choices=["throughput", "probe", "overhead", "memory", "background", "report"])
     parser.add_argument("files", nargs="*", help="report: raw result files")
     parser.add_argument("--models", type=csv_words, default=["mlp", "resnet8"])
     parser.add_argument("--batches", type=csv_ints, default=None)
@@ -373,6 +431,7 @@ def main(argv):
     parser.add_argument("--interval", type=int, default=50)
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--engine-only", action="store_true", help="probe: skip the PyTorch peers")
+    parser.add_argument("--background", action="store_true", help="overhead: the probe runs in the background")
     parser.add_argument("--out", default=None)
     parser.add_argument("--engine-dll", default=None,
                         help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")
@@ -402,7 +461,8 @@ def main(argv):
     if args.batches is None:
         args.batches = {"throughput": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
     started = datetime.datetime.now(datetime.timezone.utc)
-    records = {"throughput": throughput, "probe": probe, "overhead": overhead, "memory": memory}[args.kind](args)
+    records = {"throughput": throughput, "probe": probe, "overhead": overhead, "memory": memory,
+               "background": background}[args.kind](args)
     data = {
         "kind": args.kind,
         "started_utc": started.isoformat(timespec="seconds"),

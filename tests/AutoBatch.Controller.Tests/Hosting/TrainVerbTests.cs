@@ -33,6 +33,41 @@ public sealed class TrainVerbTests
         });
     }
 
+    [Test]
+    public async Task ProbeBackgroundGivesTheSameRecordsAsTheSynchronousProbe()
+    {
+        // --probe-background reaches the trainer: the records must match the synchronous run's except for wall times,
+        // and the background run must have measured (probe time is recorded when its readings are collected).
+        string data = TinyIdx.Write();
+        async Task<List<Dictionary<string, JsonElement>>> Records(string background)
+        {
+            string output = Path.Combine(data, "out-" + background);
+            int code = await Invoke("train", "--data", "Mnist", "--data-path", data, "--model", "resnet8", "--epochs", "2", "--batch-size", "16",
+                "--output", output, "--probe-interval", "3", "--probe-background", background, "--train-subset", "64");
+            Assert.That(code, Is.EqualTo(ExitCodes.Ok));
+            return (await File.ReadAllLinesAsync(Path.Combine(output, "epochs.jsonl")))
+                .Select(line => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line)!)
+                .ToList();
+        }
+
+        string[] times = ["trainSeconds", "probeSeconds", "evalSeconds"];
+        var sync = await Records("false");
+        var background = await Records("true");
+        Assert.Multiple(() =>
+        {
+            Assert.That(background, Has.Count.EqualTo(2));
+            Assert.That(background[1]["measurements"].GetInt32(), Is.EqualTo(2));
+            Assert.That(background[1]["probeSeconds"].GetDouble(), Is.GreaterThan(0));
+            for (int i = 0; i < sync.Count; i++)
+            {
+                foreach ((string key, JsonElement value) in sync[i].Where(kv => !times.Contains(kv.Key)))
+                {
+                    Assert.That(background[i][key].GetRawText(), Is.EqualTo(value.GetRawText()), $"epoch {i + 1}, {key}");
+                }
+            }
+        });
+    }
+
     [TestCase("--batch-size", "0", "BatchSize")]
     [TestCase("--lr", "-1", "LearningRate")]
     [TestCase("--threads", "0", "Threads")]
