@@ -87,6 +87,7 @@ internal struct NativeProbeResult
     public double NoiseScale;
     public double GramSeconds;
     public double EigenSeconds;
+    public int FusedLayers;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -78,8 +78,9 @@ struct AbProbeResult {
   double mean_gradient_sq_norm;  // |g_bar|^2 = 1'F~1 / B^2
   double variance_trace;   // tr Sigma = (Tr F~ - B |g_bar|^2) / (B - 1)
   double noise_scale;      // B_simple = tr Sigma / |g_bar|^2
-  double gram_seconds;     // time spent building F~
+  double gram_seconds;     // time spent building F~ after the backward (fused conv rows are built inside it)
   double eigen_seconds;    // time spent in the eigensolver
+  int32_t fused_layers;    // conv layers whose per-sample gradients the backward computed (the fused path)
 };
 
 struct AbStepResult {

@@ -216,11 +216,11 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
     net.model->train();
     // Dropping the gradients (rather than zero-filling them) lets the backward write them fresh.
     net.model->zero_grad(/*set_to_none=*/true);
-    net.model->set_capture(probe != nullptr);
+    net.model->set_capture(probe);
     struct CaptureReset {
       ab::ProbedNetImpl* m;
       ~CaptureReset() {
-        m->set_capture(false);
+        m->set_capture(nullptr);
         m->clear_captures();
       }
     } reset{net.model.get()};
@@ -292,12 +292,12 @@ AB_EXPORT int32_t ab_net_probe(void* handle, const float* x, const int64_t* y, i
     auto saved = ab::snapshot_buffers(net);  // a training-mode forward would move the BN running statistics
     net.model->train(train_mode != 0);
     net.model->zero_grad();
-    net.model->set_capture(true);
+    net.model->set_capture(probe);
     struct Reset {
       ab::Net* n;
       const std::vector<torch::Tensor>* saved;
       ~Reset() {
-        n->model->set_capture(false);
+        n->model->set_capture(nullptr);
         n->model->clear_captures();
         n->model->zero_grad();
         ab::restore_buffers(*n, *saved);

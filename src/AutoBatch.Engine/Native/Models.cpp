@@ -1,6 +1,7 @@
 #include "Models.h"
 
 #include "Errors.h"
+#include "Probe.h"
 
 namespace ab {
 
@@ -10,6 +11,7 @@ void ProbedNetImpl::clear_captures() {
   for (auto& s : sites_) {
     s.input = torch::Tensor();
     s.grad_output = torch::Tensor();
+    s.rows = torch::Tensor();
     s.frozen = false;
     s.running_mean = torch::Tensor();
     s.running_var = torch::Tensor();
@@ -38,7 +40,66 @@ torch::Tensor ProbedNetImpl::linear(size_t site, torch::nn::Linear& layer, const
   return capture(site, x, layer->forward(x));
 }
 
+namespace {
+
+// The fused conv path. On a probed step the probe needs each sample's weight gradient, and the backward needs their
+// sum; the grouped kernel computes the per-sample gradients for about the cost of the batch weight gradient
+// (ResNet-8 at B = 128), so computing them once here and returning their sum saves the batch weight gradient.
+// Forward: the ordinary convolution. Backward: grad_input as autograd would compute it, the per-sample rows of the
+// unscaled grad_output stored in the site for layer_gram, and their column sum as the weight (and bias) gradient.
+// The sum is the same gradient as the batch kernel's up to float32 rounding (different summation order).
+struct FusedConv : torch::autograd::Function<FusedConv> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const torch::Tensor& weight, const c10::optional<torch::Tensor>& bias, ProbeSite* site,
+                               int64_t memory_cap_bytes) {
+    ConvGeometry g = geometry_of(*site);
+    ctx->save_for_backward({x, weight});
+    // AutogradContext keeps IValues only: the site (owned by the model, which outlives the graph) goes as an integer.
+    ctx->saved_data["site"] = int64_t(reinterpret_cast<intptr_t>(site));
+    ctx->saved_data["cap"] = memory_cap_bytes;
+    return torch::conv2d(x, weight, bias, g.stride, g.padding, g.dilation);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& weight = saved[1];
+    auto* site = reinterpret_cast<ProbeSite*>(intptr_t(ctx->saved_data["site"].toInt()));
+    ConvGeometry g = geometry_of(*site);
+    auto d = grads[0].contiguous();
+    torch::Tensor grad_input;
+    if (ctx->needs_input_grad(0)) {
+      grad_input = std::get<0>(at::convolution_backward(d, x, weight, c10::nullopt, g.stride, g.padding, g.dilation,
+                                                        /*transposed=*/false, {0, 0}, /*groups=*/1,
+                                                        {true, false, false}));
+    }
+    site->rows = conv_sample_rows(g, x, d, ctx->saved_data["cap"].toInt());
+    auto sum = site->rows.sum(0);
+    int64_t weights = weight.numel();
+    torch::Tensor grad_bias;
+    if (g.has_bias) grad_bias = sum.narrow(0, weights, g.out_channels);
+    // One gradient per forward argument; the site and the cap get none.
+    return {grad_input, sum.narrow(0, 0, weights).view(weight.sizes()), grad_bias, torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
 torch::Tensor ProbedNetImpl::conv(size_t site, torch::nn::Conv2d& layer, const torch::Tensor& x) {
+  if (capture_ && torch::GradMode::is_enabled()) {
+    // The fused layers' rows all live from their backward until the probe consumes them, so they share the cap
+    // (post-hoc, one layer's rows exist at a time). Greedy in forward order: the early layers, with the larger
+    // feature maps, save the most batch weight-gradient work per byte of rows.
+    GramConfig config = gram_config(probe_);
+    config.memory_cap_bytes -= fused_bytes_;
+    if (fuses_conv(sites_[site], x, config)) {
+      c10::optional<torch::Tensor> bias;
+      if (layer->bias.defined()) bias = layer->bias;
+      fused_bytes_ += 4 * x.size(0) * (layer->weight.numel() + (bias ? bias->numel() : 0));
+      return FusedConv::apply(x, layer->weight, bias, &sites_[site], probe_.memory_cap_bytes);
+    }
+  }
   return capture(site, x, layer->forward(x));
 }
 

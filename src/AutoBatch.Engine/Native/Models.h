@@ -25,13 +25,22 @@ struct ProbeSite {
   bool frozen = false;
   bool training = true;
   torch::Tensor running_mean, running_var;
+  // Conv sites on the fused path only (ProbedNetImpl::conv): the B x p float32 per-sample gradients of the mean batch
+  // loss, computed by the layer's own backward in place of its batch weight gradient; input and grad_output stay empty.
+  torch::Tensor rows;
 };
 
 class ProbedNetImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(torch::Tensor x) = 0;
   std::vector<ProbeSite>& sites() { return sites_; }
-  void set_capture(bool on) { capture_ = on; }
+  // probe: the request this forward/backward serves, or null for no capture. Its gram mode, conv kernel and memory
+  // cap decide which conv layers take the fused path.
+  void set_capture(const AbProbeOptions* probe) {
+    capture_ = probe != nullptr;
+    if (probe) probe_ = *probe;
+    fused_bytes_ = 0;
+  }
   void clear_captures();
 
  protected:
@@ -44,6 +53,8 @@ class ProbedNetImpl : public torch::nn::Module {
   torch::Tensor capture(size_t site, const torch::Tensor& input, torch::Tensor output);
   std::vector<ProbeSite> sites_;
   bool capture_ = false;
+  AbProbeOptions probe_{};
+  int64_t fused_bytes_ = 0;  // rows the fused conv layers of this forward will hold until the probe consumes them
 };
 
 // Builds the network described by spec; throws ArgumentError on an invalid spec.

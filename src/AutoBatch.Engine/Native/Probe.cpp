@@ -88,22 +88,25 @@ torch::Tensor sym_gram(const torch::Tensor& rows) {
 // ---------------------------------------------------------------------------------------------------------------
 using RowsFn = std::function<torch::Tensor(int64_t, int64_t)>;
 
-// Gram of per-sample rows: rows(start, count) -> count x p float32 rows. scratch_per_row: bytes the row function
-// needs per sample besides its output (im2col buffers, copies). When the B x p rows fit under the cap they are built
-// once, in chunks that keep the scratch under the cap, and multiplied once; only when the rows themselves exceed the
-// cap are they recomputed per block pair.
+// All B rows (B x p float32, which the caller has checked fit under the cap): rows(start, count) -> count x p float32
+// rows, called on chunks that keep a chunk's rows and scratch under the cap. scratch_per_row: bytes the row function
+// needs per sample besides its output (im2col buffers, copies).
+torch::Tensor all_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap) {
+  int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 4 * p + scratch_per_row));
+  if (chunk >= batch) return rows(0, batch);
+  auto all = torch::empty({batch, p}, torch::kFloat);
+  for (int64_t start = 0; start < batch; start += chunk) {
+    int64_t count = std::min(chunk, batch - start);
+    all.narrow(0, start, count).copy_(rows(start, count));
+  }
+  return all;
+}
+
+// Gram of per-sample rows (see all_rows). When the B x p rows fit under the cap they are built once and multiplied
+// once; only when the rows themselves exceed the cap are they recomputed per block pair.
 torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap) {
   int64_t row_bytes = 4 * p;
-  if (batch * row_bytes <= cap) {
-    int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, row_bytes + scratch_per_row));
-    if (chunk >= batch) return sym_gram(rows(0, batch));
-    auto all = torch::empty({batch, p}, torch::kFloat);
-    for (int64_t start = 0; start < batch; start += chunk) {
-      int64_t count = std::min(chunk, batch - start);
-      all.narrow(0, start, count).copy_(rows(start, count));
-    }
-    return sym_gram(all);
-  }
+  if (batch * row_bytes <= cap) return sym_gram(all_rows(rows, batch, p, scratch_per_row, cap));
   // Two float64 blocks of rows (and one block's scratch) at a time.
   int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
@@ -148,22 +151,20 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, int6
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-ConvGeometry geometry_of(const ProbeSite& s) {
-  auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
-  const auto& o = c->options;
-  require(o.groups() == 1, "probe: layer " + s.name + " is a grouped convolution, which the probe does not handle");
-  const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
-  require(pad != nullptr, "probe: layer " + s.name + " uses 'same'/'valid' padding, which the probe does not handle");
-  auto k = o.kernel_size(), st = o.stride(), di = o.dilation();
-  return {o.in_channels(), o.out_channels(), {k->at(0), k->at(1)}, {st->at(0), st->at(1)},
-          {(*pad)->at(0), (*pad)->at(1)},    {di->at(0), di->at(1)},  c->bias.defined()};
-}
-
 struct LayerShape {
   int64_t d_in;   // input features per position (C_in * k * k for a conv)
   int64_t d_out;  // output features per position
   int64_t positions;  // T: 1 for Linear, H_out * W_out for Conv2d
 };
+
+// Cost model of SPEC §1 (multiply-adds): ghost ~ B^2 T^2 (d_in + d_out);
+// materialise ~ B T d_in d_out (per-sample gradients) + B^2 d_in d_out (their Gram).
+GramPath cheaper_path(const LayerShape& s, int64_t batch) {
+  double b = double(batch), t = double(s.positions);
+  double ghost = b * b * t * t * double(s.d_in + s.d_out);
+  double materialise = b * t * double(s.d_in) * double(s.d_out) + b * b * double(s.d_in) * double(s.d_out);
+  return ghost <= materialise ? GramPath::Ghost : GramPath::Materialise;
+}
 
 LayerShape shape_of(const ProbeSite& s) {
   if (s.kind == SiteKind::Linear) {
@@ -207,6 +208,15 @@ torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const tor
   }
   if (g.has_bias) w = torch::cat({w, di.sum({2, 3})}, 1);
   return w;
+}
+
+// Scratch per sample of the grouped kernel: its weight-shaped tensor and its copies of input and output gradient.
+int64_t grouped_scratch(int64_t p, const torch::Tensor& input, const torch::Tensor& grad_output) {
+  return 4 * (p + input[0].numel() + grad_output[0].numel());
+}
+
+int64_t row_length(const ConvGeometry& g) {
+  return g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1] + (g.has_bias ? g.out_channels : 0);
 }
 
 // Ghost: <g_i, g_j> = sum_{t,s} (delta_{i,t} . delta_{j,s}) (a_{i,t} . a_{j,s}), over sample blocks that keep
@@ -321,32 +331,73 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
+GramConfig gram_config(const AbProbeOptions& o) {
+  return {AbGramMode(o.gram_mode), o.memory_cap_bytes, AbConvKernel(o.conv_kernel)};
+}
+
+ConvGeometry geometry_of(const ProbeSite& s) {
+  auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
+  const auto& o = c->options;
+  require(o.groups() == 1, "probe: layer " + s.name + " is a grouped convolution, which the probe does not handle");
+  const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+  require(pad != nullptr, "probe: layer " + s.name + " uses 'same'/'valid' padding, which the probe does not handle");
+  auto k = o.kernel_size(), st = o.stride(), di = o.dilation();
+  return {o.in_channels(), o.out_channels(), {k->at(0), k->at(1)}, {st->at(0), st->at(1)},
+          {(*pad)->at(0), (*pad)->at(1)},    {di->at(0), di->at(1)},  c->bias.defined()};
+}
+
+bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig& config) {
+  if (config.conv_kernel == AB_CONV_UNFOLD || config.mode == AB_GRAM_GHOST) return false;
+  auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
+  const auto& o = c->options;
+  // The layers geometry_of accepts, with the zero padding the fused forward (a plain conv2d) computes.
+  if (o.groups() != 1 || c10::get_if<torch::ExpandingArray<2>>(&o.padding()) == nullptr ||
+      c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) == nullptr || input.dim() != 4) {
+    return false;
+  }
+  ConvGeometry g = geometry_of(s);
+  int64_t batch = input.size(0);
+  if (batch * 4 * row_length(g) > config.memory_cap_bytes) return false;
+  if (config.mode == AB_GRAM_MATERIALISE) return true;
+  int64_t out[2];
+  for (int k = 0; k < 2; ++k) {
+    int64_t extent = input.size(2 + k) + 2 * g.padding[k] - g.dilation[k] * (g.kernel[k] - 1) - 1;
+    out[k] = extent / g.stride[k] + 1;
+  }
+  LayerShape shape{g.in_channels * g.kernel[0] * g.kernel[1], g.out_channels, out[0] * out[1]};
+  return cheaper_path(shape, batch) == GramPath::Materialise;
+}
+
+torch::Tensor conv_sample_rows(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& grad_output,
+                               int64_t cap) {
+  auto x = input.contiguous();
+  auto d = grad_output.contiguous();
+  int64_t p = row_length(g);
+  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, /*grouped=*/true); };
+  return all_rows(rows, x.size(0), p, grouped_scratch(p, x, d), cap);
+}
+
 torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& delta,
                         const GramConfig& config) {
   int64_t batch = input.size(0);
   int64_t positions = delta.size(2) * delta.size(3);
   int64_t d_in = g.in_channels * g.kernel[0] * g.kernel[1];
-  // Cost model of SPEC §1 (multiply-adds), as choose_path.
   GramPath path;
   if (config.mode == AB_GRAM_GHOST) {
     path = GramPath::Ghost;
   } else if (config.mode == AB_GRAM_MATERIALISE) {
     path = GramPath::Materialise;
   } else {
-    double b = double(batch), t = double(positions);
-    double ghost = b * b * t * t * double(d_in + g.out_channels);
-    double materialise = b * t * double(d_in) * double(g.out_channels) + b * b * double(d_in) * double(g.out_channels);
-    path = ghost <= materialise ? GramPath::Ghost : GramPath::Materialise;
+    path = cheaper_path({d_in, g.out_channels, positions}, batch);
   }
   if (path == GramPath::Ghost) return conv_ghost_gram(g, input, delta, config.memory_cap_bytes);
 
   // Auto is the grouped kernel: measured in probed ResNet-8 steps at B = 128 it was as fast as im2col for the 1-channel
   // stem and 1.5-10x faster for every other layer, 7x7 maps included (docs/BENCHMARKS.md, "Conv kernels").
   bool grouped = config.conv_kernel != AB_CONV_UNFOLD;
-  int64_t p = g.out_channels * d_in + (g.has_bias ? g.out_channels : 0);
-  // Scratch per sample: the im2col buffer, or the grouped kernel's weight-shaped tensor and its copies of input and
-  // output gradient.
-  int64_t scratch = grouped ? 4 * (p + input[0].numel() + delta[0].numel()) : 4 * d_in * positions;
+  int64_t p = row_length(g);
+  // Scratch per sample: the im2col buffer, or the grouped kernel's (grouped_scratch).
+  int64_t scratch = grouped ? grouped_scratch(p, input, delta) : 4 * d_in * positions;
   auto x = input.contiguous();
   auto d = delta.contiguous();
   auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, grouped); };
@@ -357,16 +408,16 @@ GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
   if (site.kind == SiteKind::BatchNorm) return GramPath::Materialise;
   if (mode == AB_GRAM_GHOST) return GramPath::Ghost;
   if (mode == AB_GRAM_MATERIALISE) return GramPath::Materialise;
-  // Cost model of SPEC §1 (multiply-adds): ghost ~ B^2 T^2 (d_in + d_out);
-  // materialise ~ B T d_in d_out (per-sample gradients) + B^2 d_in d_out (their Gram).
-  LayerShape s = shape_of(site);
-  double b = double(batch), t = double(s.positions);
-  double ghost = b * b * t * t * double(s.d_in + s.d_out);
-  double materialise = b * t * double(s.d_in) * double(s.d_out) + b * b * double(s.d_in) * double(s.d_out);
-  return ghost <= materialise ? GramPath::Ghost : GramPath::Materialise;
+  return cheaper_path(shape_of(site), batch);
 }
 
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config) {
+  if (site.kind == SiteKind::Conv && site.rows.defined()) {
+    // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
+    // SPEC §1), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
+    torch::NoGradGuard no_grad;
+    return sym_gram(site.rows).mul_(double(batch) * double(batch));
+  }
   if (!site.input.defined() || !site.grad_output.defined()) {
     throw std::runtime_error("probe: layer " + site.name + " captured no input or gradient");
   }
@@ -476,15 +527,18 @@ void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input
 
 void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result) {
   torch::NoGradGuard no_grad;
-  GramConfig config{AbGramMode(options.gram_mode), options.memory_cap_bytes, AbConvKernel(options.conv_kernel)};
+  GramConfig config = gram_config(options);
   auto start = Clock::now();
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
   double* acc = gram.data_ptr<double>();
   std::vector<double> traces, sums;
   traces.reserve(sites.size());
   sums.reserve(sites.size());
+  int32_t fused = 0;
   for (auto& site : sites) {
+    if (site.rows.defined()) ++fused;
     auto g = layer_gram(site, batch, config).contiguous();
+    site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
     const double* v = g.data_ptr<double>();
     double trace = 0, sum = 0;
     for (int64_t k = 0; k < batch * batch; ++k) {
@@ -498,6 +552,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   double gram_seconds = seconds_since(start);
   analyse_gram(gram, traces, sums, options, result);
   result->gram_seconds = gram_seconds;
+  result->fused_layers = fused;
 }
 
 }  // namespace ab

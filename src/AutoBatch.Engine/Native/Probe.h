@@ -27,6 +27,24 @@ struct ConvGeometry {
   bool has_bias;
 };
 
+// The settings of one probe request.
+GramConfig gram_config(const AbProbeOptions& options);
+
+// A conv site's geometry; throws ArgumentError for a layer the probe does not handle (groups > 1, string padding).
+ConvGeometry geometry_of(const ProbeSite& site);
+
+// The fused conv path (ProbedNetImpl::conv): true when the probe would materialise this conv site's Gram from
+// grouped-kernel rows held in one B x p float32 block under the cap, so that the layer's backward can compute those
+// rows instead. Decided before the forward, from the input the layer is about to get; false for any layer the
+// post-hoc path should keep (unfold kernel, ghost by choice or by the cost model, rows over the cap, geometry the
+// probe does not handle).
+bool fuses_conv(const ProbeSite& site, const torch::Tensor& input, const GramConfig& config);
+
+// All n per-sample weight (and bias) gradient rows (n x p float32) of a conv layer from its input and an output
+// gradient, by the grouped kernel, in sample chunks that keep each chunk's rows and scratch under the cap.
+torch::Tensor conv_sample_rows(const ConvGeometry& conv, const torch::Tensor& input, const torch::Tensor& grad_output,
+                               int64_t memory_cap_bytes);
+
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 

@@ -36,11 +36,17 @@ public sealed record ProbeReading
     /// <summary>Gradient noise scale B_simple = tr Σ / |ḡ|² (McCandlish et al. 2018).</summary>
     public required double NoiseScale { get; init; }
 
-    /// <summary>Seconds spent building F̃.</summary>
+    /// <summary>Seconds spent building F̃ after the backward (the fused layers' per-sample gradients are built inside it).</summary>
     public required double GramSeconds { get; init; }
 
     /// <summary>Seconds spent in the eigensolver.</summary>
     public required double EigenSeconds { get; init; }
+
+    /// <summary>
+    /// Conv layers whose per-sample gradients the backward itself computed (the fused path: a probed step spends no
+    /// separate batch weight gradient on them); the other layers were probed after the backward.
+    /// </summary>
+    public int FusedLayers { get; init; }
 
     /// <summary>Per-layer traces, in <see cref="Training.Network.ProbeLayerNames"/> order (when requested).</summary>
     public IReadOnlyList<double>? LayerTraces { get; init; }

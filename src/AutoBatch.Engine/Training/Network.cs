@@ -366,6 +366,7 @@ public sealed class Network : IDisposable
         NoiseScale = r.NoiseScale,
         GramSeconds = r.GramSeconds,
         EigenSeconds = r.EigenSeconds,
+        FusedLayers = r.FusedLayers,
         LayerTraces = traces,
         LayerGradientSums = sums,
         Eigenvalues = eigen,
