@@ -142,7 +142,7 @@ def overhead(args):
     for model in args.models:
         for batch in args.batches:
             options = ["--model", model, "--batch", batch, "--interval", args.interval, "--pairs", args.pairs,
-                       "--warmup", 3] + (["--background"] if args.background else [])
+                       "--warmup", 3, "--block-intervals", args.block_intervals] + (["--background"] if args.background else [])
             rec = run_side("engine", "overhead", options, args.threads)
             rec["background"] = args.background
             records.append(rec)
@@ -259,11 +259,20 @@ def throughput_table(records):
     return "\n".join(lines)
 
 
+# The probe's cost: what a probed step takes beyond a plain one (same process, interleaved). Older result files have
+# only Gram + eigen, which misses the per-sample gradients fused conv layers compute inside the backward.
+COST_KEY = "probe_marginal_ms"
+
+
+def probe_cost(rec):
+    return rec.get(COST_KEY, rec["probe_cost_ms_median"])
+
+
 def probe_tables(records):
     step = ["| model | B | plain step ms | probe step ms | probe/plain, wall (rounds) | probe/plain, CPU time | Gram ms "
             "| eigen ms | eval-mode standalone probe ms |",
             "|---|---:|---:|---:|---|---:|---:|---:|---:|"]
-    peers = ["| model | B | our probe cost ms (Gram+eigen) | native per-sample loop ms (grads only) | native loop / probe "
+    peers = ["| model | B | our probe cost ms (probed − plain step) | native per-sample loop ms (grads only) | native loop / probe "
              "| PyTorch loop ms (grads+Gram+eig) | PyTorch loop / probe (rounds) | vmap ms (grads+Gram+eig) "
              "| vmap / probe (rounds) | PyTorch loop / standalone probe (rounds) | vmap / standalone probe (rounds) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -277,7 +286,7 @@ def probe_tables(records):
         plain = med([x["plain_ms_median"] for x in eng])
         probed = med([x["probe_step_ms_median"] for x in eng])
         ratio = [x["probe_step_ratio"] for x in eng]
-        cost = med([x["probe_cost_ms_median"] for x in eng])
+        cost = med([probe_cost(x) for x in eng])
         standalone = med([x["eval_probe_ms_median"] for x in eng])
         native_loop = med([x.get("native_loop_ms_median") for x in eng])
         cpu_ratio = med([x.get("probe_step_ratio_cpu") for x in eng])
@@ -291,7 +300,7 @@ def probe_tables(records):
                 # Ratios per round (the runs of one round were interleaved), then their median and range.
                 wanted = {"side": "pytorch", "method": method}
                 vs_cost = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
-                                        "probe_cost_ms_median")
+                                        COST_KEY if any(COST_KEY in x for x in eng) else "probe_cost_ms_median")
                 vs_alone = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
                                          "eval_probe_ms_median")
                 return (f"{total:.0f}", f"{med(vs_cost):.1f}x ({spread(vs_cost)})",
@@ -301,7 +310,7 @@ def probe_tables(records):
             return (note, "–", "–")
 
         lp, vp = peer(loop, "loop"), peer(vmap, "vmap")
-        native = [x.get("native_loop_ms_median", float("nan")) / x["probe_cost_ms_median"] for x in eng]
+        native = [x.get("native_loop_ms_median", float("nan")) / probe_cost(x) for x in eng]
         peers.append(f"| {model} | {batch} | {cost:.1f} | {native_loop:.0f} | {med(native):.1f}x "
                      f"| {lp[0]} | **{lp[1]}** | {vp[0]} | **{vp[1]}** | {lp[2]} | {vp[2]} |")
     return "\n".join(step) + "\n\n" + "\n".join(peers)
@@ -340,8 +349,10 @@ def background_table(records):
 
 def overhead_table(records):
     lines = ["| model | B | interval | plain block ms | probed block ms | measured overhead, wall (block ratios) "
-             "| measured overhead, CPU time (block ratios) | extrapolated (probe − plain)/(interval · plain) |",
-             "|---|---:|---:|---:|---:|---|---|---:|"]
+             "| measured overhead, CPU time (block ratios) | extrapolated (probe − plain)/(interval · plain) "
+             "| probed step / plain step, effective: 1 + interval · overhead (wall, CPU) "
+             "| **probed step / plain step from per-step medians** (wall, CPU) |",
+             "|---|---:|---:|---:|---:|---|---|---:|---|---|"]
     for rec in records:
         if rec.get("error"):
             lines.append(f"| {rec.get('model')} | {rec.get('batch')} | | | | failed: {rec['error'][:80]} | | |")
@@ -354,7 +365,11 @@ def overhead_table(records):
         mode = " (background)" if rec.get("background") else ""
         lines.append(f"| {rec['model']}{mode} | {rec['batch']} | {rec['interval']} | {rec['plain_block_ms_median']:.0f} "
                      f"| {rec['probed_block_ms_median']:.0f} | {100 * rec['measured_overhead']:+.2f}% ({blocks}) "
-                     f"| {cpu} | {100 * rec['extrapolated_overhead']:.2f}% |")
+                     f"| {cpu} | {100 * rec['extrapolated_overhead']:.2f}% "
+                     f"| {1 + rec['interval'] * rec['measured_overhead']:.2f}, "
+                     f"{1 + rec['interval'] * rec.get('measured_overhead_cpu', float('nan')):.2f} "
+                     f"| **{rec.get('effective_step_ratio', float('nan')):.2f}**, "
+                     f"{rec.get('effective_step_ratio_cpu', float('nan')):.2f} |")
     return "\n".join(lines)
 
 
@@ -432,6 +447,7 @@ def main(argv):
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--engine-only", action="store_true", help="probe: skip the PyTorch peers")
     parser.add_argument("--background", action="store_true", help="overhead: the probe runs in the background")
+    parser.add_argument("--block-intervals", type=int, default=1, help="overhead: intervals per block")
     parser.add_argument("--out", default=None)
     parser.add_argument("--engine-dll", default=None,
                         help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")

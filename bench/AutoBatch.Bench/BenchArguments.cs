@@ -54,6 +54,9 @@ internal sealed class BenchArguments
     /// <summary>Plain/probed block pairs of the overhead run (default 4).</summary>
     public int Pairs => Int("pairs", 4, min: 1);
 
+    /// <summary>Intervals per block of the overhead run (default 1).</summary>
+    public int BlockIntervals => Int("block-intervals", 1, min: 1);
+
     /// <summary>Learning rate (default 0.05).</summary>
     public double LearningRate => Double("lr", 0.05, min: 1e-12);
 

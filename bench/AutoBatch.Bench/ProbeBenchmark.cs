@@ -68,6 +68,10 @@ internal static class ProbeBenchmark
         json["gram_ms_median"] = Summary.Median(gram);
         json["eigen_ms_median"] = Summary.Median(eigen);
         json["probe_cost_ms_median"] = Summary.Median(gram.Zip(eigen, (g, e) => g + e).ToList());
+        // What the probe adds to a step: on fused conv layers the per-sample gradients are computed inside the
+        // backward (in place of the batch weight gradient), which Gram + eigen times do not include.
+        json["probe_marginal_ms"] = Summary.Median(probed) - Summary.Median(plain);
+        json["probe_marginal_cpu_ms"] = Summary.Median(probedCpu) - Summary.Median(plainCpu);
         json["probe_not_ok"] = probeNotOk;
         AddStandaloneProbe(session, settings, json);
         AddPerSampleLoop(session, json);
