@@ -30,9 +30,6 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "ab_net_probe_collect")]
     internal static partial NativeStatus NetProbeCollect(NetworkHandle net, NativeProbeOptions* outputs, NativeProbeResult* result);
 
-    [LibraryImport(Library, EntryPoint = "ab_net_probe_pending")]
-    internal static partial NativeStatus NetProbePending(NetworkHandle net, out int pending);
-
     [LibraryImport(Library, EntryPoint = "ab_net_probe_layer_count")]
     internal static partial NativeStatus NetProbeLayerCount(NetworkHandle net, out long count);
 

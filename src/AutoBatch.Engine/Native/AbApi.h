@@ -108,8 +108,6 @@ AB_EXPORT int32_t ab_net_train_step(void* net, const float* x, const int64_t* y,
 // it and fills result and the output arrays of outputs (eigenvalues, layer_traces, layer_sums; gram is not kept).
 // Background probes are collected in order: a step cannot launch one while an earlier one is uncollected.
 AB_EXPORT int32_t ab_net_probe_collect(void* net, const AbProbeOptions* outputs, AbProbeResult* result);
-// 1 when a background probe was launched and not yet collected.
-AB_EXPORT int32_t ab_net_probe_pending(void* net, int32_t* pending);
 
 // Sum of per-sample losses and number correct over n samples, in eval mode, in chunks of `chunk`.
 AB_EXPORT int32_t ab_net_evaluate(void* net, const float* x, const int64_t* y, int64_t n, int64_t chunk,

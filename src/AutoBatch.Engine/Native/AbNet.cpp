@@ -320,14 +320,6 @@ AB_EXPORT int32_t ab_net_probe_collect(void* handle, const AbProbeOptions* outpu
   });
 }
 
-AB_EXPORT int32_t ab_net_probe_pending(void* handle, int32_t* pending) {
-  return guarded([&] {
-    require(pending != nullptr, "null output pointer");
-    auto& net = *ab::as_net(handle);
-    *pending = net.worker && net.worker->pending() ? 1 : 0;
-  });
-}
-
 AB_EXPORT int32_t ab_net_probe_layer_count(void* handle, int64_t* count) {
   return guarded([&] {
     require(count != nullptr, "null output pointer");

@@ -49,7 +49,7 @@ public sealed class CompareProcessTests
         string map = Path.Combine(data, "map.json");
         BeaconMapFile.Write(map, TinyMap());
         string[] Args(string output) =>
-            ["compare", "--map", map, "--schedules", "s4,s8", "--seeds", "1", "--epochs", "5", "--data-path", data, "--output", output, "--parallel", "2"];
+            ["compare", "--map", map, "--schedules", "s4,s8", "--seeds", "1", "--epochs", "12", "--data-path", data, "--output", output, "--parallel", "2"];
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
         (int code, string log) = await GridProcess.RunAsync(Args(reference));
         Assert.That(code, Is.EqualTo(0), log);
@@ -57,12 +57,14 @@ public sealed class CompareProcessTests
         using (System.Diagnostics.Process compare = GridProcess.Start(Args(killed)))
         {
             await Task.WhenAny(compare.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(seconds)));
-            if (!compare.HasExited)
+            bool running = !compare.HasExited;
+            if (running)
             {
                 compare.Kill(entireProcessTree: false); // SIGKILL of the runner only: its runs must notice and stop
             }
 
             await compare.WaitForExitAsync();
+            Assert.That(running, Is.True, $"the comparison ended by itself within {seconds} s, before the kill; make it longer");
         }
 
         var wait = System.Diagnostics.Stopwatch.StartNew();

@@ -18,6 +18,9 @@ public sealed class KillResumeTests
 {
     private static string[] TrainArgs(string data, string output, params string[] extra) => TrainArgsFor(4, data, output, extra);
 
+    // Long enough that kills at 1.2 s and 2.7 s land inside the run (an epoch takes ~0.1–0.2 s on an idle machine).
+    private static string[] LongTrainArgs(string data, string output, params string[] extra) => TrainArgsFor(24, data, output, extra);
+
     private static string[] TrainArgsFor(int epochs, string data, string output, params string[] extra) =>
     [
         "train", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--batch-size", "4", "--lr", "0.05", "--epochs", epochs.ToString(CultureInfo.InvariantCulture),
@@ -28,7 +31,7 @@ public sealed class KillResumeTests
     private static string[] RunArgs(string data, string output, params string[] extra) =>
     [
         "run", "--map", "", "--schedule", "s4-to-16-MS", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--lr", "0.05",
-        "--epochs", "4", "--probe-interval", "3", "--seed", "3", "--threads", "1", "--output", output, .. extra,
+        "--epochs", "12", "--probe-interval", "3", "--seed", "3", "--threads", "1", "--output", output, .. extra,
     ];
 
     /// <summary>Everything of a record but wall times.</summary>
@@ -39,15 +42,19 @@ public sealed class KillResumeTests
         EvalSeconds = 0,
     }));
 
+    // SIGKILLs the process after the delay. A run that ended before it would test nothing, so that is a failure: the
+    // runs below are long enough (tens of epochs) to be still training on an idle machine.
     private static async Task KillAfter(Process process, TimeSpan delay)
     {
         await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
-        if (!process.HasExited)
+        bool running = !process.HasExited;
+        if (running)
         {
             process.Kill(entireProcessTree: false); // SIGKILL: no chance to write anything
         }
 
         await process.WaitForExitAsync();
+        Assert.That(running, Is.True, $"the run ended by itself within {delay.TotalSeconds} s, before the kill; make it longer");
     }
 
     private static async Task<string> Uninterrupted(string[] args)
@@ -63,19 +70,19 @@ public sealed class KillResumeTests
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        await Uninterrupted(TrainArgs(data, reference));
+        await Uninterrupted(LongTrainArgs(data, reference));
 
-        using (Process p = GridProcess.Start(TrainArgs(data, killed)))
+        using (Process p = GridProcess.Start(LongTrainArgs(data, killed)))
         {
             await KillAfter(p, TimeSpan.FromSeconds(seconds));
         }
 
-        (int code, string log) = await GridProcess.RunAsync(TrainArgs(data, killed, "--resume"));
+        (int code, string log) = await GridProcess.RunAsync(LongTrainArgs(data, killed, "--resume"));
         Assert.That(code, Is.EqualTo(0), log);
         Assert.That(
             Deterministic(EpochLog.Read(Path.Combine(killed, "epochs.jsonl"))),
             Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
-        Assert.That(File.ReadAllLines(Path.Combine(killed, "epochs.csv")), Has.Length.EqualTo(5), "header + 4 epochs, none repeated");
+        Assert.That(File.ReadAllLines(Path.Combine(killed, "epochs.csv")), Has.Length.EqualTo(25), "header + 24 epochs, none repeated");
     }
 
     [Test]
@@ -83,10 +90,12 @@ public sealed class KillResumeTests
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), stopped = Path.Combine(data, "stopped");
-        await Uninterrupted(TrainArgs(data, reference));
+        // 12 epochs, so that the stop lands before the end on an idle machine too (an epoch here takes ~0.1 s).
+        const int epochs = 12;
+        await Uninterrupted(TrainArgsFor(epochs, data, reference));
 
         // Checkpoints only on a graceful stop: the resumed run must continue from inside the epoch.
-        using (Process p = GridProcess.Start(TrainArgs(data, stopped, "--checkpoint-every", "0")))
+        using (Process p = GridProcess.Start(TrainArgsFor(epochs, data, stopped, "--checkpoint-every", "0")))
         {
             var clock = Stopwatch.StartNew();
             while (!File.Exists(Path.Combine(stopped, "epochs.jsonl")) || File.ReadAllLines(Path.Combine(stopped, "epochs.jsonl")).Length < 1)
@@ -103,8 +112,8 @@ public sealed class KillResumeTests
         }
 
         int logged = EpochLog.Read(Path.Combine(stopped, "epochs.jsonl")).Count;
-        Assert.That(logged, Is.InRange(1, 3), "stopped after the first epoch and before the end");
-        (int code, string log) = await GridProcess.RunAsync(TrainArgs(data, stopped, "--resume", "--checkpoint-every", "0"));
+        Assert.That(logged, Is.InRange(1, epochs - 1), "stopped after the first epoch and before the end");
+        (int code, string log) = await GridProcess.RunAsync(TrainArgsFor(epochs, data, stopped, "--resume", "--checkpoint-every", "0"));
         Assert.That(code, Is.EqualTo(0), log);
         Assert.That(
             Deterministic(EpochLog.Read(Path.Combine(stopped, "epochs.jsonl"))),
