@@ -31,12 +31,6 @@ AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input,
     ab::require(c.in_channels >= 1 && c.out_channels >= 1 && c.kernel_h >= 1 && c.kernel_w >= 1 && c.stride_h >= 1 &&
                     c.stride_w >= 1 && c.padding_h >= 0 && c.padding_w >= 0 && c.dilation_h >= 1 && c.dilation_w >= 1,
                 "ab_probe_conv_gram: channels, kernel, stride and dilation must be >= 1 and padding >= 0");
-    int64_t h_out = (height + 2 * c.padding_h - c.dilation_h * (c.kernel_h - 1) - 1) / c.stride_h + 1;
-    int64_t w_out = (width + 2 * c.padding_w - c.dilation_w * (c.kernel_w - 1) - 1) / c.stride_w + 1;
-    ab::require(h_out >= 1 && w_out >= 1, "ab_probe_conv_gram: the kernel does not fit the padded input");
-    ab::require(delta_length == batch * c.out_channels * h_out * w_out,
-                "ab_probe_conv_gram: delta holds " + std::to_string(delta_length) + " values, the output has " +
-                    std::to_string(batch * c.out_channels * h_out * w_out));
     ab::ConvGeometry g{c.in_channels,
                        c.out_channels,
                        {c.kernel_h, c.kernel_w},
@@ -44,12 +38,15 @@ AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input,
                        {c.padding_h, c.padding_w},
                        {c.dilation_h, c.dilation_w},
                        c.has_bias != 0};
+    int64_t h_out = ab::conv_output_size(g, 0, height), w_out = ab::conv_output_size(g, 1, width);
+    ab::require(h_out >= 1 && w_out >= 1, "ab_probe_conv_gram: the kernel does not fit the padded input");
+    ab::require(delta_length == batch * c.out_channels * h_out * w_out,
+                "ab_probe_conv_gram: delta holds " + std::to_string(delta_length) + " values, the output has " +
+                    std::to_string(batch * c.out_channels * h_out * w_out));
     torch::NoGradGuard no_grad;
     auto x = torch::from_blob(const_cast<float*>(input), {batch, c.in_channels, height, width}, torch::kFloat);
     auto d = torch::from_blob(const_cast<float*>(delta), {batch, c.out_channels, h_out, w_out}, torch::kFloat);
-    ab::GramConfig config{AbGramMode(options->gram_mode), options->memory_cap_bytes,
-                          AbConvKernel(options->conv_kernel)};
-    auto gram = ab::conv_gram(g, x, d, config).contiguous();
+    auto gram = ab::conv_gram(g, x, d, ab::gram_config(*options)).contiguous();
     std::memcpy(options->gram, gram.data_ptr<double>(), sizeof(double) * size_t(batch * batch));
   });
 }

@@ -346,6 +346,11 @@ ConvGeometry geometry_of(const ProbeSite& s) {
           {(*pad)->at(0), (*pad)->at(1)},    {di->at(0), di->at(1)},  c->bias.defined()};
 }
 
+int64_t conv_output_size(const ConvGeometry& g, int axis, int64_t input_size) {
+  int64_t extent = input_size + 2 * g.padding[axis] - g.dilation[axis] * (g.kernel[axis] - 1) - 1;
+  return extent < 0 ? 0 : extent / g.stride[axis] + 1;
+}
+
 bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig& config) {
   if (config.conv_kernel == AB_CONV_UNFOLD || config.mode == AB_GRAM_GHOST) return false;
   auto* c = dynamic_cast<torch::nn::Conv2dImpl*>(s.module);
@@ -359,12 +364,8 @@ bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig
   int64_t batch = input.size(0);
   if (batch * 4 * row_length(g) > config.memory_cap_bytes) return false;
   if (config.mode == AB_GRAM_MATERIALISE) return true;
-  int64_t out[2];
-  for (int k = 0; k < 2; ++k) {
-    int64_t extent = input.size(2 + k) + 2 * g.padding[k] - g.dilation[k] * (g.kernel[k] - 1) - 1;
-    out[k] = extent / g.stride[k] + 1;
-  }
-  LayerShape shape{g.in_channels * g.kernel[0] * g.kernel[1], g.out_channels, out[0] * out[1]};
+  int64_t positions = conv_output_size(g, 0, input.size(2)) * conv_output_size(g, 1, input.size(3));
+  LayerShape shape{g.in_channels * g.kernel[0] * g.kernel[1], g.out_channels, positions};
   return cheaper_path(shape, batch) == GramPath::Materialise;
 }
 

@@ -30,6 +30,9 @@ struct ConvGeometry {
 // The settings of one probe request.
 GramConfig gram_config(const AbProbeOptions& options);
 
+// Output size of a conv along axis (0 = height, 1 = width) for an input of that size (< 1: the kernel does not fit).
+int64_t conv_output_size(const ConvGeometry& conv, int axis, int64_t input_size);
+
 // A conv site's geometry; throws ArgumentError for a layer the probe does not handle (groups > 1, string padding).
 ConvGeometry geometry_of(const ProbeSite& site);
 
