@@ -81,8 +81,18 @@ internal sealed class BenchArguments
         string other => throw new ArgumentException($"--conv-kernel must be auto, unfold or grouped, got '{other}'."),
     };
 
+    /// <summary>Kernel of the float64 Gram products: auto (default), blas or avx512.</summary>
+    public GramKernel GramKernel => Text("gram-kernel", "auto") switch
+    {
+        "auto" => GramKernel.Auto,
+        "blas" => GramKernel.Blas,
+        "avx512" => GramKernel.Avx512,
+        string other => throw new ArgumentException($"--gram-kernel must be auto, blas or avx512, got '{other}'."),
+    };
+
     /// <summary>The probe settings the options describe.</summary>
-    public ProbeSettings ProbeSettings => new() { Mode = GramMode, ConvKernel = ConvKernel, Interval = Interval, Background = Background };
+    public ProbeSettings ProbeSettings =>
+        new() { Mode = GramMode, ConvKernel = ConvKernel, GramKernel = GramKernel, Interval = Interval, Background = Background };
 
     /// <summary>The probe runs on the network's probe thread (step and overhead verbs; collected inside the timing).</summary>
     public bool Background => _flags.Contains("background");

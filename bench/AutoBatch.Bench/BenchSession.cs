@@ -55,6 +55,7 @@ internal sealed class BenchSession : IDisposable
         ["params"] = Network.ParameterCount,
         ["gram_mode"] = Arguments.GramMode.ToString(),
         ["conv_kernel"] = Arguments.ConvKernel.ToString(),
+        ["gram_kernel"] = Arguments.GramKernel.ToString(),
     };
 
     /// <summary>Adds the memory figures at the end of a run.</summary>

@@ -55,6 +55,7 @@ internal unsafe struct NativeProbeOptions
     public long LayerTraceCapacity;
     public int ConvKernel;
     public int Background;
+    public int GramKernel;
 }
 
 [StructLayout(LayoutKind.Sequential)]

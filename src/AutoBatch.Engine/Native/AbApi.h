@@ -51,6 +51,10 @@ enum AbGramMode : int32_t { AB_GRAM_AUTO = 0, AB_GRAM_GHOST = 1, AB_GRAM_MATERIA
 // weight gradient of one grouped convolution with the samples as groups; auto is the one measured fastest (grouped).
 enum AbConvKernel : int32_t { AB_CONV_AUTO = 0, AB_CONV_UNFOLD = 1, AB_CONV_GROUPED = 2 };
 
+// How the probe multiplies per-sample rows into their float64 Gram: auto is the AVX-512 kernel (GramKernel.h) when the
+// CPU has AVX-512F and BLAS dsyrk otherwise; avx512 on a CPU without it is refused by name.
+enum AbGramKernel : int32_t { AB_GRAM_KERNEL_AUTO = 0, AB_GRAM_KERNEL_BLAS = 1, AB_GRAM_KERNEL_AVX512 = 2 };
+
 // Probe request. Output arrays are optional (null = not wanted); their capacities are validated.
 struct AbProbeOptions {
   int32_t gram_mode;
@@ -64,6 +68,7 @@ struct AbProbeOptions {
   int32_t conv_kernel;        // AbConvKernel
   int32_t background;         // ab_net_train_step only: 1 = build and analyse F~ on the network's probe thread
                               // while the caller goes on; the result comes from ab_net_probe_collect
+  int32_t gram_kernel;        // AbGramKernel
 };
 
 enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2, AB_PROBE_PENDING = 3 };
@@ -155,3 +160,9 @@ struct AbConvSpec {
 AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input, int64_t batch, int64_t height,
                                      int64_t width, const float* delta, int64_t delta_length,
                                      const AbProbeOptions* options);
+
+// out (n x n float64, row-major) = rows rows' for n rows of k values (float32 when element_bytes = 4, float64 when 8),
+// by the probe's Gram product with the given AbGramKernel (auto, blas or avx512): every layer's F~ contribution ends
+// in this product, so tests check each kernel here against an independent float64 computation.
+AB_EXPORT int32_t ab_row_gram(const void* rows, int32_t element_bytes, int64_t n, int64_t k, int32_t kernel,
+                              double* out);

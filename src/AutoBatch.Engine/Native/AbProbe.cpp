@@ -6,6 +6,7 @@
 
 #include "AbApi.h"
 #include "Errors.h"
+#include "GramKernel.h"
 #include "Probe.h"
 
 AB_EXPORT int32_t ab_analyse_gram(const double* gram, int64_t batch, const AbProbeOptions* options,
@@ -48,5 +49,25 @@ AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input,
     auto d = torch::from_blob(const_cast<float*>(delta), {batch, c.out_channels, h_out, w_out}, torch::kFloat);
     auto gram = ab::conv_gram(g, x, d, ab::gram_config(*options)).contiguous();
     std::memcpy(options->gram, gram.data_ptr<double>(), sizeof(double) * size_t(batch * batch));
+  });
+}
+
+AB_EXPORT int32_t ab_row_gram(const void* rows, int32_t element_bytes, int64_t n, int64_t k, int32_t kernel,
+                              double* out) {
+  return ab::guarded([&] {
+    ab::require(rows && out, "ab_row_gram: null argument");
+    ab::require(element_bytes == 4 || element_bytes == 8,
+                "ab_row_gram: element_bytes must be 4 (float32) or 8 (float64), got " + std::to_string(element_bytes));
+    ab::require(n >= 1 && k >= 1, "ab_row_gram: rows and columns must be >= 1, got " + std::to_string(n) + " x " +
+                                      std::to_string(k));
+    AbProbeOptions options{};
+    options.memory_cap_bytes = int64_t(1) << 20;
+    options.gram_kernel = kernel;
+    ab::validate_probe_options(options, 0);
+    torch::NoGradGuard no_grad;
+    auto type = element_bytes == 4 ? torch::kFloat : torch::kDouble;
+    auto x = torch::from_blob(const_cast<void*>(rows), {n, k}, type);
+    auto gram = ab::row_gram(x, AbGramKernel(kernel)).contiguous();
+    std::memcpy(out, gram.data_ptr<double>(), sizeof(double) * size_t(n * n));
   });
 }

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "Errors.h"
+#include "GramKernel.h"
 
 namespace ab {
 
@@ -47,13 +48,27 @@ DsyrkFn blas_dsyrk() {
   return fn;
 }
 
-// rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled. Float32 rows are converted
-// a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after the first
-// block): the products and sums are float64 as SPEC §1 requires, without a B x p float64 copy of the rows (37 MiB
-// for ResNet-8's largest layer at B = 128, past glibc's mmap threshold, so page-faulted in on every probe).
-torch::Tensor sym_gram(const torch::Tensor& rows) {
+}  // namespace
+
+// rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled, products and sums in float64
+// (SPEC §1). The AVX-512 kernel (GramKernel.h) when the CPU has it, unless BLAS is asked for: measured 1.3-1.7x
+// faster than OpenBLAS's dsyrk at B = 128 (docs/BENCHMARKS.md, "Gram kernel"). BLAS: float32 rows are converted a block
+// of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after the first block),
+// without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past glibc's mmap
+// threshold, so page-faulted in on every probe).
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel) {
   auto x = rows.contiguous();
   int64_t n = x.size(0), k = x.size(1);
+  if (kernel != AB_GRAM_KERNEL_BLAS && gram_kernel_available() &&
+      (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble)) {
+    auto out = torch::empty({n, n}, torch::kDouble);
+    if (x.scalar_type() == torch::kFloat) {
+      gram_kernel(x.data_ptr<float>(), n, k, k, out.data_ptr<double>());
+    } else {
+      gram_kernel(x.data_ptr<double>(), n, k, k, out.data_ptr<double>());
+    }
+    return out;
+  }
   DsyrkFn dsyrk = blas_dsyrk();
   if (dsyrk == nullptr || k == 0 || n > INT_MAX || k > INT_MAX) {
     auto x64 = x.to(torch::kDouble);
@@ -85,6 +100,8 @@ torch::Tensor sym_gram(const torch::Tensor& rows) {
   return out;
 }
 
+namespace {
+
 // ---------------------------------------------------------------------------------------------------------------
 using RowsFn = std::function<torch::Tensor(int64_t, int64_t)>;
 
@@ -104,16 +121,18 @@ torch::Tensor all_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scr
 
 // Gram of per-sample rows (see all_rows). When the B x p rows fit under the cap they are built once and multiplied
 // once; only when the rows themselves exceed the cap are they recomputed per block pair.
-torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap) {
+torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row,
+                             const GramConfig& config) {
+  int64_t cap = config.memory_cap_bytes;
   int64_t row_bytes = 4 * p;
-  if (batch * row_bytes <= cap) return sym_gram(all_rows(rows, batch, p, scratch_per_row, cap));
+  if (batch * row_bytes <= cap) return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel);
   // Two float64 blocks of rows (and one block's scratch) at a time.
   int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
   for (int64_t i0 = 0; i0 < batch; i0 += chunk) {
     int64_t ni = std::min(chunk, batch - i0);
     auto pi = rows(i0, ni).to(torch::kDouble);
-    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(sym_gram(pi));
+    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(row_gram(pi, config.gram_kernel));
     for (int64_t j0 = i0 + ni; j0 < batch; j0 += chunk) {
       int64_t nj = std::min(chunk, batch - j0);
       auto block = pi.mm(rows(j0, nj).to(torch::kDouble).t());
@@ -127,15 +146,15 @@ torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64
 // delta_{i,t} = B dL/d(output)_{i,t}: the gradient of sample i's own loss term (SPEC §1).
 torch::Tensor scaled_delta(const ProbeSite& s, int64_t batch) { return s.grad_output * double(batch); }
 
-torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, int64_t cap) {
+torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, const GramConfig& config) {
   auto* l = dynamic_cast<torch::nn::LinearImpl*>(s.module);
   bool has_bias = l->bias.defined();
   auto a = s.input.reshape({batch, -1});
   auto d = scaled_delta(s, batch).reshape({batch, -1});
   if (path == GramPath::Ghost) {
     // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1).
-    auto dd = sym_gram(d);
-    auto aa = sym_gram(a);
+    auto dd = row_gram(d, config.gram_kernel);
+    auto aa = row_gram(a, config.gram_kernel);
     if (has_bias) aa.add_(1.0);
     return dd.mul_(aa);
   }
@@ -147,7 +166,7 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, int6
     if (has_bias) w = torch::cat({w, di}, 1);
     return w;
   };
-  return gram_from_rows(rows, batch, p, /*scratch_per_row=*/0, cap);
+  return gram_from_rows(rows, batch, p, /*scratch_per_row=*/0, config);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -221,7 +240,9 @@ int64_t row_length(const ConvGeometry& g) {
 
 // Ghost: <g_i, g_j> = sum_{t,s} (delta_{i,t} . delta_{j,s}) (a_{i,t} . a_{j,s}), over sample blocks that keep
 // two (n T x n T) float64 matrices under the cap.
-torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, const torch::Tensor& delta, int64_t cap) {
+torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, const torch::Tensor& delta,
+                              const GramConfig& config) {
+  int64_t cap = config.memory_cap_bytes;
   int64_t batch = x.size(0);
   int64_t positions = delta.size(2) * delta.size(3);
   auto a_all = F::unfold(x, unfold_options(g)).to(torch::kDouble);  // B x d_in x T
@@ -247,12 +268,12 @@ torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, con
       if (j0 != i0) gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(gij.t());
     }
   }
-  if (g.has_bias) gram += sym_gram(d64.sum({2}));
+  if (g.has_bias) gram += row_gram(d64.sum({2}), config.gram_kernel);
   return gram;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
+torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, AbGramKernel kernel) {
   // Path-wise per-sample gradients (SPEC §1): gamma_i = sum_t delta_{i,t} * xhat_{i,t}, beta_i = sum_t delta_{i,t},
   // with xhat normalised by the statistics the forward used (batch statistics in training mode).
   //
@@ -325,14 +346,14 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch) {
       gamma = (gamma - offset[size_t(c)] * beta) * invstd[size_t(c)] * scale;
       beta *= scale;
     }
-  return sym_gram(factors);
+  return row_gram(factors, kernel);
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
 GramConfig gram_config(const AbProbeOptions& o) {
-  return {AbGramMode(o.gram_mode), o.memory_cap_bytes, AbConvKernel(o.conv_kernel)};
+  return {AbGramMode(o.gram_mode), o.memory_cap_bytes, AbConvKernel(o.conv_kernel), AbGramKernel(o.gram_kernel)};
 }
 
 ConvGeometry geometry_of(const ProbeSite& s) {
@@ -391,7 +412,7 @@ torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const
   } else {
     path = cheaper_path({d_in, g.out_channels, positions}, batch);
   }
-  if (path == GramPath::Ghost) return conv_ghost_gram(g, input, delta, config.memory_cap_bytes);
+  if (path == GramPath::Ghost) return conv_ghost_gram(g, input, delta, config);
 
   // Auto is the grouped kernel: measured in probed ResNet-8 steps at B = 128 it was as fast as im2col for the 1-channel
   // stem and 1.5-10x faster for every other layer, 7x7 maps included (docs/BENCHMARKS.md, "Conv kernels").
@@ -402,7 +423,7 @@ torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const
   auto x = input.contiguous();
   auto d = delta.contiguous();
   auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, grouped); };
-  return gram_from_rows(rows, batch, p, scratch, config.memory_cap_bytes);
+  return gram_from_rows(rows, batch, p, scratch, config);
 }
 
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
@@ -417,7 +438,7 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
     // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
     // SPEC §1), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
     torch::NoGradGuard no_grad;
-    return sym_gram(site.rows).mul_(double(batch) * double(batch));
+    return row_gram(site.rows, config.gram_kernel).mul_(double(batch) * double(batch));
   }
   if (!site.input.defined() || !site.grad_output.defined()) {
     throw std::runtime_error("probe: layer " + site.name + " captured no input or gradient");
@@ -425,14 +446,14 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
   torch::NoGradGuard no_grad;
   switch (site.kind) {
     case SiteKind::Linear:
-      return linear_gram(site, batch, choose_path(site, batch, config.mode), config.memory_cap_bytes);
+      return linear_gram(site, batch, choose_path(site, batch, config.mode), config);
     case SiteKind::Conv: {
       GramConfig c = config;
       c.mode = choose_path(site, batch, config.mode) == GramPath::Ghost ? AB_GRAM_GHOST : AB_GRAM_MATERIALISE;
       return conv_gram(geometry_of(site), site.input, scaled_delta(site, batch), c);
     }
     default:
-      return batch_norm_gram(site, batch);
+      return batch_norm_gram(site, batch, config.gram_kernel);
   }
 }
 
@@ -441,6 +462,10 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
           "probe: gram mode must be 0 (auto), 1 (ghost) or 2 (materialise), got " + std::to_string(o.gram_mode));
   require(o.conv_kernel >= AB_CONV_AUTO && o.conv_kernel <= AB_CONV_GROUPED,
           "probe: conv kernel must be 0 (auto), 1 (unfold) or 2 (grouped), got " + std::to_string(o.conv_kernel));
+  require(o.gram_kernel >= AB_GRAM_KERNEL_AUTO && o.gram_kernel <= AB_GRAM_KERNEL_AVX512,
+          "probe: gram kernel must be 0 (auto), 1 (blas) or 2 (avx512), got " + std::to_string(o.gram_kernel));
+  require(o.gram_kernel != AB_GRAM_KERNEL_AVX512 || gram_kernel_available(),
+          "probe: gram kernel avx512 was asked for, but this CPU has no AVX-512F (use auto or blas)");
   require(o.memory_cap_bytes >= (int64_t(1) << 10),
           "probe: memory cap must be at least 1 KiB, got " + std::to_string(o.memory_cap_bytes) + " bytes");
   require(std::isfinite(o.rank_tolerance) && o.rank_tolerance < 1.0,

@@ -18,6 +18,7 @@ struct GramConfig {
   AbGramMode mode = AB_GRAM_AUTO;
   int64_t memory_cap_bytes = int64_t(256) << 20;
   AbConvKernel conv_kernel = AB_CONV_AUTO;
+  AbGramKernel gram_kernel = AB_GRAM_KERNEL_AUTO;
 };
 
 // A Conv2d layer's geometry, all the conv Gram needs (groups = 1).
@@ -50,6 +51,10 @@ torch::Tensor conv_sample_rows(const ConvGeometry& conv, const torch::Tensor& in
 
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
+
+// rows rows' (n x n float64, both triangles) for n x k float32 or float64 rows, products and sums in float64, by the
+// given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk). The product every layer's F~ contribution ends in.
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel);
 
 // This site's B x B float64 contribution to F~. grad_output must hold dL/d(output) of the *mean* batch loss.
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);

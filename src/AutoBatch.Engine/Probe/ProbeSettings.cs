@@ -9,6 +9,9 @@ public sealed record ProbeSettings
     /// <summary>Per-sample gradient kernel of materialised conv layers (default <see cref="ConvKernel.Auto"/>).</summary>
     public ConvKernel ConvKernel { get; init; } = ConvKernel.Auto;
 
+    /// <summary>Kernel of the float64 Gram products (default <see cref="GramKernel.Auto"/>).</summary>
+    public GramKernel GramKernel { get; init; } = GramKernel.Auto;
+
     /// <summary>Memory cap in bytes for per-sample gradient chunks and ghost blocks (default 256 MiB).</summary>
     public long MemoryCapBytes { get; init; } = 256L << 20;
 
@@ -34,6 +37,11 @@ public sealed record ProbeSettings
         if (!Enum.IsDefined(ConvKernel))
         {
             throw new ArgumentOutOfRangeException(nameof(ConvKernel), ConvKernel, "The conv kernel must be Auto, Unfold or Grouped.");
+        }
+
+        if (!Enum.IsDefined(GramKernel))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GramKernel), GramKernel, "The Gram kernel must be Auto, Blas or Avx512.");
         }
 
         if (MemoryCapBytes < 1024)

@@ -348,6 +348,7 @@ public sealed class Network : IDisposable
             LayerSums = sums,
             LayerTraceCapacity = layers,
             ConvKernel = (int)settings.ConvKernel,
+            GramKernel = (int)settings.GramKernel,
         };
     }
 

@@ -139,8 +139,14 @@ public sealed class GramTests
             double[] groupedChunked = Gram(new ProbeSettings { Mode = GramMode.Materialise, ConvKernel = ConvKernel.Grouped, MemoryCapBytes = 4096 });
             double[] ghostChunked = Gram(new ProbeSettings { Mode = GramMode.Ghost, MemoryCapBytes = 4096 });
             double[] auto = Gram(Default);
+            // The Gram product itself by BLAS dsyrk instead of the default (the AVX-512 kernel on CPUs that have it):
+            // the same float32 rows, so only the float64 summation order differs.
+            double[] blasAuto = Gram(Default with { GramKernel = GramKernel.Blas });
+            double[] blasGhost = Gram(new ProbeSettings { Mode = GramMode.Ghost, GramKernel = GramKernel.Blas });
             Assert.Multiple(() =>
             {
+                Assert.That(MaxRelativeError(blasAuto, auto), Is.LessThanOrEqualTo(1e-12), "BLAS kernel, auto path");
+                Assert.That(MaxRelativeError(blasGhost, ghost), Is.LessThanOrEqualTo(1e-12), "BLAS kernel, ghost path");
                 Assert.That(MaxRelativeError(ghost, materialised), Is.LessThanOrEqualTo(1e-6));
                 // im2col + bmm computes each sample's gradient the same way whatever the chunk: bit-for-bit rows.
                 Assert.That(MaxRelativeError(chunked, materialised), Is.LessThanOrEqualTo(1e-9));

@@ -1,0 +1,171 @@
+#include "GramKernel.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+namespace ab {
+
+namespace {
+
+// Rows are packed in groups of 8 (one zmm of float64), column-interleaved: within a column block of kc columns,
+// group g holds panel[g * kc * 8 + t * 8 + r] = x[8g + r][k0 + t] (0 for rows past n). A tile multiplies M groups
+// (8M rows i, one zmm each per column) by one group (8 rows j, broadcast one value at a time): 8M x 8 products per
+// column in 8M accumulators of 8 lanes, no horizontal sums. With M = 3, 24 accumulators, 3 loads and 8 broadcasts
+// feed 24 FMAs per column.
+constexpr int64_t kGroupRows = 8;
+constexpr int kMaxTileGroups = 3;
+// Measured on the 2-vCPU AVX-512 VM (docs/BENCHMARKS.md, "Gram kernel"): 128 columns per block beat 64 and 256 for
+// B = 128 rows, and prefetching each row 64 floats (4 cache lines) ahead cut the packing of 128 x 75,002 rows,
+// read from memory, by a quarter.
+constexpr int64_t kMaxColumnBlock = 128;
+constexpr int64_t kPrefetchColumns = 64;
+
+struct FreeDeleter {
+  void operator()(double* p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<double[], FreeDeleter>;
+
+Buffer aligned_doubles(int64_t count) {
+  size_t bytes = (size_t(count) * sizeof(double) + 63) / 64 * 64;
+  auto* p = static_cast<double*>(std::aligned_alloc(64, std::max<size_t>(bytes, 64)));
+  if (p == nullptr) throw std::bad_alloc();
+  return Buffer(p);
+}
+
+// Scalar packing: float64 rows, and the edges (rows past n, columns past a multiple of 8) of float32 ones.
+template <typename T>
+void pack_scalar(const T* x, int64_t n, int64_t ld, int64_t k0, int64_t t0, int64_t kk, int64_t group, double* p) {
+  for (int64_t r = 0; r < kGroupRows; ++r) {
+    int64_t row = group * kGroupRows + r;
+    if (row >= n) {
+      for (int64_t t = t0; t < kk; ++t) p[t * kGroupRows + r] = 0.0;
+      continue;
+    }
+    const T* src = x + row * ld + k0;
+    for (int64_t t = t0; t < kk; ++t) p[t * kGroupRows + r] = double(src[t]);
+  }
+}
+
+void pack(const double* x, int64_t n, int64_t ld, int64_t k0, int64_t kk, int64_t kc, int64_t groups, double* panel) {
+  for (int64_t g = 0; g < groups; ++g) pack_scalar(x, n, ld, k0, 0, kk, g, panel + g * kc * kGroupRows);
+}
+
+// Float32 rows, 8 x 8 blocks at a time: load 8 columns of 8 rows, transpose in registers, widen each column to float64.
+__attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t ld, int64_t k0, int64_t kk,
+                                             int64_t kc, int64_t groups, double* panel) {
+  int64_t full_columns = kk / 8 * 8;
+  for (int64_t g = 0; g < groups; ++g) {
+    double* p = panel + g * kc * kGroupRows;
+    if ((g + 1) * kGroupRows > n) {
+      pack_scalar(x, n, ld, k0, 0, kk, g, p);
+      continue;
+    }
+    const float* src = x + g * kGroupRows * ld + k0;
+    for (int64_t t = 0; t < full_columns; t += 8) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) {
+        r[i] = _mm256_loadu_ps(src + i * ld + t);
+        _mm_prefetch(reinterpret_cast<const char*>(src + i * ld + t + kPrefetchColumns), _MM_HINT_T0);
+      }
+      __m256 u[8], v[8];
+      for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);      // rows i, i+1: columns 0 0 1 1 | 4 4 5 5
+        u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);  // columns 2 2 3 3 | 6 6 7 7
+      }
+      for (int i = 0; i < 8; i += 4) {
+        v[i] = _mm256_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0));      // rows i..i+3: column 0 | 4
+        v[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));  // column 1 | 5
+        v[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));  // column 2 | 6
+        v[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));  // column 3 | 7
+      }
+      for (int c = 0; c < 4; ++c) {
+        __m256 low = _mm256_permute2f128_ps(v[c], v[c + 4], 0x20);   // column c, rows 0..7
+        __m256 high = _mm256_permute2f128_ps(v[c], v[c + 4], 0x31);  // column c + 4
+        _mm512_store_pd(p + (t + c) * kGroupRows, _mm512_cvtps_pd(low));
+        _mm512_store_pd(p + (t + c + 4) * kGroupRows, _mm512_cvtps_pd(high));
+      }
+    }
+    pack_scalar(x, n, ld, k0, full_columns, kk, g, p);
+  }
+}
+
+// c[s * ldc + 8m + r] += sum_t a[m * kc * 8 + t * 8 + r] * b[t * 8 + s]: the products of M groups of rows (a) with one
+// group (b) over kk columns, added to an 8M-wide, 8-row block of c.
+template <int M>
+__attribute__((target("avx512f"))) void tile(const double* a, const double* b, int64_t kk, int64_t kc, double* c,
+                                             int64_t ldc) {
+  __m512d acc[M][kGroupRows];
+#pragma GCC unroll 8
+  for (int s = 0; s < kGroupRows; ++s)
+#pragma GCC unroll 3
+    for (int m = 0; m < M; ++m) acc[m][s] = _mm512_setzero_pd();
+  for (int64_t t = 0; t < kk; ++t) {
+    __m512d av[M];
+#pragma GCC unroll 3
+    for (int m = 0; m < M; ++m) av[m] = _mm512_load_pd(a + m * kc * kGroupRows + t * kGroupRows);
+    const double* bt = b + t * kGroupRows;
+#pragma GCC unroll 8
+    for (int s = 0; s < kGroupRows; ++s) {
+      __m512d bv = _mm512_set1_pd(bt[s]);
+#pragma GCC unroll 3
+      for (int m = 0; m < M; ++m) acc[m][s] = _mm512_fmadd_pd(av[m], bv, acc[m][s]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int s = 0; s < kGroupRows; ++s)
+#pragma GCC unroll 3
+    for (int m = 0; m < M; ++m) {
+      double* out = c + s * ldc + m * kGroupRows;
+      _mm512_storeu_pd(out, _mm512_add_pd(_mm512_loadu_pd(out), acc[m][s]));
+    }
+}
+
+template <typename T>
+void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out) {
+  if (n <= 0) return;
+  int64_t groups = (n + kGroupRows - 1) / kGroupRows;
+  int64_t padded = groups * kGroupRows;
+  // Column block: the packed block (padded x kc float64) stays in L2 (<= 512 KiB) and one group's panel, reused by
+  // every tile of its row of tiles, in L1 (<= 8 KiB).
+  int64_t kc = std::clamp<int64_t>((int64_t(1) << 16) / padded, 16, kMaxColumnBlock);
+  kc = std::min(kc, std::max<int64_t>(k, 1));
+  Buffer panel = aligned_doubles(groups * kc * kGroupRows);
+  // lower[j * padded + i] accumulates x_j . x_i for the tiles with i-group <= j-group.
+  Buffer lower = aligned_doubles(padded * padded);
+  std::fill(lower.get(), lower.get() + padded * padded, 0.0);
+  for (int64_t k0 = 0; k0 < k; k0 += kc) {
+    int64_t kk = std::min(kc, k - k0);
+    pack(x, n, ld, k0, kk, kc, groups, panel.get());
+    for (int64_t jg = 0; jg < groups; ++jg) {
+      const double* b = panel.get() + jg * kc * kGroupRows;
+      double* row = lower.get() + jg * kGroupRows * padded;
+      for (int64_t ig = 0; ig <= jg; ig += kMaxTileGroups) {
+        const double* a = panel.get() + ig * kc * kGroupRows;
+        double* c = row + ig * kGroupRows;
+        switch (std::min<int64_t>(kMaxTileGroups, jg + 1 - ig)) {
+          case 3: tile<3>(a, b, kk, kc, c, padded); break;
+          case 2: tile<2>(a, b, kk, kc, c, padded); break;
+          default: tile<1>(a, b, kk, kc, c, padded); break;
+        }
+      }
+    }
+  }
+  const double* l = lower.get();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) out[i * n + j] = i >= j ? l[i * padded + j] : l[j * padded + i];
+}
+
+}  // namespace
+
+bool gram_kernel_available() {
+  static const bool available = __builtin_cpu_supports("avx512f");
+  return available;
+}
+
+void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out) { gram(x, n, k, ld, out); }
+void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out) { gram(x, n, k, ld, out); }
+
+}  // namespace ab
