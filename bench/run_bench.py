@@ -121,10 +121,14 @@ def probe(args):
         for model in args.models:
             for batch in args.batches:
                 big = batch >= 512
-                engine = ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
-                          "--min-seconds", args.min_seconds, "--reps", 2 if big else 5, "--loop-reps", 1 if big else 2]
                 peer = ["--model", model, "--batch", batch, "--reps", 1 if big else 2]
-                sides = [("engine", "probe", engine)]
+                sides = []
+                for k, kernel in enumerate(args.gram_kernels):
+                    # The native per-sample loop does not depend on the Gram kernel: timed with the first one only.
+                    loop_reps = (1 if big else 2) if k == 0 else 0
+                    sides.append(("engine", "probe", ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
+                                                      "--min-seconds", args.min_seconds, "--reps", 2 if big else 5,
+                                                      "--loop-reps", loop_reps, "--gram-kernel", kernel]))
                 if not args.engine_only:
                     sides += [("pytorch", "persample", peer + ["--method", "loop"]),
                               ("pytorch", "persample", peer + ["--method", "vmap"])]
@@ -142,7 +146,8 @@ def overhead(args):
     for model in args.models:
         for batch in args.batches:
             options = ["--model", model, "--batch", batch, "--interval", args.interval, "--pairs", args.pairs,
-                       "--warmup", 3, "--block-intervals", args.block_intervals] + (["--background"] if args.background else [])
+                       "--warmup", 3, "--block-intervals", args.block_intervals,
+                       "--gram-kernel", args.gram_kernels[0]] + (["--background"] if args.background else [])
             rec = run_side("engine", "overhead", options, args.threads)
             rec["background"] = args.background
             records.append(rec)
@@ -269,15 +274,24 @@ def probe_cost(rec):
 
 
 def probe_tables(records):
-    step = ["| model | B | plain step ms | probe step ms | probe/plain, wall (rounds) | probe/plain, CPU time | Gram ms "
-            "| eigen ms | eval-mode standalone probe ms |",
-            "|---|---:|---:|---:|---|---:|---:|---:|---:|"]
-    peers = ["| model | B | our probe cost ms (probed − plain step) | native per-sample loop ms (grads only) | native loop / probe "
-             "| PyTorch loop ms (grads+Gram+eig) | PyTorch loop / probe (rounds) | vmap ms (grads+Gram+eig) "
-             "| vmap / probe (rounds) | PyTorch loop / standalone probe (rounds) | vmap / standalone probe (rounds) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for model, batch in configs(records):
-        eng = pick(records, model, batch, side="engine")
+    step = ["| model | B | Gram kernel | plain step ms | probe step ms | probe/plain, wall (rounds) | probe/plain, CPU time "
+            "| Gram ms | eigen ms | eval-mode standalone probe ms |",
+            "|---|---:|---|---:|---:|---|---:|---:|---:|---:|"]
+    peers = ["| model | B | Gram kernel | our probe cost ms (probed − plain step) | native per-sample loop ms (grads only) "
+             "| native loop / probe | PyTorch loop ms (grads+Gram+eig) | PyTorch loop / probe (rounds) "
+             "| vmap ms (grads+Gram+eig) | vmap / probe (rounds) | PyTorch loop / standalone probe (rounds) "
+             "| vmap / standalone probe (rounds) |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    # Older result files have no gram_kernel (it was BLAS dsyrk then).
+    kernels = []
+    for rec in records:
+        if rec.get("side") == "engine" and rec.get("gram_kernel") not in kernels:
+            kernels.append(rec.get("gram_kernel"))
+    for (model, batch), kernel in ((c, k) for c in configs(records) for k in kernels):
+        eng = pick(records, model, batch, side="engine", gram_kernel=kernel)
+        # The native loop is timed in the first kernel's runs only.
+        loop_runs = [x for x in pick(records, model, batch, side="engine") if x.get("native_loop_ms_median")]
+        label = kernel or "Blas (before the choice existed)"
         loop = pick(records, model, batch, side="pytorch", method="loop")
         vmap = pick(records, model, batch, side="pytorch", method="vmap")
         failed = [r for r in records if r.get("model") == model and r.get("batch") == batch and r.get("error")]
@@ -288,9 +302,9 @@ def probe_tables(records):
         ratio = [x["probe_step_ratio"] for x in eng]
         cost = med([probe_cost(x) for x in eng])
         standalone = med([x["eval_probe_ms_median"] for x in eng])
-        native_loop = med([x.get("native_loop_ms_median") for x in eng])
+        native_loop = med([x.get("native_loop_ms_median") for x in loop_runs])
         cpu_ratio = med([x.get("probe_step_ratio_cpu") for x in eng])
-        step.append(f"| {model} | {batch} | {plain:.1f} | {probed:.1f} | **{med(ratio):.2f}** ({spread(ratio)}) "
+        step.append(f"| {model} | {batch} | {label} | {plain:.1f} | {probed:.1f} | **{med(ratio):.2f}** ({spread(ratio)}) "
                     f"| {'n/a' if cpu_ratio != cpu_ratio else f'{cpu_ratio:.2f}'} | {med([x['gram_ms_median'] for x in eng]):.1f} | {med([x['eigen_ms_median'] for x in eng]):.2f} "
                     f"| {standalone:.1f} |")
 
@@ -299,9 +313,10 @@ def probe_tables(records):
                 total = med([x["total_ms_median"] for x in rs])
                 # Ratios per round (the runs of one round were interleaved), then their median and range.
                 wanted = {"side": "pytorch", "method": method}
-                vs_cost = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
+                ours = {"side": "engine", "gram_kernel": kernel}
+                vs_cost = paired_ratios(records, model, batch, wanted, ours, "total_ms_median",
                                         COST_KEY if any(COST_KEY in x for x in eng) else "probe_cost_ms_median")
-                vs_alone = paired_ratios(records, model, batch, wanted, {"side": "engine"}, "total_ms_median",
+                vs_alone = paired_ratios(records, model, batch, wanted, ours, "total_ms_median",
                                          "eval_probe_ms_median")
                 return (f"{total:.0f}", f"{med(vs_cost):.1f}x ({spread(vs_cost)})",
                         f"{med(vs_alone):.1f}x ({spread(vs_alone)})")
@@ -310,8 +325,8 @@ def probe_tables(records):
             return (note, "–", "–")
 
         lp, vp = peer(loop, "loop"), peer(vmap, "vmap")
-        native = [x.get("native_loop_ms_median", float("nan")) / probe_cost(x) for x in eng]
-        peers.append(f"| {model} | {batch} | {cost:.1f} | {native_loop:.0f} | {med(native):.1f}x "
+        native = [native_loop / probe_cost(x) for x in eng]
+        peers.append(f"| {model} | {batch} | {label} | {cost:.1f} | {native_loop:.0f} | {med(native):.1f}x "
                      f"| {lp[0]} | **{lp[1]}** | {vp[0]} | **{vp[1]}** | {lp[2]} | {vp[2]} |")
     return "\n".join(step) + "\n\n" + "\n".join(peers)
 
@@ -446,6 +461,9 @@ def main(argv):
     parser.add_argument("--interval", type=int, default=50)
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--engine-only", action="store_true", help="probe: skip the PyTorch peers")
+    parser.add_argument("--gram-kernels", type=csv_words, default=["auto"],
+                        help="probe: engine Gram kernels (auto, blas, avx512), each run in every round; overhead: "
+                             "the first is used")
     parser.add_argument("--background", action="store_true", help="overhead: the probe runs in the background")
     parser.add_argument("--block-intervals", type=int, default=1, help="overhead: intervals per block")
     parser.add_argument("--out", default=None)

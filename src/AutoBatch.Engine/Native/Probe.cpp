@@ -48,6 +48,102 @@ DsyrkFn blas_dsyrk() {
   return fn;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The spectrum's extremes without the whole spectrum. A training step's probe needs only lambda_max, the rank and the
+// smallest eigenvalue counted in it; the full spectrum (torch::linalg_eigvalsh) is computed only when the caller asks
+// for the eigenvalues. Here: LAPACK's Householder reduction to a tridiagonal T (dsytrd, the same first step
+// eigvalsh takes), then bisection (dstebz) for the two eigenvalues and one Sturm count for the rank, O(B) each,
+// instead of all B eigenvalues by QR iteration (dsterf). Measured at B = 128 in the MLP's probed step: ~1.1 ms -> see
+// docs/BENCHMARKS.md ("Spectrum extremes"). LAPACK comes from the library libtorch already loaded.
+using DsytrdFn = void (*)(const char* uplo, const int* n, double* a, const int* lda, double* d, double* e,
+                          double* tau, double* work, const int* lwork, int* info, size_t uplo_length);
+using DstebzFn = void (*)(const char* range, const char* order, const int* n, const double* vl, const double* vu,
+                          const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m,
+                          int* nsplit, double* w, int* iblock, int* isplit, double* work, int* iwork, int* info,
+                          size_t range_length, size_t order_length);
+
+template <typename Fn>
+Fn find_lapack(const char* name) {
+  if (void* handle = dlopen("liblapack.so.3", RTLD_LAZY | RTLD_NOLOAD)) {
+    if (void* symbol = dlsym(handle, name)) return reinterpret_cast<Fn>(symbol);
+  }
+  return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
+}
+
+struct Extremes {
+  double lambda_max = 0;
+  int32_t rank = 0;
+  double lambda_min_positive = 0;
+};
+
+// Eigenvalues of T (diagonal d, squared off-diagonal e2) below x: the number of negative pivots of T - x I
+// (Sturm count), with LAPACK's guard against a zero pivot.
+int64_t count_below(const std::vector<double>& d, const std::vector<double>& e2, double x, double pivmin) {
+  int64_t count = 0;
+  double q = 1;
+  for (size_t i = 0; i < d.size(); ++i) {
+    q = d[i] - x - (i == 0 ? 0.0 : e2[i - 1] / q);
+    if (std::fabs(q) < pivmin) q = -pivmin;
+    if (q < 0) ++count;
+  }
+  return count;
+}
+
+// lambda_max, the number of eigenvalues above threshold(lambda_max) (eigenvalues clamped at 0), and the smallest of
+// them. False when LAPACK's routines are not found or report an error (the caller then takes the full spectrum).
+bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(double)>& threshold, Extremes* out) {
+  static const auto dsytrd = find_lapack<DsytrdFn>("dsytrd_");
+  static const auto dstebz = find_lapack<DstebzFn>("dstebz_");
+  int64_t n64 = gram.size(0);
+  if (dsytrd == nullptr || dstebz == nullptr || n64 > 46340) return false;  // n * n fits an int
+  int n = int(n64), info = 0;
+  auto a = gram.clone();  // symmetric: row-major is column-major; dsytrd overwrites it
+  size_t length = size_t(n), off_diagonal = size_t(std::max(1, n - 1));
+  std::vector<double> d(length), e(off_diagonal), tau(off_diagonal);
+  int lwork = -1;
+  double query = 0;
+  dsytrd("L", &n, a.data_ptr<double>(), &n, d.data(), e.data(), tau.data(), &query, &lwork, &info, 1);
+  if (info != 0) return false;
+  lwork = std::max(1, int(query));
+  std::vector<double> work(static_cast<size_t>(lwork));
+  dsytrd("L", &n, a.data_ptr<double>(), &n, d.data(), e.data(), tau.data(), work.data(), &lwork, &info, 1);
+  if (info != 0) return false;
+
+  // Bisection as accurate as it goes (LAPACK: ABSTOL = 2 * underflow threshold).
+  const double abstol = 2 * std::numeric_limits<double>::min();
+  std::vector<double> w(length), bwork(4 * length);
+  std::vector<int> iblock(length), isplit(length), iwork(3 * length);
+  auto eigenvalue = [&](int index, double* value) {  // index: 1-based, ascending
+    int m = 0, nsplit = 0;
+    double unused = 0;
+    dstebz("I", "E", &n, &unused, &unused, &index, &index, &abstol, d.data(), e.data(), &m, &nsplit, w.data(),
+           iblock.data(), isplit.data(), bwork.data(), iwork.data(), &info, 1, 1);
+    if (info != 0 || m != 1) return false;
+    *value = w[0];
+    return true;
+  };
+  double top = 0;
+  if (!eigenvalue(n, &top)) return false;
+  out->lambda_max = std::max(top, 0.0);
+  std::vector<double> e2(e.size());
+  double max_e2 = 1;
+  for (size_t i = 0; i + 1 < d.size(); ++i) {
+    e2[i] = e[i] * e[i];
+    max_e2 = std::max(max_e2, e2[i]);
+  }
+  double pivmin = std::numeric_limits<double>::min() * max_e2;
+  double limit = threshold(out->lambda_max);
+  out->rank = out->lambda_max > 0 ? int32_t(n64 - count_below(d, e2, limit, pivmin)) : 0;
+  // Above a threshold of at least 0, so a counted eigenvalue is never one that clamping would change.
+  out->rank = std::max<int32_t>(0, out->rank);
+  if (out->rank > 0) {
+    double low = 0;
+    if (!eigenvalue(n - out->rank + 1, &low)) return false;
+    out->lambda_min_positive = std::max(low, 0.0);
+  }
+  return true;
+}
+
 }  // namespace
 
 // rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled, products and sums in float64
@@ -510,24 +606,34 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
     r->status = AB_PROBE_ZERO;
     return;
   }
-  auto start = Clock::now();
-  auto eig = torch::linalg_eigvalsh(gram).clamp_min(0.0).contiguous();  // ascending
-  r->eigen_seconds = seconds_since(start);
-  const double* ev = eig.data_ptr<double>();
-  if (o.eigenvalues) std::copy(ev, ev + batch, o.eigenvalues);
-  double lambda_max = ev[batch - 1];
   double tolerance = o.rank_tolerance > 0 ? o.rank_tolerance : double(batch) * kFloat32Epsilon;
-  double sigma_threshold = std::sqrt(lambda_max) * tolerance;
-  int32_t rank = 0;
-  for (int64_t i = 0; i < batch; ++i)
-    if (std::sqrt(ev[i]) > sigma_threshold) ++rank;
-  r->rank = rank;
+  // The rank counts the eigenvalues (clamped at 0) with sqrt(lambda) > sqrt(lambda_max) * tolerance.
+  auto start = Clock::now();
+  Extremes x;
+  auto threshold = [&](double lambda_max) {
+    double sigma = std::sqrt(lambda_max) * tolerance;
+    return sigma * sigma;
+  };
+  if (o.eigenvalues != nullptr || !spectrum_extremes(gram, threshold, &x)) {
+    auto eig = torch::linalg_eigvalsh(gram).clamp_min(0.0).contiguous();  // ascending
+    const double* ev = eig.data_ptr<double>();
+    if (o.eigenvalues) std::copy(ev, ev + batch, o.eigenvalues);
+    x.lambda_max = ev[batch - 1];
+    double sigma_threshold = std::sqrt(x.lambda_max) * tolerance;
+    x.rank = 0;
+    for (int64_t i = 0; i < batch; ++i)
+      if (std::sqrt(ev[i]) > sigma_threshold) ++x.rank;
+    if (x.rank > 0) x.lambda_min_positive = ev[batch - x.rank];
+  }
+  r->eigen_seconds = seconds_since(start);
+  double lambda_max = x.lambda_max;
+  r->rank = x.rank;
   r->lambda_max = lambda_max;
-  if (rank == 0) {
+  if (x.rank == 0) {
     r->status = AB_PROBE_ZERO;
     return;
   }
-  r->lambda_min_positive = ev[batch - rank];
+  r->lambda_min_positive = x.lambda_min_positive;
   // Paper Eq. (7): c_k = sigma_max / sigma_min over the numerically non-zero singular values of J.
   r->condition = std::sqrt(lambda_max / r->lambda_min_positive);
   r->mean_gradient_sq_norm = total / double(batch * batch);

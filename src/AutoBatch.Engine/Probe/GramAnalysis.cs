@@ -8,9 +8,13 @@ public static class GramAnalysis
 {
     /// <summary>
     /// Analyses a symmetric B x B matrix (row-major) exactly as the probe analyses F̃: eigenvalues (ascending,
-    /// clamped at 0), numerical rank, c = sqrt(λmax/λmin+), and the gradient-noise extras.
+    /// clamped at 0), numerical rank, c = sqrt(λmax/λmin+), and the gradient-noise extras. Without
+    /// <paramref name="withEigenvalues"/> it takes the path of a training step's probe, which finds λmax, the rank and
+    /// λmin+ without the whole spectrum (tridiagonal reduction, bisection and a Sturm count), and the reading has no
+    /// eigenvalues.
     /// </summary>
-    public static unsafe ProbeReading Analyse(ReadOnlySpan<double> gram, int batch, ProbeSettings settings, double learningRate = 1.0)
+    public static unsafe ProbeReading Analyse(
+        ReadOnlySpan<double> gram, int batch, ProbeSettings settings, double learningRate = 1.0, bool withEigenvalues = true)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
@@ -19,7 +23,7 @@ public static class GramAnalysis
             throw new ArgumentException($"A {batch}x{batch} matrix needs {batch * batch} values, got {gram.Length}.", nameof(gram));
         }
 
-        var eigen = new double[batch];
+        double[]? eigen = withEigenvalues ? new double[batch] : null;
         NativeProbeResult result;
         fixed (double* pg = gram)
         fixed (double* pe = eigen)

@@ -58,14 +58,24 @@ public sealed class SpectrumTests
     }
 
     [Test]
-    public void RecoversAKnownSpectrumRankAndCondition()
+    public void RecoversAKnownSpectrumRankAndCondition([Values] bool withEigenvalues)
     {
         double[] lambda = [100, 25, 4, 1, 0, 0];
-        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 1), 6, new ProbeSettings());
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 1), 6, new ProbeSettings(), withEigenvalues: withEigenvalues);
         Assert.Multiple(() =>
         {
             Assert.That(r.Status, Is.EqualTo(ProbeStatus.Ok));
-            Assert.That(r.Eigenvalues!, Is.EqualTo(lambda.Order().ToArray()).Within(1e-10));
+            if (withEigenvalues)
+            {
+                Assert.That(r.Eigenvalues!, Is.EqualTo(lambda.Order().ToArray()).Within(1e-10));
+            }
+            else
+            {
+                Assert.That(r.Eigenvalues, Is.Null);
+            }
+
+            Assert.That(r.LambdaMax, Is.EqualTo(100).Within(1e-10));
+            Assert.That(r.LambdaMinPositive, Is.EqualTo(1).Within(1e-10));
             Assert.That(r.Rank, Is.EqualTo(4));
             Assert.That(r.Condition, Is.EqualTo(10.0).Within(1e-9));
             Assert.That(r.Trace, Is.EqualTo(130).Within(1e-10));
@@ -73,24 +83,94 @@ public sealed class SpectrumTests
     }
 
     [Test]
-    public void TinyEigenvaluesBelowTheToleranceDoNotCount()
+    public void TinyEigenvaluesBelowTheToleranceDoNotCount([Values] bool withEigenvalues)
     {
         // σ threshold = σmax · B · ε32 = 10 · 4 · 1.19e-7 ≈ 4.8e-6, i.e. λ ≈ 2.3e-11: 1e-12 is out, 1e-9 is in.
         double[] lambda = [100, 1e-9, 1e-12, 0];
-        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 2), 4, new ProbeSettings());
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum(lambda, 2), 4, new ProbeSettings(), withEigenvalues: withEigenvalues);
         Assert.That(r.Rank, Is.EqualTo(2));
-        ProbeReading loose = GramAnalysis.Analyse(WithSpectrum(lambda, 2), 4, new ProbeSettings { RankTolerance = 1e-3 });
+        ProbeReading loose = GramAnalysis.Analyse(
+            WithSpectrum(lambda, 2), 4, new ProbeSettings { RankTolerance = 1e-3 }, withEigenvalues: withEigenvalues);
         Assert.That(loose.Rank, Is.EqualTo(1));
     }
 
     [Test]
-    public void RankOneHasConditionOne()
+    public void RankOneHasConditionOne([Values] bool withEigenvalues)
     {
-        ProbeReading r = GramAnalysis.Analyse(WithSpectrum([5, 0, 0], 3), 3, new ProbeSettings());
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum([5, 0, 0], 3), 3, new ProbeSettings(), withEigenvalues: withEigenvalues);
         Assert.Multiple(() =>
         {
             Assert.That(r.Rank, Is.EqualTo(1));
             Assert.That(r.Condition, Is.EqualTo(1).Within(1e-9));
+        });
+    }
+
+    /// <summary>
+    /// A training step's probe takes λmax, the rank and λmin+ from a tridiagonal reduction, bisection and a Sturm count
+    /// instead of the whole spectrum: on Grams of random rows (full rank, rank-deficient, spread spectra) and on
+    /// repeated eigenvalues it must give what the full spectrum gives.
+    /// </summary>
+    [TestCase(64, 40, 0.0)]
+    [TestCase(64, 500, 2.0)]
+    [TestCase(130, 1000, 3.0)]
+    [TestCase(200, 150, 1.0)]
+    [TestCase(7, 3, 0.5)]
+    public void ExtremesWithoutTheSpectrumMatchTheFullSpectrum(int batch, int p, double spread)
+    {
+        // Rows with column scales 10^(-spread..spread): condition numbers up to ~10^spread.
+        var rng = new Random(batch + p);
+        double[] scale = Enumerable.Range(0, p).Select(k => Math.Pow(10, spread * ((2.0 * k / Math.Max(1, p - 1)) - 1))).ToArray();
+        double[] j = Enumerable.Range(0, batch * p).Select(i => (rng.NextDouble() - 0.5) * scale[i % p]).ToArray();
+        var gram = new double[batch * batch];
+        for (int a = 0; a < batch; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                double sum = 0;
+                for (int k = 0; k < p; k++)
+                {
+                    sum += j[(a * p) + k] * j[(b * p) + k];
+                }
+
+                gram[(a * batch) + b] = gram[(b * batch) + a] = sum;
+            }
+        }
+
+        AssertSamePathResults(gram, batch);
+    }
+
+    [Test]
+    public void ExtremesWithoutTheSpectrumHandleRepeatedEigenvalues()
+    {
+        AssertSamePathResults(WithSpectrum([5, 5, 5, 1, 1, 0, 0, 0], 5), 8);
+    }
+
+    private static void AssertSamePathResults(double[] gram, int batch)
+    {
+        ProbeReading full = GramAnalysis.Analyse(gram, batch, new ProbeSettings());
+        ProbeReading fast = GramAnalysis.Analyse(gram, batch, new ProbeSettings(), withEigenvalues: false);
+        Assert.Multiple(() =>
+        {
+            Assert.That(fast.Status, Is.EqualTo(full.Status));
+            Assert.That(fast.Rank, Is.EqualTo(full.Rank));
+            Assert.That(fast.LambdaMax, Is.EqualTo(full.LambdaMax).Within(1e-12).Percent);
+            // Both are accurate to about ε λmax in absolute terms.
+            Assert.That(fast.LambdaMinPositive, Is.EqualTo(full.LambdaMinPositive).Within(1e-13 * full.LambdaMax));
+            Assert.That(fast.Condition, Is.EqualTo(full.Condition).Within(1e-6).Percent);
+            Assert.That(fast.Trace, Is.EqualTo(full.Trace));
+        });
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ANegativeSpectrumHasRankZero(bool withEigenvalues)
+    {
+        // Eigenvalues -1, -2, -3 clamp to 0: nothing counts, reported as a zero F̃ rather than a crash.
+        ProbeReading r = GramAnalysis.Analyse(WithSpectrum([-1, -2, -3], 6), 3, new ProbeSettings(), withEigenvalues: withEigenvalues);
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Status, Is.EqualTo(ProbeStatus.Zero));
+            Assert.That(r.Rank, Is.Zero);
         });
     }
 
@@ -122,9 +202,9 @@ public sealed class SpectrumTests
     }
 
     [Test]
-    public void SingleSampleHasNoVarianceButNoNaN()
+    public void SingleSampleHasNoVarianceButNoNaN([Values] bool withEigenvalues)
     {
-        ProbeReading r = GramAnalysis.Analyse([4.0], 1, new ProbeSettings());
+        ProbeReading r = GramAnalysis.Analyse([4.0], 1, new ProbeSettings(), withEigenvalues: withEigenvalues);
         Assert.Multiple(() =>
         {
             Assert.That(r.Rank, Is.EqualTo(1));
