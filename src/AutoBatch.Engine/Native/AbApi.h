@@ -60,7 +60,8 @@ struct AbProbeOptions {
   int32_t gram_mode;
   int64_t memory_cap_bytes;   // cap for per-sample gradient chunks and ghost blocks
   double rank_tolerance;      // relative to sigma_max; <= 0 means the default B * eps_float32
-  double* eigenvalues;        // capacity: batch, ascending, clamped at 0
+  double* eigenvalues;        // capacity: batch, ascending, clamped at 0; null: the analysis finds lambda_max, the
+                              // rank and lambda_min+ without computing the whole spectrum
   double* gram;               // capacity: batch * batch, row-major F~ (symmetrised)
   double* layer_traces;       // capacity: layer_trace_capacity, in ab_net_probe_layer order
   double* layer_sums;         // capacity: layer_trace_capacity; 1'F~_layer 1 = |sum_i g_i|^2 for that layer
@@ -111,6 +112,8 @@ AB_EXPORT int32_t ab_net_train_step(void* net, const float* x, const int64_t* y,
 
 // The result of the step's background probe (probe->background = 1; the step reported AB_PROBE_PENDING): waits for
 // it and fills result and the output arrays of outputs (eigenvalues, layer_traces, layer_sums; gram is not kept).
+// Eigenvalues can be collected only when the step asked for them (probe->eigenvalues non-null); a step that did not
+// is analysed like a synchronous probe without eigenvalues (lambda_max, rank and lambda_min+ only).
 // Background probes are collected in order: a step cannot launch one while an earlier one is uncollected.
 AB_EXPORT int32_t ab_net_probe_collect(void* net, const AbProbeOptions* outputs, AbProbeResult* result);
 

@@ -98,26 +98,32 @@ bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(dou
   if (dsytrd == nullptr || dstebz == nullptr || n64 > 46340) return false;  // n * n fits an int
   int n = int(n64), info = 0;
   auto a = gram.clone();  // symmetric: row-major is column-major; dsytrd overwrites it
-  size_t length = size_t(n), off_diagonal = size_t(std::max(1, n - 1));
-  std::vector<double> d(length), e(off_diagonal), tau(off_diagonal);
+  // Work arrays from libtorch's allocator (64-byte aligned): OpenBLAS kernels round differently at other alignments,
+  // and glibc's per-thread arenas would give the probe thread other addresses than the training thread, so a
+  // background probe's reading would differ from the synchronous one in the last bits.
+  size_t length = size_t(n);
+  auto doubles = [](int64_t count) { return torch::empty({std::max<int64_t>(1, count)}, torch::kDouble); };
+  auto d_t = doubles(n), e_t = doubles(n - 1), tau_t = doubles(n - 1);
+  double *d = d_t.data_ptr<double>(), *e = e_t.data_ptr<double>(), *tau = tau_t.data_ptr<double>();
   int lwork = -1;
   double query = 0;
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d.data(), e.data(), tau.data(), &query, &lwork, &info, 1);
+  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau, &query, &lwork, &info, 1);
   if (info != 0) return false;
   lwork = std::max(1, int(query));
-  std::vector<double> work(static_cast<size_t>(lwork));
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d.data(), e.data(), tau.data(), work.data(), &lwork, &info, 1);
+  auto work = doubles(lwork);
+  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau, work.data_ptr<double>(), &lwork, &info, 1);
   if (info != 0) return false;
 
   // Bisection as accurate as it goes (LAPACK: ABSTOL = 2 * underflow threshold).
   const double abstol = 2 * std::numeric_limits<double>::min();
-  std::vector<double> w(length), bwork(4 * length);
+  auto w_t = doubles(n), bwork_t = doubles(4 * n);
+  double *w = w_t.data_ptr<double>(), *bwork = bwork_t.data_ptr<double>();
   std::vector<int> iblock(length), isplit(length), iwork(3 * length);
   auto eigenvalue = [&](int index, double* value) {  // index: 1-based, ascending
     int m = 0, nsplit = 0;
     double unused = 0;
-    dstebz("I", "E", &n, &unused, &unused, &index, &index, &abstol, d.data(), e.data(), &m, &nsplit, w.data(),
-           iblock.data(), isplit.data(), bwork.data(), iwork.data(), &info, 1, 1);
+    dstebz("I", "E", &n, &unused, &unused, &index, &index, &abstol, d, e, &m, &nsplit, w, iblock.data(),
+           isplit.data(), bwork, iwork.data(), &info, 1, 1);
     if (info != 0 || m != 1) return false;
     *value = w[0];
     return true;
@@ -125,15 +131,15 @@ bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(dou
   double top = 0;
   if (!eigenvalue(n, &top)) return false;
   out->lambda_max = std::max(top, 0.0);
-  std::vector<double> e2(e.size());
+  std::vector<double> diagonal(d, d + n), e2(length - 1);
   double max_e2 = 1;
-  for (size_t i = 0; i + 1 < d.size(); ++i) {
+  for (size_t i = 0; i + 1 < length; ++i) {
     e2[i] = e[i] * e[i];
     max_e2 = std::max(max_e2, e2[i]);
   }
   double pivmin = std::numeric_limits<double>::min() * max_e2;
   double limit = threshold(out->lambda_max);
-  out->rank = out->lambda_max > 0 ? int32_t(n64 - count_below(d, e2, limit, pivmin)) : 0;
+  out->rank = out->lambda_max > 0 ? int32_t(n64 - count_below(diagonal, e2, limit, pivmin)) : 0;
   // Above a threshold of at least 0, so a counted eigenvalue is never one that clamping would change.
   out->rank = std::max<int32_t>(0, out->rank);
   if (out->rank > 0) {

@@ -26,11 +26,13 @@ void ProbeWorker::launch(std::vector<ProbeSite> sites, int64_t batch, const AbPr
   job->sites = std::move(sites);
   job->batch = batch;
   job->options = options;
-  // The job owns its outputs; collect() copies them to the caller's buffers.
-  job->eigenvalues.assign(size_t(batch), 0.0);
+  // The job owns its outputs; collect() copies them to the caller's buffers. The eigenvalues only when the launch
+  // asked for them: without, the analysis takes the training step's path (extremes, no full spectrum), exactly as a
+  // synchronous probe would.
+  if (options.eigenvalues != nullptr) job->eigenvalues.assign(size_t(batch), 0.0);
   job->traces.assign(job->sites.size(), 0.0);
   job->sums.assign(job->sites.size(), 0.0);
-  job->options.eigenvalues = job->eigenvalues.data();
+  job->options.eigenvalues = options.eigenvalues != nullptr ? job->eigenvalues.data() : nullptr;
   job->options.gram = nullptr;
   job->options.layer_traces = job->traces.data();
   job->options.layer_sums = job->sums.data();
@@ -88,6 +90,8 @@ void ProbeWorker::collect(const AbProbeOptions& outputs, AbProbeResult* result) 
               outputs.layer_trace_capacity >= int64_t(layers),
           "probe collect: layer trace buffer holds " + std::to_string(outputs.layer_trace_capacity) +
               " values, the model has " + std::to_string(layers) + " probed layers");
+  require(outputs.eigenvalues == nullptr || !job->eigenvalues.empty(),
+          "probe collect: eigenvalues asked for, but the background probe was launched without them");
   *result = job->result;
   if (outputs.eigenvalues) std::copy(job->eigenvalues.begin(), job->eigenvalues.end(), outputs.eigenvalues);
   if (outputs.layer_traces) std::copy(job->traces.begin(), job->traces.begin() + layers, outputs.layer_traces);
