@@ -53,6 +53,9 @@ void pack(const double* x, int64_t n, int64_t ld, int64_t k0, int64_t kk, int64_
   for (int64_t g = 0; g < groups; ++g) pack_scalar(x, n, ld, k0, 0, kk, g, panel + g * kc * kGroupRows);
 }
 
+// GCC 12 warns that _mm512_cvtps_pd's internal placeholder operand "may be used uninitialized" (it is not read).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Float32 rows, 8 x 8 blocks at a time: load 8 columns of 8 rows, transpose in registers, widen each column to float64.
 __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t ld, int64_t k0, int64_t kk,
                                              int64_t kc, int64_t groups, double* panel) {
@@ -91,6 +94,7 @@ __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t 
     pack_scalar(x, n, ld, k0, full_columns, kk, g, p);
   }
 }
+#pragma GCC diagnostic pop
 
 // c[s * ldc + 8m + r] += sum_t a[m * kc * 8 + t * 8 + r] * b[t * 8 + s]: the products of M groups of rows (a) with one
 // group (b) over kk columns, added to an 8M-wide, 8-row block of c.

@@ -12,6 +12,7 @@
 
 #include "Errors.h"
 #include "GramKernel.h"
+#include "Spectrum.h"
 
 namespace ab {
 
@@ -46,108 +47,6 @@ DsyrkFn find_dsyrk() {
 DsyrkFn blas_dsyrk() {
   static const DsyrkFn fn = find_dsyrk();
   return fn;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The spectrum's extremes without the whole spectrum. A training step's probe needs only lambda_max, the rank and the
-// smallest eigenvalue counted in it; the full spectrum (torch::linalg_eigvalsh) is computed only when the caller asks
-// for the eigenvalues. Here: LAPACK's Householder reduction to a tridiagonal T (dsytrd, the same first step
-// eigvalsh takes), then bisection (dstebz) for the two eigenvalues and one Sturm count for the rank, O(B) each,
-// instead of all B eigenvalues by QR iteration (dsterf). Measured at B = 128 in the MLP's probed step: ~1.1 ms -> see
-// docs/BENCHMARKS.md ("Spectrum extremes"). LAPACK comes from the library libtorch already loaded.
-using DsytrdFn = void (*)(const char* uplo, const int* n, double* a, const int* lda, double* d, double* e,
-                          double* tau, double* work, const int* lwork, int* info, size_t uplo_length);
-using DstebzFn = void (*)(const char* range, const char* order, const int* n, const double* vl, const double* vu,
-                          const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m,
-                          int* nsplit, double* w, int* iblock, int* isplit, double* work, int* iwork, int* info,
-                          size_t range_length, size_t order_length);
-
-template <typename Fn>
-Fn find_lapack(const char* name) {
-  if (void* handle = dlopen("liblapack.so.3", RTLD_LAZY | RTLD_NOLOAD)) {
-    if (void* symbol = dlsym(handle, name)) return reinterpret_cast<Fn>(symbol);
-  }
-  return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
-}
-
-struct Extremes {
-  double lambda_max = 0;
-  int32_t rank = 0;
-  double lambda_min_positive = 0;
-};
-
-// Eigenvalues of T (diagonal d, squared off-diagonal e2) below x: the number of negative pivots of T - x I
-// (Sturm count), with LAPACK's guard against a zero pivot.
-int64_t count_below(const std::vector<double>& d, const std::vector<double>& e2, double x, double pivmin) {
-  int64_t count = 0;
-  double q = 1;
-  for (size_t i = 0; i < d.size(); ++i) {
-    q = d[i] - x - (i == 0 ? 0.0 : e2[i - 1] / q);
-    if (std::fabs(q) < pivmin) q = -pivmin;
-    if (q < 0) ++count;
-  }
-  return count;
-}
-
-// lambda_max, the number of eigenvalues above threshold(lambda_max) (eigenvalues clamped at 0), and the smallest of
-// them. False when LAPACK's routines are not found or report an error (the caller then takes the full spectrum).
-bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(double)>& threshold, Extremes* out) {
-  static const auto dsytrd = find_lapack<DsytrdFn>("dsytrd_");
-  static const auto dstebz = find_lapack<DstebzFn>("dstebz_");
-  int64_t n64 = gram.size(0);
-  if (dsytrd == nullptr || dstebz == nullptr || n64 > 46340) return false;  // n * n fits an int
-  int n = int(n64), info = 0;
-  auto a = gram.clone();  // symmetric: row-major is column-major; dsytrd overwrites it
-  // Work arrays from libtorch's allocator (64-byte aligned): OpenBLAS kernels round differently at other alignments,
-  // and glibc's per-thread arenas would give the probe thread other addresses than the training thread, so a
-  // background probe's reading would differ from the synchronous one in the last bits.
-  size_t length = size_t(n);
-  auto doubles = [](int64_t count) { return torch::empty({std::max<int64_t>(1, count)}, torch::kDouble); };
-  auto d_t = doubles(n), e_t = doubles(n - 1), tau_t = doubles(n - 1);
-  double *d = d_t.data_ptr<double>(), *e = e_t.data_ptr<double>(), *tau = tau_t.data_ptr<double>();
-  int lwork = -1;
-  double query = 0;
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau, &query, &lwork, &info, 1);
-  if (info != 0) return false;
-  lwork = std::max(1, int(query));
-  auto work = doubles(lwork);
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau, work.data_ptr<double>(), &lwork, &info, 1);
-  if (info != 0) return false;
-
-  // Bisection as accurate as it goes (LAPACK: ABSTOL = 2 * underflow threshold).
-  const double abstol = 2 * std::numeric_limits<double>::min();
-  auto w_t = doubles(n), bwork_t = doubles(4 * n);
-  double *w = w_t.data_ptr<double>(), *bwork = bwork_t.data_ptr<double>();
-  std::vector<int> iblock(length), isplit(length), iwork(3 * length);
-  auto eigenvalue = [&](int index, double* value) {  // index: 1-based, ascending
-    int m = 0, nsplit = 0;
-    double unused = 0;
-    dstebz("I", "E", &n, &unused, &unused, &index, &index, &abstol, d, e, &m, &nsplit, w, iblock.data(),
-           isplit.data(), bwork, iwork.data(), &info, 1, 1);
-    if (info != 0 || m != 1) return false;
-    *value = w[0];
-    return true;
-  };
-  double top = 0;
-  if (!eigenvalue(n, &top)) return false;
-  out->lambda_max = std::max(top, 0.0);
-  std::vector<double> diagonal(d, d + n), e2(length - 1);
-  double max_e2 = 1;
-  for (size_t i = 0; i + 1 < length; ++i) {
-    e2[i] = e[i] * e[i];
-    max_e2 = std::max(max_e2, e2[i]);
-  }
-  double pivmin = std::numeric_limits<double>::min() * max_e2;
-  double limit = threshold(out->lambda_max);
-  out->rank = out->lambda_max > 0 ? int32_t(n64 - count_below(diagonal, e2, limit, pivmin)) : 0;
-  // Above a threshold of at least 0, so a counted eigenvalue is never one that clamping would change.
-  out->rank = std::max<int32_t>(0, out->rank);
-  if (out->rank > 0) {
-    double low = 0;
-    if (!eigenvalue(n - out->rank + 1, &low)) return false;
-    out->lambda_min_positive = std::max(low, 0.0);
-  }
-  return true;
 }
 
 }  // namespace
@@ -615,7 +514,7 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
   double tolerance = o.rank_tolerance > 0 ? o.rank_tolerance : double(batch) * kFloat32Epsilon;
   // The rank counts the eigenvalues (clamped at 0) with sqrt(lambda) > sqrt(lambda_max) * tolerance.
   auto start = Clock::now();
-  Extremes x;
+  SpectrumExtremes x;
   auto threshold = [&](double lambda_max) {
     double sigma = std::sqrt(lambda_max) * tolerance;
     return sigma * sigma;
