@@ -23,3 +23,8 @@ python3 bench/run_bench.py overhead --threads 1 --models mlp --batches 32,128,51
 python3 bench/run_bench.py overhead --threads 1 --models resnet8 --batches 32,128 --pairs 3 --out $R/overhead-resnet8-sync.json > $R/overhead-resnet8-sync.md 2>> $R/overhead.log
 kill $L
 echo done > $R/DONE
+# Added at 15:58 after the spectrum code moved to Spectrum.cpp (same arithmetic): more rounds at B = 128.
+# python3 bench/run_bench.py probe --threads 1 --rounds 4 --batches 128 --gram-kernels blas,auto --out $R/probe-b128-4rounds.json > $R/probe-b128-4rounds.md 2> $R/probe-b128-4rounds.log
+# Added at 16:02: the MLP B = 128 interval-2 run again, BLAS and AVX-512 kernels alternating (ABBA), to see whether the
+# slow steps after a probe in effective-mlp128-sync-a/b come from the kernel.
+# for k in blas auto auto blas; do python3 bench/run_bench.py overhead --threads 1 --models mlp --batches 128 --interval 2 --block-intervals 25 --pairs 10 --gram-kernels $k --out $R/effective-mlp128-sync-$k-$((++i)).json > $R/effective-mlp128-sync-$k-$i.md 2>> $R/effective.log; done
