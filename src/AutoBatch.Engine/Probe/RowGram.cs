@@ -9,38 +9,26 @@ namespace AutoBatch.Engine.Probe;
 internal static class RowGram
 {
     /// <summary>The n x n Gram (row-major) of <paramref name="n"/> float32 rows of <paramref name="k"/> values.</summary>
-    public static unsafe double[] Compute(ReadOnlySpan<float> rows, int n, int k, GramKernel kernel)
-    {
-        CheckShape(rows.Length, n, k);
-        var gram = new double[(long)n * n];
-        fixed (float* pr = rows)
-        fixed (double* pg = gram)
-        {
-            NativeMethods.Check(NativeMethods.RowGram(pr, sizeof(float), n, k, (int)kernel, pg));
-        }
-
-        return gram;
-    }
+    public static double[] Compute(ReadOnlySpan<float> rows, int n, int k, GramKernel kernel) => Multiply(rows, n, k, kernel);
 
     /// <summary>The n x n Gram (row-major) of <paramref name="n"/> float64 rows of <paramref name="k"/> values.</summary>
-    public static unsafe double[] Compute(ReadOnlySpan<double> rows, int n, int k, GramKernel kernel)
+    public static double[] Compute(ReadOnlySpan<double> rows, int n, int k, GramKernel kernel) => Multiply(rows, n, k, kernel);
+
+    private static unsafe double[] Multiply<T>(ReadOnlySpan<T> rows, int n, int k, GramKernel kernel)
+        where T : unmanaged
     {
-        CheckShape(rows.Length, n, k);
+        if (n < 1 || k < 1 || rows.Length != (long)n * k)
+        {
+            throw new ArgumentException($"Rows hold {rows.Length} values; {n} rows of {k} need {(long)n * k} (n and k >= 1).", nameof(rows));
+        }
+
         var gram = new double[(long)n * n];
-        fixed (double* pr = rows)
+        fixed (T* pr = rows)
         fixed (double* pg = gram)
         {
-            NativeMethods.Check(NativeMethods.RowGram(pr, sizeof(double), n, k, (int)kernel, pg));
+            NativeMethods.Check(NativeMethods.RowGram(pr, sizeof(T), n, k, (int)kernel, pg));
         }
 
         return gram;
-    }
-
-    private static void CheckShape(int length, int n, int k)
-    {
-        if (n < 1 || k < 1 || length != (long)n * k)
-        {
-            throw new ArgumentException($"Rows hold {length} values; {n} rows of {k} need {(long)n * k} (n and k >= 1).", nameof(length));
-        }
     }
 }
