@@ -1,5 +1,5 @@
 // Symmetric float64 Gram products X X' of per-sample rows, the probe's dominant cost (SPEC §1: products and sums in
-// float64). OpenBLAS's dsyrk reaches 10-13 G multiply-adds/s on this project's row shapes (n = B rows of up to 10^5
+// float64). OpenBLAS's dsyrk reaches 10-15 G multiply-adds/s on this project's row shapes (n = B rows of up to 10^5
 // float32 values, converted block by block), under half of what one AVX-512 core does; the kernel here packs the rows
 // once per column block into float64 and computes the lower triangle with register-tiled FMAs.
 #pragma once
@@ -11,8 +11,9 @@ namespace ab {
 bool gram_kernel_available();
 
 // out (n x n float64, row-major, both triangles) = x x' for x: n rows of k values, row i at x + i * ld. Every product
-// and sum is float64; each entry sums its k products in order of the column index, so the result does not depend on
-// n, on which rows share a tile, or on the thread. Requires gram_kernel_available().
+// and sum is float64. Each entry sums its products in column order within blocks of 128 columns (fewer when n > 512),
+// then adds the blocks' sums in order, so the result depends only on n and the rows: not on which rows share a
+// tile, nor on the thread. Requires gram_kernel_available().
 void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out);
 void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out);
 
