@@ -57,6 +57,7 @@ bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(dou
   double max_abs = a.abs().max().item<double>();
   if (!(max_abs > 0) || !std::isfinite(max_abs)) return false;
   double unscale = std::ldexp(1.0, std::ilogb(max_abs) + 1), rescale = 1.0 / unscale;
+  if (!std::isfinite(rescale)) return false;  // subnormal entries only: leave them to the full spectrum
   a.mul_(rescale);
   auto d_t = doubles(n), e_t = doubles(n - 1);
   double *d = d_t.data_ptr<double>(), *e = e_t.data_ptr<double>();
