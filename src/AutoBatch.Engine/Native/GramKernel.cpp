@@ -97,8 +97,8 @@ __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t 
 #pragma GCC diagnostic pop
 
 // c[s * ldc + 8m + r] += sum_t a[m * kc * 8 + t * 8 + r] * b[t * 8 + s]: the products of M groups of rows (a) with one
-// group (b) over kk columns, added to an 8M-wide, 8-row block of c.
-template <int M>
+// group (b) over kk columns, added to an 8M-wide, 8-row block of c (stored over it for the first column block).
+template <int M, bool First>
 __attribute__((target("avx512f"))) void tile(const double* a, const double* b, int64_t kk, int64_t kc, double* c,
                                              int64_t ldc) {
   __m512d acc[M][kGroupRows];
@@ -123,7 +123,11 @@ __attribute__((target("avx512f"))) void tile(const double* a, const double* b, i
 #pragma GCC unroll 3
     for (int m = 0; m < M; ++m) {
       double* out = c + s * ldc + m * kGroupRows;
-      _mm512_storeu_pd(out, _mm512_add_pd(_mm512_loadu_pd(out), acc[m][s]));
+      if constexpr (First) {
+        _mm512_storeu_pd(out, acc[m][s]);
+      } else {
+        _mm512_storeu_pd(out, _mm512_add_pd(_mm512_loadu_pd(out), acc[m][s]));
+      }
     }
 }
 
@@ -136,30 +140,49 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out) {
   // every tile of its row of tiles, in L1 (<= 8 KiB).
   int64_t kc = std::clamp<int64_t>((int64_t(1) << 16) / padded, 16, kMaxColumnBlock);
   kc = std::min(kc, std::max<int64_t>(k, 1));
+  if (k <= 0) {
+    std::fill(out, out + n * n, 0.0);
+    return;
+  }
   Buffer panel = aligned_doubles(groups * kc * kGroupRows);
-  // lower[j * padded + i] accumulates x_j . x_i for the tiles with i-group <= j-group.
-  Buffer lower = aligned_doubles(padded * padded);
-  std::fill(lower.get(), lower.get() + padded * padded, 0.0);
+  // The tiles write x_j . x_i at lower[j * padded + i] for i-group <= j-group: straight into out when n is a multiple
+  // of 8 (padded = n), into a padded buffer otherwise.
+  Buffer buffer;
+  double* lower = out;
+  if (padded != n) {
+    buffer = aligned_doubles(padded * padded);
+    lower = buffer.get();
+  }
   for (int64_t k0 = 0; k0 < k; k0 += kc) {
     int64_t kk = std::min(kc, k - k0);
+    bool first = k0 == 0;
     pack(x, n, ld, k0, kk, kc, groups, panel.get());
     for (int64_t jg = 0; jg < groups; ++jg) {
       const double* b = panel.get() + jg * kc * kGroupRows;
-      double* row = lower.get() + jg * kGroupRows * padded;
+      double* row = lower + jg * kGroupRows * padded;
       for (int64_t ig = 0; ig <= jg; ig += kMaxTileGroups) {
         const double* a = panel.get() + ig * kc * kGroupRows;
         double* c = row + ig * kGroupRows;
-        switch (std::min<int64_t>(kMaxTileGroups, jg + 1 - ig)) {
-          case 3: tile<3>(a, b, kk, kc, c, padded); break;
-          case 2: tile<2>(a, b, kk, kc, c, padded); break;
-          default: tile<1>(a, b, kk, kc, c, padded); break;
+        switch (std::min<int64_t>(kMaxTileGroups, jg + 1 - ig) + (first ? 0 : kMaxTileGroups)) {
+          case 3: tile<3, true>(a, b, kk, kc, c, padded); break;
+          case 2: tile<2, true>(a, b, kk, kc, c, padded); break;
+          case 1: tile<1, true>(a, b, kk, kc, c, padded); break;
+          case 6: tile<3, false>(a, b, kk, kc, c, padded); break;
+          case 5: tile<2, false>(a, b, kk, kc, c, padded); break;
+          default: tile<1, false>(a, b, kk, kc, c, padded); break;
         }
       }
     }
   }
-  const double* l = lower.get();
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) out[i * n + j] = i >= j ? l[i * padded + j] : l[j * padded + i];
+  if (lower != out) {
+    for (int64_t i = 0; i < n; ++i) std::copy(lower + i * padded, lower + i * padded + i + 1, out + i * n);
+  }
+  // Mirror the lower triangle into the upper one, 16 x 16 blocks at a time.
+  constexpr int64_t kBlock = 16;
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock)
+    for (int64_t j0 = 0; j0 <= i0; j0 += kBlock)
+      for (int64_t i = i0; i < std::min(i0 + kBlock, n); ++i)
+        for (int64_t j = j0; j < std::min(j0 + kBlock, i); ++j) out[j * n + i] = out[i * n + j];
 }
 
 }  // namespace
