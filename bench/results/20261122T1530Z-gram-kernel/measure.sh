@@ -28,3 +28,5 @@ echo done > $R/DONE
 # Added at 16:02: the MLP B = 128 interval-2 run again, BLAS and AVX-512 kernels alternating (ABBA), to see whether the
 # slow steps after a probe in effective-mlp128-sync-a/b come from the kernel.
 # for k in blas auto auto blas; do python3 bench/run_bench.py overhead --threads 1 --models mlp --batches 128 --interval 2 --block-intervals 25 --pairs 10 --gram-kernels $k --out $R/effective-mlp128-sync-$k-$((++i)).json > $R/effective-mlp128-sync-$k-$i.md 2>> $R/effective.log; done
+# Added at 16:40 after the kernel writes straight into its output (commit in commit-direct.txt), engine only:
+# python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 2 --gram-kernels blas,auto --out $R/probe-direct.json > $R/probe-direct.md 2> $R/probe-direct.log

@@ -53,7 +53,7 @@ DsyrkFn blas_dsyrk() {
 
 // rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled, products and sums in float64
 // (SPEC §1). The AVX-512 kernel (GramKernel.h) when the CPU has it, unless BLAS is asked for: measured 1.35-2.05x
-// faster than OpenBLAS's dsyrk at B = 128 and 1.1-1.25x at 512 (docs/BENCHMARKS.md, section 2'''). BLAS: float32 rows
+// faster than OpenBLAS's dsyrk at B = 128 and 1.1-1.3x at 512 (docs/BENCHMARKS.md, section 2'''). BLAS: float32 rows
 // are converted a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after
 // the first block), without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past
 // glibc's mmap threshold, so page-faulted in on every probe).
