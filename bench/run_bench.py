@@ -99,45 +99,51 @@ def ordered_sides(round_index):
 # ---------------------------------------------------------------------------------------------------------------
 # Experiments
 
-def throughput(args):
-    records = []
+def configurations(args):
+    """(round, model, batch) for every round of the experiment, announcing each round on stderr."""
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
         for model in args.models:
             for batch in args.batches:
-                options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", args.warmup,
-                           "--min-seconds", args.min_seconds]
-                for side in ordered_sides(r):
-                    rec = run_side(side, "step", options, args.threads)
-                    rec["round"] = r
-                    records.append(rec)
+                yield r, model, batch
+
+
+def step_options(args, model, batch):
+    return ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", args.warmup,
+            "--min-seconds", args.min_seconds]
+
+
+def throughput(args):
+    records = []
+    for r, model, batch in configurations(args):
+        for side in ordered_sides(r):
+            rec = run_side(side, "step", step_options(args, model, batch), args.threads)
+            rec["round"] = r
+            records.append(rec)
     return records
 
 
 def probe(args):
     records = []
-    for r in range(args.rounds):
-        print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
-        for model in args.models:
-            for batch in args.batches:
-                big = batch >= 512
-                peer = ["--model", model, "--batch", batch, "--reps", 1 if big else 2]
-                sides = []
-                for k, kernel in enumerate(args.gram_kernels):
-                    # The native per-sample loop does not depend on the Gram kernel: timed with the first one only.
-                    loop_reps = (1 if big else 2) if k == 0 else 0
-                    sides.append(("engine", "probe", ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
-                                                      "--min-seconds", args.min_seconds, "--reps", 2 if big else 5,
-                                                      "--loop-reps", loop_reps, "--gram-kernel", kernel]))
-                if not args.engine_only:
-                    sides += [("pytorch", "persample", peer + ["--method", "loop"]),
-                              ("pytorch", "persample", peer + ["--method", "vmap"])]
-                if r % 2 == 1:
-                    sides.reverse()
-                for side, verb, options in sides:
-                    rec = run_side(side, verb, options, args.threads)
-                    rec["round"] = r
-                    records.append(rec)
+    for r, model, batch in configurations(args):
+        big = batch >= 512
+        peer = ["--model", model, "--batch", batch, "--reps", 1 if big else 2]
+        sides = []
+        for k, kernel in enumerate(args.gram_kernels):
+            # The native per-sample loop does not depend on the Gram kernel: timed with the first one only.
+            loop_reps = (1 if big else 2) if k == 0 else 0
+            sides.append(("engine", "probe", ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
+                                              "--min-seconds", args.min_seconds, "--reps", 2 if big else 5,
+                                              "--loop-reps", loop_reps, "--gram-kernel", kernel]))
+        if not args.engine_only:
+            sides += [("pytorch", "persample", peer + ["--method", "loop"]),
+                      ("pytorch", "persample", peer + ["--method", "vmap"])]
+        if r % 2 == 1:
+            sides.reverse()
+        for side, verb, options in sides:
+            rec = run_side(side, verb, options, args.threads)
+            rec["round"] = r
+            records.append(rec)
     return records
 
 
@@ -161,18 +167,13 @@ def background(args):
     """Engine only: plain steps, every step probed synchronously, every step probed in the background (each step
     first collects the previous step's probe), as three fresh processes per round in rotating order."""
     records = []
-    for r in range(args.rounds):
-        print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
-        for model in args.models:
-            for batch in args.batches:
-                options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", args.warmup,
-                           "--min-seconds", args.min_seconds]
-                modes = BACKGROUND_MODES[r % 3:] + BACKGROUND_MODES[:r % 3]
-                for mode, flags in modes:
-                    rec = run_side("engine", "step", options + flags, args.threads)
-                    rec["round"] = r
-                    rec["mode"] = mode
-                    records.append(rec)
+    for r, model, batch in configurations(args):
+        modes = BACKGROUND_MODES[r % 3:] + BACKGROUND_MODES[:r % 3]
+        for mode, flags in modes:
+            rec = run_side("engine", "step", step_options(args, model, batch) + flags, args.threads)
+            rec["round"] = r
+            rec["mode"] = mode
+            records.append(rec)
     return records
 
 

@@ -519,7 +519,7 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
     double sigma = std::sqrt(lambda_max) * tolerance;
     return sigma * sigma;
   };
-  if (o.eigenvalues != nullptr || !spectrum_extremes(gram, threshold, &x)) {
+  if (o.eigenvalues != nullptr || !spectrum_extremes(gram, max_abs, threshold, &x)) {
     auto eig = torch::linalg_eigvalsh(gram).clamp_min(0.0).contiguous();  // ascending
     const double* ev = eig.data_ptr<double>();
     if (o.eigenvalues) std::copy(ev, ev + batch, o.eigenvalues);

@@ -42,7 +42,7 @@ int64_t count_below(const double* d, const double* e2, int64_t n, double x, doub
 
 }  // namespace
 
-bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(double)>& threshold,
+bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out) {
   static const auto dsytrd = find_lapack<DsytrdFn>("dsytrd_");
   static const auto dstebz = find_lapack<DstebzFn>("dstebz_");
@@ -53,9 +53,8 @@ bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(dou
   // and the probe thread's malloc arena would give other addresses than the training thread's.
   auto doubles = [](int64_t count) { return torch::empty({std::max<int64_t>(1, count)}, torch::kDouble); };
   // Scaled by a power of two (exact) so that the largest entry is in [0.5, 1]: no square overflows.
-  auto a = gram.contiguous().clone();
-  double max_abs = a.abs().max().item<double>();
   if (!(max_abs > 0) || !std::isfinite(max_abs)) return false;
+  auto a = gram.contiguous().clone();
   double unscale = std::ldexp(1.0, std::ilogb(max_abs) + 1), rescale = 1.0 / unscale;
   if (!std::isfinite(rescale)) return false;  // subnormal entries only: leave them to the full spectrum
   a.mul_(rescale);

@@ -21,7 +21,8 @@ struct SpectrumExtremes {
 // iteration. Measured against torch::linalg_eigvalsh on this VM: 0.7-0.8x the time at n = 128, 0.7x at 256-512
 // (docs/BENCHMARKS.md). Deterministic: the same matrix gives the same bits on any thread. False when LAPACK's routines
 // cannot be found or fail (the caller then computes the whole spectrum).
-bool spectrum_extremes(const torch::Tensor& gram, const std::function<double(double)>& threshold,
+// max_abs: the largest |entry| of gram, which the caller has already found.
+bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out);
 
 }  // namespace ab
