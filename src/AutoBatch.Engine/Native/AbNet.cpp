@@ -234,7 +234,8 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
     result->finite = std::isfinite(result->loss) && ab::gradients_finite(net);
     if (probe) {
       if (result->finite) {
-        ab::freeze_sites(sites, input);
+        // A synchronous probe runs before the caller can refill its batch buffer: no copy of the input needed.
+        ab::freeze_sites(sites, background ? input : torch::Tensor());
         if (background) {
           if (!net.worker) net.worker = std::make_unique<ab::ProbeWorker>();
           net.worker->launch(sites, batch, *probe);
@@ -306,7 +307,7 @@ AB_EXPORT int32_t ab_net_probe(void* handle, const float* x, const int64_t* y, i
     } reset{&net, &saved};
     auto loss = torch::nn::functional::cross_entropy(net.model->forward(input), labels);
     loss.backward();
-    ab::freeze_sites(sites, input);
+    ab::freeze_sites(sites, torch::Tensor());  // the probe runs before this call returns: no copy of the input
     ab::run_probe(sites, batch, *probe, probe_result);
   });
 }

@@ -27,6 +27,13 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Long float64 sums run in kLanes interleaved partial sums (element k in lane k % kLanes), which lane_total adds in a
+// fixed order: independent chains instead of one serial one (whose add latency bounds it), which the compiler may
+// also vectorise, and the same value whether it does or not.
+constexpr int kLanes = 4;
+
+double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
+
 // ---------------------------------------------------------------------------------------------------------------
 // Symmetric float64 products X X'. ATen's mm computes both triangles; BLAS dsyrk computes one, in half the time and
 // with the same per-entry arithmetic (a float64 dot product). libtorch calls BLAS through the Fortran interface of
@@ -151,14 +158,20 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, cons
   auto* l = dynamic_cast<torch::nn::LinearImpl*>(s.module);
   bool has_bias = l->bias.defined();
   auto a = s.input.reshape({batch, -1});
-  auto d = scaled_delta(s, batch).reshape({batch, -1});
   if (path == GramPath::Ghost) {
-    // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1).
-    auto dd = row_gram(d, config.gram_kernel);
+    // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1). With
+    // delta = B dL/d(output) the factor B^2 multiplies the float64 Gram of the captured gradients (no float32
+    // rounding for a B that is not a power of two), in the same pass that combines the two Grams.
+    auto dd = row_gram(s.grad_output.reshape({batch, -1}), config.gram_kernel);
     auto aa = row_gram(a, config.gram_kernel);
-    if (has_bias) aa.add_(1.0);
-    return dd.mul_(aa);
+    double* out = dd.data_ptr<double>();
+    const double* inputs = aa.data_ptr<double>();
+    double scale = double(batch) * double(batch), bias = has_bias ? 1.0 : 0.0;
+#pragma omp simd
+    for (int64_t k = 0; k < batch * batch; ++k) out[k] = (out[k] * scale) * (inputs[k] + bias);
+    return dd;
   }
+  auto d = scaled_delta(s, batch).reshape({batch, -1});
   int64_t p = a.size(1) * d.size(1) + (has_bias ? d.size(1) : 0);
   auto rows = [&](int64_t start, int64_t count) {
     auto ai = a.narrow(0, start, count);
@@ -311,20 +324,27 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, AbGramKernel ke
     for (int64_t c = 0; c < channels; ++c) {
       const float* xr = xp + (i * channels + c) * positions;
       const float* dr = dp + (i * channels + c) * positions;
-      double k = shift[size_t(c)], sx = 0, sxx = 0, sdx = 0, sd = 0;
-#pragma omp simd reduction(+ : sx, sxx, sdx, sd)
-      for (int64_t t = 0; t < positions; ++t) {
+      // kLanes partial sums per quantity (position t in lane t % kLanes), added in a fixed order at the end: 16
+      // independent chains instead of 4 serial ones, which the compiler can also keep in vector registers, with the
+      // same value either way.
+      double k = shift[size_t(c)];
+      double sx[kLanes] = {}, sxx[kLanes] = {}, sdx[kLanes] = {}, sd[kLanes] = {};
+      auto add = [&](int64_t t, int l) {
         double centred = double(xr[t]) - k;
         double delta = double(dr[t]);
-        sx += centred;
-        sxx += centred * centred;
-        sdx += delta * centred;
-        sd += delta;
-      }
-      f[i * 2 * channels + c] = sdx;
-      f[i * 2 * channels + channels + c] = sd;
-      sum_x[size_t(c)] += sx;
-      sum_xx[size_t(c)] += sxx;
+        sx[l] += centred;
+        sxx[l] += centred * centred;
+        sdx[l] += delta * centred;
+        sd[l] += delta;
+      };
+      int64_t t = 0;
+      for (; t + kLanes <= positions; t += kLanes)
+        for (int l = 0; l < kLanes; ++l) add(t + l, l);
+      for (int l = 0; t < positions; ++t, ++l) add(t, l);
+      f[i * 2 * channels + c] = lane_total(sdx);
+      f[i * 2 * channels + channels + c] = lane_total(sd);
+      sum_x[size_t(c)] += lane_total(sx);
+      sum_xx[size_t(c)] += lane_total(sxx);
     }
   double count = double(n * positions);
   std::vector<double> offset(size_t(channels), 0.0), invstd(size_t(channels), 0.0);
@@ -480,23 +500,32 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
                   const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
-  // One pass over F~: symmetrise, and collect finiteness, max |entry|, trace and sum.
+  // Symmetrise F~ (32 x 32 blocks, so that the transposed reads stay in cache), then one pass collects
+  // finiteness, max |entry| and the sum. (a + a') / 2 is exactly symmetric: a + b == b + a in float64.
   auto in = gram_in.to(torch::kDouble).contiguous();
   auto gram = torch::empty({batch, batch}, torch::kDouble);
   const double* a = in.data_ptr<double>();
   double* g = gram.data_ptr<double>();
+  constexpr int64_t kBlock = 32;
+  for (int64_t i0 = 0; i0 < batch; i0 += kBlock)
+    for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
+      for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
+        for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
+          g[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
   bool finite = true;
-  double max_abs = 0, total = 0, trace = 0;
-  for (int64_t i = 0; i < batch; ++i) {
-    for (int64_t j = 0; j < batch; ++j) {
-      double v = (a[i * batch + j] + a[j * batch + i]) * 0.5;
-      g[i * batch + j] = v;
-      finite = finite && std::isfinite(v);
-      max_abs = std::max(max_abs, std::fabs(v));
-      total += v;
-    }
-    trace += g[i * batch + i];
-  }
+  double max_abs = 0, totals[kLanes] = {}, trace = 0;
+  auto add = [&](int64_t k, int l) {
+    double v = g[k];
+    finite = finite & std::isfinite(v);
+    max_abs = std::max(max_abs, std::fabs(v));
+    totals[l] += v;
+  };
+  int64_t k = 0, count = batch * batch;
+  for (; k + kLanes <= count; k += kLanes)
+    for (int l = 0; l < kLanes; ++l) add(k + l, l);
+  for (int l = 0; k < count; ++k, ++l) add(k, l);
+  double total = lane_total(totals);
+  for (int64_t i = 0; i < batch; ++i) trace += g[i * batch + i];
   if (o.gram) std::memcpy(o.gram, g, sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
   if (o.layer_sums) std::copy(layer_sums.begin(), layer_sums.end(), o.layer_sums);
@@ -577,11 +606,18 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     auto g = layer_gram(site, batch, config).contiguous();
     site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
     const double* v = g.data_ptr<double>();
-    double trace = 0, sum = 0;
-    for (int64_t k = 0; k < batch * batch; ++k) {
+    double trace = 0, partial[kLanes] = {};
+    int64_t k = 0, count = batch * batch;
+    for (; k + kLanes <= count; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        acc[k + l] += v[k + l];
+        partial[l] += v[k + l];
+      }
+    for (int l = 0; k < count; ++k, ++l) {
       acc[k] += v[k];
-      sum += v[k];
+      partial[l] += v[k];
     }
+    double sum = lane_total(partial);
     for (int64_t i = 0; i < batch; ++i) trace += v[i * batch + i];
     traces.push_back(trace);
     if (options.layer_sums) sums.push_back(sum);

@@ -69,7 +69,8 @@ void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_tr
 
 // Makes the captured sites self-contained, so the probe may run after the step returned (in the background): copies
 // what the probe reads from the modules (BatchNorm mode and running statistics), and copies inputs that alias
-// step_input, the caller's batch buffer. Call after the backward, before run_probe.
+// step_input, the caller's batch buffer, when it is given (undefined: the probe runs before the caller gets control
+// back, so the buffer cannot change under it). Call after the backward, before run_probe.
 void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input);
 
 // Runs every site (frozen by freeze_sites), sums the Grams and analyses them.

@@ -1,6 +1,7 @@
 #include "Spectrum.h"
 
 #include <dlfcn.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,11 +15,6 @@ namespace {
 // LAPACK from the library libtorch already loaded (liblapack.so.3 on Debian).
 using DsytrdFn = void (*)(const char* uplo, const int* n, double* a, const int* lda, double* d, double* e,
                           double* tau, double* work, const int* lwork, int* info, size_t uplo_length);
-using DstebzFn = void (*)(const char* range, const char* order, const int* n, const double* vl, const double* vu,
-                          const int* il, const int* iu, const double* abstol, const double* d, const double* e, int* m,
-                          int* nsplit, double* w, int* iblock, int* isplit, double* work, int* iwork, int* info,
-                          size_t range_length, size_t order_length);
-
 template <typename Fn>
 Fn find_lapack(const char* name) {
   if (void* handle = dlopen("liblapack.so.3", RTLD_LAZY | RTLD_NOLOAD)) {
@@ -40,24 +36,81 @@ int64_t count_below(const double* d, const double* e2, int64_t n, double x, doub
   return count;
 }
 
+// Sturm counts at kShifts points at once. With AVX-512F the shifts' recurrences run in the lanes of one register: they
+// are independent, so eight cost about what one does (a division's latency per step). Each lane does count_below's
+// operations in its order, so the counts are the same as kShifts calls of it, which is the fallback.
+constexpr int kShifts = 8;
+
+__attribute__((target("avx512f"))) void count_below_avx512(const double* d, const double* e2, int64_t n,
+                                                             const double* x, double pivmin, int64_t* counts) {
+  const __m512d shift = _mm512_loadu_pd(x), limit = _mm512_set1_pd(pivmin), guard = _mm512_set1_pd(-pivmin);
+  const __m512i one = _mm512_set1_epi64(1);
+  __m512i below = _mm512_setzero_si512();
+  __m512d q = _mm512_sub_pd(_mm512_set1_pd(d[0]), shift);
+  for (int64_t i = 0;; ++i) {
+    q = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(_mm512_abs_pd(q), limit, _CMP_LT_OQ), q, guard);
+    below = _mm512_mask_add_epi64(below, _mm512_cmp_pd_mask(q, _mm512_setzero_pd(), _CMP_LT_OQ), below, one);
+    if (i + 1 == n) break;
+    q = _mm512_sub_pd(_mm512_sub_pd(_mm512_set1_pd(d[i + 1]), shift), _mm512_div_pd(_mm512_set1_pd(e2[i]), q));
+  }
+  _mm512_storeu_si512(counts, below);
+}
+
+void count_below_shifts(const double* d, const double* e2, int64_t n, const double* x, double pivmin,
+                        int64_t* counts) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512) {
+    count_below_avx512(d, e2, n, x, pivmin, counts);
+  } else {
+    for (int m = 0; m < kShifts; ++m) counts[m] = count_below(d, e2, n, x[m], pivmin);
+  }
+}
+
+// Eigenvalue `index` (1-based, ascending) of T, inside [low, high] where count_below(low) < index <= count_below(high):
+// multisection, kShifts Sturm counts per pass cutting the bracket into kShifts + 1 parts (3.2 bits a pass instead of
+// bisection's 1), until its width is below LAPACK's bisection tolerance (dstebz with ABSTOL = 2 x underflow:
+// max(pivmin, 2 ulp x max(|low|, |high|))), or the points stop being distinct. The bracket's midpoint.
+double eigenvalue_in(const double* d, const double* e2, int64_t n, int64_t index, double low, double high,
+                     double pivmin) {
+  constexpr double kRelativeTolerance = 2 * std::numeric_limits<double>::epsilon();
+  while (high - low > std::max(pivmin, kRelativeTolerance * std::max(std::fabs(low), std::fabs(high)))) {
+    double x[kShifts];
+    int64_t counts[kShifts];
+    double step = (high - low) / (kShifts + 1);
+    for (int m = 0; m < kShifts; ++m) x[m] = low + step * (m + 1);
+    count_below_shifts(d, e2, n, x, pivmin, counts);
+    double next_low = low, next_high = high;
+    for (int m = 0; m < kShifts; ++m) {
+      if (!(x[m] > next_low && x[m] < high)) continue;  // rounding: a point outside the bracket tells nothing
+      if (counts[m] >= index) {
+        next_high = x[m];
+        break;
+      }
+      next_low = x[m];
+    }
+    if (next_low == low && next_high == high) break;  // no point strictly inside: as narrow as float64 goes
+    low = next_low;
+    high = next_high;
+  }
+  return low + (high - low) / 2;
+}
+
 }  // namespace
 
 bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out) {
   static const auto dsytrd = find_lapack<DsytrdFn>("dsytrd_");
-  static const auto dstebz = find_lapack<DstebzFn>("dstebz_");
   int64_t n64 = gram.size(0);
-  if (dsytrd == nullptr || dstebz == nullptr || n64 > 46340) return false;  // n * n must fit LAPACK's int
+  if (dsytrd == nullptr || n64 > 46340) return false;  // n * n must fit LAPACK's int
   int n = int(n64), info = 0;
   // Work arrays from libtorch's allocator (64-byte aligned): BLAS kernels can round differently at other alignments,
   // and the probe thread's malloc arena would give other addresses than the training thread's.
   auto doubles = [](int64_t count) { return torch::empty({std::max<int64_t>(1, count)}, torch::kDouble); };
   // Scaled by a power of two (exact) so that the largest entry is in [0.5, 1]: no square overflows.
   if (!(max_abs > 0) || !std::isfinite(max_abs)) return false;
-  auto a = gram.contiguous().clone();
   double unscale = std::ldexp(1.0, std::ilogb(max_abs) + 1), rescale = 1.0 / unscale;
   if (!std::isfinite(rescale)) return false;  // subnormal entries only: leave them to the full spectrum
-  a.mul_(rescale);
+  auto a = gram.contiguous() * rescale;  // a new tensor, which dsytrd overwrites
   auto d_t = doubles(n), e_t = doubles(n - 1);
   double *d = d_t.data_ptr<double>(), *e = e_t.data_ptr<double>();
   auto tau = doubles(n - 1);
@@ -70,25 +123,7 @@ bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::fun
   dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau.data_ptr<double>(), work.data_ptr<double>(), &lwork, &info, 1);
   if (info != 0) return false;
 
-  // Bisection as accurate as it goes (LAPACK: ABSTOL = 2 * underflow threshold).
-  const double abstol = 2 * std::numeric_limits<double>::min();
-  auto w = doubles(n), bwork = doubles(4 * n64);
-  size_t length = static_cast<size_t>(n);
-  std::vector<int> iblock(length), isplit(length), iwork(3 * length);
-  auto eigenvalue = [&](int index, double* value) {  // index: 1-based, ascending; unscaled
-    int m = 0, nsplit = 0;
-    double unused = 0;
-    dstebz("I", "E", &n, &unused, &unused, &index, &index, &abstol, d, e, &m, &nsplit, w.data_ptr<double>(),
-           iblock.data(), isplit.data(), bwork.data_ptr<double>(), iwork.data(), &info, 1, 1);
-    if (info != 0 || m != 1) return false;
-    *value = w.data_ptr<double>()[0] * unscale;
-    return true;
-  };
-  double top = 0;
-  if (!eigenvalue(n, &top)) return false;
-  *out = SpectrumExtremes{};
-  out->lambda_max = std::max(top, 0.0);
-  if (out->lambda_max == 0) return true;
+  // Squared off-diagonal, LAPACK's pivot guard, and the Gershgorin bracket of the spectrum widened as dstebz widens it.
   std::vector<double> e2(size_t(std::max(1, n - 1)));
   double max_e2 = 1;
   for (int64_t i = 0; i + 1 < n64; ++i) {
@@ -96,13 +131,30 @@ bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::fun
     max_e2 = std::max(max_e2, e2[size_t(i)]);
   }
   double pivmin = std::numeric_limits<double>::min() * max_e2;
+  double low = d[0], high = d[0], previous = 0;
+  for (int64_t i = 0; i < n64; ++i) {
+    double next = i + 1 < n64 ? std::fabs(e[i]) : 0.0;
+    low = std::min(low, d[i] - previous - next);
+    high = std::max(high, d[i] + previous + next);
+    previous = next;
+  }
+  constexpr double kFudge = 2.1, kUlp = std::numeric_limits<double>::epsilon();
+  double norm = std::max(std::fabs(low), std::fabs(high));
+  low -= kFudge * norm * kUlp * double(n64) + kFudge * 2 * pivmin;
+  high += kFudge * norm * kUlp * double(n64) + kFudge * pivmin;
+
+  *out = SpectrumExtremes{};
+  double top = eigenvalue_in(d, e2.data(), n64, n64, low, high, pivmin);
+  out->lambda_max = std::max(top * unscale, 0.0);
+  if (out->lambda_max == 0) return true;
   // The count runs on the scaled T; the threshold is at least 0, so no counted eigenvalue is one clamping changes.
   double limit = std::max(0.0, threshold(out->lambda_max)) * rescale;
-  out->rank = int32_t(n64 - count_below(d, e2.data(), n64, limit, pivmin));
+  int64_t below = count_below(d, e2.data(), n64, limit, pivmin);
+  out->rank = int32_t(n64 - below);
   if (out->rank > 0) {
-    double low = 0;
-    if (!eigenvalue(n - out->rank + 1, &low)) return false;
-    out->lambda_min_positive = std::max(low, 0.0);
+    // Eigenvalue below + 1 is at or above the limit: count_below(limit) = below < below + 1 <= count_below(high).
+    double smallest = eigenvalue_in(d, e2.data(), n64, below + 1, limit, high, pivmin);
+    out->lambda_min_positive = std::max(smallest * unscale, 0.0);
   }
   return true;
 }

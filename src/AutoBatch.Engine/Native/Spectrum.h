@@ -16,11 +16,12 @@ struct SpectrumExtremes {
 };
 
 // For a finite symmetric float64 matrix (n x n) that is not all zero: reduces it to a tridiagonal T by LAPACK's
-// Householder reduction (dsytrd, the first step of eigvalsh too), then finds lambda_max and the rank-th largest
-// eigenvalue by bisection (dstebz) and the rank by one Sturm count, O(n) each, instead of all n eigenvalues by QR
-// iteration. Measured against torch::linalg_eigvalsh on this VM: 0.7-0.8x the time at n = 128, 0.7x at 256-512
-// (docs/BENCHMARKS.md). Deterministic: the same matrix gives the same bits on any thread. False when LAPACK's routines
-// cannot be found or fail (the caller then computes the whole spectrum).
+// Householder reduction (dsytrd, the first step of eigvalsh too), then finds the rank by one Sturm count and
+// lambda_max and the rank-th largest eigenvalue by multisection on Sturm counts (eight at once, to LAPACK's bisection
+// tolerance), O(n) per count, instead of all n eigenvalues by QR iteration. Measured against torch::linalg_eigvalsh
+// on this VM: 0.7-0.8x the time at n = 128, 0.7x at 256-512 (docs/BENCHMARKS.md). Deterministic: the same matrix gives
+// the same bits on any thread. False when LAPACK's dsytrd cannot be found or fails (the caller then computes the
+// whole spectrum).
 // max_abs: the largest |entry| of gram, which the caller has already found.
 bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out);

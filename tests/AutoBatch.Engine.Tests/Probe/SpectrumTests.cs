@@ -106,20 +106,25 @@ public sealed class SpectrumTests
     }
 
     /// <summary>
-    /// A training step's probe takes λmax, the rank and λmin+ from a tridiagonal reduction, bisection and a Sturm count
-    /// instead of the whole spectrum: on Grams of random rows (full rank, rank-deficient, spread spectra) and on
-    /// repeated eigenvalues it must give what the full spectrum gives.
+    /// A training step's probe takes λmax, the rank and λmin+ from a tridiagonal reduction, Sturm-count multisection and
+    /// one more Sturm count instead of the whole spectrum: on Grams of random rows (full rank, rank-deficient, spread
+    /// spectra, 1 and 2 rows, entries near 1e±150) and on repeated eigenvalues it must give what the full spectrum gives.
     /// </summary>
-    [TestCase(64, 40, 0.0)]
-    [TestCase(64, 500, 2.0)]
-    [TestCase(130, 1000, 3.0)]
-    [TestCase(200, 150, 1.0)]
-    [TestCase(7, 3, 0.5)]
-    public void ExtremesWithoutTheSpectrumMatchTheFullSpectrum(int batch, int p, double spread)
+    [TestCase(64, 40, 0.0, 1.0)]
+    [TestCase(64, 500, 2.0, 1.0)]
+    [TestCase(130, 1000, 3.0, 1.0)]
+    [TestCase(200, 150, 1.0, 1.0)]
+    [TestCase(7, 3, 0.5, 1.0)]
+    [TestCase(1, 5, 0.0, 1.0)]
+    [TestCase(2, 1, 0.0, 1.0)]
+    [TestCase(2, 9, 1.0, 1.0)]
+    [TestCase(50, 80, 1.5, 1e75)]
+    [TestCase(50, 80, 1.5, 1e-75)]
+    public void ExtremesWithoutTheSpectrumMatchTheFullSpectrum(int batch, int p, double spread, double magnitude)
     {
-        // Rows with column scales 10^(-spread..spread): condition numbers up to ~10^spread.
+        // Rows with column scales 10^(-spread..spread): condition numbers up to ~10^spread. Gram entries ~magnitude².
         var rng = new Random(batch + p);
-        double[] scale = Enumerable.Range(0, p).Select(k => Math.Pow(10, spread * ((2.0 * k / Math.Max(1, p - 1)) - 1))).ToArray();
+        double[] scale = Enumerable.Range(0, p).Select(k => magnitude * Math.Pow(10, spread * ((2.0 * k / Math.Max(1, p - 1)) - 1))).ToArray();
         double[] j = Enumerable.Range(0, batch * p).Select(i => (rng.NextDouble() - 0.5) * scale[i % p]).ToArray();
         var gram = new double[batch * batch];
         for (int a = 0; a < batch; a++)
