@@ -56,7 +56,7 @@ void pack(const double* x, int64_t n, int64_t ld, int64_t k0, int64_t kk, int64_
 // GCC 12 warns that _mm512_cvtps_pd's internal placeholder operand "may be used uninitialized" (it is not read).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Float32 rows, 8 x 8 blocks at a time: widen 8 columns of each of 8 rows to float64, transpose in registers.
+// Float32 rows, 8 x 8 blocks at a time: load 8 columns of 8 rows, transpose in registers, widen each column to float64.
 __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t ld, int64_t k0, int64_t kk,
                                              int64_t kc, int64_t groups, double* panel) {
   int64_t full_columns = kk / 8 * 8;
@@ -67,29 +67,28 @@ __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t 
       continue;
     }
     const float* src = x + g * kGroupRows * ld + k0;
-    // The next group's rows at the same columns: each row's segment is only kc floats long, too short for the
-    // hardware prefetcher to pick up, so it is requested one group ahead.
-    bool next_full = (g + 2) * kGroupRows <= n;
-    const float* next = src + kGroupRows * ld;
     for (int64_t t = 0; t < full_columns; t += 8) {
-      __m512d z[8];
-      for (int i = 0; i < 8; ++i) z[i] = _mm512_cvtps_pd(_mm256_loadu_ps(src + i * ld + t));
-      if (next_full)
-        for (int i = 0; i < 8; ++i) _mm_prefetch(reinterpret_cast<const char*>(next + i * ld + t), _MM_HINT_T0);
-      __m512d u[8], v[8];
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) {
+        r[i] = _mm256_loadu_ps(src + i * ld + t);
+        _mm_prefetch(reinterpret_cast<const char*>(src + i * ld + t + kPrefetchColumns), _MM_HINT_T0);
+      }
+      __m256 u[8], v[8];
       for (int i = 0; i < 8; i += 2) {
-        u[i] = _mm512_unpacklo_pd(z[i], z[i + 1]);      // rows i, i+1: columns 0, 2, 4, 6
-        u[i + 1] = _mm512_unpackhi_pd(z[i], z[i + 1]);  // columns 1, 3, 5, 7
+        u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);      // rows i, i+1: columns 0 0 1 1 | 4 4 5 5
+        u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);  // columns 2 2 3 3 | 6 6 7 7
       }
       for (int i = 0; i < 8; i += 4) {
-        v[i] = _mm512_shuffle_f64x2(u[i], u[i + 2], 0x88);          // rows i..i+3: columns 0 | 4
-        v[i + 1] = _mm512_shuffle_f64x2(u[i + 1], u[i + 3], 0x88);  // columns 1 | 5
-        v[i + 2] = _mm512_shuffle_f64x2(u[i], u[i + 2], 0xDD);      // columns 2 | 6
-        v[i + 3] = _mm512_shuffle_f64x2(u[i + 1], u[i + 3], 0xDD);  // columns 3 | 7
+        v[i] = _mm256_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0));      // rows i..i+3: column 0 | 4
+        v[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));  // column 1 | 5
+        v[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));  // column 2 | 6
+        v[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));  // column 3 | 7
       }
       for (int c = 0; c < 4; ++c) {
-        _mm512_store_pd(p + (t + c) * kGroupRows, _mm512_shuffle_f64x2(v[c], v[c + 4], 0x88));      // column c
-        _mm512_store_pd(p + (t + c + 4) * kGroupRows, _mm512_shuffle_f64x2(v[c], v[c + 4], 0xDD));  // column c + 4
+        __m256 low = _mm256_permute2f128_ps(v[c], v[c + 4], 0x20);   // column c, rows 0..7
+        __m256 high = _mm256_permute2f128_ps(v[c], v[c + 4], 0x31);  // column c + 4
+        _mm512_store_pd(p + (t + c) * kGroupRows, _mm512_cvtps_pd(low));
+        _mm512_store_pd(p + (t + c + 4) * kGroupRows, _mm512_cvtps_pd(high));
       }
     }
     pack_scalar(x, n, ld, k0, full_columns, kk, g, p);
