@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the two native micro-benchmarks against the engine's own sources (libtorch from Debian's libtorch-dev):
 #   gram_kernel_bench  the AVX-512 Gram kernel vs OpenBLAS dsyrk (as the probe calls it) on the probe's row shapes
-#   spectrum_bench     the spectrum extremes (dsytrd + bisection + Sturm count) vs torch::linalg_eigvalsh
+#   spectrum_bench     the spectrum extremes (dsytrd + Sturm-count multisection) vs torch::linalg_eigvalsh
 # Run them with OPENBLAS_NUM_THREADS=1 (as the engine runs BLAS).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -1,4 +1,4 @@
-// Times the spectrum extremes (own reduction / dsytrd) against torch::linalg_eigvalsh on Grams of random rows.
+// Times the spectrum extremes (dsytrd, then Sturm-count multisection) against torch::linalg_eigvalsh on Grams of random rows.
 #include <torch/torch.h>
 #include <chrono>
 #include <cstdio>

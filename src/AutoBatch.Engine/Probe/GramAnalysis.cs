@@ -10,7 +10,7 @@ public static class GramAnalysis
     /// Analyses a symmetric B x B matrix (row-major) exactly as the probe analyses F̃: eigenvalues (ascending,
     /// clamped at 0), numerical rank, c = sqrt(λmax/λmin+), and the gradient-noise extras. Without
     /// <paramref name="withEigenvalues"/> it takes the path of a training step's probe, which finds λmax, the rank and
-    /// λmin+ without the whole spectrum (tridiagonal reduction, bisection and a Sturm count), and the reading has no
+    /// λmin+ without the whole spectrum (tridiagonal reduction, Sturm counts, multisection), and the reading has no
     /// eigenvalues.
     /// </summary>
     public static unsafe ProbeReading Analyse(
