@@ -29,10 +29,15 @@ double seconds_since(Clock::time_point start) {
 
 // Long float64 sums run in kLanes interleaved partial sums (element k in lane k % kLanes), which lane_total adds in a
 // fixed order: independent chains instead of one serial one (whose add latency bounds it), which the compiler may
-// also vectorise, and the same value whether it does or not.
+// also vectorise, and the same value whether it does or not. The loops over the lanes are unrolled (#pragma GCC
+// unroll), or GCC keeps the partial sums in memory at -O2 and every add waits for a store.
 constexpr int kLanes = 4;
+static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
 
 double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
+double lane_max(const double (&lanes)[kLanes]) {
+  return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Symmetric float64 products X X'. ATen's mm computes both triangles; BLAS dsyrk computes one, in half the time and
@@ -339,6 +344,7 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, AbGramKernel ke
       };
       int64_t t = 0;
       for (; t + kLanes <= positions; t += kLanes)
+#pragma GCC unroll 4
         for (int l = 0; l < kLanes; ++l) add(t + l, l);
       for (int l = 0; t < positions; ++t, ++l) add(t, l);
       f[i * 2 * channels + c] = lane_total(sdx);
@@ -513,18 +519,20 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
         for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
           g[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
   bool finite = true;
-  double max_abs = 0, totals[kLanes] = {}, trace = 0;
+  double maxima[kLanes] = {}, totals[kLanes] = {}, trace = 0;
   auto add = [&](int64_t k, int l) {
     double v = g[k];
     finite = finite & std::isfinite(v);
-    max_abs = std::max(max_abs, std::fabs(v));
+    maxima[l] = std::max(maxima[l], std::fabs(v));
     totals[l] += v;
   };
   int64_t k = 0, count = batch * batch;
   for (; k + kLanes <= count; k += kLanes)
+#pragma GCC unroll 4
     for (int l = 0; l < kLanes; ++l) add(k + l, l);
   for (int l = 0; k < count; ++k, ++l) add(k, l);
   double total = lane_total(totals);
+  double max_abs = lane_max(maxima);
   for (int64_t i = 0; i < batch; ++i) trace += g[i * batch + i];
   if (o.gram) std::memcpy(o.gram, g, sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
@@ -609,6 +617,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     double trace = 0, partial[kLanes] = {};
     int64_t k = 0, count = batch * batch;
     for (; k + kLanes <= count; k += kLanes)
+#pragma GCC unroll 4
       for (int l = 0; l < kLanes; ++l) {
         acc[k + l] += v[k + l];
         partial[l] += v[k + l];
