@@ -34,3 +34,5 @@ echo done > $R/DONE
 # Added at 18:48 after the kernel's packing step went back to session 4's (commit in commit-final.txt), engine only:
 # python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 2 --batches 128 --out $R/final-b128.json > $R/final-b128.md 2> $R/final-b128.log
 # Spectrum micro-benchmark at that commit: bash bench/native/build.sh /tmp/nb; OPENBLAS_NUM_THREADS=1 /tmp/nb/spectrum_bench (twice) > $R/spectrum-bench.txt
+# Added at 18:42 (commit in commit-memory.txt): python3 bench/run_bench.py memory --threads 1 --out $R/memory.json > $R/memory.md 2> $R/memory.log
+# Added at 18:50 (commit in commit-head-mlp.txt): python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 4 --models mlp --batches 128 --out $R/head-mlp128.json > $R/head-mlp128.md 2> $R/head-mlp128.log
