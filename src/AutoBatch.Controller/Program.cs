@@ -16,9 +16,9 @@ ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     // A malformed flag is bad input like any other (exit 2), not a failure (System.CommandLine's default 1).
-    foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+    foreach (string message in ParseErrors.Describe(parsed, args))
     {
-        await Console.Error.WriteLineAsync($"Invalid option: {error.Message}").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"Invalid option: {message}").ConfigureAwait(false);
     }
 
     return ExitCodes.BadInput;

@@ -27,6 +27,10 @@ public sealed class BadInputProcessTests
     [TestCase(new[] { "measure", "--lr", "fast" }, "Invalid option: Cannot parse argument 'fast' for option '--lr'")]
     [TestCase(new[] { "train", "--epoch", "3" }, "Invalid option: Unrecognized command or argument '--epoch'")]
     [TestCase(new[] { "beacons", "--shard-count", "two" }, "Invalid option: Cannot parse argument 'two' for option '--shard-count'")]
+    [TestCase(new[] { "train", "--probe-background", "maybe" }, "Invalid option: --probe-background: expected true or false (or nothing, meaning true), got 'maybe'.")]
+    [TestCase(new[] { "run", "--epochs", "2", "--rollback", "sometimes" }, "Invalid option: --rollback: expected true or false (or nothing, meaning true), got 'sometimes'.")]
+    [TestCase(new[] { "train", "--resume", "yes" }, "Invalid option: --resume: expected true or false (or nothing, meaning true), got 'yes'.")]
+    [TestCase(new[] { "train", "--epochs", "3", "stray" }, "Invalid option: Unrecognized command or argument 'stray'")]
     public async Task AMalformedFlagExitsWithBadInputNamingIt(string[] args, string expected)
     {
         CliResult r = await Cli.RunProcessAsync(args);
