@@ -506,13 +506,14 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
                   const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
-  // Symmetrise F~ (32 x 32 blocks, so that the transposed reads stay in cache), then one pass collects
-  // finiteness, max |entry| and the sum. (a + a') / 2 is exactly symmetric: a + b == b + a in float64.
+  // Symmetrise F~ (8 x 8 blocks: the transposed reads of a block stay in cache even when rows are 4 KiB apart and all
+  // map to one L1 set), then one pass collects finiteness, max |entry| and the sum. (a + a') / 2 is exactly
+  // symmetric: a + b == b + a in float64.
   auto in = gram_in.to(torch::kDouble).contiguous();
   auto gram = torch::empty({batch, batch}, torch::kDouble);
   const double* a = in.data_ptr<double>();
   double* g = gram.data_ptr<double>();
-  constexpr int64_t kBlock = 32;
+  constexpr int64_t kBlock = 8;
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock)
     for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
       for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
