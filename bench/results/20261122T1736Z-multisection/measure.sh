@@ -36,3 +36,9 @@ echo done > $R/DONE
 # Spectrum micro-benchmark at that commit: bash bench/native/build.sh /tmp/nb; OPENBLAS_NUM_THREADS=1 /tmp/nb/spectrum_bench (twice) > $R/spectrum-bench.txt
 # Added at 18:42 (commit in commit-memory.txt): python3 bench/run_bench.py memory --threads 1 --out $R/memory.json > $R/memory.md 2> $R/memory.log
 # Added at 18:50 (commit in commit-head-mlp.txt): python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 4 --models mlp --batches 128 --out $R/head-mlp128.json > $R/head-mlp128.md 2> $R/head-mlp128.log
+# Added at 19:02-19:13 for the 8x8-transpose mirror (commit in commit-mirror.txt; "pre" = a build of d405368 in
+# /tmp/premirror): overhead and engine-only probe at B = 512, then alternating pre/post processes:
+# python3 bench/run_bench.py overhead --threads 1 --models mlp --batches 512 --pairs 10 --out $R/mirror-overhead-mlp512.json
+# python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 2 --models mlp,resnet8 --batches 512 --out $R/mirror-probe-512.json
+# for i in 1..6: run_bench.py overhead --models mlp --batches 512 --pairs 6 [--engine-dll pre] > $R/mirror-ab-{pre,post}-$i.md
+# for i in 1..3: dotnet {pre,post}/AutoBatch.Bench.dll probe --model mlp --batch 512 --steps 3 --warmup 2 --threads 1 --loop-reps 0 --reps 2 > $R/mirror-direct-{pre,post}-$i.json
