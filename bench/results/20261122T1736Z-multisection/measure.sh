@@ -42,3 +42,4 @@ echo done > $R/DONE
 # python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 2 --models mlp,resnet8 --batches 512 --out $R/mirror-probe-512.json
 # for i in 1..6: run_bench.py overhead --models mlp --batches 512 --pairs 6 [--engine-dll pre] > $R/mirror-ab-{pre,post}-$i.md
 # for i in 1..3: dotnet {pre,post}/AutoBatch.Bench.dll probe --model mlp --batch 512 --steps 3 --warmup 2 --threads 1 --loop-reps 0 --reps 2 > $R/mirror-direct-{pre,post}-$i.json
+# Added at 19:17 (commit in commit-head2.txt): python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 4 --models mlp --batches 128 --out $R/head2-mlp128.json > $R/head2-mlp128.md 2> $R/head2-mlp128.log
