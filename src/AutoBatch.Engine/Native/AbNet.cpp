@@ -242,7 +242,8 @@ AB_EXPORT int32_t ab_net_train_step(void* handle, const float* x, const int64_t*
           *probe_result = AbProbeResult{};
           probe_result->status = AB_PROBE_PENDING;
         } else {
-          ab::run_probe(sites, batch, *probe, probe_result);
+          // The step waits for the probe: its Gram products may use the threads the step used.
+          ab::run_probe(sites, batch, *probe, probe_result, at::get_num_threads());
         }
       } else {
         *probe_result = AbProbeResult{};
@@ -308,7 +309,7 @@ AB_EXPORT int32_t ab_net_probe(void* handle, const float* x, const int64_t* y, i
     auto loss = torch::nn::functional::cross_entropy(net.model->forward(input), labels);
     loss.backward();
     ab::freeze_sites(sites, torch::Tensor());  // the probe runs before this call returns: no copy of the input
-    ab::run_probe(sites, batch, *probe, probe_result);
+    ab::run_probe(sites, batch, *probe, probe_result, at::get_num_threads());
   });
 }
 

@@ -47,7 +47,9 @@ AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input,
     torch::NoGradGuard no_grad;
     auto x = torch::from_blob(const_cast<float*>(input), {batch, c.in_channels, height, width}, torch::kFloat);
     auto d = torch::from_blob(const_cast<float*>(delta), {batch, c.out_channels, h_out, w_out}, torch::kFloat);
-    auto gram = ab::conv_gram(g, x, d, ab::gram_config(*options)).contiguous();
+    ab::GramConfig config = ab::gram_config(*options);
+    config.threads = at::get_num_threads();
+    auto gram = ab::conv_gram(g, x, d, config).contiguous();
     std::memcpy(options->gram, gram.data_ptr<double>(), sizeof(double) * size_t(batch * batch));
   });
 }
@@ -67,7 +69,7 @@ AB_EXPORT int32_t ab_row_gram(const void* rows, int32_t element_bytes, int64_t n
     torch::NoGradGuard no_grad;
     auto type = element_bytes == 4 ? torch::kFloat : torch::kDouble;
     auto x = torch::from_blob(const_cast<void*>(rows), {n, k}, type);
-    auto gram = ab::row_gram(x, AbGramKernel(kernel)).contiguous();
+    auto gram = ab::row_gram(x, AbGramKernel(kernel), at::get_num_threads()).contiguous();
     std::memcpy(out, gram.data_ptr<double>(), sizeof(double) * size_t(n * n));
   });
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace ab {
 
@@ -22,6 +23,9 @@ constexpr int kMaxTileGroups = 3;
 // each row 64 floats (4 cache lines) ahead took 128 x 75,002 rows read from memory from ~34 to ~27 ms.
 constexpr int64_t kMaxColumnBlock = 128;
 constexpr int64_t kPrefetchColumns = 64;
+// n * n * k from which a product is shared between threads (2^24 multiply-adds, ~1 ms on one core): handing work to
+// an OpenMP team costs microseconds, but the MLP's 128-row products take 0.1-0.4 ms.
+constexpr double kThreadedProduct = double(1 << 25);
 
 struct FreeDeleter {
   void operator()(double* p) const { std::free(p); }
@@ -171,33 +175,18 @@ __attribute__((target("avx512f"))) void mirror_lower(double* out, int64_t n) {
     for (int64_t j = 0; j < i; ++j) out[j * n + i] = out[i * n + j];
 }
 
+// Tile rows [row_begin, row_end) of the lower triangle (groups of 8 rows), over all k columns: x_j . x_i at
+// lower[j * padded + i] for i-group <= j-group. Packs the groups these rows read, 0 .. row_end - 1, into its own panel,
+// so that threads given disjoint row ranges share nothing but the (read-only) rows and write disjoint rows of lower.
 template <typename T>
-void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out) {
-  if (n <= 0) return;
-  int64_t groups = (n + kGroupRows - 1) / kGroupRows;
-  int64_t padded = groups * kGroupRows;
-  // Column block: the packed block (padded x kc float64) stays in L2 (<= 512 KiB) and one group's panel, reused by
-  // every tile of its row of tiles, in L1 (<= 8 KiB).
-  int64_t kc = std::clamp<int64_t>((int64_t(1) << 16) / padded, 16, kMaxColumnBlock);
-  kc = std::min(kc, std::max<int64_t>(k, 1));
-  if (k <= 0) {
-    std::fill(out, out + n * n, 0.0);
-    return;
-  }
-  Buffer panel = aligned_doubles(groups * kc * kGroupRows);
-  // The tiles write x_j . x_i at lower[j * padded + i] for i-group <= j-group: straight into out when n is a multiple
-  // of 8 (padded = n), into a padded buffer otherwise.
-  Buffer buffer;
-  double* lower = out;
-  if (padded != n) {
-    buffer = aligned_doubles(padded * padded);
-    lower = buffer.get();
-  }
+void gram_rows(const T* x, int64_t n, int64_t k, int64_t ld, int64_t kc, int64_t padded, int64_t row_begin,
+               int64_t row_end, double* lower) {
+  Buffer panel = aligned_doubles(row_end * kc * kGroupRows);
   for (int64_t k0 = 0; k0 < k; k0 += kc) {
     int64_t kk = std::min(kc, k - k0);
     bool first = k0 == 0;
-    pack(x, n, ld, k0, kk, kc, groups, panel.get());
-    for (int64_t jg = 0; jg < groups; ++jg) {
+    pack(x, n, ld, k0, kk, kc, row_end, panel.get());
+    for (int64_t jg = row_begin; jg < row_end; ++jg) {
       const double* b = panel.get() + jg * kc * kGroupRows;
       double* row = lower + jg * kGroupRows * padded;
       for (int64_t ig = 0; ig <= jg; ig += kMaxTileGroups) {
@@ -214,6 +203,47 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out) {
       }
     }
   }
+}
+
+template <typename T>
+void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
+  if (n <= 0) return;
+  int64_t groups = (n + kGroupRows - 1) / kGroupRows;
+  int64_t padded = groups * kGroupRows;
+  // Column block: the packed block (padded x kc float64) stays in L2 (<= 512 KiB) and one group's panel, reused by
+  // every tile of its row of tiles, in L1 (<= 8 KiB).
+  int64_t kc = std::clamp<int64_t>((int64_t(1) << 16) / padded, 16, kMaxColumnBlock);
+  kc = std::min(kc, std::max<int64_t>(k, 1));
+  if (k <= 0) {
+    std::fill(out, out + n * n, 0.0);
+    return;
+  }
+  // The tiles write into out directly when n is a multiple of 8 (padded = n), into a padded buffer otherwise.
+  Buffer buffer;
+  double* lower = out;
+  if (padded != n) {
+    buffer = aligned_doubles(padded * padded);
+    lower = buffer.get();
+  }
+  // Threads take row ranges of about equal work (row j-group g holds g + 1 blocks of 8 x 8); small products stay on
+  // one thread, where starting a team would cost more than it saves.
+  bool large = double(n) * double(n) * double(k) >= kThreadedProduct;
+  int64_t team = large ? std::clamp<int64_t>(threads, 1, std::max<int64_t>(groups / 2, 1)) : 1;
+  if (team <= 1) {
+    gram_rows(x, n, k, ld, kc, padded, 0, groups, lower);
+  } else {
+    std::vector<int64_t> bounds(team + 1, groups);
+    bounds[0] = 0;
+    double total = double(groups) * double(groups + 1) / 2;
+    for (int64_t t = 1, g = 0; t < team; ++t) {
+      while (g < groups && double(g) * double(g + 1) / 2 < total * double(t) / double(team)) ++g;
+      bounds[t] = g;
+    }
+#pragma omp parallel for num_threads(team) schedule(static, 1)
+    for (int64_t t = 0; t < team; ++t) {
+      if (bounds[t] < bounds[t + 1]) gram_rows(x, n, k, ld, kc, padded, bounds[t], bounds[t + 1], lower);
+    }
+  }
   if (lower != out) {
     for (int64_t i = 0; i < n; ++i) std::copy(lower + i * padded, lower + i * padded + i + 1, out + i * n);
   }
@@ -227,7 +257,11 @@ bool gram_kernel_available() {
   return available;
 }
 
-void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out) { gram(x, n, k, ld, out); }
-void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out) { gram(x, n, k, ld, out); }
+void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
+  gram(x, n, k, ld, out, threads);
+}
+void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
+  gram(x, n, k, ld, out, threads);
+}
 
 }  // namespace ab

@@ -69,16 +69,16 @@ DsyrkFn blas_dsyrk() {
 // are converted a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after
 // the first block), without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past
 // glibc's mmap threshold, so page-faulted in on every probe).
-torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel) {
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads) {
   auto x = rows.contiguous();
   int64_t n = x.size(0), k = x.size(1);
   if (kernel != AB_GRAM_KERNEL_BLAS && gram_kernel_available() &&
       (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble)) {
     auto out = torch::empty({n, n}, torch::kDouble);
     if (x.scalar_type() == torch::kFloat) {
-      gram_kernel(x.data_ptr<float>(), n, k, k, out.data_ptr<double>());
+      gram_kernel(x.data_ptr<float>(), n, k, k, out.data_ptr<double>(), threads);
     } else {
-      gram_kernel(x.data_ptr<double>(), n, k, k, out.data_ptr<double>());
+      gram_kernel(x.data_ptr<double>(), n, k, k, out.data_ptr<double>(), threads);
     }
     return out;
   }
@@ -138,14 +138,16 @@ torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64
                              const GramConfig& config) {
   int64_t cap = config.memory_cap_bytes;
   int64_t row_bytes = 4 * p;
-  if (batch * row_bytes <= cap) return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel);
+  if (batch * row_bytes <= cap) {
+    return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel, config.threads);
+  }
   // Two float64 blocks of rows (and one block's scratch) at a time.
   int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
   for (int64_t i0 = 0; i0 < batch; i0 += chunk) {
     int64_t ni = std::min(chunk, batch - i0);
     auto pi = rows(i0, ni).to(torch::kDouble);
-    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(row_gram(pi, config.gram_kernel));
+    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(row_gram(pi, config.gram_kernel, config.threads));
     for (int64_t j0 = i0 + ni; j0 < batch; j0 += chunk) {
       int64_t nj = std::min(chunk, batch - j0);
       auto block = pi.mm(rows(j0, nj).to(torch::kDouble).t());
@@ -167,8 +169,8 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, cons
     // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1). With
     // delta = B dL/d(output) the factor B^2 multiplies the float64 Gram of the captured gradients (no float32
     // rounding for a B that is not a power of two), in the same pass that combines the two Grams.
-    auto dd = row_gram(s.grad_output.reshape({batch, -1}), config.gram_kernel);
-    auto aa = row_gram(a, config.gram_kernel);
+    auto dd = row_gram(s.grad_output.reshape({batch, -1}), config.gram_kernel, config.threads);
+    auto aa = row_gram(a, config.gram_kernel, config.threads);
     double* out = dd.data_ptr<double>();
     const double* inputs = aa.data_ptr<double>();
     double scale = double(batch) * double(batch), bias = has_bias ? 1.0 : 0.0;
@@ -287,12 +289,12 @@ torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, con
       if (j0 != i0) gram.slice(0, j0, j0 + nj).slice(1, i0, i0 + ni).copy_(gij.t());
     }
   }
-  if (g.has_bias) gram += row_gram(d64.sum({2}), config.gram_kernel);
+  if (g.has_bias) gram += row_gram(d64.sum({2}), config.gram_kernel, config.threads);
   return gram;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, AbGramKernel kernel) {
+torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfig& config) {
   // Path-wise per-sample gradients (SPEC §1): gamma_i = sum_t delta_{i,t} * xhat_{i,t}, beta_i = sum_t delta_{i,t},
   // with xhat normalised by the statistics the forward used (batch statistics in training mode).
   //
@@ -373,7 +375,7 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, AbGramKernel ke
       gamma = (gamma - offset[size_t(c)] * beta) * invstd[size_t(c)] * scale;
       beta *= scale;
     }
-  return row_gram(factors, kernel);
+  return row_gram(factors, config.gram_kernel, config.threads);
 }
 
 }  // namespace
@@ -465,7 +467,7 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
     // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
     // SPEC §1), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
     torch::NoGradGuard no_grad;
-    return row_gram(site.rows, config.gram_kernel).mul_(double(batch) * double(batch));
+    return row_gram(site.rows, config.gram_kernel, config.threads).mul_(double(batch) * double(batch));
   }
   if (!site.input.defined() || !site.grad_output.defined()) {
     throw std::runtime_error("probe: layer " + site.name + " captured no input or gradient");
@@ -480,7 +482,7 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
       return conv_gram(geometry_of(site), site.input, scaled_delta(site, batch), c);
     }
     default:
-      return batch_norm_gram(site, batch, config.gram_kernel);
+      return batch_norm_gram(site, batch, config);
   }
 }
 
@@ -600,9 +602,11 @@ void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input
   }
 }
 
-void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result) {
+void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result,
+               int gram_threads) {
   torch::NoGradGuard no_grad;
   GramConfig config = gram_config(options);
+  config.threads = gram_threads;
   auto start = Clock::now();
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
   double* acc = gram.data_ptr<double>();

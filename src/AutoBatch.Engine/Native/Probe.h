@@ -19,6 +19,9 @@ struct GramConfig {
   int64_t memory_cap_bytes = int64_t(256) << 20;
   AbConvKernel conv_kernel = AB_CONV_AUTO;
   AbGramKernel gram_kernel = AB_GRAM_KERNEL_AUTO;
+  // Threads of the AVX-512 Gram kernel: libtorch's intra-op count for a synchronous probe (the training step waits
+  // for it, so its threads are idle), 1 on the background probe's thread (training keeps its own).
+  int threads = 1;
 };
 
 // A Conv2d layer's geometry, all the conv Gram needs (groups = 1).
@@ -53,8 +56,9 @@ torch::Tensor conv_sample_rows(const ConvGeometry& conv, const torch::Tensor& in
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 
 // rows rows' (n x n float64, both triangles) for n x k float32 or float64 rows, products and sums in float64, by the
-// given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk). The product every layer's F~ contribution ends in.
-torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel);
+// given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk), the AVX-512 one on up to `threads` threads (the
+// result does not depend on their number). The product every layer's F~ contribution ends in.
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads = 1);
 
 // This site's B x B float64 contribution to F~. grad_output must hold dL/d(output) of the *mean* batch loss.
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);
@@ -73,8 +77,10 @@ void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_tr
 // back, so the buffer cannot change under it). Call after the backward, before run_probe.
 void freeze_sites(std::vector<ProbeSite>& sites, const torch::Tensor& step_input);
 
-// Runs every site (frozen by freeze_sites), sums the Grams and analyses them.
-void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result);
+// Runs every site (frozen by freeze_sites), sums the Grams and analyses them; the Gram kernel on up to gram_threads
+// threads (GramConfig::threads).
+void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOptions& options, AbProbeResult* result,
+               int gram_threads);
 
 void validate_probe_options(const AbProbeOptions& options, int64_t layer_count);
 

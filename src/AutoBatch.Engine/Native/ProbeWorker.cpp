@@ -58,7 +58,8 @@ void ProbeWorker::loop() {
       job = job_.get();
     }
     try {
-      run_probe(job->sites, job->batch, job->options, &job->result);
+      // One thread: the training step, which goes on meanwhile, keeps libtorch's.
+      run_probe(job->sites, job->batch, job->options, &job->result, 1);
     } catch (const c10::Error& e) {
       job->error = std::string("libtorch: ") + e.what_without_backtrace();
     } catch (const std::exception& e) {

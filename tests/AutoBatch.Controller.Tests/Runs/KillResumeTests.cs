@@ -18,8 +18,9 @@ public sealed class KillResumeTests
 {
     private static string[] TrainArgs(string data, string output, params string[] extra) => TrainArgsFor(4, data, output, extra);
 
-    // Long enough that kills at 1.2 s and 2.7 s land inside the run (an epoch takes ~0.1–0.2 s on an idle machine).
-    private static string[] LongTrainArgs(string data, string output, params string[] extra) => TrainArgsFor(24, data, output, extra);
+    // Long enough (an epoch takes ~0.05–0.2 s, depending on the machine's state) that kills at a share of the
+    // uninterrupted run's wall time land at different points of training.
+    private static string[] LongTrainArgs(string data, string output, params string[] extra) => TrainArgsFor(32, data, output, extra);
 
     private static string[] TrainArgsFor(int epochs, string data, string output, params string[] extra) =>
     [
@@ -42,8 +43,9 @@ public sealed class KillResumeTests
         EvalSeconds = 0,
     }));
 
-    // SIGKILLs the process after the delay. A run that ended before it would test nothing, so that is a failure: the
-    // runs below are long enough (tens of epochs) to be still training on an idle machine.
+    // SIGKILLs the process after the delay. A run that ended before it would test nothing, so that is a failure. The
+    // delays are shares of the same run's uninterrupted wall time, measured just before (start-up included), so they
+    // follow the machine's speed: fixed delays of 1–3 s stopped landing inside these runs as the engine got faster.
     private static async Task KillAfter(Process process, TimeSpan delay)
     {
         await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
@@ -57,24 +59,26 @@ public sealed class KillResumeTests
         Assert.That(running, Is.True, $"the run ended by itself within {delay.TotalSeconds} s, before the kill; make it longer");
     }
 
-    private static async Task<string> Uninterrupted(string[] args)
+    /// <summary>Runs to the end and returns the wall time, start-up included.</summary>
+    private static async Task<TimeSpan> Uninterrupted(string[] args)
     {
+        var clock = Stopwatch.StartNew();
         (int code, string log) = await GridProcess.RunAsync(args);
         Assert.That(code, Is.EqualTo(0), log);
-        return log;
+        return clock.Elapsed;
     }
 
-    [TestCase(1.2)]
-    [TestCase(2.7)]
-    public async Task ATrainingRunKilledAtARandomMomentResumesToTheSameRecords(double seconds)
+    [TestCase(0.25)]
+    [TestCase(0.6)]
+    public async Task ATrainingRunKilledAtARandomMomentResumesToTheSameRecords(double shareOfTheRun)
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        await Uninterrupted(LongTrainArgs(data, reference));
+        TimeSpan whole = await Uninterrupted(LongTrainArgs(data, reference));
 
         using (Process p = GridProcess.Start(LongTrainArgs(data, killed)))
         {
-            await KillAfter(p, TimeSpan.FromSeconds(seconds));
+            await KillAfter(p, whole * shareOfTheRun);
         }
 
         (int code, string log) = await GridProcess.RunAsync(LongTrainArgs(data, killed, "--resume"));
@@ -82,7 +86,7 @@ public sealed class KillResumeTests
         Assert.That(
             Deterministic(EpochLog.Read(Path.Combine(killed, "epochs.jsonl"))),
             Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
-        Assert.That(File.ReadAllLines(Path.Combine(killed, "epochs.csv")), Has.Length.EqualTo(25), "header + 24 epochs, none repeated");
+        Assert.That(File.ReadAllLines(Path.Combine(killed, "epochs.csv")), Has.Length.EqualTo(33), "header + 32 epochs, none repeated");
     }
 
     [Test]
@@ -125,11 +129,12 @@ public sealed class KillResumeTests
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        await Uninterrupted(RunArgs(data, reference));
-        foreach (double seconds in new[] { 1.5, 1.0 })
+        TimeSpan whole = await Uninterrupted(RunArgs(data, reference));
+        // The second kill hits the resumed run, which has about half the epochs left.
+        foreach (double share in new[] { 0.5, 0.3 })
         {
             using Process p = GridProcess.Start(RunArgs(data, killed, "--resume"));
-            await KillAfter(p, TimeSpan.FromSeconds(seconds));
+            await KillAfter(p, whole * share);
         }
 
         (int code, string log) = await GridProcess.RunAsync(RunArgs(data, killed, "--resume"));

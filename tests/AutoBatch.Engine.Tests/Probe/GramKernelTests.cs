@@ -1,4 +1,5 @@
 using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Runtime;
 
 namespace AutoBatch.Engine.Tests.Probe;
 
@@ -106,6 +107,39 @@ public sealed class GramKernelTests
                 AssertGram(RowGram.Compute(rows, n, k, kernel), i => rows[i], n, k, $"{kernel} {n}x{k}");
             }
         });
+    }
+
+    /// <summary>
+    /// A synchronous probe runs the AVX-512 kernel on libtorch's intra-op threads, each taking whole rows of tiles: the
+    /// numbers must not depend on how many there are. Shapes above the kernel's threading threshold (2²⁵ multiply-adds),
+    /// with rows that fill the last group of 8 and rows that do not (a padded buffer).
+    /// </summary>
+    [TestCase(130, 2000)]
+    [TestCase(48, 20000)]
+    [TestCase(600, 300)]
+    public void TheAvx512KernelGivesTheSameBitsOnAnyNumberOfThreads(int n, int k)
+    {
+        Assume.That(Avx512Runs(), "this CPU has no AVX-512F");
+        float[] rows = Rows(n, k, seed: 11);
+        int before = EngineRuntime.Threads;
+        try
+        {
+            EngineRuntime.SetThreads(1);
+            double[] serial = RowGram.Compute(rows, n, k, GramKernel.Avx512);
+            AssertGram(serial, i => rows[i], n, k, $"1 thread {n}x{k}");
+            Assert.Multiple(() =>
+            {
+                foreach (int threads in new[] { 2, 3, 5 })
+                {
+                    EngineRuntime.SetThreads(threads);
+                    Assert.That(RowGram.Compute(rows, n, k, GramKernel.Avx512), Is.EqualTo(serial), $"{threads} threads {n}x{k}");
+                }
+            });
+        }
+        finally
+        {
+            EngineRuntime.SetThreads(before);
+        }
     }
 
     [Test]
