@@ -11,6 +11,6 @@ out="${1:-$here/build}"
 mkdir -p "$out"
 flags=(-O2 -fopenmp -std=c++17 -I"$native" -I/usr/include/torch/csrc/api/include)
 libs=(-ltorch -ltorch_cpu -lc10 -ldl)
-g++ "${flags[@]}" "$here/gram_kernel_bench.cpp" "$native/GramKernel.cpp" -o "$out/gram_kernel_bench" "${libs[@]}"
+g++ "${flags[@]}" "$here/gram_kernel_bench.cpp" "$native/GramKernel.cpp" "$native/Parallel.cpp" -o "$out/gram_kernel_bench" "${libs[@]}"
 g++ "${flags[@]}" "$here/spectrum_bench.cpp" "$native/Spectrum.cpp" -o "$out/spectrum_bench" "${libs[@]}"
 echo "built $out/gram_kernel_bench and $out/spectrum_bench"

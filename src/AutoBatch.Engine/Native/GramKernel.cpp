@@ -1,5 +1,7 @@
 #include "GramKernel.h"
 
+#include "Parallel.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -23,9 +25,10 @@ constexpr int kMaxTileGroups = 3;
 // each row 64 floats (4 cache lines) ahead took 128 x 75,002 rows read from memory from ~34 to ~27 ms.
 constexpr int64_t kMaxColumnBlock = 128;
 constexpr int64_t kPrefetchColumns = 64;
-// n * n * k from which a product is shared between threads (2^24 multiply-adds, ~1 ms on one core): handing work to
-// an OpenMP team costs microseconds, but the MLP's 128-row products take 0.1-0.4 ms.
-constexpr double kThreadedProduct = double(1 << 25);
+// n * n * k from which a product is shared between threads (2^21 multiply-adds, ~0.1 ms on one core; a team's
+// hand-over costs microseconds). Two threads took the MLP's 128 x 500 and 128 x 785 products from 0.18 and 0.27 ms
+// to 0.12 and 0.17 ms.
+constexpr double kThreadedProduct = double(1 << 22);
 
 struct FreeDeleter {
   void operator()(double* p) const { std::free(p); }
@@ -239,10 +242,9 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads
       while (g < groups && double(g) * double(g + 1) / 2 < total * double(t) / double(team)) ++g;
       bounds[t] = g;
     }
-#pragma omp parallel for num_threads(team) schedule(static, 1)
-    for (int64_t t = 0; t < team; ++t) {
+    parallel_parts(int(team), [&](int t) {
       if (bounds[t] < bounds[t + 1]) gram_rows(x, n, k, ld, kc, padded, bounds[t], bounds[t + 1], lower);
-    }
+    });
   }
   if (lower != out) {
     for (int64_t i = 0; i < n; ++i) std::copy(lower + i * padded, lower + i * padded + i + 1, out + i * n);

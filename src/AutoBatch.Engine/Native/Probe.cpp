@@ -9,9 +9,11 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 #include "Errors.h"
 #include "GramKernel.h"
+#include "Parallel.h"
 #include "Spectrum.h"
 
 namespace ab {
@@ -32,6 +34,9 @@ double seconds_since(Clock::time_point start) {
 // also vectorise, and the same value whether it does or not. The loops over the lanes are unrolled (#pragma GCC
 // unroll), or GCC keeps the partial sums in memory at -O2 and every add waits for a store.
 constexpr int kLanes = 4;
+// Elementwise passes of a synchronous probe go to the intra-op threads in ranges of at least this many entries
+// (a 2^15-entry float64 pass takes ~10-20 us, about what handing it to a team costs): at B = 512, not at 128.
+constexpr int64_t kMinParallelEntries = int64_t(1) << 15;
 static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
 
 double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
@@ -174,8 +179,10 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, cons
     double* out = dd.data_ptr<double>();
     const double* inputs = aa.data_ptr<double>();
     double scale = double(batch) * double(batch), bias = has_bias ? 1.0 : 0.0;
+    parallel_ranges(batch * batch, config.threads, kMinParallelEntries, [&](int64_t k0, int64_t k1) {
 #pragma omp simd
-    for (int64_t k = 0; k < batch * batch; ++k) out[k] = (out[k] * scale) * (inputs[k] + bias);
+      for (int64_t k = k0; k < k1; ++k) out[k] = (out[k] * scale) * (inputs[k] + bias);
+    });
     return dd;
   }
   auto d = scaled_delta(s, batch).reshape({batch, -1});
@@ -326,8 +333,11 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfi
   // factors: n x 2C, S_dx (then gamma) in the first C columns, S_d (then beta) in the last C.
   auto factors = torch::empty({n, 2 * channels}, torch::kDouble);
   double* f = factors.data_ptr<double>();
-  std::vector<double> sum_x(size_t(channels), 0.0), sum_xx(size_t(channels), 0.0);
-  for (int64_t i = 0; i < n; ++i)
+  // Samples are independent: ranges of them go to the intra-op threads; each keeps its own S_x and S_xx, summed
+  // over the batch afterwards in sample order (the order does not depend on the threads).
+  std::vector<double> sample_x(size_t(n * channels)), sample_xx(size_t(n * channels));
+  int64_t per_sample = channels * positions;
+  auto one_sample = [&](int64_t i) {
     for (int64_t c = 0; c < channels; ++c) {
       const float* xr = xp + (i * channels + c) * positions;
       const float* dr = dp + (i * channels + c) * positions;
@@ -351,8 +361,19 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfi
       for (int l = 0; t < positions; ++t, ++l) add(t, l);
       f[i * 2 * channels + c] = lane_total(sdx);
       f[i * 2 * channels + channels + c] = lane_total(sd);
-      sum_x[size_t(c)] += lane_total(sx);
-      sum_xx[size_t(c)] += lane_total(sxx);
+      sample_x[size_t(i * channels + c)] = lane_total(sx);
+      sample_xx[size_t(i * channels + c)] = lane_total(sxx);
+    }
+  };
+  int64_t min_samples = kMinParallelEntries / std::max<int64_t>(per_sample, 1) + 1;
+  parallel_ranges(n, config.threads, min_samples, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) one_sample(i);
+  });
+  std::vector<double> sum_x(size_t(channels), 0.0), sum_xx(size_t(channels), 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t c = 0; c < channels; ++c) {
+      sum_x[size_t(c)] += sample_x[size_t(i * channels + c)];
+      sum_xx[size_t(c)] += sample_xx[size_t(i * channels + c)];
     }
   double count = double(n * positions);
   std::vector<double> offset(size_t(channels), 0.0), invstd(size_t(channels), 0.0);
@@ -505,7 +526,7 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
 }
 
 void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer_traces,
-                  const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r) {
+                  const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r, int threads) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
   // Symmetrise F~ (8 x 8 blocks: the transposed reads of a block stay in cache even when rows are 4 KiB apart and all
@@ -516,11 +537,14 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
   const double* a = in.data_ptr<double>();
   double* g = gram.data_ptr<double>();
   constexpr int64_t kBlock = 8;
-  for (int64_t i0 = 0; i0 < batch; i0 += kBlock)
-    for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
-      for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
-        for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
-          g[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
+  int64_t blocks = (batch + kBlock - 1) / kBlock;
+  parallel_ranges(blocks, threads, kMinParallelEntries / (kBlock * batch) + 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
+      for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
+        for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
+          for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
+            g[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
+  });
   bool finite = true;
   double maxima[kLanes] = {}, totals[kLanes] = {}, trace = 0;
   auto add = [&](int64_t k, int l) {
@@ -620,16 +644,33 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
     const double* v = g.data_ptr<double>();
     double trace = 0, partial[kLanes] = {};
-    int64_t k = 0, count = batch * batch;
-    for (; k + kLanes <= count; k += kLanes)
+    int64_t count = batch * batch;
+    // F~ += the layer's Gram, and the layer's sum in lanes. On one thread, one pass; with more, the additions (each
+    // entry on its own) go to the team and the sum, whose order is fixed, stays on the caller.
+    bool shared = config.threads > 1 && count >= 2 * kMinParallelEntries;
+    if (shared) {
+      parallel_ranges(count, config.threads, kMinParallelEntries, [&](int64_t k0, int64_t k1) {
+#pragma omp simd
+        for (int64_t k = k0; k < k1; ++k) acc[k] += v[k];
+      });
+    }
+    auto sum_lanes = [&](auto add_to_acc) {
+      int64_t k = 0;
+      for (; k + kLanes <= count; k += kLanes)
 #pragma GCC unroll 4
-      for (int l = 0; l < kLanes; ++l) {
-        acc[k + l] += v[k + l];
-        partial[l] += v[k + l];
+        for (int l = 0; l < kLanes; ++l) {
+          if constexpr (decltype(add_to_acc)::value) acc[k + l] += v[k + l];
+          partial[l] += v[k + l];
+        }
+      for (int l = 0; k < count; ++k, ++l) {
+        if constexpr (decltype(add_to_acc)::value) acc[k] += v[k];
+        partial[l] += v[k];
       }
-    for (int l = 0; k < count; ++k, ++l) {
-      acc[k] += v[k];
-      partial[l] += v[k];
+    };
+    if (shared) {
+      sum_lanes(std::false_type{});
+    } else {
+      sum_lanes(std::true_type{});
     }
     double sum = lane_total(partial);
     for (int64_t i = 0; i < batch; ++i) trace += v[i * batch + i];
@@ -637,7 +678,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     if (options.layer_sums) sums.push_back(sum);
   }
   double gram_seconds = seconds_since(start);
-  analyse_gram(gram, traces, sums, options, result);
+  analyse_gram(gram, traces, sums, options, result, config.threads);
   result->gram_seconds = gram_seconds;
   result->fused_layers = fused;
 }

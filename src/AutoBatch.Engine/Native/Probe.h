@@ -68,8 +68,10 @@ torch::Tensor conv_gram(const ConvGeometry& conv, const torch::Tensor& input, co
                         const GramConfig& config);
 
 // Fills result (and the optional outputs of options) from the summed Gram; never throws on bad numbers.
+// threads: for the symmetrisation (the result does not depend on them).
 void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces,
-                  const std::vector<double>& layer_sums, const AbProbeOptions& options, AbProbeResult* result);
+                  const std::vector<double>& layer_sums, const AbProbeOptions& options, AbProbeResult* result,
+                  int threads = 1);
 
 // Makes the captured sites self-contained, so the probe may run after the step returned (in the background): copies
 // what the probe reads from the modules (BatchNorm mode and running statistics), and copies inputs that alias
