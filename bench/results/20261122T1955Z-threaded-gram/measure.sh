@@ -5,6 +5,22 @@
 cd "$(dirname "$0")/../../.."
 R=bench/results/20261122T1955Z-threaded-gram
 PREV_DLL=${PREV_DLL:-/tmp/prev/bench/AutoBatch.Bench/bin/Release/net10.0/AutoBatch.Bench.dll}
+# Second stage (20:25 UTC), at the final code (commit in commit-final.txt): the probe's elementwise passes and
+# BatchNorm's reductions shared too, the kernel's threading threshold at 2^22. Run as
+#   bash bench/results/20261122T1955Z-threaded-gram/measure.sh final
+if [[ "${1:-}" == final ]]; then
+  ( while true; do echo "$(date -u +%H:%M:%S) $(cat /proc/loadavg)"; sleep 30; done ) > $R/load-final.txt &
+  L=$!
+  git rev-parse HEAD > $R/commit-final.txt
+  python3 bench/run_bench.py probe --threads 2 --rounds 3 --out $R/final-probe-t2.json > $R/final-probe-t2.md 2> $R/final-probe-t2.log
+  python3 bench/run_bench.py overhead --threads 2 --models mlp --batches 128,512 --pairs 10 --out $R/final-overhead-mlp-t2.json > $R/final-overhead-mlp-t2.md 2> $R/final-overhead.log
+  python3 bench/run_bench.py overhead --threads 2 --models resnet8 --batches 128 --pairs 3 --out $R/final-overhead-resnet8-t2.json > $R/final-overhead-resnet8-t2.md 2>> $R/final-overhead.log
+  python3 bench/run_bench.py probe --engine-only --threads 1 --rounds 3 --batches 128,512 --out $R/final-probe-t1.json > $R/final-probe-t1.md 2> $R/final-probe-t1.log
+  python3 bench/run_bench.py overhead --threads 1 --models mlp --batches 512 --pairs 10 --out $R/final-overhead-mlp-t1.json > $R/final-overhead-mlp-t1.md 2>> $R/final-overhead.log
+  kill $L
+  echo done > $R/DONE-final
+  exit 0
+fi
 ( while true; do echo "$(date -u +%H:%M:%S) $(cat /proc/loadavg)"; sleep 30; done ) > $R/load.txt &
 L=$!
 git rev-parse HEAD > $R/commit.txt
