@@ -166,6 +166,7 @@ AB_EXPORT int32_t ab_probe_conv_gram(const AbConvSpec* conv, const float* input,
 
 // out (n x n float64, row-major) = rows rows' for n rows of k values (float32 when element_bytes = 4, float64 when 8),
 // by the probe's Gram product with the given AbGramKernel (auto, blas or avx512): every layer's F~ contribution ends
-// in this product, so tests check each kernel here against an independent float64 computation.
+// in this product, so tests check each kernel here against an independent float64 computation. The AVX-512 kernel
+// runs on libtorch's intra-op threads (ab_set_threads), as a synchronous probe's does; the result does not depend on them.
 AB_EXPORT int32_t ab_row_gram(const void* rows, int32_t element_bytes, int64_t n, int64_t k, int32_t kernel,
                               double* out);

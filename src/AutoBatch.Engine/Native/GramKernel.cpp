@@ -26,8 +26,8 @@ constexpr int kMaxTileGroups = 3;
 constexpr int64_t kMaxColumnBlock = 128;
 constexpr int64_t kPrefetchColumns = 64;
 // n * n * k from which a product is shared between threads (2^21 multiply-adds, ~0.1 ms on one core; a team's
-// hand-over costs microseconds). Two threads took the MLP's 128 x 500 and 128 x 785 products from 0.18 and 0.27 ms
-// to 0.12 and 0.17 ms.
+// hand-over costs microseconds). Two threads took the MLP's 128 x 500 and 128 x 785 products from 0.17 and 0.28 ms
+// to 0.13 and 0.20 ms (bench/results/20261122T1955Z-threaded-gram/kernel-threads.txt).
 constexpr double kThreadedProduct = double(1 << 22);
 
 struct FreeDeleter {

@@ -34,10 +34,10 @@ double seconds_since(Clock::time_point start) {
 // also vectorise, and the same value whether it does or not. The loops over the lanes are unrolled (#pragma GCC
 // unroll), or GCC keeps the partial sums in memory at -O2 and every add waits for a store.
 constexpr int kLanes = 4;
+static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
 // Elementwise passes of a synchronous probe go to the intra-op threads in ranges of at least this many entries
 // (a 2^15-entry float64 pass takes ~10-20 us, about what handing it to a team costs): at B = 512, not at 128.
 constexpr int64_t kMinParallelEntries = int64_t(1) << 15;
-static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
 
 double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
 double lane_max(const double (&lanes)[kLanes]) {
@@ -538,7 +538,8 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
   double* g = gram.data_ptr<double>();
   constexpr int64_t kBlock = 8;
   int64_t blocks = (batch + kBlock - 1) / kBlock;
-  parallel_ranges(blocks, threads, kMinParallelEntries / (kBlock * batch) + 1, [&](int64_t b0, int64_t b1) {
+  int64_t min_blocks = kMinParallelEntries / (kBlock * std::max<int64_t>(batch, 1)) + 1;
+  parallel_ranges(blocks, threads, min_blocks, [&](int64_t b0, int64_t b1) {
     for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
       for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
         for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
