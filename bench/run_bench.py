@@ -154,11 +154,16 @@ def overhead(args):
             options = ["--model", model, "--batch", batch, "--interval", args.interval, "--pairs", args.pairs,
                        "--warmup", 3, "--block-intervals", args.block_intervals,
                        "--gram-kernel", args.gram_kernels[0]] + (["--background"] if args.background else [])
+            if args.epoch:
+                # One block = one epoch of the 60,000-sample training set, the last batch partial as in the trainer.
+                options += ["--block-steps", -(-TRAIN_SAMPLES // batch)]
             rec = run_side("engine", "overhead", options, args.threads)
             rec["background"] = args.background
             records.append(rec)
     return records
 
+
+TRAIN_SAMPLES = 60000  # Fashion-MNIST's (and MNIST's) training set: the epoch of `overhead --epoch`
 
 BACKGROUND_MODES = [("plain", []), ("sync", ["--probe"]), ("background", ["--probe", "--background"])]
 
@@ -365,8 +370,8 @@ def background_table(records):
 
 def overhead_table(records):
     lines = ["| model | B | interval | plain block ms | probed block ms | measured overhead, wall (block ratios) "
-             "| measured overhead, CPU time (block ratios) | extrapolated (probe − plain)/(interval · plain) "
-             "| probed step / plain step, effective: 1 + interval · overhead (wall, CPU) "
+             "| measured overhead, CPU time (block ratios) | extrapolated probes · (probe − plain)/(steps · plain) "
+             "| probed step / plain step, effective: 1 + (steps / probes) · overhead (wall, CPU) "
              "| **probed step / plain step from per-step medians** (wall, CPU) |",
              "|---|---:|---:|---:|---:|---|---|---:|---|---|"]
     for rec in records:
@@ -379,11 +384,14 @@ def overhead_table(records):
             cpu_blocks = ", ".join(f"{v:.3f}" for v in rec["block_cpu_ratios"])
             cpu = f"**{100 * rec['measured_overhead_cpu']:+.2f}%** ({cpu_blocks})"
         mode = " (background)" if rec.get("background") else ""
-        lines.append(f"| {rec['model']}{mode} | {rec['batch']} | {rec['interval']} | {rec['plain_block_ms_median']:.0f} "
+        steps = rec.get("block_steps", rec["interval"] * rec.get("block_intervals", 1))
+        per_probe = steps / rec.get("probes_per_block", steps / rec["interval"])
+        interval = f"{rec['interval']} ({steps} steps, {rec['probes_per_block']} probes per block)" if "probes_per_block" in rec else rec["interval"]
+        lines.append(f"| {rec['model']}{mode} | {rec['batch']} | {interval} | {rec['plain_block_ms_median']:.0f} "
                      f"| {rec['probed_block_ms_median']:.0f} | {100 * rec['measured_overhead']:+.2f}% ({blocks}) "
                      f"| {cpu} | {100 * rec['extrapolated_overhead']:.2f}% "
-                     f"| {1 + rec['interval'] * rec['measured_overhead']:.2f}, "
-                     f"{1 + rec['interval'] * rec.get('measured_overhead_cpu', float('nan')):.2f} "
+                     f"| {1 + per_probe * rec['measured_overhead']:.2f}, "
+                     f"{1 + per_probe * rec.get('measured_overhead_cpu', float('nan')):.2f} "
                      f"| **{rec.get('effective_step_ratio', float('nan')):.2f}**, "
                      f"{rec.get('effective_step_ratio_cpu', float('nan')):.2f} |")
     return "\n".join(lines)
@@ -467,6 +475,8 @@ def main(argv):
                              "the first is used")
     parser.add_argument("--background", action="store_true", help="overhead: the probe runs in the background")
     parser.add_argument("--block-intervals", type=int, default=1, help="overhead: intervals per block")
+    parser.add_argument("--epoch", action="store_true",
+                        help="overhead: blocks of one epoch (60,000 samples) with the trainer's probes at n mod interval = 1")
     parser.add_argument("--out", default=None)
     parser.add_argument("--engine-dll", default=None,
                         help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")

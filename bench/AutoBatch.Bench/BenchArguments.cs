@@ -57,6 +57,12 @@ internal sealed class BenchArguments
     /// <summary>Intervals per block of the overhead run (default 1).</summary>
     public int BlockIntervals => Int("block-intervals", 1, min: 1);
 
+    /// <summary>
+    /// Steps per block of the overhead run (default interval x block intervals). An epoch's step count makes a block
+    /// an epoch: probes at the steps n with n mod interval = 1, as the trainer places them.
+    /// </summary>
+    public int BlockSteps => Int("block-steps", Interval * BlockIntervals, min: 1);
+
     /// <summary>Learning rate (default 0.05).</summary>
     public double LearningRate => Double("lr", 0.05, min: 1e-12);
 
