@@ -111,7 +111,7 @@ public sealed class GramKernelTests
 
     /// <summary>
     /// A synchronous probe runs the AVX-512 kernel on libtorch's intra-op threads, each taking whole rows of tiles: the
-    /// numbers must not depend on how many there are. Shapes above the kernel's threading threshold (2²⁵ multiply-adds),
+    /// numbers must not depend on how many there are. Shapes above the kernel's threading threshold (2²² n²k),
     /// with rows that fill the last group of 8 and rows that do not (a padded buffer).
     /// </summary>
     [TestCase(130, 2000)]
