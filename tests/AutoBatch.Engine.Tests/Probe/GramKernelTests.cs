@@ -121,25 +121,18 @@ public sealed class GramKernelTests
     {
         Assume.That(Avx512Runs(), "this CPU has no AVX-512F");
         float[] rows = Rows(n, k, seed: 11);
-        int before = EngineRuntime.Threads;
-        try
+        using EngineThreads kept = EngineThreads.Keep();
+        EngineRuntime.SetThreads(1);
+        double[] serial = RowGram.Compute(rows, n, k, GramKernel.Avx512);
+        AssertGram(serial, i => rows[i], n, k, $"1 thread {n}x{k}");
+        Assert.Multiple(() =>
         {
-            EngineRuntime.SetThreads(1);
-            double[] serial = RowGram.Compute(rows, n, k, GramKernel.Avx512);
-            AssertGram(serial, i => rows[i], n, k, $"1 thread {n}x{k}");
-            Assert.Multiple(() =>
+            foreach (int threads in new[] { 2, 3, 5 })
             {
-                foreach (int threads in new[] { 2, 3, 5 })
-                {
-                    EngineRuntime.SetThreads(threads);
-                    Assert.That(RowGram.Compute(rows, n, k, GramKernel.Avx512), Is.EqualTo(serial), $"{threads} threads {n}x{k}");
-                }
-            });
-        }
-        finally
-        {
-            EngineRuntime.SetThreads(before);
-        }
+                EngineRuntime.SetThreads(threads);
+                Assert.That(RowGram.Compute(rows, n, k, GramKernel.Avx512), Is.EqualTo(serial), $"{threads} threads {n}x{k}");
+            }
+        });
     }
 
     [Test]

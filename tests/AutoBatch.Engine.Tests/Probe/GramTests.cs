@@ -1,5 +1,6 @@
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Runtime;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Engine.Tests.Probe;
@@ -128,51 +129,44 @@ public sealed class GramTests
     public void TheThreadedPartsOfASynchronousProbeMatchIndependentComputations()
     {
         const int Batch = 512;
-        int before = Runtime.EngineRuntime.Threads;
-        try
+        using EngineThreads kept = EngineThreads.Keep();
+        (Network net, float[] x, long[] y) = Setup("mlp:32", Batch);
+        using (net)
         {
-            (Network net, float[] x, long[] y) = Setup("mlp:32", Batch);
-            using (net)
+            var serial = new double[Batch * Batch];
+            var shared = new double[Batch * Batch];
+            EngineRuntime.SetThreads(1);
+            ProbeReading one = net.Probe(x, y, 0.1, trainMode: true, Default, serial);
+            EngineRuntime.SetThreads(2);
+            ProbeReading two = net.Probe(x, y, 0.1, trainMode: true, Default, shared);
+            double[] expected = BruteForceGram(net, x, y, Batch, trainMode: true);
+            Assert.Multiple(() =>
             {
-                var serial = new double[Batch * Batch];
-                var shared = new double[Batch * Batch];
-                Runtime.EngineRuntime.SetThreads(1);
-                ProbeReading one = net.Probe(x, y, 0.1, trainMode: true, Default, serial);
-                Runtime.EngineRuntime.SetThreads(2);
-                ProbeReading two = net.Probe(x, y, 0.1, trainMode: true, Default, shared);
-                double[] expected = BruteForceGram(net, x, y, Batch, trainMode: true);
-                Assert.Multiple(() =>
-                {
-                    Assert.That(two.Status, Is.EqualTo(ProbeStatus.Ok));
-                    Assert.That(MaxRelativeError(shared, expected), Is.LessThanOrEqualTo(1e-5));
-                    Assert.That(shared, Is.EqualTo(serial), "F̃ on 2 threads vs 1");
-                    Assert.That(two.LayerTraces, Is.EqualTo(one.LayerTraces));
-                    Assert.That(two.LayerGradientSums, Is.EqualTo(one.LayerGradientSums));
-                    Assert.That(two.Condition, Is.EqualTo(one.Condition));
-                    Assert.That(two.Rank, Is.EqualTo(one.Rank));
-                });
-            }
-
-            const int BnBatch = 16;
-            (Network bn, float[] bx, long[] by) = Setup("resnet8", BnBatch);
-            using (bn)
-            {
-                Runtime.EngineRuntime.SetThreads(2);
-                ProbeReading r = bn.Probe(bx, by, 0.1, trainMode: true, Default);
-                Dictionary<string, double> layerNorms = LayerGradientNorms(bn, bn.BatchGradient(bx, by, trainMode: true));
-                Assert.Multiple(() =>
-                {
-                    for (int i = 0; i < bn.ProbeLayerNames.Count; i++)
-                    {
-                        string layer = bn.ProbeLayerNames[i];
-                        Assert.That(r.LayerGradientSums![i], Is.EqualTo((double)BnBatch * BnBatch * layerNorms[layer]).Within(1e-3).Percent, layer);
-                    }
-                });
-            }
+                Assert.That(two.Status, Is.EqualTo(ProbeStatus.Ok));
+                Assert.That(MaxRelativeError(shared, expected), Is.LessThanOrEqualTo(1e-5));
+                Assert.That(shared, Is.EqualTo(serial), "F̃ on 2 threads vs 1");
+                Assert.That(two.LayerTraces, Is.EqualTo(one.LayerTraces));
+                Assert.That(two.LayerGradientSums, Is.EqualTo(one.LayerGradientSums));
+                Assert.That(two.Condition, Is.EqualTo(one.Condition));
+                Assert.That(two.Rank, Is.EqualTo(one.Rank));
+            });
         }
-        finally
+
+        const int BnBatch = 16;
+        (Network bn, float[] bx, long[] by) = Setup("resnet8", BnBatch);
+        using (bn)
         {
-            Runtime.EngineRuntime.SetThreads(before);
+            EngineRuntime.SetThreads(2);
+            ProbeReading r = bn.Probe(bx, by, 0.1, trainMode: true, Default);
+            Dictionary<string, double> layerNorms = LayerGradientNorms(bn, bn.BatchGradient(bx, by, trainMode: true));
+            Assert.Multiple(() =>
+            {
+                for (int i = 0; i < bn.ProbeLayerNames.Count; i++)
+                {
+                    string layer = bn.ProbeLayerNames[i];
+                    Assert.That(r.LayerGradientSums![i], Is.EqualTo((double)BnBatch * BnBatch * layerNorms[layer]).Within(1e-3).Percent, layer);
+                }
+            });
         }
     }
 
