@@ -50,23 +50,7 @@ public sealed class FusedConvTests
         {
             var gram = new double[Batch * Batch];
             ProbeReading r = net.Probe(x, y, 0.1, trainMode: false, Default, gram);
-            float[] j = net.PerSampleGradients(x, y, trainMode: false);
-            long p = net.ParameterCount;
-            var expected = new double[Batch * Batch];
-            for (int a = 0; a < Batch; a++)
-            {
-                for (int b = 0; b < Batch; b++)
-                {
-                    double sum = 0;
-                    for (long k = 0; k < p; k++)
-                    {
-                        sum += (double)j[a * p + k] * j[b * p + k];
-                    }
-
-                    expected[a * Batch + b] = sum;
-                }
-            }
-
+            double[] expected = LoopGram(net, x, y);
             Assert.Multiple(() =>
             {
                 Assert.That(r.Status, Is.EqualTo(ProbeStatus.Ok));
@@ -74,6 +58,63 @@ public sealed class FusedConvTests
                 Assert.That(MaxRelativeError(gram, expected), Is.LessThanOrEqualTo(1e-5));
             });
         }
+    }
+
+    [Test]
+    public void FusedRowsWrittenInChunksIntoTheKeptBlockGiveThePostHocGramOnEveryProbe()
+    {
+        // The fused backward computes a layer's rows 32 samples at a time into a B x p block that the layer keeps
+        // between probes. Batches over 32 (two and three chunks, the last one partial), the same size again (the
+        // block rewritten), a smaller batch (a new block) and the first size again: each probe against the post-hoc
+        // im2col path on the same batch, which builds its rows from the captured activations in one piece.
+        // (Not against the per-sample loop: on one of these batches a batch-of-one forward flips a ReLU that the
+        // batched forward does not, and the loop's F̃ then differs from every path of the probe by 2.6e-4.)
+        (Network net, _, _) = Setup("resnet8", 16);
+        using var owner = net;
+        var spec = ModelSpec.Parse("resnet8", TestBatches.Mnist, 10);
+        var unfold = new ProbeSettings { ConvKernel = ConvKernel.Unfold };
+        int[] batches = [40, 70, 70, 9, 40];
+        for (int i = 0; i < batches.Length; i++)
+        {
+            int batch = batches[i];
+            (float[] x, long[] y) = TestBatches.Random(spec.Input, batch, 10, seed: 10 + (ulong)i);
+            var fused = new double[batch * batch];
+            var expected = new double[batch * batch];
+            ProbeReading r = net.Probe(x, y, 0.1, trainMode: false, Default, fused);
+            ProbeReading u = net.Probe(x, y, 0.1, trainMode: false, unfold, expected);
+            Assert.Multiple(() =>
+            {
+                Assert.That(new[] { r.Status, u.Status }, Is.All.EqualTo(ProbeStatus.Ok), $"probe {i} (B = {batch})");
+                Assert.That(r.FusedLayers, Is.EqualTo(ConvLayers(net)), $"probe {i} (B = {batch})");
+                Assert.That(u.FusedLayers, Is.Zero, $"probe {i} (B = {batch})");
+                Assert.That(MaxRelativeError(fused, expected), Is.LessThanOrEqualTo(1e-6), $"probe {i} (B = {batch})");
+            });
+        }
+    }
+
+    // F̃ from a per-sample backward loop (eval mode): float64 dot products of the float32 gradients.
+    private static double[] LoopGram(Network net, float[] x, long[] y)
+    {
+        int batch = y.Length;
+        float[] j = net.PerSampleGradients(x, y, trainMode: false);
+        long p = net.ParameterCount;
+        var gram = new double[batch * batch];
+        for (int a = 0; a < batch; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                double sum = 0;
+                for (long k = 0; k < p; k++)
+                {
+                    sum += (double)j[a * p + k] * j[b * p + k];
+                }
+
+                gram[a * batch + b] = sum;
+                gram[b * batch + a] = sum;
+            }
+        }
+
+        return gram;
     }
 
     [Test]
