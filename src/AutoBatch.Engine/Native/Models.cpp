@@ -74,7 +74,7 @@ struct FusedConv : torch::autograd::Function<FusedConv> {
                                                         /*transposed=*/false, {0, 0}, /*groups=*/1,
                                                         {true, false, false}));
     }
-    site->rows = conv_sample_rows(g, x, d, ctx->saved_data["cap"].toInt(), &site->row_store);
+    site->rows = conv_sample_rows(g, x, d, ctx->saved_data["cap"].toInt());
     auto sum = site->rows.sum(0);
     int64_t weights = weight.numel();
     torch::Tensor grad_bias;

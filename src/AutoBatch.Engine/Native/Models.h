@@ -28,10 +28,6 @@ struct ProbeSite {
   // Conv sites on the fused path only (ProbedNetImpl::conv): the B x p float32 per-sample gradients of the mean batch
   // loss, computed by the layer's own backward in place of its batch weight gradient; input and grad_output stay empty.
   torch::Tensor rows;
-  // The block rows was written into, kept between probes (clear_captures leaves it): a fresh B x p block, 72 MiB for
-  // ResNet-8's last conv at B = 512, is page-faulted in on every probe (30-40 ms there, on one or two threads).
-  // Written again only when nothing else holds it; a batch of another size replaces it.
-  torch::Tensor row_store;
 };
 
 class ProbedNetImpl : public torch::nn::Module {

@@ -124,22 +124,12 @@ namespace {
 using RowsFn = std::function<torch::Tensor(int64_t, int64_t)>;
 
 // All B rows (B x p float32, which the caller has checked fit under the cap): rows(start, count) -> count x p float32
-// rows, called on chunks of at most max_chunk samples that keep a chunk's rows and scratch under the cap, and copied
-// into one B x p block. scratch_per_row: bytes the row function needs per sample besides its output (im2col buffers,
-// copies). store (may be null): a block kept by the caller between calls, written into again when it has this shape
-// and nothing else holds its storage (a background probe may still read the last one), else replaced by a new block.
-torch::Tensor all_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap,
-                       int64_t max_chunk, torch::Tensor* store = nullptr) {
-  int64_t chunk = std::max<int64_t>(1, std::min(max_chunk, cap / std::max<int64_t>(1, 4 * p + scratch_per_row)));
-  if (chunk >= batch && store == nullptr) return rows(0, batch);
-  torch::Tensor all;
-  if (store != nullptr && store->defined() && store->dim() == 2 && store->size(0) == batch && store->size(1) == p &&
-      store->use_count() == 1 && store->storage().use_count() == 1) {
-    all = *store;
-  } else {
-    all = torch::empty({batch, p}, torch::kFloat);
-    if (store != nullptr) *store = all;
-  }
+// rows, called on chunks that keep a chunk's rows and scratch under the cap. scratch_per_row: bytes the row function
+// needs per sample besides its output (im2col buffers, copies).
+torch::Tensor all_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row, int64_t cap) {
+  int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 4 * p + scratch_per_row));
+  if (chunk >= batch) return rows(0, batch);
+  auto all = torch::empty({batch, p}, torch::kFloat);
   for (int64_t start = 0; start < batch; start += chunk) {
     int64_t count = std::min(chunk, batch - start);
     all.narrow(0, start, count).copy_(rows(start, count));
@@ -150,11 +140,11 @@ torch::Tensor all_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scr
 // Gram of per-sample rows (see all_rows). When the B x p rows fit under the cap they are built once and multiplied
 // once; only when the rows themselves exceed the cap are they recomputed per block pair.
 torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64_t scratch_per_row,
-                             const GramConfig& config, int64_t max_chunk) {
+                             const GramConfig& config) {
   int64_t cap = config.memory_cap_bytes;
   int64_t row_bytes = 4 * p;
   if (batch * row_bytes <= cap) {
-    return row_gram(all_rows(rows, batch, p, scratch_per_row, cap, max_chunk), config.gram_kernel, config.threads);
+    return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel, config.threads);
   }
   // Two float64 blocks of rows (and one block's scratch) at a time.
   int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
@@ -204,7 +194,7 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, cons
     if (has_bias) w = torch::cat({w, di}, 1);
     return w;
   };
-  return gram_from_rows(rows, batch, p, /*scratch_per_row=*/0, config, /*max_chunk=*/batch);
+  return gram_from_rows(rows, batch, p, /*scratch_per_row=*/0, config);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -266,14 +256,6 @@ torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const tor
   if (g.has_bias) w = torch::cat({w, di.sum({2, 3})}, 1);
   return w;
 }
-
-// Samples per call of a conv row function. The grouped kernel's time grows faster than the samples it is given: at
-// B = 512 on this project's VM, ResNet-8's 64-channel 7 x 7 layer took 131 ms in one call and 56-66 ms in calls of
-// 16-128 samples (one thread; 79 -> 30-35 ms on two), its 16-channel 28 x 28 layers 69 -> 28-32 ms, with the same
-// bits (bench/results/20261122T2130Z-row-chunks/). Chunks of 32 were within a few per cent of the best size for
-// every layer, on one and on two threads. (The im2col path keeps whole batches: on two threads chunks made one of its
-// layers slower.)
-constexpr int64_t kConvRowChunk = 32;
 
 // Scratch per sample of the grouped kernel: its weight-shaped tensor and its copies of input and output gradient.
 int64_t grouped_scratch(int64_t p, const torch::Tensor& input, const torch::Tensor& grad_output) {
@@ -459,12 +441,12 @@ bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig
 }
 
 torch::Tensor conv_sample_rows(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& grad_output,
-                               int64_t cap, torch::Tensor* store) {
+                               int64_t cap) {
   auto x = input.contiguous();
   auto d = grad_output.contiguous();
   int64_t p = row_length(g);
   auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, /*grouped=*/true); };
-  return all_rows(rows, x.size(0), p, grouped_scratch(p, x, d), cap, kConvRowChunk, store);
+  return all_rows(rows, x.size(0), p, grouped_scratch(p, x, d), cap);
 }
 
 torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& delta,
@@ -491,7 +473,7 @@ torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const
   auto x = input.contiguous();
   auto d = delta.contiguous();
   auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, grouped); };
-  return gram_from_rows(rows, batch, p, scratch, config, grouped ? kConvRowChunk : batch);
+  return gram_from_rows(rows, batch, p, scratch, config);
 }
 
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {

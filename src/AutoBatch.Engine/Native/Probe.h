@@ -48,10 +48,9 @@ ConvGeometry geometry_of(const ProbeSite& site);
 bool fuses_conv(const ProbeSite& site, const torch::Tensor& input, const GramConfig& config);
 
 // All n per-sample weight (and bias) gradient rows (n x p float32) of a conv layer from its input and an output
-// gradient, by the grouped kernel, in sample chunks that keep each chunk's rows and scratch under the cap. store:
-// the block to write them into when it has the shape and nothing else shares it (else it is replaced by a new one).
+// gradient, by the grouped kernel, in sample chunks that keep each chunk's rows and scratch under the cap.
 torch::Tensor conv_sample_rows(const ConvGeometry& conv, const torch::Tensor& input, const torch::Tensor& grad_output,
-                               int64_t memory_cap_bytes, torch::Tensor* store);
+                               int64_t memory_cap_bytes);
 
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);

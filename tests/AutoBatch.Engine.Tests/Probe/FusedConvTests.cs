@@ -61,14 +61,14 @@ public sealed class FusedConvTests
     }
 
     [Test]
-    public void FusedRowsWrittenInChunksIntoTheKeptBlockGiveThePostHocGramOnEveryProbe()
+    public void RepeatedFusedProbesAtChangingBatchSizesGiveThePostHocGram()
     {
-        // The fused backward computes a layer's rows 32 samples at a time into a B x p block that the layer keeps
-        // between probes. Batches over 32 (two and three chunks, the last one partial), the same size again (the
-        // block rewritten), a smaller batch (a new block) and the first size again: each probe against the post-hoc
-        // im2col path on the same batch, which builds its rows from the captured activations in one piece.
-        // (Not against the per-sample loop: on one of these batches a batch-of-one forward flips a ReLU that the
-        // batched forward does not, and the loop's F̃ then differs from every path of the probe by 2.6e-4.)
+        // One network probed again and again, as in training: nothing a fused backward leaves in a layer may leak into
+        // the next probe. Batch sizes up and down (larger than the other tests' 8, a new size every time but one), each
+        // probe against the post-hoc im2col path on the same batch, which builds its rows from the captured
+        // activations instead. (Not against the per-sample loop here: on one of these batches a batch-of-one forward
+        // flips a ReLU that the batched forward does not, and the loop's F̃ then differs from every path of the probe
+        // by 2.6e-4 of its largest entry.)
         (Network net, _, _) = Setup("resnet8", 16);
         using var owner = net;
         var spec = ModelSpec.Parse("resnet8", TestBatches.Mnist, 10);

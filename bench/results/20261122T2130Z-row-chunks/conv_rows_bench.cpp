@@ -1,3 +1,5 @@
+// Kept as the record of what produced conv-rows-*.md: built at commit ac051b9 (whose bench/native/build.sh linked it with
+// Probe.cpp, Spectrum.cpp, GramKernel.cpp and Parallel.cpp); the engine change it measured was reverted (README.md).
 // Per-sample weight-gradient rows of ResNet-8's conv layers (MNIST, 28 x 28) at a batch B, as the fused conv path
 // builds them, on a given number of libtorch threads:
 //   batch wgrad   the batch weight gradient a plain step computes instead (at::convolution_backward, groups = 1)
