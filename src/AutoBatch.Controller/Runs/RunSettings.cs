@@ -42,11 +42,17 @@ public sealed record RunSettings
     /// <summary>Probe interval (0 = off).</summary>
     public required int ProbeInterval { get; init; }
 
-    /// <summary>Probe on a second thread (null: when <see cref="Threads"/> is below the core count).</summary>
+    /// <summary>Probe on a second thread (null: unless <see cref="Threads"/> exceeds the core count).</summary>
     public bool? ProbeBackground { get; init; }
 
-    /// <summary>Whether the probe runs in the background, the default resolved.</summary>
-    public bool ProbeInBackground => ProbeBackground ?? Threads < Environment.ProcessorCount;
+    /// <summary>
+    /// Whether the probe runs in the background, the default resolved: also when the training threads take every
+    /// core, where the probe's thread competes with them and still cost less than making the step wait for it where
+    /// the probe is expensive (2-core VM, --threads 2, per epoch at interval 50: MLP B = 512 0.63% against 2.90–4.07%
+    /// synchronous, ResNet-8 B = 128 0.33% against 0.94%; MLP B = 128 0.27% against 0.11%; docs/BENCHMARKS.md,
+    /// section 2''''''). Not measured with more threads than cores.
+    /// </summary>
+    public bool ProbeInBackground => ProbeBackground ?? Threads <= Environment.ProcessorCount;
 
     /// <summary>Output folder (epochs.jsonl/.csv, decisions.jsonl, checkpoint.safetensors, summary.json).</summary>
     public required string Output { get; init; }

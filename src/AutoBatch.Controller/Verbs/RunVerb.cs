@@ -30,7 +30,7 @@ public static class RunVerb
         var lastPhase = new Option<bool>("--allow-last-phase-changes") { Description = "Let adaptive policies change B in the last LR phase" };
         var tolerance = new Option<double?>("--error-tolerance") { Description = "Closed loop: error tolerance δ as a fraction (default: the map's seed std)" };
         var seed = new Option<long?>("--seed") { Description = "Seed (default 1)" };
-        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on (default: true when --threads is below the core count)" };
+        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on (default: true unless --threads exceeds the core count)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1)" };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/run)" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Checkpoint every N epochs (default 1)" };

@@ -22,7 +22,7 @@ public static class TrainVerb
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1; OpenBLAS always uses 1)" };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder for epochs.jsonl and epochs.csv (default runs/train)" };
         var interval = new Option<int?>("--probe-interval") { Description = "Measure F̃ every N iterations (default 50; 0 = off)" };
-        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on (default: true when --threads is below the core count)" };
+        var background = new Option<bool?>("--probe-background") { Description = "Measure F̃ on a second thread while training goes on (default: true unless --threads exceeds the core count)" };
         var noAugmentation = new Option<bool>("--no-augmentation") { Description = "Train without the paper's augmentation" };
         var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of this many images (default: all)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the output folder, if there is one" };
