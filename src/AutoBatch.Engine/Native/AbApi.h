@@ -52,7 +52,8 @@ enum AbGramMode : int32_t { AB_GRAM_AUTO = 0, AB_GRAM_GHOST = 1, AB_GRAM_MATERIA
 enum AbConvKernel : int32_t { AB_CONV_AUTO = 0, AB_CONV_UNFOLD = 1, AB_CONV_GROUPED = 2 };
 
 // How the probe multiplies per-sample rows into their float64 Gram: auto is the AVX-512 kernel (GramKernel.h) when the
-// CPU has AVX-512F and BLAS dsyrk otherwise; avx512 on a CPU without it is refused by name.
+// CPU has AVX-512F and BLAS dsyrk otherwise; avx512 on a CPU without it is refused by name. BatchNorm's per-sample
+// sums follow the same choice (AVX-512 or portable code, the same bits either way).
 enum AbGramKernel : int32_t { AB_GRAM_KERNEL_AUTO = 0, AB_GRAM_KERNEL_BLAS = 1, AB_GRAM_KERNEL_AVX512 = 2 };
 
 // Probe request. Output arrays are optional (null = not wanted); their capacities are validated.

@@ -17,7 +17,7 @@ public sealed class GramKernelTests
     private static bool? _avx512;
 
     /// <summary>Whether this CPU runs the AVX-512 kernel (the engine refuses it by name, as a bad argument, otherwise).</summary>
-    private static bool Avx512Runs()
+    internal static bool Avx512Runs()
     {
         if (_avx512 is { } known)
         {

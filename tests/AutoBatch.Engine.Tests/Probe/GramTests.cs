@@ -118,6 +118,38 @@ public sealed class GramTests
         }
     }
 
+    [TestCase("resnet8", 12, true)]
+    [TestCase("resnet8", 12, false)]
+    [TestCase("densenet8", 6, true)]
+    public void BatchNormsAvx512AndPortableSumsAgree(string model, int batch, bool trainMode)
+    {
+        // BatchNorm's per-sample sums run in AVX-512 code, or in portable code when the BLAS Gram kernel is asked for.
+        // Both add the same products in the same lanes and order (the same bits); the BatchNorm layers' traces and sums
+        // then differ only by the two Gram kernels' summation orders over 2C columns, ~1e-16. A wrong lane or a wrong
+        // tail (ResNet-8's maps have 784, 196 and 49 positions: no tail, 4 and 1 left over) shows far above 1e-12.
+        Assume.That(GramKernelTests.Avx512Runs(), "this CPU has no AVX-512F");
+        (Network net, float[] x, long[] y) = Setup(model, batch);
+        using (net)
+        {
+            ProbeReading avx = net.Probe(x, y, 0.1, trainMode, new ProbeSettings { GramKernel = GramKernel.Avx512 });
+            ProbeReading portable = net.Probe(x, y, 0.1, trainMode, new ProbeSettings { GramKernel = GramKernel.Blas });
+            int[] norms = net.ProbeLayerNames.Select((name, i) => (name, i))
+                .Where(l => l.name.Split('.')[^1].StartsWith("bn", StringComparison.Ordinal) || l.name.Contains("norm", StringComparison.Ordinal))
+                .Select(l => l.i).ToArray();
+            Assert.That(norms, Is.Not.Empty);
+            Assert.Multiple(() =>
+            {
+                foreach (int i in norms)
+                {
+                    string layer = net.ProbeLayerNames[i];
+                    Assert.That(portable.LayerTraces![i], Is.EqualTo(avx.LayerTraces![i]).Within(1e-12 * avx.LayerTraces[i]), layer);
+                    double sum = avx.LayerGradientSums![i];
+                    Assert.That(portable.LayerGradientSums![i], Is.EqualTo(sum).Within(1e-12 * Math.Abs(sum) + 1e-300), layer);
+                }
+            });
+        }
+    }
+
     /// <summary>
     /// A synchronous probe shares its large parts with libtorch's intra-op threads: Gram products, the linear ghost
     /// path's combining pass, the accumulation into F̃, the symmetrisation (all from B ≈ 256 up) and BatchNorm's
