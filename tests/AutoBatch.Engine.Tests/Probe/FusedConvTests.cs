@@ -50,7 +50,7 @@ public sealed class FusedConvTests
         {
             var gram = new double[Batch * Batch];
             ProbeReading r = net.Probe(x, y, 0.1, trainMode: false, Default, gram);
-            double[] expected = LoopGram(net, x, y);
+            double[] expected = GramTests.BruteForceGram(net, x, y, Batch, trainMode: false);
             Assert.Multiple(() =>
             {
                 Assert.That(r.Status, Is.EqualTo(ProbeStatus.Ok));
@@ -90,31 +90,6 @@ public sealed class FusedConvTests
                 Assert.That(MaxRelativeError(fused, expected), Is.LessThanOrEqualTo(1e-6), $"probe {i} (B = {batch})");
             });
         }
-    }
-
-    // F̃ from a per-sample backward loop (eval mode): float64 dot products of the float32 gradients.
-    private static double[] LoopGram(Network net, float[] x, long[] y)
-    {
-        int batch = y.Length;
-        float[] j = net.PerSampleGradients(x, y, trainMode: false);
-        long p = net.ParameterCount;
-        var gram = new double[batch * batch];
-        for (int a = 0; a < batch; a++)
-        {
-            for (int b = 0; b <= a; b++)
-            {
-                double sum = 0;
-                for (long k = 0; k < p; k++)
-                {
-                    sum += (double)j[a * p + k] * j[b * p + k];
-                }
-
-                gram[a * batch + b] = sum;
-                gram[b * batch + a] = sum;
-            }
-        }
-
-        return gram;
     }
 
     [Test]

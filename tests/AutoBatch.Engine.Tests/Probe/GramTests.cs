@@ -27,7 +27,8 @@ public sealed class GramTests
         return (net, x, y);
     }
 
-    private static double[] BruteForceGram(Network net, float[] x, long[] y, int batch, bool trainMode)
+    /// <summary>F̃ from a per-sample backward loop: float64 dot products of the float32 per-sample gradients.</summary>
+    internal static double[] BruteForceGram(Network net, float[] x, long[] y, int batch, bool trainMode)
     {
         float[] j = net.PerSampleGradients(x, y, trainMode);
         long p = net.ParameterCount;
