@@ -308,7 +308,7 @@ torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, con
 // The two versions below give the same bits: the same operations on the same lanes in the same order, no fused
 // multiply-add (the library is built with -ffp-contract=off). The AVX-512 one does the eight lanes in one register,
 // the tail with masked lanes; measured in ResNet-8's probe at B = 128 on one thread, BatchNorm's seven layers took
-// 17.5 ms with four lanes in portable code (docs/BENCHMARKS.md, section 2).
+// 17.5 ms with four lanes in portable code and 9.2 ms now (docs/BENCHMARKS.md, section 2'''''').
 constexpr int kBnLanes = 8;
 
 struct BnSums {
