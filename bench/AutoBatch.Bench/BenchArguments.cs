@@ -84,7 +84,8 @@ internal sealed class BenchArguments
         "auto" => ConvKernel.Auto,
         "unfold" => ConvKernel.Unfold,
         "grouped" => ConvKernel.Grouped,
-        string other => throw new ArgumentException($"--conv-kernel must be auto, unfold or grouped, got '{other}'."),
+        "direct" => ConvKernel.Direct,
+        string other => throw new ArgumentException($"--conv-kernel must be auto, unfold, grouped or direct, got '{other}'."),
     };
 
     /// <summary>Kernel of the float64 Gram products: auto (default), blas or avx512.</summary>

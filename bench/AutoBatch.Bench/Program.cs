@@ -4,7 +4,7 @@ using AutoBatch.Bench;
 // Engine side of the benchmarks; see bench/README.md. Prints one JSON object on stdout.
 const string Usage =
     "usage: AutoBatch.Bench step|probe|overhead --model mlp|resnet8 --batch B --threads T [--steps N] [--warmup W] " +
-    "[--min-seconds S] [--probe] [--gram-mode auto|ghost|materialise] [--conv-kernel auto|unfold|grouped] [--gram-kernel auto|blas|avx512] [--reps R] [--loop-reps L] [--interval I] [--pairs P]";
+    "[--min-seconds S] [--probe] [--gram-mode auto|ghost|materialise] [--conv-kernel auto|unfold|grouped|direct] [--gram-kernel auto|blas|avx512] [--reps R] [--loop-reps L] [--interval I] [--pairs P]";
 
 try
 {

@@ -43,20 +43,21 @@ torch::Tensor ProbedNetImpl::linear(size_t site, torch::nn::Linear& layer, const
 namespace {
 
 // The fused conv path. On a probed step the probe needs each sample's weight gradient, and the backward needs their
-// sum; the grouped kernel computes the per-sample gradients for about the cost of the batch weight gradient
-// (ResNet-8 at B = 128), so computing them once here and returning their sum saves the batch weight gradient.
+// sum; the direct kernel (ConvRows.h) computes the per-sample gradients in about the time of the batch weight gradient
+// (ResNet-8 at B = 512), so computing them once here and returning their sum saves the batch weight gradient.
 // Forward: the ordinary convolution. Backward: grad_input as autograd would compute it, the per-sample rows of the
 // unscaled grad_output stored in the site for layer_gram, and their column sum as the weight (and bias) gradient.
 // The sum is the same gradient as the batch kernel's up to float32 rounding (different summation order).
 struct FusedConv : torch::autograd::Function<FusedConv> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const c10::optional<torch::Tensor>& bias, ProbeSite* site,
-                               int64_t memory_cap_bytes) {
+                               int64_t memory_cap_bytes, int64_t conv_kernel) {
     ConvGeometry g = geometry_of(*site);
     ctx->save_for_backward({x, weight});
     // AutogradContext keeps IValues only: the site (owned by the model, which outlives the graph) goes as an integer.
     ctx->saved_data["site"] = int64_t(reinterpret_cast<intptr_t>(site));
     ctx->saved_data["cap"] = memory_cap_bytes;
+    ctx->saved_data["kernel"] = int64_t(row_kernel(g, AbConvKernel(conv_kernel)));
     return torch::conv2d(x, weight, bias, g.stride, g.padding, g.dilation);
   }
 
@@ -74,13 +75,14 @@ struct FusedConv : torch::autograd::Function<FusedConv> {
                                                         /*transposed=*/false, {0, 0}, /*groups=*/1,
                                                         {true, false, false}));
     }
-    site->rows = conv_sample_rows(g, x, d, ctx->saved_data["cap"].toInt());
+    auto kernel = RowKernel(ctx->saved_data["kernel"].toInt());
+    site->rows = conv_sample_rows(g, x, d, kernel, ctx->saved_data["cap"].toInt(), at::get_num_threads());
     auto sum = site->rows.sum(0);
-    int64_t weights = weight.numel();
     torch::Tensor grad_bias;
-    if (g.has_bias) grad_bias = sum.narrow(0, weights, g.out_channels);
-    // One gradient per forward argument; the site and the cap get none.
-    return {grad_input, sum.narrow(0, 0, weights).view(weight.sizes()), grad_bias, torch::Tensor(), torch::Tensor()};
+    if (g.has_bias) grad_bias = sum.narrow(0, weight.numel(), g.out_channels);
+    // One gradient per forward argument; the site, the cap and the kernel get none.
+    return {grad_input, conv_weight_gradient(g, sum, kernel), grad_bias, torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -97,7 +99,8 @@ torch::Tensor ProbedNetImpl::conv(size_t site, torch::nn::Conv2d& layer, const t
       c10::optional<torch::Tensor> bias;
       if (layer->bias.defined()) bias = layer->bias;
       fused_bytes_ += 4 * x.size(0) * (layer->weight.numel() + (bias ? bias->numel() : 0));
-      return FusedConv::apply(x, layer->weight, bias, &sites_[site], probe_.memory_cap_bytes);
+      return FusedConv::apply(x, layer->weight, bias, &sites_[site], probe_.memory_cap_bytes,
+                              int64_t(config.conv_kernel));
     }
   }
   return capture(site, x, layer->forward(x));

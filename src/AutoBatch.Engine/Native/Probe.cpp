@@ -1,5 +1,7 @@
 #include "Probe.h"
 
+#include "ConvRows.h"
+
 #include <dlfcn.h>
 #include <immintrin.h>
 
@@ -232,15 +234,30 @@ F::UnfoldFuncOptions unfold_options(const ConvGeometry& g) {
       .stride({g.stride[0], g.stride[1]});
 }
 
+int64_t row_length(const ConvGeometry& g) {
+  return g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1] + (g.has_bias ? g.out_channels : 0);
+}
+
 // Per-sample weight (and bias) gradients g_i = sum_t delta_{i,t} a_{i,t}' of samples [start, start + count), as a
-// count x (C_out C_in k k [+ C_out]) float32 matrix, weights in PyTorch's (C_out, C_in, kh, kw) order.
+// count x (C_out C_in k k [+ C_out]) float32 matrix, the weights in PyTorch's (C_out, C_in, kh, kw) order, or in
+// (C_out, kh, kw, C_in) order from the direct kernel (see conv_weight_gradient). x and d: contiguous float32.
 torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const torch::Tensor& d, int64_t start,
-                        int64_t count, bool grouped) {
+                        int64_t count, RowKernel kernel, int threads) {
   auto xi = x.narrow(0, start, count);
   auto di = d.narrow(0, start, count);
   int64_t h_out = d.size(2), w_out = d.size(3);
+  if (kernel == RowKernel::Direct) {
+    int64_t weights = g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1];
+    auto rows = torch::empty({count, row_length(g)}, torch::kFloat);
+    DirectConvShape shape{g.in_channels, x.size(2),   x.size(3),   g.out_channels, h_out,        w_out,
+                          g.kernel[0],   g.kernel[1], g.stride[0], g.stride[1],    g.padding[0], g.padding[1]};
+    direct_conv_rows(shape, xi.data_ptr<float>(), di.data_ptr<float>(), count, rows.data_ptr<float>(), rows.size(1),
+                     threads);
+    if (g.has_bias) rows.narrow(1, weights, g.out_channels).copy_(di.sum({2, 3}));
+    return rows;
+  }
   torch::Tensor w;
-  if (grouped) {
+  if (kernel == RowKernel::Grouped) {
     // The samples as the groups of one convolution (input 1 x nC_in x H x W, output 1 x nC_out x H' x W'): its
     // weight gradient, nC_out x C_in x kh x kw, holds the n per-sample weight gradients one after another, computed
     // by the direct convolution kernels without an im2col buffer. The weight's values are not read.
@@ -261,10 +278,6 @@ torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const tor
 // Scratch per sample of the grouped kernel: its weight-shaped tensor and its copies of input and output gradient.
 int64_t grouped_scratch(int64_t p, const torch::Tensor& input, const torch::Tensor& grad_output) {
   return 4 * (p + input[0].numel() + grad_output[0].numel());
-}
-
-int64_t row_length(const ConvGeometry& g) {
-  return g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1] + (g.has_bias ? g.out_channels : 0);
 }
 
 // Ghost: <g_i, g_j> = sum_{t,s} (delta_{i,t} . delta_{j,s}) (a_{i,t} . a_{j,s}), over sample blocks that keep
@@ -497,13 +510,44 @@ bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig
   return cheaper_path(shape, batch) == GramPath::Materialise;
 }
 
+// The kernel a conv layer's per-sample rows come from. Auto: the direct AVX-512 kernel (ConvRows.h) where it applies
+// (AVX-512F, dilation 1), measured 1.6-3.4x faster than the grouped one on ResNet-8's layers at B = 512
+// (docs/BENCHMARKS.md, section 2^7); the grouped kernel elsewhere.
+RowKernel row_kernel(const ConvGeometry& g, AbConvKernel requested) {
+  if (requested == AB_CONV_UNFOLD) return RowKernel::Unfold;
+  bool direct = g.dilation[0] == 1 && g.dilation[1] == 1 && gram_kernel_available();
+  if (requested == AB_CONV_GROUPED || !direct) return RowKernel::Grouped;
+  return RowKernel::Direct;
+}
+
+namespace {
+
+// Scratch per sample of a row kernel besides its rows: the direct kernel's is one sample's input per thread, not per
+// row (none counted); the grouped kernel's (grouped_scratch); im2col's buffer.
+int64_t row_scratch(RowKernel kernel, const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& delta) {
+  switch (kernel) {
+    case RowKernel::Direct: return 0;
+    case RowKernel::Grouped: return grouped_scratch(row_length(g), input, delta);
+    default: return 4 * g.in_channels * g.kernel[0] * g.kernel[1] * delta.size(2) * delta.size(3);
+  }
+}
+
+}  // namespace
+
 torch::Tensor conv_sample_rows(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& grad_output,
-                               int64_t cap) {
+                               RowKernel kernel, int64_t cap, int threads) {
+  require(kernel != RowKernel::Unfold, "probe: the fused conv path takes the grouped or direct kernel (internal error)");
   auto x = input.contiguous();
   auto d = grad_output.contiguous();
-  int64_t p = row_length(g);
-  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, /*grouped=*/true); };
-  return all_rows(rows, x.size(0), p, grouped_scratch(p, x, d), cap);
+  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, kernel, threads); };
+  return all_rows(rows, x.size(0), row_length(g), row_scratch(kernel, g, x, d), cap);
+}
+
+torch::Tensor conv_weight_gradient(const ConvGeometry& g, const torch::Tensor& column_sums, RowKernel kernel) {
+  int64_t weights = g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1];
+  auto w = column_sums.narrow(0, 0, weights);
+  if (kernel != RowKernel::Direct) return w.view({g.out_channels, g.in_channels, g.kernel[0], g.kernel[1]});
+  return w.view({g.out_channels, g.kernel[0], g.kernel[1], g.in_channels}).permute({0, 3, 1, 2}).contiguous();
 }
 
 torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& delta,
@@ -521,15 +565,12 @@ torch::Tensor conv_gram(const ConvGeometry& g, const torch::Tensor& input, const
   }
   if (path == GramPath::Ghost) return conv_ghost_gram(g, input, delta, config);
 
-  // Auto is the grouped kernel: measured in probed ResNet-8 steps at B = 128 it was as fast as im2col for the 1-channel
-  // stem and 1.5-10x faster for every other layer, 7x7 maps included (docs/BENCHMARKS.md, "Conv kernels").
-  bool grouped = config.conv_kernel != AB_CONV_UNFOLD;
-  int64_t p = row_length(g);
-  // Scratch per sample: the im2col buffer, or the grouped kernel's (grouped_scratch).
-  int64_t scratch = grouped ? grouped_scratch(p, input, delta) : 4 * d_in * positions;
+  RowKernel kernel = row_kernel(g, config.conv_kernel);
   auto x = input.contiguous();
   auto d = delta.contiguous();
-  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, grouped); };
+  auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, kernel, config.threads); };
+  int64_t p = row_length(g);
+  int64_t scratch = row_scratch(kernel, g, x, d);
   return gram_from_rows(rows, batch, p, scratch, config);
 }
 
@@ -567,8 +608,11 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
 void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
   require(o.gram_mode >= AB_GRAM_AUTO && o.gram_mode <= AB_GRAM_MATERIALISE,
           "probe: gram mode must be 0 (auto), 1 (ghost) or 2 (materialise), got " + std::to_string(o.gram_mode));
-  require(o.conv_kernel >= AB_CONV_AUTO && o.conv_kernel <= AB_CONV_GROUPED,
-          "probe: conv kernel must be 0 (auto), 1 (unfold) or 2 (grouped), got " + std::to_string(o.conv_kernel));
+  require(o.conv_kernel >= AB_CONV_AUTO && o.conv_kernel <= AB_CONV_DIRECT,
+          "probe: conv kernel must be 0 (auto), 1 (unfold), 2 (grouped) or 3 (direct), got " +
+              std::to_string(o.conv_kernel));
+  require(o.conv_kernel != AB_CONV_DIRECT || gram_kernel_available(),
+          "probe: conv kernel direct was asked for, but this CPU has no AVX-512F (use auto or grouped)");
   require(o.gram_kernel >= AB_GRAM_KERNEL_AUTO && o.gram_kernel <= AB_GRAM_KERNEL_AVX512,
           "probe: gram kernel must be 0 (auto), 1 (blas) or 2 (avx512), got " + std::to_string(o.gram_kernel));
   require(o.gram_kernel != AB_GRAM_KERNEL_AVX512 || gram_kernel_available(),

@@ -41,16 +41,27 @@ int64_t conv_output_size(const ConvGeometry& conv, int axis, int64_t input_size)
 ConvGeometry geometry_of(const ProbeSite& site);
 
 // The fused conv path (ProbedNetImpl::conv): true when the probe would materialise this conv site's Gram from
-// grouped-kernel rows held in one B x p float32 block under the cap, so that the layer's backward can compute those
+// direct- or grouped-kernel rows held in one B x p float32 block under the cap, so that the layer's backward can compute those
 // rows instead. Decided before the forward, from the input the layer is about to get; false for any layer the
 // post-hoc path should keep (unfold kernel, ghost by choice or by the cost model, rows over the cap, geometry the
 // probe does not handle).
 bool fuses_conv(const ProbeSite& site, const torch::Tensor& input, const GramConfig& config);
 
+// How a conv layer's per-sample rows are computed. Direct (ConvRows.h) and grouped give the same gradients up to
+// float32 rounding; direct rows hold the weights in (C_out, kh, kw, C_in) order, the others in PyTorch's
+// (C_out, C_in, kh, kw). row_kernel: the one a request selects for a layer (auto and direct: direct where it applies,
+// AVX-512F and dilation 1; grouped elsewhere).
+enum class RowKernel { Unfold, Grouped, Direct };
+RowKernel row_kernel(const ConvGeometry& conv, AbConvKernel requested);
+
 // All n per-sample weight (and bias) gradient rows (n x p float32) of a conv layer from its input and an output
-// gradient, by the grouped kernel, in sample chunks that keep each chunk's rows and scratch under the cap.
+// gradient, by the grouped or direct kernel (the latter on up to `threads` threads), in sample chunks that keep each
+// chunk's rows and scratch under the cap.
 torch::Tensor conv_sample_rows(const ConvGeometry& conv, const torch::Tensor& input, const torch::Tensor& grad_output,
-                               int64_t memory_cap_bytes);
+                               RowKernel kernel, int64_t memory_cap_bytes, int threads);
+
+// The weight gradient (C_out x C_in x kh x kw, PyTorch's layout) from the column sums of a layer's rows.
+torch::Tensor conv_weight_gradient(const ConvGeometry& conv, const torch::Tensor& column_sums, RowKernel kernel);
 
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);

@@ -36,7 +36,7 @@ public sealed record ProbeSettings
     {
         if (!Enum.IsDefined(ConvKernel))
         {
-            throw new ArgumentOutOfRangeException(nameof(ConvKernel), ConvKernel, "The conv kernel must be Auto, Unfold or Grouped.");
+            throw new ArgumentOutOfRangeException(nameof(ConvKernel), ConvKernel, "The conv kernel must be Auto, Unfold, Grouped or Direct.");
         }
 
         if (!Enum.IsDefined(GramKernel))

@@ -3,8 +3,9 @@ using AutoBatch.Engine.Probe;
 namespace AutoBatch.Engine.Tests.Probe;
 
 /// <summary>
-/// One conv layer's Gram by every path and per-sample kernel (ghost; materialised by unfold or by a grouped
-/// convolution; in one chunk, in scratch-capped chunks, and in recomputed block pairs) against per-sample gradients
+/// One conv layer's Gram by every path and per-sample kernel (ghost; materialised by unfold, by a grouped
+/// convolution or by the engine's direct AVX-512 kernel; in one chunk, in scratch-capped chunks, and in recomputed
+/// block pairs) against per-sample gradients
 /// written out here from the definition g_i = Σ_t δ_it a_itᵀ (SPEC §1).
 /// </summary>
 public sealed class ConvGramTests
@@ -19,7 +20,16 @@ public sealed class ConvGramTests
         new object[] { 1, 16, 3, 3, 1, 1, 1, false, 28, 28, 6 }, // the ResNet stem
         new object[] { 16, 32, 3, 3, 2, 1, 1, false, 14, 14, 4 }, // a strided ResNet conv
         new object[] { 7, 2, 1, 1, 1, 0, 1, true, 5, 6, 7 },     // 1x1 kernel
+        // The direct kernel's edges: a kernel row of kw C = 60 values (tiles of 48 and 12) and 13 output channels
+        // (tiles of 8 and 5); kw C = 18 with stride and padding 2 on a non-square kernel; ResNet-8's 7 x 7 layer.
+        new object[] { 20, 13, 3, 3, 1, 1, 1, true, 6, 5, 3 },
+        new object[] { 6, 9, 5, 3, 2, 2, 1, false, 11, 9, 4 },
+        new object[] { 64, 64, 3, 3, 1, 1, 1, false, 7, 7, 3 },
     ];
+
+    // The direct kernel needs AVX-512F; elsewhere auto is the grouped kernel and direct is refused.
+    private static ConvKernel[] MaterialisingKernels =>
+        GramKernelTests.Avx512Runs() ? [ConvKernel.Unfold, ConvKernel.Grouped, ConvKernel.Direct] : [ConvKernel.Unfold, ConvKernel.Grouped];
 
     private static float[] Normal(int count, int seed)
     {
@@ -130,8 +140,9 @@ public sealed class ConvGramTests
             Assert.That(MaxRelativeError(Gram(GramMode.Ghost, ConvKernel.Auto), expected), Is.LessThanOrEqualTo(1e-6), "ghost");
             Assert.That(MaxRelativeError(Gram(GramMode.Ghost, ConvKernel.Auto, Tiny), expected), Is.LessThanOrEqualTo(1e-6), "ghost, blocks");
             Assert.That(MaxRelativeError(Gram(GramMode.Auto, ConvKernel.Auto), expected), Is.LessThanOrEqualTo(1e-6), "auto path");
-            foreach (ConvKernel kernel in new[] { ConvKernel.Unfold, ConvKernel.Grouped })
+            foreach (ConvKernel kernel in MaterialisingKernels)
             {
+                Assert.That(MaxRelativeError(Gram(GramMode.Materialise, kernel), expected), Is.LessThanOrEqualTo(1e-6), $"{kernel}");
                 Assert.That(MaxRelativeError(Gram(GramMode.Materialise, kernel, rowsOnly), expected), Is.LessThanOrEqualTo(1e-6), $"{kernel}, rows in chunks");
                 Assert.That(MaxRelativeError(Gram(GramMode.Materialise, kernel, Tiny), expected), Is.LessThanOrEqualTo(1e-6), $"{kernel}, block pairs");
             }

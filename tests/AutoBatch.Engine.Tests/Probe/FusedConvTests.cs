@@ -147,10 +147,15 @@ public sealed class FusedConvTests
         }
     }
 
-    [TestCase("resnet8", 16)]
-    [TestCase("densenet8", 12)]
-    public void ProbedStepAppliesThePlainStepsGradient(string model, int batch)
+    [TestCase("resnet8", 16, ConvKernel.Direct)]
+    [TestCase("resnet8", 16, ConvKernel.Grouped)]
+    [TestCase("densenet8", 12, ConvKernel.Direct)]
+    [TestCase("densenet8", 12, ConvKernel.Grouped)]
+    public void ProbedStepAppliesThePlainStepsGradient(string model, int batch, ConvKernel kernel)
     {
+        // The direct kernel's rows hold each weight gradient in (out, kh, kw, in) order, which the fused backward
+        // permutes back to PyTorch's layout: a wrong permutation fails here.
+        Assume.That(kernel != ConvKernel.Direct || GramKernelTests.Avx512Runs(), "the direct kernel needs AVX-512F");
         // From fresh networks the momentum buffer after one step is exactly the gradient the update used
         // (g + weight decay · θ, with θ equal in both networks), so comparing buffers compares gradients.
         // Not bit-identical: the fused backward sums the per-sample gradients in float32 in another order than the
@@ -160,7 +165,7 @@ public sealed class FusedConvTests
         using (probed)
         using (plain)
         {
-            StepResult a = probed.TrainStep(x, y, 0.1, Default);
+            StepResult a = probed.TrainStep(x, y, 0.1, new ProbeSettings { ConvKernel = kernel });
             StepResult b = plain.TrainStep(x, y, 0.1);
             IReadOnlyList<StateTensor> ga = probed.GetState(StateSet.Optimiser), gb = plain.GetState(StateSet.Optimiser);
             Assert.Multiple(() =>
