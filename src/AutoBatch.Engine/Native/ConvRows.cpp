@@ -64,7 +64,8 @@ __attribute__((target("avx512f"))) void tile(const TileArgs& t) {
   }
 }
 
-// GCC 12 warns that the shuffle intrinsics' internal placeholder operands may be used uninitialized (they are not read).
+// GCC 12 warns that the shuffle intrinsics' internal placeholder operands may be used uninitialized (they are not
+// read).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -511,8 +511,8 @@ bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig
 }
 
 // The kernel a conv layer's per-sample rows come from. Auto: the direct AVX-512 kernel (ConvRows.h) where it applies
-// (AVX-512F, dilation 1), measured 1.6-3.4x faster than the grouped one on ResNet-8's layers at B = 512
-// (docs/BENCHMARKS.md, section 2^7); the grouped kernel elsewhere.
+// (AVX-512F, dilation 1), measured 1.2-2.8x faster than the grouped one per ResNet-8 layer at B = 512, 2.0x over all
+// (docs/BENCHMARKS.md, section 2'''''''); the grouped kernel elsewhere.
 RowKernel row_kernel(const ConvGeometry& g, AbConvKernel requested) {
   if (requested == AB_CONV_UNFOLD) return RowKernel::Unfold;
   bool direct = g.dilation[0] == 1 && g.dilation[1] == 1 && gram_kernel_available();
@@ -536,7 +536,8 @@ int64_t row_scratch(RowKernel kernel, const ConvGeometry& g, const torch::Tensor
 
 torch::Tensor conv_sample_rows(const ConvGeometry& g, const torch::Tensor& input, const torch::Tensor& grad_output,
                                RowKernel kernel, int64_t cap, int threads) {
-  require(kernel != RowKernel::Unfold, "probe: the fused conv path takes the grouped or direct kernel (internal error)");
+  require(kernel != RowKernel::Unfold,
+          "probe: the fused conv path takes the grouped or direct kernel (internal error)");
   auto x = input.contiguous();
   auto d = grad_output.contiguous();
   auto rows = [&](int64_t start, int64_t count) { return conv_rows(g, x, d, start, count, kernel, threads); };
