@@ -42,9 +42,9 @@ ConvGeometry geometry_of(const ProbeSite& site);
 
 // The fused conv path (ProbedNetImpl::conv): true when the probe would materialise this conv site's Gram from
 // direct- or grouped-kernel rows held in one B x p float32 block under the cap, so that the layer's backward can
-// compute those rows instead. Decided before the forward, from the input the layer is about to get; false for any layer the
-// post-hoc path should keep (unfold kernel, ghost by choice or by the cost model, rows over the cap, geometry the
-// probe does not handle).
+// compute those rows instead. Decided before the forward, from the input the layer is about to get; false for any
+// layer the post-hoc path should keep (unfold kernel, ghost by choice or by the cost model, rows over the cap,
+// geometry the probe does not handle).
 bool fuses_conv(const ProbeSite& site, const torch::Tensor& input, const GramConfig& config);
 
 // How a conv layer's per-sample rows are computed. Direct (ConvRows.h) and grouped give the same gradients up to
