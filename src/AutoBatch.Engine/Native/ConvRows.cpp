@@ -160,11 +160,20 @@ void direct_conv_rows(const DirectConvShape& s, const float* x, const float* d, 
   // Samples per thread at least enough for ~2^20 multiply-adds, so that small layers stay on one thread.
   int64_t work = std::max<int64_t>(1, O * K * positions);
   int64_t min_samples = std::max<int64_t>(1, (int64_t(1) << 20) / work);
-  parallel_ranges(n, threads, min_samples, [&](int64_t i0, int64_t i1) {
-    // This thread's copy of one sample's input: channels last with zero padding around (written once), or
-    // im2col (positions x (ky, kx, c)) from a zero-padded copy.
-    std::vector<float> input(size_t(buffer_size), 0.0f), padded(size_t(im2col ? C * hp * wp : 0), 0.0f);
-    for (int64_t i = i0; i < i1; ++i) {
+  // Consecutive ranges of samples, one per thread, as parallel_ranges splits them; each thread's copy of one
+  // sample's input (channels last with zero padding around, written once; or im2col, positions x (ky, kx, c), from a
+  // zero-padded copy) is allocated here, before the team starts: an allocation failure must not throw inside it.
+  int64_t parts = std::clamp<int64_t>(n / min_samples, 1, std::max(threads, 1));
+  const int64_t padded_size = im2col ? C * hp * wp : 0;
+  std::vector<std::vector<float>> inputs(static_cast<size_t>(parts)), paddeds(static_cast<size_t>(parts));
+  for (int64_t part = 0; part < parts; ++part) {
+    inputs[size_t(part)].assign(size_t(buffer_size), 0.0f);
+    paddeds[size_t(part)].assign(size_t(padded_size), 0.0f);
+  }
+  parallel_parts(int(parts), [&](int part) {
+    std::vector<float>& input = inputs[size_t(part)];
+    std::vector<float>& padded = paddeds[size_t(part)];
+    for (int64_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
       const float* xi = x + i * C * s.height * s.width;
       if (im2col) {
         for (int64_t c = 0; c < C; ++c)

@@ -179,12 +179,13 @@ __attribute__((target("avx512f"))) void mirror_lower(double* out, int64_t n) {
 }
 
 // Tile rows [row_begin, row_end) of the lower triangle (groups of 8 rows), over all k columns: x_j . x_i at
-// lower[j * padded + i] for i-group <= j-group. Packs the groups these rows read, 0 .. row_end - 1, into its own panel,
-// so that threads given disjoint row ranges share nothing but the (read-only) rows and write disjoint rows of lower.
+// lower[j * padded + i] for i-group <= j-group. Packs the groups these rows read, 0 .. row_end - 1, into its own panel
+// (row_end * kc * 8 doubles, allocated by the caller before any team starts: an allocation failure must not throw
+// inside the OpenMP region), so that threads given disjoint row ranges share nothing but the (read-only) rows and
+// write disjoint rows of lower.
 template <typename T>
 void gram_rows(const T* x, int64_t n, int64_t k, int64_t ld, int64_t kc, int64_t padded, int64_t row_begin,
-               int64_t row_end, double* lower) {
-  Buffer panel = aligned_doubles(row_end * kc * kGroupRows);
+               int64_t row_end, double* lower, Buffer& panel) {
   for (int64_t k0 = 0; k0 < k; k0 += kc) {
     int64_t kk = std::min(kc, k - k0);
     bool first = k0 == 0;
@@ -233,7 +234,8 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads
   bool large = double(n) * double(n) * double(k) >= kThreadedProduct;
   int64_t team = large ? std::clamp<int64_t>(threads, 1, std::max<int64_t>(groups / 2, 1)) : 1;
   if (team <= 1) {
-    gram_rows(x, n, k, ld, kc, padded, 0, groups, lower);
+    Buffer panel = aligned_doubles(groups * kc * kGroupRows);
+    gram_rows(x, n, k, ld, kc, padded, 0, groups, lower, panel);
   } else {
     std::vector<int64_t> bounds(team + 1, groups);
     bounds[0] = 0;
@@ -242,8 +244,11 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads
       while (g < groups && double(g) * double(g + 1) / 2 < total * double(t) / double(team)) ++g;
       bounds[t] = g;
     }
+    std::vector<Buffer> panels(static_cast<size_t>(team));
+    for (int64_t t = 0; t < team; ++t) panels[size_t(t)] = aligned_doubles(bounds[t + 1] * kc * kGroupRows);
     parallel_parts(int(team), [&](int t) {
-      if (bounds[t] < bounds[t + 1]) gram_rows(x, n, k, ld, kc, padded, bounds[t], bounds[t + 1], lower);
+      if (bounds[t] < bounds[t + 1])
+        gram_rows(x, n, k, ld, kc, padded, bounds[t], bounds[t + 1], lower, panels[size_t(t)]);
     });
   }
   if (lower != out) {

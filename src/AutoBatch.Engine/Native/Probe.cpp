@@ -247,6 +247,9 @@ torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const tor
   auto di = d.narrow(0, start, count);
   int64_t h_out = d.size(2), w_out = d.size(3);
   if (kernel == RowKernel::Direct) {
+    require(x.scalar_type() == torch::kFloat && d.scalar_type() == torch::kFloat && x.is_contiguous() &&
+                d.is_contiguous(),
+            "probe: the direct conv kernel takes contiguous float32 inputs and gradients (internal error)");
     int64_t weights = g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1];
     auto rows = torch::empty({count, row_length(g)}, torch::kFloat);
     DirectConvShape shape{g.in_channels, x.size(2),   x.size(3),   g.out_channels, h_out,        w_out,
