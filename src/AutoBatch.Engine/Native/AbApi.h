@@ -47,8 +47,9 @@ struct AbOptimiserSpec {
 
 enum AbGramMode : int32_t { AB_GRAM_AUTO = 0, AB_GRAM_GHOST = 1, AB_GRAM_MATERIALISE = 2 };
 
-// How a materialised conv layer gets its per-sample weight gradients: im2col (unfold) and a batched GEMM, or the
-// weight gradient of one grouped convolution with the samples as groups; auto is the one measured fastest (grouped).
+// How a materialised conv layer gets its per-sample weight gradients: im2col (unfold) and a batched GEMM, the weight
+// gradient of one grouped convolution with the samples as groups, or the engine's own AVX-512 kernel (direct; refused
+// by name on a CPU without AVX-512F); auto is the one measured fastest (direct where it applies, else grouped).
 enum AbConvKernel : int32_t { AB_CONV_AUTO = 0, AB_CONV_UNFOLD = 1, AB_CONV_GROUPED = 2, AB_CONV_DIRECT = 3 };
 
 // How the probe multiplies per-sample rows into their float64 Gram: auto is the AVX-512 kernel (GramKernel.h) when the

@@ -165,14 +165,14 @@ void direct_conv_rows(const DirectConvShape& s, const float* x, const float* d, 
   // zero-padded copy) is allocated here, before the team starts: an allocation failure must not throw inside it.
   int64_t parts = std::clamp<int64_t>(n / min_samples, 1, std::max(threads, 1));
   const int64_t padded_size = im2col ? C * hp * wp : 0;
-  std::vector<std::vector<float>> inputs(static_cast<size_t>(parts)), paddeds(static_cast<size_t>(parts));
+  std::vector<std::vector<float>> inputs(static_cast<size_t>(parts)), padded_inputs(static_cast<size_t>(parts));
   for (int64_t part = 0; part < parts; ++part) {
     inputs[size_t(part)].assign(size_t(buffer_size), 0.0f);
-    paddeds[size_t(part)].assign(size_t(padded_size), 0.0f);
+    padded_inputs[size_t(part)].assign(size_t(padded_size), 0.0f);
   }
   parallel_parts(int(parts), [&](int part) {
     std::vector<float>& input = inputs[size_t(part)];
-    std::vector<float>& padded = paddeds[size_t(part)];
+    std::vector<float>& padded = padded_inputs[size_t(part)];
     for (int64_t i = n * part / parts; i < n * (part + 1) / parts; ++i) {
       const float* xi = x + i * C * s.height * s.width;
       if (im2col) {

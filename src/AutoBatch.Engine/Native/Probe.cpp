@@ -234,9 +234,9 @@ F::UnfoldFuncOptions unfold_options(const ConvGeometry& g) {
       .stride({g.stride[0], g.stride[1]});
 }
 
-int64_t row_length(const ConvGeometry& g) {
-  return g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1] + (g.has_bias ? g.out_channels : 0);
-}
+int64_t weight_count(const ConvGeometry& g) { return g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1]; }
+
+int64_t row_length(const ConvGeometry& g) { return weight_count(g) + (g.has_bias ? g.out_channels : 0); }
 
 // Per-sample weight (and bias) gradients g_i = sum_t delta_{i,t} a_{i,t}' of samples [start, start + count), as a
 // count x (C_out C_in k k [+ C_out]) float32 matrix, the weights in PyTorch's (C_out, C_in, kh, kw) order, or in
@@ -250,13 +250,12 @@ torch::Tensor conv_rows(const ConvGeometry& g, const torch::Tensor& x, const tor
     require(x.scalar_type() == torch::kFloat && d.scalar_type() == torch::kFloat && x.is_contiguous() &&
                 d.is_contiguous(),
             "probe: the direct conv kernel takes contiguous float32 inputs and gradients (internal error)");
-    int64_t weights = g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1];
     auto rows = torch::empty({count, row_length(g)}, torch::kFloat);
     DirectConvShape shape{g.in_channels, x.size(2),   x.size(3),   g.out_channels, h_out,        w_out,
                           g.kernel[0],   g.kernel[1], g.stride[0], g.stride[1],    g.padding[0], g.padding[1]};
     direct_conv_rows(shape, xi.data_ptr<float>(), di.data_ptr<float>(), count, rows.data_ptr<float>(), rows.size(1),
                      threads);
-    if (g.has_bias) rows.narrow(1, weights, g.out_channels).copy_(di.sum({2, 3}));
+    if (g.has_bias) rows.narrow(1, weight_count(g), g.out_channels).copy_(di.sum({2, 3}));
     return rows;
   }
   torch::Tensor w;
@@ -548,8 +547,7 @@ torch::Tensor conv_sample_rows(const ConvGeometry& g, const torch::Tensor& input
 }
 
 torch::Tensor conv_weight_gradient(const ConvGeometry& g, const torch::Tensor& column_sums, RowKernel kernel) {
-  int64_t weights = g.out_channels * g.in_channels * g.kernel[0] * g.kernel[1];
-  auto w = column_sums.narrow(0, 0, weights);
+  auto w = column_sums.narrow(0, 0, weight_count(g));
   if (kernel != RowKernel::Direct) return w.view({g.out_channels, g.in_channels, g.kernel[0], g.kernel[1]});
   return w.view({g.out_channels, g.kernel[0], g.kernel[1], g.in_channels}).permute({0, 3, 1, 2}).contiguous();
 }
