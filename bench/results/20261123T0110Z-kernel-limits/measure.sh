@@ -26,7 +26,7 @@ variant kb2_pfa8 tile-prefetch.patch -DPFC -DPFA=8
 variant kb3_T1 next-block-prefetch.patch -DPFHINT=_MM_HINT_T1
 variant kb4_8 c-row-padding.patch -DLDPAD=8
 gcc -O2 -mavx512f "$here/peak.c" -o peak
-g++ -O2 -std=c++17 "$here/tilebench2.cpp" -o tilebench2
+g++ -O2 -fopenmp -std=c++17 -I"$native" "$here/tilebench2.cpp" "$native/Parallel.cpp" -o tilebench2
 g++ -O2 "$here/trd.cpp" -o trd -llapack
 g++ -O2 "$here/trd2.cpp" -o trd2 -llapack
 {

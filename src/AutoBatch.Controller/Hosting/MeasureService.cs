@@ -132,8 +132,9 @@ public sealed class MeasureService : BackgroundService
             LambdaMinPositive = MeasureReport.Finite(r.LambdaMinPositive),
             LayerTraces = layers,
             MeanGradientSquaredNorm = MeasureReport.Finite(r.MeanGradientSquaredNorm),
-            VarianceTrace = MeasureReport.Finite(r.VarianceTrace),
-            NoiseScale = MeasureReport.Finite(r.NoiseScale),
+            // tr Σ divides by B − 1: a batch of one has no spread to measure, and its B_simple is undefined too.
+            VarianceTrace = indices.Length > 1 ? MeasureReport.Finite(r.VarianceTrace) : null,
+            NoiseScale = indices.Length > 1 ? MeasureReport.Finite(r.NoiseScale) : null,
             GramSeconds = r.GramSeconds,
             EigenSeconds = r.EigenSeconds,
         };

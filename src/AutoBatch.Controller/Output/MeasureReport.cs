@@ -86,10 +86,10 @@ public sealed record MeasureReport
     /// <summary>|ḡ|² = 1ᵀF̃1 / B².</summary>
     public required double? MeanGradientSquaredNorm { get; init; }
 
-    /// <summary>tr Σ = (Tr F̃ − B|ḡ|²)/(B − 1).</summary>
+    /// <summary>tr Σ = (Tr F̃ − B|ḡ|²)/(B − 1); null for a batch of one, where it is undefined.</summary>
     public required double? VarianceTrace { get; init; }
 
-    /// <summary>B_simple = tr Σ / |ḡ|² (McCandlish et al. 2018).</summary>
+    /// <summary>B_simple = tr Σ / |ḡ|² (McCandlish et al. 2018); null for a batch of one.</summary>
     public required double? NoiseScale { get; init; }
 
     /// <summary>Seconds spent building F̃.</summary>

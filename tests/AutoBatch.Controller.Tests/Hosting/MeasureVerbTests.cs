@@ -96,6 +96,32 @@ public sealed class MeasureVerbTests
     }
 
     [Test]
+    public async Task BatchOfOne_ReportsItsOneEigenvalueAndNoSpread()
+    {
+        // F̃ is the 1 x 1 matrix |g|²: its one eigenvalue, the trace and |ḡ|² are the same number, c = 1, and tr Σ
+        // (which divides by B − 1) and B_simple are undefined: null, not 0.
+        (int exit, string stdout, string stderr) = await Invoke("--model", "mlp:32", "--data-path", _data, "--indices", "17", "--seed", "5");
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
+        using var json = JsonDocument.Parse(stdout);
+        JsonElement r = json.RootElement;
+        double trace = r.GetProperty("trace").GetDouble();
+        ProbeReading reference = ProbeDirectly("mlp:32", weights: null, seed: 5, [17], trainMode: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.GetProperty("status").GetString(), Is.EqualTo("Ok"));
+            Assert.That(r.GetProperty("batchSize").GetInt32(), Is.EqualTo(1));
+            Assert.That(trace, Is.GreaterThan(0).And.EqualTo(reference.Trace).Within(1e-9).Percent);
+            Assert.That(r.GetProperty("eigenvalues").EnumerateArray().Select(e => e.GetDouble()), Is.EqualTo(new[] { trace }).Within(1e-12).Percent);
+            Assert.That(r.GetProperty("rank").GetInt32(), Is.EqualTo(1));
+            Assert.That(r.GetProperty("condition").GetDouble(), Is.EqualTo(1.0));
+            Assert.That(r.GetProperty("meanGradientSquaredNorm").GetDouble(), Is.EqualTo(trace).Within(1e-12).Percent);
+            Assert.That(r.GetProperty("varianceTrace").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(r.GetProperty("noiseScale").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        });
+    }
+
+    [Test]
     public async Task MissingWeightsFile_ExitsWithBadInputNamingTheOptionAndFile()
     {
         string missing = Path.Combine(_data, "absent.safetensors");
