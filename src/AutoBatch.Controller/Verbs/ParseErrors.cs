@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 
 namespace AutoBatch.Controller.Verbs;
 
@@ -9,6 +10,9 @@ namespace AutoBatch.Controller.Verbs;
 /// written bare leaves the token after it alone; a mistyped value such as <c>--rollback maybe</c> therefore comes
 /// back as "Unrecognized command or argument 'maybe'", which does not say which option it was meant for. Our verbs take
 /// no positional arguments, so such a token is always a bad value for the option before it, and it is named so.
+/// A value that does not convert to a number or enum option's type ("Cannot parse argument 'x' for option '--lr' as
+/// expected type 'System.Nullable`1[System.Double]'") is reported as what was expected instead: a number, a whole
+/// number, or the enum's names.
 /// </summary>
 public static class ParseErrors
 {
@@ -32,7 +36,39 @@ public static class ParseErrors
 
         string Explain(ParseError error) =>
             badValues.FirstOrDefault(bad => error.Message.Contains($"'{bad.Key}'", StringComparison.Ordinal)).Value
+            ?? UnconvertibleValue(error)
             ?? error.Message;
         return parsed.Errors.Select(Explain).ToList();
     }
+
+    /// <summary>
+    /// "--lr: expected a number, got 'fast'." for an error on a number or enum option whose value does not convert;
+    /// null for any other error (which keeps System.CommandLine's own message). Decided from the option's type and
+    /// token, not from the message's wording, which System.CommandLine localises.
+    /// </summary>
+    private static string? UnconvertibleValue(ParseError error)
+    {
+        OptionResult? result = error.SymbolResult as OptionResult ?? error.SymbolResult?.Parent as OptionResult;
+        if (result is null)
+        {
+            return null;
+        }
+
+        Type type = Nullable.GetUnderlyingType(result.Option.ValueType) ?? result.Option.ValueType;
+        string? expected = Expectation(type);
+        string? bad = result.Tokens.Select(t => t.Value).FirstOrDefault(v => !Converts(type, v));
+        return expected is null || bad is null ? null : $"{result.Option.Name}: expected {expected}, got '{bad}'.";
+    }
+
+    private static string? Expectation(Type type) =>
+        type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
+        : type == typeof(int) || type == typeof(long) ? "a whole number"
+        : type == typeof(double) ? "a number"
+        : null;
+
+    private static bool Converts(Type type, string value) =>
+        type.IsEnum ? Enum.TryParse(type, value, ignoreCase: true, out _)
+        : type == typeof(int) ? int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+        : type == typeof(long) ? long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }
