@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +33,19 @@ public static class VerbHost
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables("AUTOBATCH_")
             .AddInMemoryCollection(overrides);
+        // A value the binder cannot convert would fail the start with "... to type 'System.Int32'"; say what was
+        // expected instead, naming the key as the user can set it.
+        List<string> unconvertible = UnconvertibleValues(typeof(TOptions), builder.Configuration.GetSection(sectionName));
+        if (unconvertible.Count > 0)
+        {
+            foreach (string message in unconvertible)
+            {
+                await Console.Error.WriteLineAsync($"Invalid option: {message}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.BadInput;
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
@@ -67,6 +82,54 @@ public static class VerbHost
             // exception, a FormatException or (through a TypeConverter) an ArgumentException, only repeats the value.
             await Console.Error.WriteLineAsync($"Invalid option: {e.Message}").ConfigureAwait(false);
             return ExitCodes.BadInput;
+        }
+    }
+
+    /// <summary>
+    /// One message per scalar property of <paramref name="optionsType"/> whose value in <paramref name="section"/>
+    /// does not convert to the property's type the way the configuration binder converts it (the type's
+    /// TypeConverter, invariant culture): "Train:Epochs (appsettings.json or AUTOBATCH_Train__Epochs): expected a
+    /// whole number, got 'ten'."
+    /// </summary>
+    public static List<string> UnconvertibleValues(Type optionsType, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        ArgumentNullException.ThrowIfNull(section);
+        var messages = new List<string>();
+        foreach (PropertyInfo property in optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            string? expected = Expectation(type);
+            string? value = section[property.Name];
+            if (expected is null || value is null || Converts(type, value))
+            {
+                continue;
+            }
+
+            string key = $"{section.Path}:{property.Name}";
+            string variable = "AUTOBATCH_" + key.Replace(":", "__", StringComparison.Ordinal);
+            messages.Add($"{key} (appsettings.json or {variable}): expected {expected}, got '{value}'.");
+        }
+
+        return messages;
+    }
+
+    private static string? Expectation(Type type) =>
+        type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
+        : type == typeof(bool) ? "true or false"
+        : type == typeof(int) || type == typeof(long) ? "a whole number"
+        : type == typeof(double) ? "a number"
+        : null;
+
+    private static bool Converts(Type type, string value)
+    {
+        try
+        {
+            return TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value) is not null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return false;
         }
     }
 }
