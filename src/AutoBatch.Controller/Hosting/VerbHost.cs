@@ -99,7 +99,7 @@ public static class VerbHost
         foreach (PropertyInfo property in optionsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            string? expected = Expectation(type);
+            string? expected = ExpectedValue.Describe(type);
             string? value = section[property.Name];
             if (expected is null || value is null || Converts(type, value))
             {
@@ -113,13 +113,6 @@ public static class VerbHost
 
         return messages;
     }
-
-    private static string? Expectation(Type type) =>
-        type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
-        : type == typeof(bool) ? "true or false"
-        : type == typeof(int) || type == typeof(long) ? "a whole number"
-        : type == typeof(double) ? "a number"
-        : null;
 
     private static bool Converts(Type type, string value)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using AutoBatch.Controller.Hosting;
 
 namespace AutoBatch.Controller.Verbs;
 
@@ -55,19 +56,15 @@ public static class ParseErrors
         }
 
         Type type = Nullable.GetUnderlyingType(result.Option.ValueType) ?? result.Option.ValueType;
-        string? expected = Expectation(type);
+        string? expected = ExpectedValue.Describe(type);
         string? bad = result.Tokens.Select(t => t.Value).FirstOrDefault(v => !Converts(type, v));
         return expected is null || bad is null ? null : $"{result.Option.Name}: expected {expected}, got '{bad}'.";
     }
 
-    private static string? Expectation(Type type) =>
-        type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
-        : type == typeof(int) || type == typeof(long) ? "a whole number"
-        : type == typeof(double) ? "a number"
-        : null;
-
+    // As System.CommandLine parses them (VerbHost checks configuration values with the binder's converters instead).
     private static bool Converts(Type type, string value) =>
         type.IsEnum ? Enum.TryParse(type, value, ignoreCase: true, out _)
+        : type == typeof(bool) ? bool.TryParse(value, out _)
         : type == typeof(int) ? int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
         : type == typeof(long) ? long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
         : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
