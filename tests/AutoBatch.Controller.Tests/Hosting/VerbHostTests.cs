@@ -10,8 +10,10 @@ namespace AutoBatch.Controller.Tests.Hosting;
 [TestFixture]
 public sealed class VerbHostTests
 {
-    private static List<string> Check(Dictionary<string, string?> values) =>
-        VerbHost.UnconvertibleValues(typeof(MeasureOptions), new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(MeasureOptions.SectionName));
+    private static IConfigurationSection Section(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(MeasureOptions.SectionName);
+
+    private static List<string> Check(Dictionary<string, string?> values) => VerbHost.UnconvertibleValues(typeof(MeasureOptions), Section(values));
 
     [Test]
     public void EachUnconvertibleValueIsNamedWithWhatWasExpected()
@@ -36,11 +38,22 @@ public sealed class VerbHostTests
         }));
     }
 
+    [TestCase("BatchSize", "many")]
+    [TestCase("LearningRate", "0,05")]
+    [TestCase("Seed", "1.5")]
+    [TestCase("GramMode", "dense")]
+    [TestCase("Augment", "sometimes")]
+    public void TheBinderRefusesEachValueTheCheckReports(string key, string value)
+    {
+        // The check exists to report these before the binder fails on them: the binder must fail on each.
+        Assert.That(() => Section(new() { [$"Measure:{key}"] = value }).Get<MeasureOptions>(), Throws.InstanceOf<InvalidOperationException>());
+    }
+
     [Test]
     public void ValuesTheBinderAcceptsPass()
     {
-        // As the binder reads them: invariant culture, enum names in any case, exponents.
-        Assert.That(Check(new()
+        // As the binder reads them: invariant culture, enum names in any case, exponents; the binder itself takes them.
+        var values = new Dictionary<string, string?>
         {
             ["Measure:BatchSize"] = "64",
             ["Measure:LearningRate"] = "1e-2",
@@ -48,6 +61,18 @@ public sealed class VerbHostTests
             ["Measure:GramMode"] = "ghost",
             ["Measure:Augment"] = "True",
             ["Measure:RankTolerance"] = "0.001",
-        }), Is.Empty);
+        };
+        Assert.That(Check(values), Is.Empty);
+        MeasureOptions? bound = Section(values).Get<MeasureOptions>();
+        Assert.That(bound, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(bound!.BatchSize, Is.EqualTo(64));
+            Assert.That(bound.LearningRate, Is.EqualTo(0.01));
+            Assert.That(bound.Seed, Is.EqualTo(-3));
+            Assert.That(bound.GramMode, Is.EqualTo(AutoBatch.Engine.Probe.GramMode.Ghost));
+            Assert.That(bound.Augment, Is.True);
+            Assert.That(bound.RankTolerance, Is.EqualTo(0.001));
+        });
     }
 }
