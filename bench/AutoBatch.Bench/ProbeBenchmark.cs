@@ -29,6 +29,7 @@ internal static class ProbeBenchmark
         var probedCpu = new List<double>();
         var gram = new List<double>();
         var eigen = new List<double>();
+        var rows = new List<double>();
         int probeNotOk = 0;
         var clock = Stopwatch.StartNew();
         for (int i = 0; probed.Count < arguments.Steps || clock.Elapsed.TotalSeconds < arguments.MinSeconds; i++)
@@ -48,6 +49,7 @@ internal static class ProbeBenchmark
                     probedCpu.Add(cpu);
                     gram.Add(reading.GramSeconds * 1e3);
                     eigen.Add(reading.EigenSeconds * 1e3);
+                    rows.Add(reading.RowsSeconds * 1e3);
                     probeNotOk += reading.Status == ProbeStatus.Ok ? 0 : 1;
                 }
                 else
@@ -68,6 +70,9 @@ internal static class ProbeBenchmark
         json["gram_ms_median"] = Summary.Median(gram);
         json["eigen_ms_median"] = Summary.Median(eigen);
         json["probe_cost_ms_median"] = Summary.Median(gram.Zip(eigen, (g, e) => g + e).ToList());
+        // The fused conv layers' backward time (per-sample rows, their sum, the weight gradient from it): an upper
+        // bound on the probe's share of the backward, which Gram + eigen times do not include.
+        json["rows_ms_median"] = Summary.Median(rows);
         // What the probe adds to a step: on fused conv layers the per-sample gradients are computed inside the
         // backward (in place of the batch weight gradient), which Gram + eigen times do not include.
         json["probe_marginal_ms"] = Summary.Median(probed) - Summary.Median(plain);

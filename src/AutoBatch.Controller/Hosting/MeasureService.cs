@@ -136,6 +136,7 @@ public sealed class MeasureService : BackgroundService
             VarianceTrace = indices.Length > 1 ? MeasureReport.Finite(r.VarianceTrace) : null,
             NoiseScale = indices.Length > 1 ? MeasureReport.Finite(r.NoiseScale) : null,
             GramSeconds = r.GramSeconds,
+            RowsSeconds = r.RowsSeconds,
             EigenSeconds = r.EigenSeconds,
         };
     }

@@ -92,8 +92,14 @@ public sealed record MeasureReport
     /// <summary>B_simple = tr Σ / |ḡ|² (McCandlish et al. 2018); null for a batch of one.</summary>
     public required double? NoiseScale { get; init; }
 
-    /// <summary>Seconds spent building F̃.</summary>
+    /// <summary>Seconds spent building F̃ after the backward.</summary>
     public required double GramSeconds { get; init; }
+
+    /// <summary>
+    /// Seconds the backward spent on fused conv layers' per-sample gradients (their weight gradient included); 0 when
+    /// no layer took the fused path.
+    /// </summary>
+    public required double RowsSeconds { get; init; }
 
     /// <summary>Seconds spent in the eigensolver.</summary>
     public required double EigenSeconds { get; init; }

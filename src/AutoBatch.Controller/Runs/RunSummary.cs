@@ -66,7 +66,7 @@ public sealed record RunSummary
     /// <summary>Training time (steps including the probe), seconds.</summary>
     public required double TrainSeconds { get; init; }
 
-    /// <summary>Probe time (Gram + eigenvalues), seconds, part of <see cref="TrainSeconds"/>.</summary>
+    /// <summary>Probe time, seconds: the epochs' <see cref="Engine.Training.EpochRecord.ProbeSeconds"/> summed.</summary>
     public required double ProbeSeconds { get; init; }
 
     /// <summary>Evaluation time, seconds.</summary>

@@ -29,6 +29,9 @@ public static class CheckpointFile
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Whether a checkpoint tensor is the optimiser's (a momentum buffer) rather than the model's.</summary>
+    internal static bool IsOptimiserTensor(string name) => name.EndsWith(MomentumSuffix, StringComparison.Ordinal);
+
     /// <summary>Writes a checkpoint of <paramref name="network"/> and <paramref name="trainer"/> to <paramref name="path"/>.</summary>
     public static void Save(
         string path, Network network, TrainerState trainer, string? planner = null, IReadOnlyDictionary<string, string>? metadata = null)
@@ -97,8 +100,8 @@ public static class CheckpointFile
 
         TrainerState trainer = ParseTrainer(path, metadata);
         IReadOnlyList<StateTensor> tensors = SafeTensorsFile.Read(path);
-        StateTensor[] momentum = tensors.Where(t => t.Name.EndsWith(MomentumSuffix, StringComparison.Ordinal)).ToArray();
-        StateTensor[] model = tensors.Where(t => !t.Name.EndsWith(MomentumSuffix, StringComparison.Ordinal)).ToArray();
+        StateTensor[] momentum = tensors.Where(t => IsOptimiserTensor(t.Name)).ToArray();
+        StateTensor[] model = tensors.Where(t => !IsOptimiserTensor(t.Name)).ToArray();
 
         // Both sets are checked against the network before either is written, so a bad file changes nothing.
         IReadOnlyList<StateTensor> oldModel = network.GetState(StateSet.Model);

@@ -89,6 +89,7 @@ internal struct NativeProbeResult
     public double GramSeconds;
     public double EigenSeconds;
     public int FusedLayers;
+    public double RowsSeconds;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -89,6 +89,7 @@ struct AbProbeResult {
   double gram_seconds;     // time spent building F~ after the backward (fused conv rows are built inside it)
   double eigen_seconds;    // time spent in the eigensolver
   int32_t fused_layers;    // conv layers whose per-sample gradients the backward computed (the fused path)
+  double rows_seconds;     // time those layers' backward spent on their rows, weight gradient included (0 if none)
 };
 
 struct AbStepResult {

@@ -1,5 +1,7 @@
 #include "Models.h"
 
+#include <chrono>
+
 #include "Errors.h"
 #include "Probe.h"
 
@@ -77,13 +79,17 @@ struct FusedConv : torch::autograd::Function<FusedConv> {
                                                         {true, false, false}));
     }
     auto kernel = RowKernel(ctx->saved_data["kernel"].toInt());
+    auto start = std::chrono::steady_clock::now();
     site->rows = conv_sample_rows(g, x, d, kernel, ctx->saved_data["cap"].toInt(), at::get_num_threads());
     auto sum = site->rows.sum(0);
     torch::Tensor grad_bias;
     if (g.has_bias) grad_bias = sum.narrow(0, weight.numel(), g.out_channels);
+    auto grad_weight = conv_weight_gradient(g, sum, kernel);
+    // The probe's share of this backward, reported with its Gram and eigen time. It includes the weight gradient the
+    // rows stand in for, so it is an upper bound on what the probe added to the step.
+    site->rows_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // One gradient per forward argument; the site, the cap and the kernel get none.
-    return {grad_input, conv_weight_gradient(g, sum, kernel), grad_bias, torch::Tensor(), torch::Tensor(),
-            torch::Tensor()};
+    return {grad_input, grad_weight, grad_bias, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 

@@ -28,6 +28,7 @@ struct ProbeSite {
   // Conv sites on the fused path only (ProbedNetImpl::conv): the B x p float32 per-sample gradients of the mean batch
   // loss, computed by the layer's own backward in place of its batch weight gradient; input and grad_output stay empty.
   torch::Tensor rows;
+  double rows_seconds = 0;  // wall time the backward spent on those rows and their sum (the batch weight gradient)
 };
 
 class ProbedNetImpl : public torch::nn::Module {

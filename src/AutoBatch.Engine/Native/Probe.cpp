@@ -742,8 +742,13 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   traces.reserve(sites.size());
   sums.reserve(sites.size());
   int32_t fused = 0;
+  double rows_seconds = 0;
   for (auto& site : sites) {
-    if (site.rows.defined()) ++fused;
+    if (site.rows.defined()) {
+      ++fused;
+      rows_seconds += site.rows_seconds;
+    }
+    site.rows_seconds = 0;
     auto g = layer_gram(site, batch, config).contiguous();
     site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
     const double* v = g.data_ptr<double>();
@@ -785,6 +790,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   analyse_gram(gram, traces, sums, options, result, config.threads);
   result->gram_seconds = gram_seconds;
   result->fused_layers = fused;
+  result->rows_seconds = rows_seconds;
 }
 
 }  // namespace ab

@@ -48,6 +48,15 @@ public sealed record ProbeReading
     /// </summary>
     public int FusedLayers { get; init; }
 
+    /// <summary>
+    /// Seconds the backward spent on the fused layers' per-sample gradients and their sum, which is those layers'
+    /// weight gradient (0 without fused layers): an upper bound on what they added to the step.
+    /// </summary>
+    public double RowsSeconds { get; init; }
+
+    /// <summary>The probe's own time: <see cref="RowsSeconds"/> + <see cref="GramSeconds"/> + <see cref="EigenSeconds"/>.</summary>
+    public double Seconds => RowsSeconds + GramSeconds + EigenSeconds;
+
     /// <summary>Per-layer traces, in <see cref="Training.Network.ProbeLayerNames"/> order (when requested).</summary>
     public IReadOnlyList<double>? LayerTraces { get; init; }
 

@@ -57,7 +57,11 @@ public sealed record EpochRecord
     /// <summary>Wall seconds in training steps (probe included).</summary>
     public required double TrainSeconds { get; init; }
 
-    /// <summary>Wall seconds of the probe (Gram + eigenvalues) within <see cref="TrainSeconds"/>.</summary>
+    /// <summary>
+    /// Seconds of probe work: fused conv layers' per-sample gradients in the backward (their weight gradient included,
+    /// see <see cref="Probe.ProbeReading.RowsSeconds"/>), the Gram and the eigenvalues. Part of
+    /// <see cref="TrainSeconds"/> for a synchronous probe; a background probe's Gram and eigenvalues overlap the steps.
+    /// </summary>
     public required double ProbeSeconds { get; init; }
 
     /// <summary>Wall seconds of the test evaluation.</summary>

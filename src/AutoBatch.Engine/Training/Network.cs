@@ -368,6 +368,7 @@ public sealed class Network : IDisposable
         GramSeconds = r.GramSeconds,
         EigenSeconds = r.EigenSeconds,
         FusedLayers = r.FusedLayers,
+        RowsSeconds = r.RowsSeconds,
         LayerTraces = traces,
         LayerGradientSums = sums,
         Eigenvalues = eigen,

@@ -270,7 +270,7 @@ public sealed class Trainer
     private void AddReading(ProbeReading reading, EpochRun e)
     {
         _measures.AddReading(reading);
-        e.ProbeSeconds += reading.GramSeconds + reading.EigenSeconds;
+        e.ProbeSeconds += reading.Seconds;
         if (reading.Status == ProbeStatus.Ok)
         {
             e.Measured++;

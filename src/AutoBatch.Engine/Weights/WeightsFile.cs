@@ -48,7 +48,9 @@ public static class WeightsFile
 
     /// <summary>
     /// Loads the weights in <paramref name="path"/> into <paramref name="network"/>. Every tensor of the network
-    /// must be in the file with the same dtype and shape, and nothing else may be.
+    /// must be in the file with the same dtype and shape, and nothing else may be, except that a training checkpoint
+    /// (<see cref="Checkpoints.CheckpointFile"/>, the file every run keeps) gives its weights and its optimiser's
+    /// momentum buffers are passed over.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
@@ -60,6 +62,11 @@ public static class WeightsFile
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         IReadOnlyList<StateTensor> tensors = SafeTensorsFile.Read(path);
+        if (SafeTensorsFile.ReadMetadata(path).ContainsKey(Checkpoints.CheckpointFile.VersionKey))
+        {
+            tensors = tensors.Where(t => !Checkpoints.CheckpointFile.IsOptimiserTensor(t.Name)).ToArray();
+        }
+
         try
         {
             network.SetState(tensors, StateSet.Model, source: path);

@@ -134,12 +134,30 @@ public sealed class CheckpointFileTests
             (Network net2, _) = Create(seed: 99);
             using (net2)
             {
-                // Plain weights loading rejects unexpected names, so the momentum buffers must be filtered: the
-                // model part must equal the trained network exactly.
-                IReadOnlyList<StateTensor> model = SafeTensorsFile.Read(path).Where(t => !t.Name.EndsWith(".momentum_buffer", StringComparison.Ordinal)).ToArray();
-                net2.SetState(model);
+                // What `measure --weights <run>/checkpoint.safetensors` does: the weights loader takes the model part
+                // of a checkpoint and passes over the momentum buffers. The model must equal the trained network.
+                WeightsFile.Load(net2, path);
                 Assert.That(net2.GetState().Select(t => t.Data), Is.EqualTo(net1.GetState().Select(t => t.Data)));
+                Assert.That(net2.GetState(StateSet.Optimiser).Select(t => t.Data), Is.Not.EqualTo(net1.GetState(StateSet.Optimiser).Select(t => t.Data)));
             }
+        }
+    }
+
+    [Test]
+    public void MomentumBuffersInAFileThatIsNotACheckpointAreStillRefused()
+    {
+        // Only a checkpoint (its format entry in the metadata) may carry the optimiser's tensors past the weights
+        // loader; in a plain weights file they are unexpected tensors like any other.
+        using var folder = new TempDirectory();
+        string path = Path.Combine(folder.Path, "w.safetensors");
+        (Network net, Trainer trainer) = Create();
+        using (net)
+        {
+            trainer.RunEpoch(Planner());
+            var tensors = net.GetState(StateSet.Model).Concat(net.GetState(StateSet.Optimiser)).ToArray();
+            SafeTensorsFile.Write(path, tensors, new Dictionary<string, string> { [WeightsFile.ModelKey] = net.Spec.Name });
+            var e = Assert.Throws<InvalidDataException>(() => WeightsFile.Load(net, path));
+            Assert.That(e!.Message, Does.Contain(path).And.Contain("unexpected").And.Contain("fc1.weight.momentum_buffer"));
         }
     }
 

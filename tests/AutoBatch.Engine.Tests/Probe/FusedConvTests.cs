@@ -87,6 +87,10 @@ public sealed class FusedConvTests
                 Assert.That(new[] { r.Status, u.Status }, Is.All.EqualTo(ProbeStatus.Ok), $"probe {i} (B = {batch})");
                 Assert.That(r.FusedLayers, Is.EqualTo(ConvLayers(net)), $"probe {i} (B = {batch})");
                 Assert.That(u.FusedLayers, Is.Zero, $"probe {i} (B = {batch})");
+                // The fused backward's time is the probe's; a probe after it without fused layers reports none.
+                Assert.That(r.RowsSeconds, Is.GreaterThan(0), $"probe {i} (B = {batch})");
+                Assert.That(u.RowsSeconds, Is.Zero, $"probe {i} (B = {batch})");
+                Assert.That(r.Seconds, Is.EqualTo(r.RowsSeconds + r.GramSeconds + r.EigenSeconds));
                 Assert.That(MaxRelativeError(fused, expected), Is.LessThanOrEqualTo(1e-6), $"probe {i} (B = {batch})");
             });
         }
