@@ -109,6 +109,7 @@ public sealed class MeasureService : BackgroundService
         {
             Model = spec.Name,
             Data = o.Data.ToString(),
+            DataPath = Path.GetFullPath(dataPath),
             Parameters = network.ParameterCount,
             WeightsSource = o.Weights is null ? "initial" : "file",
             WeightsPath = o.Weights is null ? null : Path.GetFullPath(o.Weights),

@@ -17,6 +17,9 @@ public sealed record MeasureReport
     /// <summary>Data set kind.</summary>
     public required string Data { get; init; }
 
+    /// <summary>The folder the data set was read from (full path).</summary>
+    public required string DataPath { get; init; }
+
     /// <summary>Number of trainable parameters P.</summary>
     public required long Parameters { get; init; }
 

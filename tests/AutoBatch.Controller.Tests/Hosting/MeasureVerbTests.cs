@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Text.Json;
 using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
@@ -42,7 +40,7 @@ public sealed class MeasureVerbTests
     {
         string weights = WeightsPath("mlp:32", seed: 7);
 
-        (int exit, string stdout, string stderr) = await Invoke(
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
             "--model", "mlp:32", "--data-path", _data, "--weights", weights, "--seed", "3", "--batch-size", "12", "--lr", "0.1");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
@@ -66,7 +64,7 @@ public sealed class MeasureVerbTests
     [Test]
     public async Task ExplicitIndicesWithInitialWeightsInEvalMode_ReportsThemAsGiven()
     {
-        (int exit, string stdout, string stderr) = await Invoke(
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
             "--model", "resnet8", "--data-path", _data, "--indices", "5,0,39,17,8,23", "--seed", "4", "--bn-mode", "eval",
             "--gram-mode", "materialise", "--rank-tolerance", "1e-5");
 
@@ -100,7 +98,7 @@ public sealed class MeasureVerbTests
     {
         // F̃ is the 1 x 1 matrix |g|²: its one eigenvalue, the trace and |ḡ|² are the same number, c = 1, and tr Σ
         // (which divides by B − 1) and B_simple are undefined: null, not 0.
-        (int exit, string stdout, string stderr) = await Invoke("--model", "mlp:32", "--data-path", _data, "--indices", "17", "--seed", "5");
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--indices", "17", "--seed", "5");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -126,7 +124,7 @@ public sealed class MeasureVerbTests
     {
         string missing = Path.Combine(_data, "absent.safetensors");
 
-        (int exit, string stdout, string stderr) = await Invoke("--model", "mlp:32", "--data-path", _data, "--weights", missing);
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--weights", missing);
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);
@@ -138,7 +136,7 @@ public sealed class MeasureVerbTests
     [TestCase("--batch-size", "41", "--batch-size: 41 is larger than the training set (40 samples)")]
     public async Task BadBatch_ExitsWithBadInputNamingTheOption(string option, string value, string expected)
     {
-        (int exit, string stdout, string stderr) = await Invoke("--model", "mlp:32", "--data-path", _data, option, value);
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, option, value);
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);
@@ -150,7 +148,7 @@ public sealed class MeasureVerbTests
     {
         string weights = WeightsPath("resnet8", seed: 1);
 
-        (int exit, string stdout, string stderr) = await Invoke("--model", "mlp:32", "--data-path", _data, "--weights", weights, "--batch-size", "4");
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--weights", weights, "--batch-size", "4");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);
@@ -212,26 +210,5 @@ public sealed class MeasureVerbTests
         var y = new long[indices.Length];
         assembler.FillPlain(indices, x, y);
         return network.Probe(x, y, 0.1, trainMode, new ProbeSettings { Mode = gramMode, RankTolerance = rankTolerance });
-    }
-
-    /// <summary>Invokes <c>measure ARGS</c>; returns the exit code and what it wrote to standard output and error.</summary>
-    private static async Task<(int Exit, string Stdout, string Stderr)> Invoke(params string[] arguments)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        TextWriter originalOut = Console.Out;
-        TextWriter originalError = Console.Error;
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int exit = await new RootCommand { MeasureVerb.Create() }.Parse(["measure", .. arguments]).InvokeAsync();
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
     }
 }

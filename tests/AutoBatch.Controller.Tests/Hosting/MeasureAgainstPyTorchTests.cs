@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Runtime;
+using AutoBatch.Engine.Training;
+using AutoBatch.Engine.Weights;
+
+namespace AutoBatch.Controller.Tests.Hosting;
+
+/// <summary>
+/// The measure verb's numbers against an independent implementation: tools/check_measure.py rebuilds the batch, loads
+/// the weights into tools/autobatch_models.py's PyTorch models and forms F̃ from SPEC §1's definition with PyTorch
+/// hooks (per-sample gradients materialised in float64; in training mode the path-wise decomposition), then the
+/// spectrum with torch.linalg.eigvalsh. No AutoBatch code is involved on that side. The checker itself must catch a
+/// wrong number, so a report with one value moved by 1e-4 has to fail it.
+/// </summary>
+[TestFixture]
+public sealed class MeasureAgainstPyTorchTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    // ε of check_measure.py: differences allowed relative to Tr F̃. The agreement measured while writing these tests
+    // (float32 network on both sides, float64 products) was 1e-8 to 1e-7 of Tr F̃; 1e-6 leaves a margin of 10 and is
+    // still 100 times tighter than the 1e-4 change the checker must flag.
+    private const string Tolerance = "1e-6";
+
+    private string _data = null!;
+
+    [OneTimeSetUp]
+    public void CreateData() => _data = TinyIdx.Write(train: 64, test: 8);
+
+    [OneTimeTearDown]
+    public void DeleteData() => Directory.Delete(_data, recursive: true);
+
+    [Test]
+    public async Task ResNetInTrainingMode_AgreesWithPyTorch()
+    {
+        RequireTorch();
+        string report = await Measure("resnet8", "train", "--batch-size", "24", "--seed", "5");
+        (int exit, string output) = Check(report);
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output, Does.Contain("layerTraces[layer2.0.bn1]").And.EndWith("agree"));
+    }
+
+    [Test]
+    public async Task EveryModelFamilyAndBatchNormMode_AgreesWithPyTorch()
+    {
+        RequireTorch();
+        foreach ((string model, string mode, string[] extra) in new[]
+        {
+            ("densenet8", "train", Array.Empty<string>()),
+            ("resnet8", "eval", ["--per-sample-loop"]),
+            ("mlp:64-32", "train", ["--per-sample-loop"]),
+        })
+        {
+            string report = await Measure(model, mode, "--batch-size", "20", "--seed", "9");
+            (int exit, string output) = Check(report, extra);
+            Assert.That(exit, Is.Zero, $"{model} ({mode}):\n{output}");
+            if (extra.Length > 0)
+            {
+                // The hooks' per-sample gradients against ordinary ones, one backward per sample.
+                string line = output.Split('\n').Single(l => l.StartsWith("per-sample loop vs hooks", StringComparison.Ordinal));
+                double spread = double.Parse(line[(line.LastIndexOf('=') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.That(spread, Is.LessThan(1e-5), $"{model}: {line}");
+            }
+        }
+    }
+
+    [TestCase("trace")]
+    [TestCase("lambdaMax")]
+    [TestCase("layer1.0.bn2")]
+    public async Task AReportWithOneValueOffBy1e4_IsFlagged(string field)
+    {
+        RequireTorch();
+        string path = await Measure("resnet8", "train", "--batch-size", "16", "--seed", "2");
+        JsonNode report = JsonNode.Parse(File.ReadAllText(path))!;
+        JsonNode parent = field.Contains('.', StringComparison.Ordinal) ? report["layerTraces"]! : report;
+        parent[field] = parent[field]!.GetValue<double>() * (1 + 1e-4);
+        File.WriteAllText(path, report.ToJsonString());
+
+        (int exit, string output) = Check(path);
+        Assert.That(exit, Is.EqualTo(1), output);
+        string flagged = output.Split('\n').Single(l => l.EndsWith("DIFFERS", StringComparison.Ordinal));
+        Assert.That(flagged, Does.StartWith(field.Contains('.', StringComparison.Ordinal) ? $"layerTraces[{field}]" : field));
+    }
+
+    [Test]
+    public async Task AReportOfInitialWeights_IsRefusedWithTheReason()
+    {
+        RequireTorch();
+        string report = Path.Combine(_data, "initial.json");
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:16", "--data-path", _data, "--batch-size", "4");
+        Assert.That(exit, Is.Zero, stderr);
+        File.WriteAllText(report, stdout);
+
+        (int code, string output) = Check(report);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain(report).And.Contain("initial weights"));
+    }
+
+    /// <summary>Trains a few steps (so that the weights and BatchNorm's running statistics are not the initial ones),
+    /// saves the weights, runs <c>measure</c> on them and returns the path of the JSON report.</summary>
+    private async Task<string> Measure(string model, string bnMode, params string[] batch)
+    {
+        EngineRuntime.SetThreads(1);
+        (ImageDataSet train, _) = DataSetLoader.Load(DataSetKind.FashionMnist, _data);
+        string weights = Path.Combine(_data, $"{model.Replace(':', '_')}-{bnMode}.safetensors");
+        using (Network network = Network.Create(ModelSpec.Parse(model, new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed: 3))
+        {
+            var assembler = new BatchAssembler(train, ChannelNormalisation.FromData(train), AugmentationKind.None);
+            for (int step = 0; step < 3; step++)
+            {
+                int[] indices = Enumerable.Range(step * 16, 16).ToArray();
+                var x = new float[indices.Length * assembler.SampleSize];
+                var y = new long[indices.Length];
+                assembler.FillPlain(indices, x, y);
+                network.TrainStep(x, y, 0.05);
+            }
+
+            WeightsFile.Save(network, weights);
+        }
+
+        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
+            ["--model", model, "--data-path", _data, "--weights", weights, "--bn-mode", bnMode, .. batch]);
+        Assert.That(exit, Is.Zero, stderr);
+        string path = Path.Combine(_data, $"{model.Replace(':', '_')}-{bnMode}.json");
+        File.WriteAllText(path, stdout);
+        return path;
+    }
+
+    /// <summary>Runs tools/check_measure.py on a report; returns its exit code and its standard output and error.</summary>
+    private static (int Exit, string Output) Check(string report, params string[] extra)
+    {
+        string tools = Path.Combine(RepositoryRoot(), "tools");
+        var start = new ProcessStartInfo(Python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { Path.Combine(tools, "check_measure.py"), report, "--tolerance", Tolerance }.Concat(extra))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PYTHONPATH"] = tools;
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("check_measure.py did not finish within 3 minutes");
+        }
+
+        return (process.ExitCode, (stdout.Result + stderr.Result).TrimEnd());
+    }
+
+    private static void RequireTorch()
+    {
+        if (!File.Exists(Python))
+        {
+            Assert.Ignore($"{Python} is not installed; the check needs it with the torch module (Debian: python3-torch).");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AutoBatch.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No AutoBatch.sln above {TestContext.CurrentContext.TestDirectory}.");
+    }
+}
