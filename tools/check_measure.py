@@ -5,8 +5,8 @@
     PYTHONPATH=tools /usr/bin/python3 tools/check_measure.py report.json
 
 The report names the model, the weights file, the data set and folder, the batch (indices), α, the BatchNorm mode and
-the rank tolerance. This script rebuilds the same batch from the IDX files (MNIST, Fashion-MNIST) with AutoBatch's
-normalisation, the model from tools/autobatch_models.py with the report's weights, and computes F̃ from SPEC §1's
+the rank tolerance. This script rebuilds the same batch from the data files (MNIST and Fashion-MNIST IDX, CIFAR-10
+and CIFAR-100 binary; not SVHN) with AutoBatch's normalisation, the model from tools/autobatch_models.py with the report's weights, and computes F̃ from SPEC §1's
 definition without any AutoBatch code: one batch forward and backward of the mean loss in PyTorch, hooks capturing each
 Linear, Conv2d and BatchNorm2d layer's input and output gradient, per-sample gradients
 g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t} and Σ_t δ_{i,t}) with δ = B ∂L/∂output, formed
@@ -68,6 +68,39 @@ def read_idx(folder):
     x = torch.frombuffer(bytearray(images[16:]), dtype=torch.uint8).reshape(count, 1, height, width)
     y = torch.frombuffer(bytearray(labels[8:]), dtype=torch.uint8).to(torch.int64)
     return x, y
+
+
+def read_cifar(folder, kind):
+    """Training images (N x 3 x 32 x 32 bytes) and labels of a CIFAR-10 or CIFAR-100 binary folder (or the folder
+    holding the archive's own cifar-10-batches-bin / cifar-100-binary), in AutoBatch's order."""
+    if kind == "Cifar10":
+        archive, probe, names, record, label = "cifar-10-batches-bin", "test_batch.bin", \
+            [f"data_batch_{b}.bin" for b in range(1, 6)], 3073, 0
+    else:  # CIFAR-100: coarse label, fine label, pixels; AutoBatch keeps the 100 fine labels
+        archive, probe, names, record, label = "cifar-100-binary", "test.bin", ["train.bin"], 3074, 1
+    nested = os.path.join(folder, archive)
+    if not os.path.exists(os.path.join(folder, probe)) and os.path.isdir(nested):
+        folder = nested
+    data = bytearray()
+    for name in names:
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            raise BadInput(f"{folder}: no {name}")
+        with open(path, "rb") as f:
+            part = f.read()
+        if not part or len(part) % record:
+            raise BadInput(f"{path}: {len(part)} bytes, not a whole number of {record}-byte records")
+        data += part
+    records = torch.frombuffer(data, dtype=torch.uint8).reshape(-1, record)
+    return records[:, record - 3072:].reshape(-1, 3, 32, 32).clone(), records[:, label].to(torch.int64)
+
+
+def read_train(kind, folder):
+    if kind in ("FashionMnist", "Mnist"):
+        return read_idx(folder)
+    if kind in ("Cifar10", "Cifar100"):
+        return read_cifar(folder, kind)
+    raise BadInput(f"data set {kind}: this check reads MNIST, Fashion-MNIST and CIFAR files, not SVHN's .mat files")
 
 
 def normalised(pixels, indices):
@@ -217,7 +250,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("report", help="JSON printed by `autobatch measure`")
     parser.add_argument("--weights", help="weights file or checkpoint (default: the report's weightsPath)")
-    parser.add_argument("--data-path", help="folder with the IDX files (default: the report's dataPath)")
+    parser.add_argument("--data-path", help="folder with the data files (default: the report's dataPath)")
     parser.add_argument("--tolerance", type=float, default=1e-5, help="ε, relative to Tr F̃ (default 1e-5)")
     parser.add_argument("--float64", action="store_true", help="run the network in float64 (see above)")
     parser.add_argument("--per-sample-loop", action="store_true",
@@ -235,8 +268,6 @@ def main(argv):
         raise BadInput(f"{args.report}: status {report['status']}; only a report with status Ok has a spectrum")
     if report["augmentation"] != "None":
         raise BadInput(f"{args.report}: augmented batch; this check rebuilds plain batches only (drop --augment)")
-    if report["data"] not in ("FashionMnist", "Mnist"):
-        raise BadInput(f"{args.report}: data set {report['data']}; this check reads MNIST-format IDX files only")
     weights = args.weights or report.get("weightsPath")
     if not weights:
         raise BadInput(f"{args.report}: measured the initial weights drawn from a seed, which PyTorch cannot redraw; "
@@ -251,7 +282,7 @@ def main(argv):
     model, metadata = load(weights)
     if metadata["autobatch.model"] != report["model"]:
         raise BadInput(f"{weights}: weights of {metadata['autobatch.model']}, the report measured {report['model']}")
-    pixels, labels = read_idx(data_path)
+    pixels, labels = read_train(report["data"], data_path)
     indices = torch.tensor(report["indices"], dtype=torch.int64)
     if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= pixels.shape[0]):
         raise BadInput(f"{args.report}: indices outside the {pixels.shape[0]} training images of {data_path}")
