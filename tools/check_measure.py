@@ -15,7 +15,8 @@ In training mode this is the path-wise decomposition; in eval mode (or without B
 gradients, which --per-sample-loop also computes by a backward per sample as a second reference.
 
 It prints every quantity (ours, reference, difference, allowance) and exits with 0 when all agree, 1 when one does
-not, 2 on bad input. The allowances come from one tolerance ε (default 1e-5, the SPEC's test tolerance): Tr F̃, l and
+not, 2 on bad input. With a report of `measure --gram`, F̃ itself is compared too: every entry within ε of the largest
+|entry| (the SPEC's test criterion). The other allowances come from the same tolerance ε (default 1e-5, the SPEC's test tolerance): Tr F̃, l and
 each layer's trace within ε of their value (a layer's trace: at least 1e-3·ε·Tr F̃); every eigenvalue, λ_min+, |ḡ|²
 and tr Σ within ε·Tr F̃ (tr Σ: ·(B+1)/(B−1)), as entry errors of ε relative to sqrt(F̃_ii F̃_jj) ≤ Tr F̃ move them;
 c and B_simple with those errors propagated; the rank exactly, unless an eigenvalue lies within ε·Tr F̃ of the rank
@@ -200,7 +201,7 @@ def measures(gram, layer_traces, lr, tolerance):
         "energy": lr / batch * math.sqrt(trace),
         "meanGradientSquaredNorm": g2, "varianceTrace": variance,
         "noiseScale": variance / g2 if variance is not None and g2 > 0 else None,
-        "layerTraces": layer_traces, "threshold": sigma_threshold ** 2,
+        "layerTraces": layer_traces, "threshold": sigma_threshold ** 2, "gram": gram,
     }
 
 
@@ -239,6 +240,14 @@ def compare(ours, ref, epsilon):
     rows.append(("eigenvalues (largest difference)", None, None, eig_diff, scale, eig_diff <= scale))
     for name, value in ref["layerTraces"].items():
         row(f"layerTraces[{name}]", ours["layerTraces"].get(name), value, max(epsilon * abs(value), 1e-3 * scale))
+    if ours.get("gram") is not None:
+        # F̃ itself (measure --gram): the SPEC's test criterion, every entry within ε of the largest.
+        mine = torch.tensor([[math.nan if v is None else v for v in row] for row in ours["gram"]], dtype=torch.float64)
+        if mine.shape != ref["gram"].shape:
+            raise BadInput(f"the report's gram is {tuple(mine.shape)}, expected {tuple(ref['gram'].shape)}")
+        spread = float((mine - ref["gram"]).abs().max()) / float(ref["gram"].abs().max())
+        rows.append(("gram entries (largest difference / largest entry)", None, None, spread, epsilon,
+                     spread <= epsilon))
     near = [v for v in ref["eigenvalues"] if abs(v - ref["threshold"]) <= scale]
     rank_ok = ours["rank"] == ref["rank"] or bool(near)
     rows.append(("rank", ours["rank"], ref["rank"], abs(ours["rank"] - ref["rank"]), 0 if not near else len(near),

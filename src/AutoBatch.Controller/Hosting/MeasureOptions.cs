@@ -58,4 +58,7 @@ public sealed class MeasureOptions
 
     /// <summary>Apply the data set's training augmentation to the batch, drawn from <see cref="Seed"/> (default off: plain normalised images).</summary>
     public bool Augment { get; set; }
+
+    /// <summary>Also print F̃ itself, B rows of B float64 entries (default off: the spectrum and the measures only).</summary>
+    public bool IncludeGram { get; set; }
 }

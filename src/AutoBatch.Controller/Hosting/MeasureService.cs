@@ -98,7 +98,8 @@ public sealed class MeasureService : BackgroundService
         cancellationToken.ThrowIfCancellationRequested();
 
         var settings = new ProbeSettings { Mode = o.GramMode, RankTolerance = o.RankTolerance };
-        ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings);
+        double[]? gram = o.IncludeGram ? new double[indices.Length * indices.Length] : null;
+        ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings, gram);
         var layers = new Dictionary<string, double?>(StringComparer.Ordinal);
         for (int i = 0; i < network.ProbeLayerNames.Count; i++)
         {
@@ -139,8 +140,12 @@ public sealed class MeasureService : BackgroundService
             GramSeconds = r.GramSeconds,
             RowsSeconds = r.RowsSeconds,
             EigenSeconds = r.EigenSeconds,
+            Gram = gram is null ? null : Rows(gram, indices.Length),
         };
     }
+
+    private static double?[][] Rows(double[] gram, int batch) =>
+        [.. Enumerable.Range(0, batch).Select(i => gram.AsSpan(i * batch, batch).ToArray().Select(MeasureReport.Finite).ToArray())];
 
     /// <summary>The explicit indices, checked against the data set, or a batch drawn from the seed.</summary>
     private static int[] SelectBatch(MeasureOptions o, int count)

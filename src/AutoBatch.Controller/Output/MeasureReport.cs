@@ -107,6 +107,12 @@ public sealed record MeasureReport
     /// <summary>Seconds spent in the eigensolver.</summary>
     public required double EigenSeconds { get; init; }
 
+    /// <summary>
+    /// F̃ itself with <c>--gram</c> (row i, column j = ⟨g_i, g_j⟩, symmetrised as the spectrum saw it; null entries for
+    /// non-finite values); null without <c>--gram</c>.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<double?>>? Gram { get; init; }
+
     /// <summary>JSON has no NaN or infinity: those become null.</summary>
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 

@@ -28,9 +28,10 @@ public static class MeasureVerb
         var rankTolerance = new Option<double?>("--rank-tolerance") { Description = "Rank tolerance relative to σ_max, in (0, 1) (default B·ε_float32)" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1; OpenBLAS always uses 1)" };
         var augment = new Option<bool>("--augment") { Description = "Apply the data set's training augmentation (default: plain normalised images)" };
+        var gram = new Option<bool>("--gram") { Description = "Also print F̃ itself (B rows of B entries), e.g. for tools/check_measure.py" };
         var command = new Command("measure", "Measure F̃'s spectrum, c, l, per-layer traces and the noise scale on one batch; prints JSON")
         {
-            model, data, dataPath, weights, indices, batch, seed, lr, bnMode, gramMode, rankTolerance, threads, augment,
+            model, data, dataPath, weights, indices, batch, seed, lr, bnMode, gramMode, rankTolerance, threads, augment, gram,
         };
         command.SetAction((result, token) =>
         {
@@ -51,6 +52,11 @@ public static class MeasureVerb
             if (result.GetValue(augment))
             {
                 overrides.Set(nameof(MeasureOptions.Augment), true);
+            }
+
+            if (result.GetValue(gram))
+            {
+                overrides.Set(nameof(MeasureOptions.IncludeGram), true);
             }
 
             return VerbHost.RunAsync<MeasureOptions, MeasureService>(
