@@ -191,6 +191,7 @@ public sealed class MeasureVerbTests
         // Conv layers take the fused path at these sizes, and their backward's time is reported; an MLP has none.
         bool convs = expectedLayers.Any(l => l.Contains("conv", StringComparison.Ordinal));
         Assert.That(r.GetProperty("rowsSeconds").GetDouble(), convs ? Is.GreaterThan(0) : Is.Zero);
+        Assert.That(r.GetProperty("gram").ValueKind, Is.EqualTo(JsonValueKind.Null), "F̃ itself only with --gram");
         return indices;
     }
 
