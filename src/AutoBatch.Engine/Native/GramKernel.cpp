@@ -210,7 +210,7 @@ void gram_rows(const T* x, int64_t n, int64_t k, int64_t ld, int64_t kc, int64_t
 }
 
 template <typename T>
-void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
+void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads, bool mirror) {
   if (n <= 0) return;
   int64_t groups = (n + kGroupRows - 1) / kGroupRows;
   int64_t padded = groups * kGroupRows;
@@ -219,7 +219,7 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads
   int64_t kc = std::clamp<int64_t>((int64_t(1) << 16) / padded, 16, kMaxColumnBlock);
   kc = std::min(kc, std::max<int64_t>(k, 1));
   if (k <= 0) {
-    std::fill(out, out + n * n, 0.0);
+    std::fill(out, out + n * n, 0.0);  // both triangles: cheaper than telling them apart, and never a hot path
     return;
   }
   // The tiles write into out directly when n is a multiple of 8 (padded = n), into a padded buffer otherwise.
@@ -254,7 +254,7 @@ void gram(const T* x, int64_t n, int64_t k, int64_t ld, double* out, int threads
   if (lower != out) {
     for (int64_t i = 0; i < n; ++i) std::copy(lower + i * padded, lower + i * padded + i + 1, out + i * n);
   }
-  mirror_lower(out, n);
+  if (mirror) mirror_lower(out, n);
 }
 
 }  // namespace
@@ -264,11 +264,20 @@ bool gram_kernel_available() {
   return available;
 }
 
-void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
-  gram(x, n, k, ld, out, threads);
+void gram_kernel(const float* x, int64_t n, int64_t k, int64_t ld, double* out, int threads, bool mirror) {
+  gram(x, n, k, ld, out, threads, mirror);
 }
-void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out, int threads) {
-  gram(x, n, k, ld, out, threads);
+void gram_kernel(const double* x, int64_t n, int64_t k, int64_t ld, double* out, int threads, bool mirror) {
+  gram(x, n, k, ld, out, threads, mirror);
+}
+
+void mirror_lower_triangle(double* a, int64_t n) {
+  if (gram_kernel_available()) {
+    mirror_lower(a, n);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < i; ++j) a[j * n + i] = a[i * n + j];
 }
 
 }  // namespace ab

@@ -77,16 +77,16 @@ DsyrkFn blas_dsyrk() {
 // are converted a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after
 // the first block), without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past
 // glibc's mmap threshold, so page-faulted in on every probe).
-torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads) {
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads, bool lower_only) {
   auto x = rows.contiguous();
   int64_t n = x.size(0), k = x.size(1);
   if (kernel != AB_GRAM_KERNEL_BLAS && gram_kernel_available() &&
       (x.scalar_type() == torch::kFloat || x.scalar_type() == torch::kDouble)) {
     auto out = torch::empty({n, n}, torch::kDouble);
     if (x.scalar_type() == torch::kFloat) {
-      gram_kernel(x.data_ptr<float>(), n, k, k, out.data_ptr<double>(), threads);
+      gram_kernel(x.data_ptr<float>(), n, k, k, out.data_ptr<double>(), threads, !lower_only);
     } else {
-      gram_kernel(x.data_ptr<double>(), n, k, k, out.data_ptr<double>(), threads);
+      gram_kernel(x.data_ptr<double>(), n, k, k, out.data_ptr<double>(), threads, !lower_only);
     }
     return out;
   }
@@ -115,9 +115,7 @@ torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threa
             out.data_ptr<double>(), &ldc, 1, 1);
     }
   }
-  double* c = out.data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = i + 1; j < n; ++j) c[i * n + j] = c[j * n + i];
+  if (!lower_only) mirror_lower_triangle(out.data_ptr<double>(), n);
   return out;
 }
 
@@ -147,7 +145,8 @@ torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64
   int64_t cap = config.memory_cap_bytes;
   int64_t row_bytes = 4 * p;
   if (batch * row_bytes <= cap) {
-    return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel, config.threads);
+    return row_gram(all_rows(rows, batch, p, scratch_per_row, cap), config.gram_kernel, config.threads,
+                    config.lower_only);
   }
   // Two float64 blocks of rows (and one block's scratch) at a time.
   int64_t chunk = std::max<int64_t>(1, cap / std::max<int64_t>(1, 2 * 8 * p + row_bytes + scratch_per_row));
@@ -155,7 +154,8 @@ torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64
   for (int64_t i0 = 0; i0 < batch; i0 += chunk) {
     int64_t ni = std::min(chunk, batch - i0);
     auto pi = rows(i0, ni).to(torch::kDouble);
-    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(row_gram(pi, config.gram_kernel, config.threads));
+    gram.slice(0, i0, i0 + ni).slice(1, i0, i0 + ni).copy_(
+        row_gram(pi, config.gram_kernel, config.threads, config.lower_only));
     for (int64_t j0 = i0 + ni; j0 < batch; j0 += chunk) {
       int64_t nj = std::min(chunk, batch - j0);
       auto block = pi.mm(rows(j0, nj).to(torch::kDouble).t());
@@ -177,15 +177,24 @@ torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, cons
     // T = 1: g_i = delta_i a_i' (and delta_i for the bias), so <g_i, g_j> = (delta_i . delta_j)(a_i . a_j + 1). With
     // delta = B dL/d(output) the factor B^2 multiplies the float64 Gram of the captured gradients (no float32
     // rounding for a B that is not a power of two), in the same pass that combines the two Grams.
-    auto dd = row_gram(s.grad_output.reshape({batch, -1}), config.gram_kernel, config.threads);
-    auto aa = row_gram(a, config.gram_kernel, config.threads);
+    auto dd = row_gram(s.grad_output.reshape({batch, -1}), config.gram_kernel, config.threads, config.lower_only);
+    auto aa = row_gram(a, config.gram_kernel, config.threads, config.lower_only);
     double* out = dd.data_ptr<double>();
     const double* inputs = aa.data_ptr<double>();
     double scale = double(batch) * double(batch), bias = has_bias ? 1.0 : 0.0;
-    parallel_ranges(batch * batch, config.threads, kMinParallelEntries, [&](int64_t k0, int64_t k1) {
+    auto combine = [&](int64_t k0, int64_t k1) {
 #pragma omp simd
       for (int64_t k = k0; k < k1; ++k) out[k] = (out[k] * scale) * (inputs[k] + bias);
-    });
+    };
+    if (config.lower_only) {
+      // Row i's entries 0..i: the upper triangle of dd and aa was never written.
+      parallel_ranges(batch, config.threads, kMinParallelEntries / std::max<int64_t>(batch, 1) + 1,
+                      [&](int64_t i0, int64_t i1) {
+                        for (int64_t i = i0; i < i1; ++i) combine(i * batch, i * batch + i + 1);
+                      });
+    } else {
+      parallel_ranges(batch * batch, config.threads, kMinParallelEntries, combine);
+    }
     return dd;
   }
   auto d = scaled_delta(s, batch).reshape({batch, -1});
@@ -468,7 +477,7 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfi
       gamma = (gamma - offset[size_t(c)] * beta) * invstd[size_t(c)] * scale;
       beta *= scale;
     }
-  return row_gram(factors, config.gram_kernel, config.threads);
+  return row_gram(factors, config.gram_kernel, config.threads, config.lower_only);
 }
 
 }  // namespace
@@ -588,7 +597,13 @@ torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig&
     // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
     // SPEC §1), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
     torch::NoGradGuard no_grad;
-    return row_gram(site.rows, config.gram_kernel, config.threads).mul_(double(batch) * double(batch));
+    auto gram = row_gram(site.rows, config.gram_kernel, config.threads, config.lower_only);
+    double scale = double(batch) * double(batch);
+    if (!config.lower_only) return gram.mul_(scale);
+    double* g = gram.data_ptr<double>();
+    for (int64_t i = 0; i < batch; ++i)
+      for (int64_t j = 0; j <= i; ++j) g[i * batch + j] *= scale;
+    return gram;
   }
   if (!site.input.defined() || !site.grad_output.defined()) {
     throw std::runtime_error("probe: layer " + site.name + " captured no input or gradient");
@@ -629,26 +644,31 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
 }
 
 void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer_traces,
-                  const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r, int threads) {
+                  const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r, int threads,
+                  bool symmetric) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
   // Symmetrise F~ (8 x 8 blocks: the transposed reads of a block stay in cache even when rows are 4 KiB apart and all
   // map to one L1 set), then one pass collects finiteness, max |entry| and the sum. (a + a') / 2 is exactly
-  // symmetric: a + b == b + a in float64.
+  // symmetric: a + b == b + a in float64; of a symmetric matrix it is the matrix itself, so that pass is skipped.
   auto in = gram_in.to(torch::kDouble).contiguous();
-  auto gram = torch::empty({batch, batch}, torch::kDouble);
-  const double* a = in.data_ptr<double>();
-  double* g = gram.data_ptr<double>();
-  constexpr int64_t kBlock = 8;
-  int64_t blocks = (batch + kBlock - 1) / kBlock;
-  int64_t min_blocks = kMinParallelEntries / (kBlock * std::max<int64_t>(batch, 1)) + 1;
-  parallel_ranges(blocks, threads, min_blocks, [&](int64_t b0, int64_t b1) {
-    for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
-      for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
-        for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
-          for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
-            g[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
-  });
+  auto gram = in;
+  if (!symmetric) {
+    gram = torch::empty({batch, batch}, torch::kDouble);
+    const double* a = in.data_ptr<double>();
+    double* s = gram.data_ptr<double>();
+    constexpr int64_t kBlock = 8;
+    int64_t blocks = (batch + kBlock - 1) / kBlock;
+    int64_t min_blocks = kMinParallelEntries / (kBlock * std::max<int64_t>(batch, 1)) + 1;
+    parallel_ranges(blocks, threads, min_blocks, [&](int64_t b0, int64_t b1) {
+      for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
+        for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
+          for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
+            for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
+              s[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
+    });
+  }
+  const double* g = gram.data_ptr<double>();
   bool finite = true;
   double maxima[kLanes] = {}, totals[kLanes] = {}, trace = 0;
   auto add = [&](int64_t k, int l) {
@@ -735,6 +755,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   torch::NoGradGuard no_grad;
   GramConfig config = gram_config(options);
   config.threads = gram_threads;
+  config.lower_only = true;
   auto start = Clock::now();
   auto gram = torch::zeros({batch, batch}, torch::kDouble);
   double* acc = gram.data_ptr<double>();
@@ -752,42 +773,36 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     auto g = layer_gram(site, batch, config).contiguous();
     site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
     const double* v = g.data_ptr<double>();
-    double trace = 0, partial[kLanes] = {};
-    int64_t count = batch * batch;
-    // F~ += the layer's Gram, and the layer's sum in lanes. On one thread, one pass; with more, the additions (each
-    // entry on its own) go to the team and the sum, whose order is fixed, stays on the caller.
-    bool shared = config.threads > 1 && count >= 2 * kMinParallelEntries;
-    if (shared) {
-      parallel_ranges(count, config.threads, kMinParallelEntries, [&](int64_t k0, int64_t k1) {
+    // F~ += the layer's Gram, lower triangle only (row i: entries 0..i, all the layer Grams hold; F~ is mirrored once
+    // at the end). Rows go to the team; each entry is added on its own, so the result does not depend on the team.
+    parallel_ranges(batch, config.threads, kMinParallelEntries / std::max<int64_t>(batch, 1) + 1,
+                    [&](int64_t i0, int64_t i1) {
+                      for (int64_t i = i0; i < i1; ++i) {
+                        double* a = acc + i * batch;
+                        const double* b = v + i * batch;
 #pragma omp simd
-        for (int64_t k = k0; k < k1; ++k) acc[k] += v[k];
-      });
-    }
-    auto sum_lanes = [&](auto add_to_acc) {
-      int64_t k = 0;
-      for (; k + kLanes <= count; k += kLanes)
-#pragma GCC unroll 4
-        for (int l = 0; l < kLanes; ++l) {
-          if constexpr (decltype(add_to_acc)::value) acc[k + l] += v[k + l];
-          partial[l] += v[k + l];
-        }
-      for (int l = 0; k < count; ++k, ++l) {
-        if constexpr (decltype(add_to_acc)::value) acc[k] += v[k];
-        partial[l] += v[k];
-      }
-    };
-    if (shared) {
-      sum_lanes(std::false_type{});
-    } else {
-      sum_lanes(std::true_type{});
-    }
-    double sum = lane_total(partial);
+                        for (int64_t j = 0; j <= i; ++j) a[j] += b[j];
+                      }
+                    });
+    double trace = 0;
     for (int64_t i = 0; i < batch; ++i) trace += v[i * batch + i];
     traces.push_back(trace);
-    if (options.layer_sums) sums.push_back(sum);
+    if (options.layer_sums) {
+      // 1'G1 = 2 (sum below the diagonal) + trace, the strict lower triangle in lanes, in a fixed order.
+      double partial[kLanes] = {};
+      for (int64_t i = 1; i < batch; ++i) {
+        const double* b = v + i * batch;
+        int64_t j = 0;
+        for (; j + kLanes <= i; j += kLanes)
+          for (int l = 0; l < kLanes; ++l) partial[l] += b[j + l];
+        for (int l = 0; j < i; ++j, ++l) partial[l] += b[j];
+      }
+      sums.push_back(2.0 * lane_total(partial) + trace);
+    }
   }
+  mirror_lower_triangle(acc, batch);
   double gram_seconds = seconds_since(start);
-  analyse_gram(gram, traces, sums, options, result, config.threads);
+  analyse_gram(gram, traces, sums, options, result, config.threads, /*symmetric=*/true);
   result->gram_seconds = gram_seconds;
   result->fused_layers = fused;
   result->rows_seconds = rows_seconds;

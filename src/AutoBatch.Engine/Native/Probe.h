@@ -22,6 +22,10 @@ struct GramConfig {
   // Threads of the AVX-512 Gram kernel: libtorch's intra-op count for a synchronous probe (the training step waits
   // for it, so its threads are idle), 1 on the background probe's thread (training keeps its own).
   int threads = 1;
+  // The probe's own requests (run_probe): every layer Gram needs only its lower triangle, diagonal included, right;
+  // the upper one may hold anything (SPEC §1 symmetrises F~, and one mirror of the summed lower triangle does it).
+  // Saves, per layer, the kernel's mirror and half of each pass over B x B entries. False for standalone Grams.
+  bool lower_only = false;
 };
 
 // A Conv2d layer's geometry, all the conv Gram needs (groups = 1).
@@ -66,12 +70,14 @@ torch::Tensor conv_weight_gradient(const ConvGeometry& conv, const torch::Tensor
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 
-// rows rows' (n x n float64, both triangles) for n x k float32 or float64 rows, products and sums in float64, by the
-// given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk), the AVX-512 one on up to `threads` threads (the
-// result does not depend on their number). The product every layer's F~ contribution ends in.
-torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads = 1);
+// rows rows' (n x n float64, both triangles, or only the lower one right when lower_only) for n x k float32 or float64
+// rows, products and sums in float64, by the given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk), the
+// AVX-512 one on up to `threads` threads (the result does not depend on their number). The product every layer's F~
+// contribution ends in.
+torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threads = 1, bool lower_only = false);
 
-// This site's B x B float64 contribution to F~. grad_output must hold dL/d(output) of the *mean* batch loss.
+// This site's B x B float64 contribution to F~ (only its lower triangle right with config.lower_only). grad_output
+// must hold dL/d(output) of the *mean* batch loss.
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config);
 
 // A conv layer's Gram from its input (n x C_in x H x W) and delta = B dL/d(output) (n x C_out x H' x W').
@@ -79,10 +85,12 @@ torch::Tensor conv_gram(const ConvGeometry& conv, const torch::Tensor& input, co
                         const GramConfig& config);
 
 // Fills result (and the optional outputs of options) from the summed Gram; never throws on bad numbers.
-// threads: for the symmetrisation (the result does not depend on them).
+// threads: for the symmetrisation (the result does not depend on them). symmetric: the caller guarantees that gram
+// is exactly symmetric (float64, contiguous), so the symmetrisation (a + a') / 2, which would return it unchanged, is
+// skipped.
 void analyse_gram(const torch::Tensor& gram, const std::vector<double>& layer_traces,
                   const std::vector<double>& layer_sums, const AbProbeOptions& options, AbProbeResult* result,
-                  int threads = 1);
+                  int threads = 1, bool symmetric = false);
 
 // Makes the captured sites self-contained, so the probe may run after the step returned (in the background): copies
 // what the probe reads from the modules (BatchNorm mode and running statistics), and copies inputs that alias
