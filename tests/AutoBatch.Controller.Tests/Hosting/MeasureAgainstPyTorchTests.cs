@@ -1,8 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Runtime;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
@@ -19,8 +20,6 @@ namespace AutoBatch.Controller.Tests.Hosting;
 [TestFixture]
 public sealed class MeasureAgainstPyTorchTests
 {
-    private const string Python = "/usr/bin/python3";
-
     // ε of check_measure.py (differences allowed relative to Tr F̃, to a layer's own trace, or for F̃'s entries to the
     // largest entry). Measured on these tests' batches with ε = 1e-8 (float32 network on both sides, float64 products):
     // the largest misses were 9e-8 of a layer's trace (DenseNet-8, training mode) and 4.6e-8 of the largest entry;
@@ -38,7 +37,7 @@ public sealed class MeasureAgainstPyTorchTests
     [Test]
     public async Task ResNetInTrainingMode_AgreesWithPyTorch()
     {
-        RequireTorch();
+        PythonTorch.Require();
         string report = await Measure("resnet8", "train", "--batch-size", "24", "--seed", "5", "--gram");
         (int exit, string output) = Check(report);
         Assert.That(exit, Is.Zero, output);
@@ -48,7 +47,7 @@ public sealed class MeasureAgainstPyTorchTests
     [Test]
     public async Task AReportWithOneGramEntryOffBy1e4OfTheLargest_IsFlagged()
     {
-        RequireTorch();
+        PythonTorch.Require();
         string path = await Measure("resnet8", "eval", "--batch-size", "16", "--seed", "2", "--gram");
         JsonNode report = JsonNode.Parse(File.ReadAllText(path))!;
         JsonArray rows = report["gram"]!.AsArray();
@@ -65,7 +64,7 @@ public sealed class MeasureAgainstPyTorchTests
     [Test]
     public async Task EveryModelFamilyAndBatchNormMode_AgreesWithPyTorch()
     {
-        RequireTorch();
+        PythonTorch.Require();
         foreach ((string model, string mode, string[] extra) in new[]
         {
             ("densenet8", "train", Array.Empty<string>()),
@@ -92,8 +91,8 @@ public sealed class MeasureAgainstPyTorchTests
     {
         // The checker reads the CIFAR binary files itself (record layout, the five CIFAR-10 batches in order, CIFAR-100's
         // fine labels), so a mix-up of images, labels or channels on either side shows up as a different F̃.
-        RequireTorch();
-        string data = BadInput.BadData.Write(kind);
+        PythonTorch.Require();
+        string data = BadData.Write(kind);
         try
         {
             string report = await Measure(model, bnMode, kind, data, "--batch-size", "12", "--seed", "4");
@@ -113,7 +112,7 @@ public sealed class MeasureAgainstPyTorchTests
     {
         // The README's figures: real images, trained weights, B = 128, both BatchNorm modes, F̃ entry by entry at the
         // issue's 1e-5 (SPEC §1 tests: max relative error ≤ 1e-5).
-        RequireTorch();
+        PythonTorch.Require();
         string data = DataSetLoader.DefaultFashionMnistDirectory;
         if (!Directory.Exists(data))
         {
@@ -147,7 +146,7 @@ public sealed class MeasureAgainstPyTorchTests
     [TestCase("layer1.0.bn2")]
     public async Task AReportWithOneValueOffBy1e4_IsFlagged(string field)
     {
-        RequireTorch();
+        PythonTorch.Require();
         string path = await Measure("resnet8", "train", "--batch-size", "16", "--seed", "2");
         JsonNode report = JsonNode.Parse(File.ReadAllText(path))!;
         JsonNode parent = field.Contains('.', StringComparison.Ordinal) ? report["layerTraces"]! : report;
@@ -163,9 +162,9 @@ public sealed class MeasureAgainstPyTorchTests
     [Test]
     public async Task AReportOfInitialWeights_IsRefusedWithTheReason()
     {
-        RequireTorch();
+        PythonTorch.Require();
         string report = Path.Combine(_data, "initial.json");
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:16", "--data-path", _data, "--batch-size", "4");
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:16", "--data-path", _data, "--batch-size", "4");
         Assert.That(exit, Is.Zero, stderr);
         File.WriteAllText(report, stdout);
 
@@ -207,60 +206,19 @@ public sealed class MeasureAgainstPyTorchTests
             WeightsFile.Save(network, weights);
         }
 
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
-            ["--model", model, "--data", kind.ToString(), "--data-path", data, "--weights", weights, "--bn-mode", bnMode, .. batch]);
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync(
+            ["measure", "--model", model, "--data", kind.ToString(), "--data-path", data, "--weights", weights, "--bn-mode", bnMode, .. batch]);
         Assert.That(exit, Is.Zero, stderr);
         string path = Path.Combine(output, $"{model.Replace(':', '_')}-{bnMode}.json");
         File.WriteAllText(path, stdout);
         return path;
     }
-
     /// <summary>Runs tools/check_measure.py on a report; returns its exit code and its standard output and error.</summary>
     private static (int Exit, string Output) Check(string report, params string[] extra)
     {
-        string tools = Path.Combine(RepositoryRoot(), "tools");
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { Path.Combine(tools, "check_measure.py"), report, "--tolerance", Tolerance }.Concat(extra))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["PYTHONPATH"] = tools;
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("check_measure.py did not finish within 3 minutes");
-        }
-
-        return (process.ExitCode, (stdout.Result + stderr.Result).TrimEnd());
-    }
-
-    private static void RequireTorch()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Ignore($"{Python} is not installed; the check needs it with the torch module (Debian: python3-torch).");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AutoBatch.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No AutoBatch.sln above {TestContext.CurrentContext.TestDirectory}.");
+        string tools = Path.Combine(PythonTorch.RepositoryRoot(), "tools");
+        (int exit, string stdout, string stderr) = PythonTorch.Run(
+            [Path.Combine(tools, "check_measure.py"), report, "--tolerance", Tolerance, .. extra], Path.GetTempPath(), tools);
+        return (exit, (stdout + stderr).TrimEnd());
     }
 }

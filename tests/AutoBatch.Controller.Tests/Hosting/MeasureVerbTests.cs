@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
@@ -40,8 +41,8 @@ public sealed class MeasureVerbTests
     {
         string weights = WeightsPath("mlp:32", seed: 7);
 
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
-            "--model", "mlp:32", "--data-path", _data, "--weights", weights, "--seed", "3", "--batch-size", "12", "--lr", "0.1");
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync(
+            "measure", "--model", "mlp:32", "--data-path", _data, "--weights", weights, "--seed", "3", "--batch-size", "12", "--lr", "0.1");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -64,8 +65,8 @@ public sealed class MeasureVerbTests
     [Test]
     public async Task ExplicitIndicesWithInitialWeightsInEvalMode_ReportsThemAsGiven()
     {
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke(
-            "--model", "resnet8", "--data-path", _data, "--indices", "5,0,39,17,8,23", "--seed", "4", "--bn-mode", "eval",
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync(
+            "measure", "--model", "resnet8", "--data-path", _data, "--indices", "5,0,39,17,8,23", "--seed", "4", "--bn-mode", "eval",
             "--gram-mode", "materialise", "--rank-tolerance", "1e-5");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
@@ -98,7 +99,7 @@ public sealed class MeasureVerbTests
     {
         // F̃ is the 1 x 1 matrix |g|²: its one eigenvalue, the trace and |ḡ|² are the same number, c = 1, and tr Σ
         // (which divides by B − 1) and B_simple are undefined: null, not 0.
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--indices", "17", "--seed", "5");
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--indices", "17", "--seed", "5");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -124,7 +125,7 @@ public sealed class MeasureVerbTests
     {
         string missing = Path.Combine(_data, "absent.safetensors");
 
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--weights", missing);
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--weights", missing);
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);
@@ -136,7 +137,7 @@ public sealed class MeasureVerbTests
     [TestCase("--batch-size", "41", "--batch-size: 41 is larger than the training set (40 samples)")]
     public async Task BadBatch_ExitsWithBadInputNamingTheOption(string option, string value, string expected)
     {
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, option, value);
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, option, value);
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);
@@ -148,7 +149,7 @@ public sealed class MeasureVerbTests
     {
         string weights = WeightsPath("resnet8", seed: 1);
 
-        (int exit, string stdout, string stderr) = await MeasureRunner.Invoke("--model", "mlp:32", "--data-path", _data, "--weights", weights, "--batch-size", "4");
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--weights", weights, "--batch-size", "4");
 
         Assert.That(exit, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(stdout, Is.Empty);

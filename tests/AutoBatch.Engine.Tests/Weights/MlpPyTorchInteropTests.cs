@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AutoBatch.Engine.Models;
@@ -17,7 +16,6 @@ namespace AutoBatch.Engine.Tests.Weights;
 [TestFixture]
 public sealed class MlpPyTorchInteropTests
 {
-    private const string Python = "/usr/bin/python3";
     private const string SnippetMarker = "<!-- snippet: mlp-load";
 
     private TempDirectory _dir = null!;
@@ -32,8 +30,8 @@ public sealed class MlpPyTorchInteropTests
     [Category("Slow")] // ~10 s: Python starts twice and imports torch
     public void DocumentedSnippet_LoadsOurMlpIntoTorch_WithTheSameLoss()
     {
-        RequireTorch();
-        string root = RepositoryRoot();
+        PythonTorch.Require();
+        string root = PythonTorch.RepositoryRoot();
         const int batch = 64;
         var spec = ModelSpec.Parse("mlp", new InputShape(1, 28, 28), 10);
         using Network network = Network.Create(spec, SgdSettings.Paper, seed: 3);
@@ -56,30 +54,15 @@ public sealed class MlpPyTorchInteropTests
             """;
         File.WriteAllText(Path.Combine(_dir.Path, "check.py"), script);
 
-        string[] output = Run(Python, "check.py", _dir.Path, Path.Combine(root, "tools")).Split(' ');
+        (int exit, string stdout, string stderr) = PythonTorch.Run(["check.py"], _dir.Path, Path.Combine(root, "tools"));
+        Assert.That(exit, Is.Zero, stderr);
+        string[] output = stdout.Trim().Split(' ');
         double torchLoss = double.Parse(output[0], CultureInfo.InvariantCulture);
         int torchCorrect = int.Parse(output[1], CultureInfo.InvariantCulture);
 
         TestContext.Out.WriteLine($"loss: ours {ours.MeanLoss:R}, torch {torchLoss:R}, difference {Math.Abs(ours.MeanLoss - torchLoss):G3}");
         Assert.That(torchLoss, Is.EqualTo(ours.MeanLoss).Within(1e-5));
         Assert.That(torchCorrect, Is.EqualTo(ours.Correct));
-    }
-
-    private static void RequireTorch()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Ignore($"{Python} is not installed; the PyTorch interop check needs it with the torch module (Debian: python3-torch).");
-        }
-
-        try
-        {
-            Run(Python, "-c \"import torch\"", Path.GetTempPath(), null);
-        }
-        catch (InvalidOperationException e)
-        {
-            Assert.Ignore($"{Python} cannot import torch (Debian: install python3-torch): {e.Message}");
-        }
     }
 
     private static (float[] X, long[] Y) RandomBatch(int batch, int size, ulong seed)
@@ -110,53 +93,5 @@ public sealed class MlpPyTorchInteropTests
         int end = Array.FindIndex(lines, start + 1, l => l.Trim() == "```");
         Assert.That(start > marker && end > start, Is.True, $"{markdown}: no ```python block after the marker");
         return string.Join('\n', lines[(start + 1)..end]) + "\n";
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AutoBatch.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No AutoBatch.sln above {TestContext.CurrentContext.TestDirectory}.");
-    }
-
-    /// <summary>Runs a process to completion; returns its trimmed stdout or throws with its stderr.</summary>
-    private static string Run(string program, string arguments, string workingDirectory, string? pythonPath)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        if (pythonPath is not null)
-        {
-            start.Environment["PYTHONPATH"] = pythonPath;
-        }
-
-        // Keep the checkout clean: no __pycache__ folder in tools/.
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-
-        using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {arguments} did not finish within 2 minutes.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {arguments} exited with {process.ExitCode}: {stderr.Result.Trim()}");
-        }
-
-        return stdout.Result.Trim();
     }
 }
