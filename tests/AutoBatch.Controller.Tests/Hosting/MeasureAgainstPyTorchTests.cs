@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
-using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Runtime;
+using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
 
