@@ -288,7 +288,11 @@ def main(argv):
         raise BadInput(f"--tolerance: expected a number in (0, 1), got {args.tolerance}")
 
     torch.set_num_threads(int(report.get("threads") or 1))
-    model, metadata = load(weights)
+    try:
+        model, metadata = load(weights)
+    except (OSError, ValueError, RuntimeError) as e:  # missing or damaged file, names or shapes that do not fit
+        reason = str(e) if weights in str(e) else f"{weights}: {e}"
+        raise BadInput(f"cannot load the weights: {reason}")
     if metadata["autobatch.model"] != report["model"]:
         raise BadInput(f"{weights}: weights of {metadata['autobatch.model']}, the report measured {report['model']}")
     pixels, labels = read_train(report["data"], data_path)

@@ -173,6 +173,20 @@ public sealed class MeasureAgainstPyTorchTests
         Assert.That(output, Does.Contain(report).And.Contain("initial weights"));
     }
 
+    [Test]
+    public async Task AReportWhoseWeightsFileIsGone_IsRefusedNamingIt()
+    {
+        PythonTorch.Require();
+        string report = await Measure("mlp:16", "train", "--batch-size", "4");
+        string weights = JsonNode.Parse(File.ReadAllText(report))!["weightsPath"]!.GetValue<string>();
+        File.Delete(weights);
+
+        (int code, string output) = Check(report);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output, Does.Contain(weights).And.Contain("cannot load the weights").And.Not.Contain("Traceback"));
+        Assert.That(output, Does.Not.Contain($"{weights}: {weights}"));
+    }
+
     /// <summary>Three training steps on the fixture's data, then <c>measure</c>; the path of the JSON report.</summary>
     private Task<string> Measure(string model, string bnMode, params string[] batch) =>
         Measure(model, bnMode, DataSetKind.FashionMnist, _data, steps: 3, _data, batch);
