@@ -6,21 +6,22 @@
 
 The report names the model, the weights file, the data set and folder, the batch (indices), α, the BatchNorm mode and
 the rank tolerance. This script rebuilds the same batch from the data files (MNIST and Fashion-MNIST IDX, CIFAR-10
-and CIFAR-100 binary; not SVHN) with AutoBatch's normalisation, the model from tools/autobatch_models.py with the report's weights, and computes F̃ from SPEC §1's
-definition without any AutoBatch code: one batch forward and backward of the mean loss in PyTorch, hooks capturing each
-Linear, Conv2d and BatchNorm2d layer's input and output gradient, per-sample gradients
-g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t} and Σ_t δ_{i,t}) with δ = B ∂L/∂output, formed
-explicitly in float64 and multiplied in float64, layer by layer; then the spectrum with torch.linalg.eigvalsh.
-In training mode this is the path-wise decomposition; in eval mode (or without BatchNorm) the ordinary per-sample
-gradients, which --per-sample-loop also computes by a backward per sample as a second reference.
+and CIFAR-100 binary, SVHN's MAT files) with AutoBatch's normalisation, the model from tools/autobatch_models.py with
+the report's weights, and computes F̃ from SPEC §1's definition without any AutoBatch code: one batch forward and
+backward of the mean loss in PyTorch, hooks capturing each Linear, Conv2d and BatchNorm2d layer's input and output
+gradient, per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t} and Σ_t δ_{i,t}) with δ
+= B ∂L/∂output, formed explicitly in float64 and multiplied in float64, layer by layer; then the spectrum with
+torch.linalg.eigvalsh. In training mode this is the path-wise decomposition; in eval mode (or without BatchNorm) the
+ordinary per-sample gradients, which --per-sample-loop also computes by a backward per sample as a second reference.
 
 It prints every quantity (ours, reference, difference, allowance) and exits with 0 when all agree, 1 when one does
-not, 2 on bad input. With a report of `measure --gram`, F̃ itself is compared too: every entry within ε of the largest
-|entry| (the SPEC's test criterion). The other allowances come from the same tolerance ε (default 1e-5, the SPEC's test tolerance): Tr F̃, l and
-each layer's trace within ε of their value (a layer's trace: at least 1e-3·ε·Tr F̃); every eigenvalue, λ_min+, |ḡ|²
-and tr Σ within ε·Tr F̃ (tr Σ: ·(B+1)/(B−1)), as entry errors of ε relative to sqrt(F̃_ii F̃_jj) ≤ Tr F̃ move them;
-c and B_simple with those errors propagated; the rank exactly, unless an eigenvalue lies within ε·Tr F̃ of the rank
-threshold. A small λ_min+ and a small |ḡ|² are known only to ε·Tr F̃, so c and B_simple can be loose.
+not, 2 on bad input. With a report of `measure --gram`, F̃ itself is compared too: every entry within ε of the
+largest |entry| (the SPEC's test criterion). The other allowances come from the same tolerance ε (default 1e-5, the
+SPEC's test tolerance): Tr F̃, l and each layer's trace within ε of their value (a layer's trace: at least 1e-3·ε·Tr
+F̃); every eigenvalue, λ_min+, |ḡ|² and tr Σ within ε·Tr F̃ (tr Σ: ·(B+1)/(B−1)), as entry errors of ε relative to
+sqrt(F̃_ii F̃_jj) ≤ Tr F̃ move them; c and B_simple with those errors propagated; the rank exactly, unless an
+eigenvalue lies within ε·Tr F̃ of the rank threshold. A small λ_min+ and a small |ḡ|² are known only to ε·Tr F̃, so c
+and B_simple can be loose.
 
 The network runs in float32 as in AutoBatch (same libtorch kernels, so the same ReLU masks); --float64 runs it in
 float64 instead, where a pre-activation within float32 rounding of 0 may flip a ReLU and move F̃ by more than ε.
@@ -32,6 +33,7 @@ import math
 import os
 import struct
 import sys
+import zlib
 
 import torch
 import torch.nn.functional as F
@@ -96,12 +98,86 @@ def read_cifar(folder, kind):
     return records[:, record - 3072:].reshape(-1, 3, 32, 32).clone(), records[:, label].to(torch.int64)
 
 
+# MATLAB Level-5 element types (MAT-File Format, "Data types"): numeric arrays are stored in any of these.
+_MAT_TYPES = {1: "<i1", 2: "<u1", 3: "<i2", 4: "<u2", 5: "<i4", 6: "<u4", 7: "<f4", 9: "<f8", 12: "<i8", 13: "<u8"}
+_MAT_TORCH = {"<i1": torch.int8, "<u1": torch.uint8, "<i2": torch.int16, "<i4": torch.int32, "<f4": torch.float32,
+              "<f8": torch.float64, "<i8": torch.int64}
+
+
+def _mat_elements(raw, path):
+    """(type, payload) of each top-level data element; compressed elements inflated."""
+    pos = 128
+    while pos + 8 <= len(raw):
+        kind, size = struct.unpack_from("<II", raw, pos)
+        if kind >> 16:  # small element: size in the upper half, data in the tag's second word
+            yield kind & 0xFFFF, raw[pos + 4:pos + 4 + (kind >> 16)]
+            pos += 8
+            continue
+        body = raw[pos + 8:pos + 8 + size]
+        if len(body) != size:
+            raise BadInput(f"{path}: truncated element at byte {pos}")
+        if kind == 15:  # miCOMPRESSED: one zlib stream holding one element; written back to back, no padding
+            inner = zlib.decompress(body)
+            yield from _mat_elements(bytes(128) + inner, path)
+            pos += 8 + size
+        else:
+            yield kind, body
+            pos += 8 + ((size + 7) & ~7)
+
+
+def _mat_array(body, path):
+    """(name, dimensions, flat values as a tensor) of a miMATRIX element's body."""
+    parts = list(_mat_elements(bytes(128) + body, path))
+    if len(parts) < 4:
+        raise BadInput(f"{path}: a matrix element with {len(parts)} parts")
+    dims = list(struct.unpack(f"<{len(parts[1][1]) // 4}i", parts[1][1]))
+    name = parts[2][1].decode("ascii", "replace")
+    kind, data = parts[3]
+    if kind not in _MAT_TYPES:
+        raise BadInput(f"{path}: variable {name} stored as MAT type {kind}")
+    dtype = _MAT_TYPES[kind]
+    if dtype in ("<u2", "<u4", "<u8"):  # no unsigned torch types beyond uint8: widen
+        width = {"<u2": 2, "<u4": 4, "<u8": 8}[dtype]
+        values = torch.tensor([int.from_bytes(data[i:i + width], "little") for i in range(0, len(data), width)])
+    else:
+        values = torch.frombuffer(bytearray(data), dtype=_MAT_TORCH[dtype]) if data else torch.empty(0)
+    return name, dims, values
+
+
+def read_svhn(folder):
+    """Training images (N x 3 x 32 x 32 bytes) and labels 0..9 (10 stands for 0) of SVHN's train_32x32.mat: X is
+    32 x 32 x 3 x N in MATLAB's column-major order (row, column, channel, image)."""
+    path = os.path.join(folder, "train_32x32.mat")
+    if not os.path.exists(path):
+        raise BadInput(f"{folder}: no train_32x32.mat")
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 128 or raw[126:128] != b"IM":
+        raise BadInput(f"{path}: not a little-endian Level-5 MAT file")
+    arrays = {}
+    for kind, body in _mat_elements(raw, path):
+        if kind == 14:
+            name, dims, values = _mat_array(body, path)
+            arrays[name] = (dims, values)
+    if "X" not in arrays or "y" not in arrays:
+        raise BadInput(f"{path}: expected variables X and y, found {', '.join(arrays) or 'none'}")
+    (dims, x), (_, y) = arrays["X"], arrays["y"]
+    if len(dims) != 4 or dims[:3] != [32, 32, 3]:
+        raise BadInput(f"{path}: X is {'x'.join(map(str, dims))}, expected 32x32x3xN")
+    # Column-major (row, column, channel, image) is row-major (image, channel, column, row).
+    images = x.to(torch.uint8).reshape(dims[3], 3, 32, 32).transpose(2, 3).contiguous()
+    labels = y.to(torch.int64) % 10
+    return images, labels
+
+
 def read_train(kind, folder):
     if kind in ("FashionMnist", "Mnist"):
         return read_idx(folder)
     if kind in ("Cifar10", "Cifar100"):
         return read_cifar(folder, kind)
-    raise BadInput(f"data set {kind}: this check reads MNIST, Fashion-MNIST and CIFAR files, not SVHN's .mat files")
+    if kind == "Svhn":
+        return read_svhn(folder)
+    raise BadInput(f"data set {kind}: this check reads MNIST, Fashion-MNIST, CIFAR and SVHN files")
 
 
 def normalised(pixels, indices):

@@ -4,6 +4,7 @@ using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Runtime;
+using AutoBatch.Engine.Tests.Data;
 using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
@@ -87,10 +88,12 @@ public sealed class MeasureAgainstPyTorchTests
 
     [TestCase(DataSetKind.Cifar10, "resnet8", "train")]
     [TestCase(DataSetKind.Cifar100, "mlp:32", "train")]
-    public async Task CifarBatches_AgreeWithPyTorch(DataSetKind kind, string model, string bnMode)
+    [TestCase(DataSetKind.Svhn, "resnet8", "eval")]
+    public async Task CifarAndSvhnBatches_AgreeWithPyTorch(DataSetKind kind, string model, string bnMode)
     {
-        // The checker reads the CIFAR binary files itself (record layout, the five CIFAR-10 batches in order, CIFAR-100's
-        // fine labels), so a mix-up of images, labels or channels on either side shows up as a different F̃.
+        // The checker reads the data files itself (CIFAR's record layout, the five CIFAR-10 batches in order,
+        // CIFAR-100's fine labels; SVHN's column-major MAT arrays and its label 10 for the digit 0), so a mix-up of
+        // images, labels or channels on either side shows up as a different F̃.
         PythonTorch.Require();
         string data = BadData.Write(kind);
         try
@@ -138,6 +141,30 @@ public sealed class MeasureAgainstPyTorchTests
         finally
         {
             Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task ACompressedSvhnFile_AgreesWithPyTorch()
+    {
+        // MATLAB v7 writes each variable as a zlib-compressed element (miCOMPRESSED), the real SVHN files included.
+        PythonTorch.Require();
+        string data = BadData.Write(DataSetKind.Svhn);
+        try
+        {
+            const int Count = BadData.TrainCount;
+            byte[] mat = new MatFileWriter()
+                .AddSvhnImages(TestFiles.RandomBytes(Count * 3072, 31), Count)
+                .AddDoubles("y", [.. Enumerable.Range(0, Count).Select(i => (double)(1 + (i % 10)))])
+                .ToArray(compress: true);
+            File.WriteAllBytes(Path.Combine(data, "train_32x32.mat"), mat);
+            string report = await Measure("resnet8", "train", DataSetKind.Svhn, data, "--batch-size", "12", "--seed", "6");
+            (int exit, string output) = Check(report);
+            Assert.That(exit, Is.Zero, output);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
         }
     }
 
