@@ -48,7 +48,11 @@ public sealed record EpochRecord
     /// <summary>Mean numerical rank of this epoch's measurements.</summary>
     public required double MeanRank { get; init; }
 
-    /// <summary>Mean gradient noise scale B_simple of this epoch's measurements.</summary>
+    /// <summary>
+    /// Mean gradient noise scale B_simple of this epoch's measurements (0 when none). B_simple of a single sample is
+    /// undefined (tr Σ divides by B − 1) and counts as 0: an epoch at B = 1 reports 0, as does, in the mean, a partial
+    /// last batch of one sample that happens to be probed. The <c>measure</c> verb prints null for it.
+    /// </summary>
     public required double NoiseScale { get; init; }
 
     /// <summary>Valid measurements in this epoch.</summary>
