@@ -6,13 +6,14 @@
 
 The report names the model, the weights file, the data set and folder, the batch (indices), α, the BatchNorm mode and
 the rank tolerance. This script rebuilds the same batch from the data files (MNIST and Fashion-MNIST IDX, CIFAR-10
-and CIFAR-100 binary, SVHN's MAT files) with AutoBatch's normalisation, the model from tools/autobatch_models.py with
-the report's weights, and computes F̃ from SPEC §1's definition without any AutoBatch code: one batch forward and
-backward of the mean loss in PyTorch, hooks capturing each Linear, Conv2d and BatchNorm2d layer's input and output
-gradient, per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t} and Σ_t δ_{i,t}) with δ
-= B ∂L/∂output, formed explicitly in float64 and multiplied in float64, layer by layer; then the spectrum with
-torch.linalg.eigvalsh. In training mode this is the path-wise decomposition; in eval mode (or without BatchNorm) the
-ordinary per-sample gradients, which --per-sample-loop also computes by a backward per sample as a second reference.
+and CIFAR-100 binary, SVHN's MAT files; tools/autobatch_data.py) with AutoBatch's normalisation, the model from
+tools/autobatch_models.py with the report's weights, and computes F̃ from SPEC §1's definition without any AutoBatch
+code: one batch forward and backward of the mean loss in PyTorch, hooks capturing each Linear, Conv2d and BatchNorm2d
+layer's input and output gradient, per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t}
+and Σ_t δ_{i,t}) with δ = B ∂L/∂output, formed explicitly in float64 and multiplied in float64, layer by layer; then
+the spectrum with torch.linalg.eigvalsh. In training mode this is the path-wise decomposition; in eval mode (or
+without BatchNorm) the ordinary per-sample gradients, which --per-sample-loop also computes by a backward per sample
+as a second reference.
 
 It prints every quantity (ours, reference, difference, allowance) and exits with 0 when all agree, 1 when one does
 not, 2 on bad input. With a report of `measure --gram`, F̃ itself is compared too: every entry within ε of the
@@ -27,18 +28,15 @@ The network runs in float32 as in AutoBatch (same libtorch kernels, so the same 
 float64 instead, where a pre-activation within float32 rounding of 0 may flip a ReLU and move F̃ by more than ε.
 """
 import argparse
-import gzip
 import json
 import math
-import os
-import struct
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from autobatch_data import DataError, normalised, read_train
 from autobatch_models import load
 
 FLOAT32_EPSILON = 2.0 ** -23
@@ -46,155 +44,6 @@ FLOAT32_EPSILON = 2.0 ** -23
 
 class BadInput(Exception):
     pass
-
-
-# --------------------------------------------------------------------------------------------------------- data
-def _open(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            with (gzip.open if candidate.endswith(".gz") else open)(path, "rb") as f:
-                return path, f.read()
-    raise BadInput(f"{folder}: no {name} or {name}.gz")
-
-
-def read_idx(folder):
-    """Training images (N x H x W bytes) and labels of an MNIST-format folder."""
-    path, images = _open(folder, "train-images-idx3-ubyte")
-    magic, count, height, width = struct.unpack(">IIII", images[:16])
-    if magic != 0x00000803 or len(images) != 16 + count * height * width:
-        raise BadInput(f"{path}: not an IDX image file (magic {magic:#010x}, {len(images)} bytes)")
-    lpath, labels = _open(folder, "train-labels-idx1-ubyte")
-    lmagic, lcount = struct.unpack(">II", labels[:8])
-    if lmagic != 0x00000801 or lcount != count or len(labels) != 8 + count:
-        raise BadInput(f"{lpath}: not an IDX label file for {count} images")
-    x = torch.frombuffer(bytearray(images[16:]), dtype=torch.uint8).reshape(count, 1, height, width)
-    y = torch.frombuffer(bytearray(labels[8:]), dtype=torch.uint8).to(torch.int64)
-    return x, y
-
-
-def read_cifar(folder, kind):
-    """Training images (N x 3 x 32 x 32 bytes) and labels of a CIFAR-10 or CIFAR-100 binary folder (or the folder
-    holding the archive's own cifar-10-batches-bin / cifar-100-binary), in AutoBatch's order."""
-    if kind == "Cifar10":
-        archive, probe, names, record, label = "cifar-10-batches-bin", "test_batch.bin", \
-            [f"data_batch_{b}.bin" for b in range(1, 6)], 3073, 0
-    else:  # CIFAR-100: coarse label, fine label, pixels; AutoBatch keeps the 100 fine labels
-        archive, probe, names, record, label = "cifar-100-binary", "test.bin", ["train.bin"], 3074, 1
-    nested = os.path.join(folder, archive)
-    if not os.path.exists(os.path.join(folder, probe)) and os.path.isdir(nested):
-        folder = nested
-    data = bytearray()
-    for name in names:
-        path = os.path.join(folder, name)
-        if not os.path.exists(path):
-            raise BadInput(f"{folder}: no {name}")
-        with open(path, "rb") as f:
-            part = f.read()
-        if not part or len(part) % record:
-            raise BadInput(f"{path}: {len(part)} bytes, not a whole number of {record}-byte records")
-        data += part
-    records = torch.frombuffer(data, dtype=torch.uint8).reshape(-1, record)
-    return records[:, record - 3072:].reshape(-1, 3, 32, 32).clone(), records[:, label].to(torch.int64)
-
-
-# MATLAB Level-5 element types (MAT-File Format, "Data types"): numeric arrays are stored in any of these.
-_MAT_TYPES = {1: "<i1", 2: "<u1", 3: "<i2", 4: "<u2", 5: "<i4", 6: "<u4", 7: "<f4", 9: "<f8", 12: "<i8", 13: "<u8"}
-_MAT_TORCH = {"<i1": torch.int8, "<u1": torch.uint8, "<i2": torch.int16, "<i4": torch.int32, "<f4": torch.float32,
-              "<f8": torch.float64, "<i8": torch.int64}
-
-
-def _mat_elements(raw, path):
-    """(type, payload) of each top-level data element; compressed elements inflated."""
-    pos = 128
-    while pos + 8 <= len(raw):
-        kind, size = struct.unpack_from("<II", raw, pos)
-        if kind >> 16:  # small element: size in the upper half, data in the tag's second word
-            yield kind & 0xFFFF, raw[pos + 4:pos + 4 + (kind >> 16)]
-            pos += 8
-            continue
-        body = raw[pos + 8:pos + 8 + size]
-        if len(body) != size:
-            raise BadInput(f"{path}: truncated element at byte {pos}")
-        if kind == 15:  # miCOMPRESSED: one zlib stream holding one element; written back to back, no padding
-            inner = zlib.decompress(body)
-            yield from _mat_elements(bytes(128) + inner, path)
-            pos += 8 + size
-        else:
-            yield kind, body
-            pos += 8 + ((size + 7) & ~7)
-
-
-def _mat_array(body, path):
-    """(name, dimensions, flat values as a tensor) of a miMATRIX element's body."""
-    parts = list(_mat_elements(bytes(128) + body, path))
-    if len(parts) < 4:
-        raise BadInput(f"{path}: a matrix element with {len(parts)} parts")
-    dims = list(struct.unpack(f"<{len(parts[1][1]) // 4}i", parts[1][1]))
-    name = parts[2][1].decode("ascii", "replace")
-    kind, data = parts[3]
-    if kind not in _MAT_TYPES:
-        raise BadInput(f"{path}: variable {name} stored as MAT type {kind}")
-    dtype = _MAT_TYPES[kind]
-    if dtype in ("<u2", "<u4", "<u8"):  # no unsigned torch types beyond uint8: widen
-        width = {"<u2": 2, "<u4": 4, "<u8": 8}[dtype]
-        values = torch.tensor([int.from_bytes(data[i:i + width], "little") for i in range(0, len(data), width)])
-    else:
-        values = torch.frombuffer(bytearray(data), dtype=_MAT_TORCH[dtype]) if data else torch.empty(0)
-    return name, dims, values
-
-
-def read_svhn(folder):
-    """Training images (N x 3 x 32 x 32 bytes) and labels 0..9 (10 stands for 0) of SVHN's train_32x32.mat: X is
-    32 x 32 x 3 x N in MATLAB's column-major order (row, column, channel, image)."""
-    path = os.path.join(folder, "train_32x32.mat")
-    if not os.path.exists(path):
-        raise BadInput(f"{folder}: no train_32x32.mat")
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 128 or raw[126:128] != b"IM":
-        raise BadInput(f"{path}: not a little-endian Level-5 MAT file")
-    arrays = {}
-    for kind, body in _mat_elements(raw, path):
-        if kind == 14:
-            name, dims, values = _mat_array(body, path)
-            arrays[name] = (dims, values)
-    if "X" not in arrays or "y" not in arrays:
-        raise BadInput(f"{path}: expected variables X and y, found {', '.join(arrays) or 'none'}")
-    (dims, x), (_, y) = arrays["X"], arrays["y"]
-    if len(dims) != 4 or dims[:3] != [32, 32, 3]:
-        raise BadInput(f"{path}: X is {'x'.join(map(str, dims))}, expected 32x32x3xN")
-    # Column-major (row, column, channel, image) is row-major (image, channel, column, row).
-    images = x.to(torch.uint8).reshape(dims[3], 3, 32, 32).transpose(2, 3).contiguous()
-    labels = y.to(torch.int64) % 10
-    return images, labels
-
-
-def read_train(kind, folder):
-    if kind in ("FashionMnist", "Mnist"):
-        return read_idx(folder)
-    if kind in ("Cifar10", "Cifar100"):
-        return read_cifar(folder, kind)
-    if kind == "Svhn":
-        return read_svhn(folder)
-    raise BadInput(f"data set {kind}: this check reads MNIST, Fashion-MNIST, CIFAR and SVHN files")
-
-
-def normalised(pixels, indices):
-    """(pixel/255 − mean)/std per channel with the training set's population statistics, computed in float64 and
-    stored as float32 (as AutoBatch's BatchAssembler does)."""
-    count, channels = pixels.shape[0], pixels.shape[1]
-    batch = pixels[indices].to(torch.float64) / 255.0
-    for c in range(channels):
-        values = torch.arange(256, dtype=torch.float64) / 255.0
-        histogram = torch.bincount(pixels[:, c].flatten(), minlength=256).to(torch.float64)
-        n = float(count * pixels.shape[2] * pixels.shape[3])
-        mean = float((histogram * values).sum()) / n
-        std = math.sqrt(float((histogram * (values - mean) ** 2).sum()) / n)
-        if int((histogram == 0).sum()) == 255:
-            std = 1.0
-        batch[:, c] = (batch[:, c] - mean) / std
-    return batch.to(torch.float32)
 
 
 # --------------------------------------------------------------------------------------------------------- F̃
@@ -371,7 +220,10 @@ def main(argv):
         raise BadInput(f"cannot load the weights: {reason}")
     if metadata["autobatch.model"] != report["model"]:
         raise BadInput(f"{weights}: weights of {metadata['autobatch.model']}, the report measured {report['model']}")
-    pixels, labels = read_train(report["data"], data_path)
+    try:
+        pixels, labels = read_train(report["data"], data_path)
+    except (DataError, OSError) as e:
+        raise BadInput(str(e))
     indices = torch.tensor(report["indices"], dtype=torch.int64)
     if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= pixels.shape[0]):
         raise BadInput(f"{args.report}: indices outside the {pixels.shape[0]} training images of {data_path}")
