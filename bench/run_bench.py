@@ -132,7 +132,7 @@ def probe(args):
         for k, kernel in enumerate(args.gram_kernels):
             # The native per-sample loop does not depend on the Gram kernel: timed with the first one only.
             loop_reps = (1 if big else 2) if k == 0 else 0
-            sides.append(("engine", "probe", ["--model", model, "--batch", batch, "--steps", 3, "--warmup", 2,
+            sides.append(("engine", "probe", ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", 2,
                                               "--min-seconds", args.min_seconds, "--reps", 2 if big else 5,
                                               "--loop-reps", loop_reps, "--gram-kernel", kernel]))
         if not args.engine_only:
@@ -464,7 +464,8 @@ def main(argv):
     parser.add_argument("--batches", type=csv_ints, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=3, help="throughput: minimum timed steps per round")
+    parser.add_argument("--steps", type=int, default=3,
+                        help="throughput, probe: minimum timed steps (probe: pairs of plain and probed) per round")
     parser.add_argument("--warmup", type=int, default=3, help="throughput: untimed warm-up steps per round")
     parser.add_argument("--min-seconds", type=float, default=2.0, help="timed seconds per round and side")
     parser.add_argument("--interval", type=int, default=50)
