@@ -33,12 +33,16 @@ def _open(folder, name):
 
 
 def read_idx(folder):
-    """Training images (N x H x W bytes) and labels of an MNIST-format folder."""
+    """Training images (N x 1 x H x W bytes) and labels of an MNIST-format folder."""
     path, images = _open(folder, "train-images-idx3-ubyte")
+    if len(images) < 16:
+        raise DataError(f"{path}: {len(images)} bytes, shorter than an IDX image header")
     magic, count, height, width = struct.unpack(">IIII", images[:16])
     if magic != 0x00000803 or len(images) != 16 + count * height * width:
         raise DataError(f"{path}: not an IDX image file (magic {magic:#010x}, {len(images)} bytes)")
     lpath, labels = _open(folder, "train-labels-idx1-ubyte")
+    if len(labels) < 8:
+        raise DataError(f"{lpath}: {len(labels)} bytes, shorter than an IDX label header")
     lmagic, lcount = struct.unpack(">II", labels[:8])
     if lmagic != 0x00000801 or lcount != count or len(labels) != 8 + count:
         raise DataError(f"{lpath}: not an IDX label file for {count} images")
@@ -129,16 +133,21 @@ def read_svhn(folder):
     if len(raw) < 128 or raw[126:128] != b"IM":
         raise DataError(f"{path}: not a little-endian Level-5 MAT file")
     arrays = {}
-    for kind, body in _mat_elements(raw, path):
-        if kind == 14:
-            name, dims, values = _mat_array(body, path)
-            arrays[name] = (dims, values)
+    try:
+        for kind, body in _mat_elements(raw, path):
+            if kind == 14:
+                name, dims, values = _mat_array(body, path)
+                arrays[name] = (dims, values)
+    except (struct.error, zlib.error, ValueError, RuntimeError) as e:  # damaged elements (DataError is a ValueError)
+        raise e if isinstance(e, DataError) else DataError(f"{path}: damaged MAT element ({e})")
     if "X" not in arrays or "y" not in arrays:
         raise DataError(f"{path}: expected variables X and y, found {', '.join(arrays) or 'none'}")
     (dims, x), (_, y) = arrays["X"], arrays["y"]
     if len(dims) != 4 or dims[:3] != [32, 32, 3]:
         raise DataError(f"{path}: X is {'x'.join(map(str, dims))}, expected 32x32x3xN")
     # Column-major (row, column, channel, image) is row-major (image, channel, column, row).
+    if x.numel() != 3072 * dims[3] or y.numel() != dims[3]:
+        raise DataError(f"{path}: {x.numel()} pixel values and {y.numel()} labels for {dims[3]} images")
     images = x.to(torch.uint8).reshape(dims[3], 3, 32, 32).transpose(2, 3).contiguous()
     labels = y.to(torch.int64) % 10
     return images, labels
