@@ -101,9 +101,14 @@ public sealed class MeasureService : BackgroundService
         double[]? gram = o.IncludeGram ? new double[indices.Length * indices.Length] : null;
         ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings, gram);
         var layers = new Dictionary<string, double?>(StringComparer.Ordinal);
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < network.ProbeLayerNames.Count; i++)
         {
             layers[network.ProbeLayerNames[i]] = MeasureReport.Finite(r.LayerTraces![i]);
+            if (r.LayerPaths is { } known)
+            {
+                paths[network.ProbeLayerNames[i]] = known[i].ToString();
+            }
         }
 
         return new MeasureReport
@@ -133,6 +138,7 @@ public sealed class MeasureService : BackgroundService
             LambdaMax = MeasureReport.Finite(r.LambdaMax),
             LambdaMinPositive = MeasureReport.Finite(r.LambdaMinPositive),
             LayerTraces = layers,
+            LayerPaths = r.LayerPaths is null ? null : paths,
             MeanGradientSquaredNorm = MeasureReport.Finite(r.MeanGradientSquaredNorm),
             // tr Σ divides by B − 1: a batch of one has no spread to measure, and its B_simple is undefined too.
             VarianceTrace = indices.Length > 1 ? MeasureReport.Finite(r.VarianceTrace) : null,

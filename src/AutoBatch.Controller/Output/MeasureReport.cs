@@ -86,6 +86,12 @@ public sealed record MeasureReport
     /// <summary>Per-layer share of Tr F̃, by probed layer name, in network order.</summary>
     public required IReadOnlyDictionary<string, double?> LayerTraces { get; init; }
 
+    /// <summary>
+    /// How the probe formed each layer's Gram: <c>Ghost</c>, <c>Rows</c> (per-sample gradients built after the backward;
+    /// every BatchNorm layer) or <c>Fused</c> (rows the conv layer's backward computed); null when F̃ was not formed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? LayerPaths { get; init; }
+
     /// <summary>|ḡ|² = 1ᵀF̃1 / B².</summary>
     public required double? MeanGradientSquaredNorm { get; init; }
 

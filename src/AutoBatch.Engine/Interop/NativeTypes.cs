@@ -56,6 +56,7 @@ internal unsafe struct NativeProbeOptions
     public int ConvKernel;
     public int Background;
     public int GramKernel;
+    public int* LayerPaths;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -72,7 +72,13 @@ struct AbProbeOptions {
   int32_t background;         // ab_net_train_step only: 1 = build and analyse F~ on the network's probe thread
                               // while the caller goes on; the result comes from ab_net_probe_collect
   int32_t gram_kernel;        // AbGramKernel
+  int32_t* layer_paths;       // capacity: layer_trace_capacity; how each layer's Gram was formed (AbLayerPath)
 };
+
+// How the probe formed a layer's Gram (SPEC §1): ghost products of inputs and output gradients; per-sample gradient
+// rows built after the backward (the cost model's "materialise", and every BatchNorm layer); or rows the layer's own
+// backward computed (fused conv path, also materialised).
+enum AbLayerPath : int32_t { AB_LAYER_GHOST = 0, AB_LAYER_ROWS = 1, AB_LAYER_FUSED = 2 };
 
 enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2, AB_PROBE_PENDING = 3 };
 

@@ -638,7 +638,8 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
           "probe: memory cap must be at least 1 KiB, got " + std::to_string(o.memory_cap_bytes) + " bytes");
   require(std::isfinite(o.rank_tolerance) && o.rank_tolerance < 1.0,
           "probe: rank tolerance must be finite and < 1 (<= 0 selects B * eps_float32)");
-  require((o.layer_traces == nullptr && o.layer_sums == nullptr) || o.layer_trace_capacity >= layer_count,
+  require((o.layer_traces == nullptr && o.layer_sums == nullptr && o.layer_paths == nullptr) ||
+              o.layer_trace_capacity >= layer_count,
           "probe: layer trace buffer holds " + std::to_string(o.layer_trace_capacity) + " values, the model has " +
               std::to_string(layer_count) + " probed layers");
 }
@@ -764,10 +765,18 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   sums.reserve(sites.size());
   int32_t fused = 0;
   double rows_seconds = 0;
+  std::vector<int32_t> paths;
+  paths.reserve(sites.size());
   for (auto& site : sites) {
     if (site.rows.defined()) {
       ++fused;
       rows_seconds += site.rows_seconds;
+      paths.push_back(AB_LAYER_FUSED);
+    } else if (site.kind == SiteKind::BatchNorm) {
+      paths.push_back(AB_LAYER_ROWS);
+    } else {
+      // The choice layer_gram makes for a Linear or post-hoc conv site.
+      paths.push_back(choose_path(site, batch, config.mode) == GramPath::Ghost ? AB_LAYER_GHOST : AB_LAYER_ROWS);
     }
     site.rows_seconds = 0;
     auto g = layer_gram(site, batch, config).contiguous();
@@ -801,6 +810,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
     }
   }
   mirror_lower_triangle(acc, batch);
+  if (options.layer_paths) std::copy(paths.begin(), paths.end(), options.layer_paths);
   double gram_seconds = seconds_since(start);
   analyse_gram(gram, traces, sums, options, result, config.threads, /*symmetric=*/true);
   result->gram_seconds = gram_seconds;

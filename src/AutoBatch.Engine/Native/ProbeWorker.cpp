@@ -32,10 +32,12 @@ void ProbeWorker::launch(std::vector<ProbeSite> sites, int64_t batch, const AbPr
   if (options.eigenvalues != nullptr) job->eigenvalues.assign(size_t(batch), 0.0);
   job->traces.assign(job->sites.size(), 0.0);
   job->sums.assign(job->sites.size(), 0.0);
+  job->paths.assign(job->sites.size(), 0);
   job->options.eigenvalues = options.eigenvalues != nullptr ? job->eigenvalues.data() : nullptr;
   job->options.gram = nullptr;
   job->options.layer_traces = job->traces.data();
   job->options.layer_sums = job->sums.data();
+  job->options.layer_paths = job->paths.data();
   job->options.layer_trace_capacity = int64_t(job->sites.size());
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -87,7 +89,7 @@ void ProbeWorker::collect(const AbProbeOptions& outputs, AbProbeResult* result) 
   }
   if (!job->error.empty()) throw std::runtime_error(job->error);
   size_t layers = job->traces.size();
-  require((outputs.layer_traces == nullptr && outputs.layer_sums == nullptr) ||
+  require((outputs.layer_traces == nullptr && outputs.layer_sums == nullptr && outputs.layer_paths == nullptr) ||
               outputs.layer_trace_capacity >= int64_t(layers),
           "probe collect: layer trace buffer holds " + std::to_string(outputs.layer_trace_capacity) +
               " values, the model has " + std::to_string(layers) + " probed layers");
@@ -97,6 +99,7 @@ void ProbeWorker::collect(const AbProbeOptions& outputs, AbProbeResult* result) 
   if (outputs.eigenvalues) std::copy(job->eigenvalues.begin(), job->eigenvalues.end(), outputs.eigenvalues);
   if (outputs.layer_traces) std::copy(job->traces.begin(), job->traces.begin() + layers, outputs.layer_traces);
   if (outputs.layer_sums) std::copy(job->sums.begin(), job->sums.begin() + layers, outputs.layer_sums);
+  if (outputs.layer_paths) std::copy(job->paths.begin(), job->paths.begin() + layers, outputs.layer_paths);
 }
 
 }  // namespace ab

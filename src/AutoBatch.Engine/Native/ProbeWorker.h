@@ -39,6 +39,7 @@ class ProbeWorker {
     int64_t batch = 0;
     AbProbeOptions options{};
     std::vector<double> eigenvalues, traces, sums;
+    std::vector<int32_t> paths;
     AbProbeResult result{};
     std::string error;
     bool done = false;

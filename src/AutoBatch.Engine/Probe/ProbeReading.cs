@@ -61,6 +61,12 @@ public sealed record ProbeReading
     public IReadOnlyList<double>? LayerTraces { get; init; }
 
     /// <summary>
+    /// How each layer's Gram was formed, in <see cref="Training.Network.ProbeLayerNames"/> order: by the standalone
+    /// <see cref="Training.Network.Probe"/> of a batch whose F̃ was formed (status Ok or Zero); null otherwise.
+    /// </summary>
+    public IReadOnlyList<LayerPath>? LayerPaths { get; init; }
+
+    /// <summary>
     /// Per-layer 1ᵀF̃_layer1 = |Σ_i g_i|² over that layer's parameters, which equals B²|∇L|² for the layer
     /// (returned by <see cref="Training.Network.Probe"/>).
     /// </summary>

@@ -187,20 +187,26 @@ public sealed class Network : IDisposable
 
         var traces = new double[_probeLayerNames.Length];
         var sums = new double[_probeLayerNames.Length];
+        var paths = new int[_probeLayerNames.Length];
         var eigen = new double[batch];
         NativeProbeResult reading;
         fixed (float* px = x)
         fixed (long* py = y)
         fixed (double* pt = traces)
         fixed (double* ps = sums)
+        fixed (int* pp = paths)
         fixed (double* pe = eigen)
         fixed (double* pg = gram)
         {
             NativeProbeOptions options = ToNative(settings, pe, pg, pt, ps);
+            options.LayerPaths = pp;
             NativeMethods.Check(NativeMethods.NetProbe(_handle, px, py, batch, trainMode ? 1 : 0, &options, &reading));
         }
 
-        return ToReading(reading, batch, learningRate, traces, sums, eigen);
+        ProbeReading result = ToReading(reading, batch, learningRate, traces, sums, eigen);
+        return reading.Status is (int)ProbeStatus.Ok or (int)ProbeStatus.Zero
+            ? result with { LayerPaths = [.. paths.Select(p => (LayerPath)p)] }
+            : result;
     }
 
     /// <summary>Per-sample gradients by one backward per sample (B x P, parameters in state order). Reference only.</summary>

@@ -54,6 +54,7 @@ public sealed class MeasureVerbTests
         Assert.That(r.GetProperty("parameters").GetInt64(), Is.EqualTo((784 * 32) + 32 + (32 * 10) + 10));
         int[] indices = AssertConsistent(r, expectedBatch: 12, expectedLearningRate: 0.1, expectedLayers: ["fc1", "fc2"]);
         Assert.That(indices, Is.Unique.And.All.InRange(0, TrainCount - 1));
+        Assert.That(Paths(r), Is.EqualTo(new[] { "Ghost", "Ghost" }), "Linear layers: ghost by the cost model");
 
         // The same weights and batch probed directly: the verb loaded the file and used the reported samples.
         ProbeReading reference = ProbeDirectly("mlp:32", weights, seed: 99, indices, trainMode: true);
@@ -87,6 +88,8 @@ public sealed class MeasureVerbTests
         ];
         int[] indices = AssertConsistent(r, expectedBatch: 6, expectedLearningRate: 0.05, expectedLayers: layers);
         Assert.That(indices, Is.EqualTo(new[] { 5, 0, 39, 17, 8, 23 }));
+        // --gram-mode materialise: every conv's rows from its own backward, BatchNorm and the Linear layer after it.
+        Assert.That(Paths(r), Is.EqualTo(layers.Select(l => l.Contains("conv", StringComparison.Ordinal) ? "Fused" : "Rows")));
 
         // Without --weights the verb measures the network initialised from --seed.
         ProbeReading reference = ProbeDirectly("resnet8", weights: null, seed: 4, indices, trainMode: false, GramMode.Materialise, 1e-5);
@@ -195,6 +198,9 @@ public sealed class MeasureVerbTests
         Assert.That(r.GetProperty("gram").ValueKind, Is.EqualTo(JsonValueKind.Null), "F̃ itself only with --gram");
         return indices;
     }
+
+    private static string[] Paths(JsonElement r) =>
+        [.. r.GetProperty("layerPaths").EnumerateObject().Select(p => p.Value.GetString()!)];
 
     private ProbeReading ProbeDirectly(
         string model, string? weights, long seed, int[] indices, bool trainMode, GramMode gramMode = GramMode.Auto, double? rankTolerance = null)
