@@ -592,6 +592,11 @@ GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
   return cheaper_path(shape_of(site), batch);
 }
 
+AbLayerPath layer_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
+  if (site.kind == SiteKind::Conv && site.rows.defined()) return AB_LAYER_FUSED;
+  return choose_path(site, batch, mode) == GramPath::Ghost ? AB_LAYER_GHOST : AB_LAYER_ROWS;
+}
+
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config) {
   if (site.kind == SiteKind::Conv && site.rows.defined()) {
     // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
@@ -763,21 +768,12 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   std::vector<double> traces, sums;
   traces.reserve(sites.size());
   sums.reserve(sites.size());
-  int32_t fused = 0;
   double rows_seconds = 0;
   std::vector<int32_t> paths;
   paths.reserve(sites.size());
   for (auto& site : sites) {
-    if (site.rows.defined()) {
-      ++fused;
-      rows_seconds += site.rows_seconds;
-      paths.push_back(AB_LAYER_FUSED);
-    } else if (site.kind == SiteKind::BatchNorm) {
-      paths.push_back(AB_LAYER_ROWS);
-    } else {
-      // The choice layer_gram makes for a Linear or post-hoc conv site.
-      paths.push_back(choose_path(site, batch, config.mode) == GramPath::Ghost ? AB_LAYER_GHOST : AB_LAYER_ROWS);
-    }
+    paths.push_back(layer_path(site, batch, config.mode));
+    if (paths.back() == AB_LAYER_FUSED) rows_seconds += site.rows_seconds;
     site.rows_seconds = 0;
     auto g = layer_gram(site, batch, config).contiguous();
     site.rows = torch::Tensor();  // consumed: free the layer's B x p rows now rather than after the whole probe
@@ -814,7 +810,7 @@ void run_probe(std::vector<ProbeSite>& sites, int64_t batch, const AbProbeOption
   double gram_seconds = seconds_since(start);
   analyse_gram(gram, traces, sums, options, result, config.threads, /*symmetric=*/true);
   result->gram_seconds = gram_seconds;
-  result->fused_layers = fused;
+  result->fused_layers = int32_t(std::count(paths.begin(), paths.end(), int32_t(AB_LAYER_FUSED)));
   result->rows_seconds = rows_seconds;
 }
 

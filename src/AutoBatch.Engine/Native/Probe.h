@@ -70,6 +70,9 @@ torch::Tensor conv_weight_gradient(const ConvGeometry& conv, const torch::Tensor
 // The path the cost model picks for a site (BatchNorm is always materialised: it has only 2C numbers per sample).
 GramPath choose_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
 
+// How layer_gram forms this site's Gram: the fused rows when its backward left them, else choose_path's choice.
+AbLayerPath layer_path(const ProbeSite& site, int64_t batch, AbGramMode mode);
+
 // rows rows' (n x n float64, both triangles, or only the lower one right when lower_only) for n x k float32 or float64
 // rows, products and sums in float64, by the given kernel (auto: AVX-512 when the CPU has it, else BLAS dsyrk), the
 // AVX-512 one on up to `threads` threads (the result does not depend on their number). The product every layer's F~
