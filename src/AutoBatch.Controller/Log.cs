@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "Beacon map {Path} not found: the report has no map reference, beacons or contour")]
     public static partial void MapUnavailable(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "--augment: the MLP trains on plain images (no augmentation), so the batch is measured without any")]
+    public static partial void AugmentIgnoredForMlp(ILogger logger);
 }

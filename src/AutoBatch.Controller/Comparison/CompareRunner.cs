@@ -25,8 +25,9 @@ public sealed class CompareRunner
     }
 
     /// <summary>
-    /// True when <paramref name="runFolder"/> holds the summary of a run that ran every epoch or diverged. A summary
-    /// written by a cancelled run (Completed = false) or one that cannot be read does not count.
+    /// True when <paramref name="runFolder"/> holds the summary of a run that ran every epoch or diverged. A run writes
+    /// its summary only when it ends so (a fresh run deletes an earlier one first), so a run stopped by Ctrl-C or still
+    /// running has none; a summary that says neither, or cannot be read, does not count either.
     /// </summary>
     public static bool IsFinished(string runFolder)
     {

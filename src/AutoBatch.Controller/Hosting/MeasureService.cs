@@ -73,6 +73,7 @@ public sealed class MeasureService : BackgroundService
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
         (ImageDataSet train, _) = DataSetLoader.Load(o.Data, dataPath);
         int[] indices = SelectBatch(o, train.Count);
+        ProbeSettings.CheckMemory(indices.Length, o.Indices is null ? "--batch-size" : "--indices");
         cancellationToken.ThrowIfCancellationRequested();
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
@@ -82,7 +83,13 @@ public sealed class MeasureService : BackgroundService
             WeightsFile.Load(network, o.Weights);
         }
 
-        AugmentationKind augmentation = o.Augment ? o.Data.DefaultAugmentation() : AugmentationKind.None;
+        // The training rule (RunSession): the MLP trains on plain images, so its training augmentation is none.
+        AugmentationKind augmentation = o.Augment && spec.Kind != ModelKind.Mlp ? o.Data.DefaultAugmentation() : AugmentationKind.None;
+        if (o.Augment && spec.Kind == ModelKind.Mlp)
+        {
+            Log.AugmentIgnoredForMlp(_logger);
+        }
+
         var assembler = new BatchAssembler(train, ChannelNormalisation.FromData(train), augmentation);
         var x = new float[(long)indices.Length * assembler.SampleSize];
         var y = new long[indices.Length];
@@ -100,11 +107,14 @@ public sealed class MeasureService : BackgroundService
         var settings = new ProbeSettings { Mode = o.GramMode, RankTolerance = o.RankTolerance };
         double[]? gram = o.IncludeGram ? new double[indices.Length * indices.Length] : null;
         ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings, gram);
+        // A NonFinite probe's numbers are placeholders (zeros): the report says null for each.
+        bool finite = r.Status != ProbeStatus.NonFinite;
+        double? Measured(double value) => finite ? MeasureReport.Finite(value) : null;
         var layers = new Dictionary<string, double?>(StringComparer.Ordinal);
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < network.ProbeLayerNames.Count; i++)
         {
-            layers[network.ProbeLayerNames[i]] = MeasureReport.Finite(r.LayerTraces![i]);
+            layers[network.ProbeLayerNames[i]] = Measured(r.LayerTraces![i]);
             if (r.LayerPaths is { } known)
             {
                 paths[network.ProbeLayerNames[i]] = known[i].ToString();
@@ -127,22 +137,23 @@ public sealed class MeasureService : BackgroundService
             BnMode = o.BnMode == BatchNormMode.Train ? "train" : "eval",
             Augmentation = augmentation.ToString(),
             GramMode = o.GramMode.ToString(),
-            RankTolerance = o.RankTolerance,
+            RankTolerance = o.RankTolerance ?? ProbeSettings.DefaultRankTolerance(indices.Length),
+            RankToleranceSource = o.RankTolerance is null ? "default" : "option",
             Threads = o.Threads,
             Status = r.Status.ToString(),
-            Eigenvalues = [.. r.Eigenvalues!.Select(MeasureReport.Finite)],
-            Rank = r.Rank,
-            Condition = MeasureReport.Finite(r.Condition),
-            Energy = MeasureReport.Finite(r.Energy),
-            Trace = MeasureReport.Finite(r.Trace),
-            LambdaMax = MeasureReport.Finite(r.LambdaMax),
-            LambdaMinPositive = MeasureReport.Finite(r.LambdaMinPositive),
+            Eigenvalues = finite ? r.Eigenvalues : null,
+            Rank = finite ? r.Rank : null,
+            Condition = finite && r.Rank > 0 ? MeasureReport.Finite(r.Condition) : null,
+            Energy = Measured(r.Energy),
+            Trace = Measured(r.Trace),
+            LambdaMax = Measured(r.LambdaMax),
+            LambdaMinPositive = finite && r.Rank > 0 ? MeasureReport.Finite(r.LambdaMinPositive) : null,
             LayerTraces = layers,
             LayerPaths = r.LayerPaths is null ? null : paths,
-            MeanGradientSquaredNorm = MeasureReport.Finite(r.MeanGradientSquaredNorm),
+            MeanGradientSquaredNorm = Measured(r.MeanGradientSquaredNorm),
             // tr Σ divides by B − 1: a batch of one has no spread to measure, and its B_simple is undefined too.
-            VarianceTrace = indices.Length > 1 ? MeasureReport.Finite(r.VarianceTrace) : null,
-            NoiseScale = indices.Length > 1 ? MeasureReport.Finite(r.NoiseScale) : null,
+            VarianceTrace = indices.Length > 1 ? Measured(r.VarianceTrace) : null,
+            NoiseScale = indices.Length > 1 ? Measured(r.NoiseScale) : null,
             GramSeconds = r.GramSeconds,
             RowsSeconds = r.RowsSeconds,
             EigenSeconds = r.EigenSeconds,

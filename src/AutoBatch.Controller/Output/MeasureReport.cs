@@ -5,7 +5,9 @@ namespace AutoBatch.Controller.Output;
 
 /// <summary>
 /// What the <c>measure</c> verb prints: the configuration of one probe of F̃ = JᵀJ and everything it measured
-/// (SPEC §1). Non-finite values (a NonFinite probe) are written as JSON null.
+/// (SPEC §1). What was not measured is written as JSON null, never as a number that could pass for a measurement:
+/// with status NonFinite every spectral number and trace (F̃ had non-finite entries), with status Zero the condition
+/// number and λ_r (rank 0: there is no smallest counted eigenvalue), with a batch of one tr Σ and B_simple.
 /// </summary>
 public sealed record MeasureReport
 {
@@ -53,8 +55,11 @@ public sealed record MeasureReport
     /// <summary>The Gram path requested.</summary>
     public required string GramMode { get; init; }
 
-    /// <summary>The rank tolerance requested, or null for the default B · ε_float32.</summary>
-    public required double? RankTolerance { get; init; }
+    /// <summary>The rank tolerance applied, relative to σ_max: --rank-tolerance, or the default B · ε_float32.</summary>
+    public required double RankTolerance { get; init; }
+
+    /// <summary><c>option</c> (--rank-tolerance) or <c>default</c> (B · ε_float32).</summary>
+    public required string RankToleranceSource { get; init; }
 
     /// <summary>libtorch intra-op threads.</summary>
     public required int Threads { get; init; }
@@ -62,11 +67,11 @@ public sealed record MeasureReport
     /// <summary>Ok, Zero or NonFinite (see <see cref="ProbeStatus"/>).</summary>
     public required string Status { get; init; }
 
-    /// <summary>All B eigenvalues of F̃, ascending, clamped at zero.</summary>
-    public required IReadOnlyList<double?> Eigenvalues { get; init; }
+    /// <summary>All B eigenvalues of F̃, ascending, clamped at zero; null when F̃ was not finite.</summary>
+    public required IReadOnlyList<double>? Eigenvalues { get; init; }
 
-    /// <summary>Numerical rank r.</summary>
-    public required int Rank { get; init; }
+    /// <summary>Numerical rank r; null when F̃ was not finite.</summary>
+    public required int? Rank { get; init; }
 
     /// <summary>c = sqrt(λ_max / λ_r) (paper Eq. 7).</summary>
     public required double? Condition { get; init; }

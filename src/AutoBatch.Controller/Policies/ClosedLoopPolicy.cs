@@ -38,6 +38,9 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// <inheritdoc/>
     public string Name => "closed-loop";
 
+    /// <inheritdoc/>
+    public string Settings => string.Create(CultureInfo.InvariantCulture, $"{Name}, {_settings.Guards}, δ {Tolerance:R}");
+
     /// <summary>The error tolerance δ in use.</summary>
     public double Tolerance { get; }
 

@@ -10,6 +10,12 @@ public interface IBatchPolicy
     /// <summary>Short name used in logs and reports (e.g. <c>s32-to-512-MS</c>).</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Everything besides the context that decides its choices (its name, and the guards, tolerance and so on it was
+    /// created with): a resumed run must continue under equal settings (RunIdentity).
+    /// </summary>
+    string Settings => Name;
+
     /// <summary>The batch size to use from the next step, with the reason.</summary>
     BatchDecision Decide(PolicyContext context);
 }

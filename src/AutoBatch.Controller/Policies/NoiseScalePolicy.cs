@@ -22,6 +22,9 @@ public sealed class NoiseScalePolicy : IBatchPolicy
     /// <inheritdoc/>
     public string Name => "noise-scale";
 
+    /// <inheritdoc/>
+    public string Settings => $"{Name}, {_guards}";
+
     /// <summary>The nearest power of two to <paramref name="value"/> in log scale (value &gt; 0).</summary>
     public static int NearestPowerOfTwo(double value)
     {

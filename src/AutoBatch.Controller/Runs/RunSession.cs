@@ -55,16 +55,28 @@ public sealed class RunSession
     public RunSummary Execute(IRunView? view = null, CancellationToken cancellationToken = default)
     {
         RunSettings s = _settings;
+        CheckOutputFolder(s.Output);
         EngineRuntime.SetThreads(s.Threads);
         (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
         if (s.TrainSubset is { } subset)
         {
+            if (subset > train.Count)
+            {
+                throw new ArgumentException(
+                    $"--train-subset: {subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
+            }
+
             train = train.Subset(subset, seed: 0);
         }
 
         if (s.BatchSize > train.Count)
         {
             throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({train.Count} samples).");
+        }
+
+        if (s.ProbeInterval > 0)
+        {
+            ProbeSettings.CheckMemory(s.BatchSize, "--batch-size");
         }
 
         var spec = ModelSpec.Parse(s.Model, new InputShape(train.Channels, train.Height, train.Width), s.Data.ClassCount());
@@ -77,7 +89,16 @@ public sealed class RunSession
             new BatchAssembler(test, normalisation, AugmentationKind.None),
             new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground } });
 
-        Directory.CreateDirectory(s.Output);
+        SortedDictionary<string, string> identity = RunIdentity.Of(s, _policy, train, augmentation);
+        try
+        {
+            Directory.CreateDirectory(s.Output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--output: cannot create the folder '{s.Output}': {e.Message}", e);
+        }
+
         DecisionLog? decisions = null;
         var planner = new PolicyPlanner(
             _policy, new StepDecaySchedule(s.LearningRate, s.Epochs), s.BatchSize, s.Rule, s.ProbeInterval, d =>
@@ -94,6 +115,7 @@ public sealed class RunSession
             Checkpoint checkpoint = CheckpointFile.Load(CheckpointPath, network);
             try
             {
+                RunIdentity.Check(checkpoint.Metadata, identity);
                 trainer.RestoreState(checkpoint.Trainer);
                 planner.RestoreState(checkpoint.Planner ?? throw new InvalidDataException("the checkpoint has no planner state."));
             }
@@ -107,10 +129,13 @@ public sealed class RunSession
             keepIteration = checkpoint.Trainer.Measures.Iterations;
             Resumed = true;
         }
-        else if (File.Exists(CheckpointPath))
+        else
         {
-            // A fresh run in a folder with an old checkpoint: the old one must not be resumed into this run's logs.
+            // A fresh run in a folder of an earlier one: its checkpoint must not be resumed into this run's logs, and
+            // its summary must not stand for this run while it runs or if it stops early (CompareRunner.IsFinished
+            // trusts a summary).
             File.Delete(CheckpointPath);
+            File.Delete(Path.Combine(s.Output, SummaryName));
         }
 
         using var epochLog = new EpochLog(s.Output, keepEpochs);
@@ -119,7 +144,7 @@ public sealed class RunSession
             if (!Resumed || !File.Exists(CheckpointPath))
             {
                 // The rollback target before the first epoch ends.
-                Save(network, trainer, planner, rollbacks);
+                Save(network, trainer, planner, rollbacks, identity);
             }
 
             try
@@ -140,7 +165,7 @@ public sealed class RunSession
                             string.Create(
                                 CultureInfo.InvariantCulture,
                                 $"non-finite step in epoch {record.Epoch}: rolled back to the checkpoint after {at.Measures.Iterations} iterations (rollback {rollbacks} of {s.MaxRollbacks}), α x {s.DivergenceCut}"));
-                        Save(network, trainer, planner, rollbacks);
+                        Save(network, trainer, planner, rollbacks, identity);
                         continue;
                     }
 
@@ -152,14 +177,14 @@ public sealed class RunSession
                     int every = s.RollbackOnDivergence ? 1 : s.CheckpointEvery;
                     if (last || (every > 0 && record.Epoch % every == 0))
                     {
-                        Save(network, trainer, planner, rollbacks);
+                        Save(network, trainer, planner, rollbacks, identity);
                     }
                 }
             }
             catch (OperationCanceledException)
             {
                 // Graceful stop at a step boundary: the checkpoint holds the partial epoch, --resume continues it.
-                Save(network, trainer, planner, rollbacks);
+                Save(network, trainer, planner, rollbacks, identity);
                 throw;
             }
         }
@@ -199,9 +224,52 @@ public sealed class RunSession
         return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.ConditionMean, record.Energy) : null;
     }
 
-    private void Save(Network network, Trainer trainer, PolicyPlanner planner, int rollbacks)
+    /// <summary>
+    /// Refuses, before any work, an output that cannot be a folder (a file, or a path under one) or an existing folder
+    /// that cannot be written, naming --output; a folder still to be created is checked when it is created.
+    /// </summary>
+    private static void CheckOutputFolder(string folder)
     {
-        var metadata = new Dictionary<string, string> { [RollbacksKey] = rollbacks.ToString(CultureInfo.InvariantCulture) };
+        string full = Path.GetFullPath(folder);
+        for (string? at = full; at is not null; at = Path.GetDirectoryName(at))
+        {
+            if (File.Exists(at))
+            {
+                throw new ArgumentException(at == full
+                    ? $"--output: '{folder}' is a file; expected a folder."
+                    : $"--output: '{at}' is a file, so '{folder}' cannot be a folder.");
+            }
+
+            if (Directory.Exists(at))
+            {
+                break;
+            }
+        }
+
+        if (!Directory.Exists(full))
+        {
+            return;
+        }
+
+        string probe = Path.Combine(full, $".autobatch-write-test-{Environment.ProcessId}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--output: cannot write to the folder '{folder}': {e.Message}", e);
+        }
+    }
+
+    private void Save(Network network, Trainer trainer, PolicyPlanner planner, int rollbacks, SortedDictionary<string, string> identity)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [RollbacksKey] = rollbacks.ToString(CultureInfo.InvariantCulture),
+            [RunIdentity.MetadataKey] = RunIdentity.ToJson(identity),
+        };
         if (_settings.Command is { } command)
         {
             metadata[CommandKey] = command;
@@ -226,7 +294,7 @@ public sealed class RunSession
             InitialBatchSize = _settings.BatchSize,
             LearningRate = _settings.LearningRate,
             Rule = _settings.Rule,
-            Completed = records.Count == _settings.Epochs || trainer.Diverged,
+            Completed = records.Count == _settings.Epochs,
             Diverged = trainer.Diverged,
             Rollbacks = rollbacks,
             FinalTestError = last?.TestError ?? 1,

@@ -16,9 +16,39 @@ public sealed record ProbeSettings
     public long MemoryCapBytes { get; init; } = 256L << 20;
 
     /// <summary>
-    /// Rank tolerance relative to σ_max; null selects B·ε_float32, numpy's matrix_rank convention for a float32 J.
+    /// Rank tolerance relative to σ_max; null selects SPEC §1's B·ε_float32 (<see cref="DefaultRankTolerance"/>). The
+    /// SPEC calls it numpy's matrix_rank convention for a float32 J; numpy's default scales with the larger dimension
+    /// of J (P x B), which is P here, not B (docs/BEACONS.md discusses what that changes).
     /// </summary>
     public double? RankTolerance { get; init; }
+
+    /// <summary>
+    /// B x B float64 matrices a probe of a batch of B may hold at once: F̃'s sum, a layer's Gram, the ghost path's two
+    /// factor Grams, and the spectrum's working copy.
+    /// </summary>
+    public const int GramMatricesAtOnce = 5;
+
+    /// <summary>
+    /// Refuses a batch whose probe could not fit in this machine's memory (<see cref="GramMatricesAtOnce"/> B x B
+    /// float64 matrices against the memory .NET sees, a container's limit included), before any of it is allocated:
+    /// the native allocation would otherwise fail mid-probe. <paramref name="option"/> names the setting in the message.
+    /// </summary>
+    /// <exception cref="ArgumentException">The probe's matrices would need more memory than the machine has.</exception>
+    public static void CheckMemory(int batchSize, string option)
+    {
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        double needed = GramMatricesAtOnce * 8.0 * batchSize * batchSize;
+        if (available > 0 && needed > available)
+        {
+            long largest = (long)Math.Sqrt(available / (GramMatricesAtOnce * 8.0));
+            throw new ArgumentException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{option}: a probe of a batch of {batchSize} needs about {needed / (1L << 30):F1} GiB for its {batchSize} x {batchSize} float64 matrices, more than this machine's {available / (double)(1L << 30):F1} GiB; at most {largest} fits."));
+        }
+    }
+
+    /// <summary>The default rank tolerance for a batch of <paramref name="batchSize"/>: B · ε_float32 = B · 2⁻²³, as the native probe computes it.</summary>
+    public static double DefaultRankTolerance(int batchSize) => batchSize * Math.ScaleB(1.0, -23);
 
     /// <summary>Probe at iteration n of each epoch when (n − 1) mod Interval = 0, i.e. n mod Interval = 1 (default 50).</summary>
     public int Interval { get; init; } = 50;

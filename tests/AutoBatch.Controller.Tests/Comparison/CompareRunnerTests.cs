@@ -43,7 +43,7 @@ public sealed class CompareRunnerTests
         string doneSummary = Path.Combine(SyntheticRuns.Write(folder, done, SyntheticRuns.Summary(done, 0.1, 100), SyntheticRuns.Epochs(1, 0)), RunSession.SummaryName);
         SyntheticRuns.Write(folder, diverged, SyntheticRuns.Summary(diverged, 0.9, 10, diverged: true, completed: false), SyntheticRuns.Epochs(1, 0).Take(1));
 
-        // A run stopped by Ctrl-C writes a summary with Completed = false: it is not finished and resumes.
+        // A summary that says neither completed nor diverged is not a finished run: it resumes.
         SyntheticRuns.Write(folder, cancelled, SyntheticRuns.Summary(cancelled, 0.5, 30, completed: false), SyntheticRuns.Epochs(1, 0).Take(2));
         byte[] before = File.ReadAllBytes(doneSummary);
         var executor = new FakeExecutor();

@@ -51,6 +51,8 @@ public sealed class MeasureVerbTests
         Assert.That(r.GetProperty("weightsSource").GetString(), Is.EqualTo("file"));
         Assert.That(r.GetProperty("weightsPath").GetString(), Is.EqualTo(weights));
         Assert.That(r.GetProperty("indexSource").GetString(), Is.EqualTo("seeded"));
+        Assert.That(r.GetProperty("rankTolerance").GetDouble(), Is.EqualTo(12 * 1.1920928955078125e-07), "the default applied, B · ε_float32");
+        Assert.That(r.GetProperty("rankToleranceSource").GetString(), Is.EqualTo("default"));
         Assert.That(r.GetProperty("parameters").GetInt64(), Is.EqualTo((784 * 32) + 32 + (32 * 10) + 10));
         int[] indices = AssertConsistent(r, expectedBatch: 12, expectedLearningRate: 0.1, expectedLayers: ["fc1", "fc2"]);
         Assert.That(indices, Is.Unique.And.All.InRange(0, TrainCount - 1));
@@ -80,6 +82,7 @@ public sealed class MeasureVerbTests
         Assert.That(r.GetProperty("bnMode").GetString(), Is.EqualTo("eval"));
         Assert.That(r.GetProperty("gramMode").GetString(), Is.EqualTo("Materialise"));
         Assert.That(r.GetProperty("rankTolerance").GetDouble(), Is.EqualTo(1e-5));
+        Assert.That(r.GetProperty("rankToleranceSource").GetString(), Is.EqualTo("option"));
         Assert.That(r.GetProperty("augmentation").GetString(), Is.EqualTo("None"));
         string[] layers =
         [
@@ -121,6 +124,56 @@ public sealed class MeasureVerbTests
             Assert.That(r.GetProperty("varianceTrace").ValueKind, Is.EqualTo(JsonValueKind.Null));
             Assert.That(r.GetProperty("noiseScale").ValueKind, Is.EqualTo(JsonValueKind.Null));
         });
+    }
+
+    [Test]
+    public async Task NonFiniteWeights_ReportNullForEveryMeasure_NotZeros()
+    {
+        // One NaN weight makes every per-sample gradient NaN: the probe's numbers are placeholders, and a script that
+        // reads the trace without looking at the status must find null, not 0.
+        string path = WeightsPath("mlp:32", seed: 2);
+        IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.ReadMetadata(path);
+        List<StateTensor> tensors = [.. SafeTensorsFile.Read(path)];
+        StateTensor fc1 = tensors.Single(t => t.Name == "fc1.weight");
+        BitConverter.GetBytes(float.NaN).CopyTo(fc1.Data, 0);
+        string nan = Path.Combine(_data, "nan.safetensors");
+        SafeTensorsFile.Write(nan, tensors, metadata);
+
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--weights", nan, "--batch-size", "8");
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
+        using var json = JsonDocument.Parse(stdout);
+        JsonElement r = json.RootElement;
+        Assert.That(r.GetProperty("status").GetString(), Is.EqualTo("NonFinite"));
+        Assert.Multiple(() =>
+        {
+            foreach (string name in new[]
+            {
+                "eigenvalues", "rank", "condition", "energy", "trace", "lambdaMax", "lambdaMinPositive", "meanGradientSquaredNorm",
+                "varianceTrace", "noiseScale",
+            })
+            {
+                Assert.That(r.GetProperty(name).ValueKind, Is.EqualTo(JsonValueKind.Null), name);
+            }
+
+            Assert.That(r.GetProperty("layerTraces").EnumerateObject().Select(p => p.Value.ValueKind), Is.All.EqualTo(JsonValueKind.Null));
+        });
+    }
+
+    [Test]
+    public async Task AugmentOnTheMlp_MeasuresPlainImages_AsTheMlpTrainsOnThem()
+    {
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync(
+            "measure", "--model", "mlp:32", "--data-path", _data, "--indices", "1,2,3", "--augment");
+        (int plainExit, string plain, _) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--indices", "1,2,3");
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
+        Assert.That(plainExit, Is.EqualTo(ExitCodes.Ok));
+        using var json = JsonDocument.Parse(stdout);
+        using var plainJson = JsonDocument.Parse(plain);
+        Assert.That(json.RootElement.GetProperty("augmentation").GetString(), Is.EqualTo("None"));
+        Assert.That(json.RootElement.GetProperty("trace").GetDouble(), Is.EqualTo(plainJson.RootElement.GetProperty("trace").GetDouble()));
+        Assert.That(stderr, Does.Contain("--augment: the MLP trains on plain images"));
     }
 
     [Test]
