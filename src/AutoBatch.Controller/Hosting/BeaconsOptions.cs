@@ -32,23 +32,23 @@ public sealed class BeaconsOptions
     public string Seeds { get; set; } = "1,2";
 
     /// <summary>Epochs per run (default 15).</summary>
-    [Range(1, 100000)]
+    [Range(1, 100000, ErrorMessage = "--epochs: must be in [{1}, {2}].")]
     public int Epochs { get; set; } = 15;
 
     /// <summary>Probe interval (default 50).</summary>
-    [Range(1, 1000000)]
+    [Range(1, 1000000, ErrorMessage = "--probe-interval: must be in [{1}, {2}].")]
     public int ProbeInterval { get; set; } = 50;
 
     /// <summary>Train on a fixed random subset of this many images (default: all).</summary>
-    [Range(1, int.MaxValue)]
+    [Range(1, int.MaxValue, ErrorMessage = "--train-subset: must be in [{1}, {2}].")]
     public int? TrainSubset { get; set; }
 
     /// <summary>libtorch threads per run (default 1).</summary>
-    [Range(1, 1024)]
+    [Range(1, 1024, ErrorMessage = "--threads-per-run: must be in [{1}, {2}].")]
     public int ThreadsPerRun { get; set; } = 1;
 
     /// <summary>Runs at once (default: cores / threads per run, at least 1).</summary>
-    [Range(1, 1024)]
+    [Range(1, 1024, ErrorMessage = "--parallel: must be in [{1}, {2}].")]
     public int? Parallel { get; set; }
 
     /// <summary>Grid folder: grid.json, runs/, work/ (default runs/beacons).</summary>
@@ -59,7 +59,7 @@ public sealed class BeaconsOptions
     public string? Shard { get; set; }
 
     /// <summary>Take the shard index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, with this many shards.</summary>
-    [Range(1, 100000)]
+    [Range(1, 100000, ErrorMessage = "--shard-count: must be in [{1}, {2}].")]
     public int? ShardCount { get; set; }
 
     /// <summary>Where to write the map when the grid is complete (default: &lt;output&gt;/map.json).</summary>

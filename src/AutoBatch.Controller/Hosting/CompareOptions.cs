@@ -15,9 +15,9 @@ public sealed class CompareOptions
     /// <summary>Default schedules: the comparison (best fixed beacon, five-stage -∅ and -MS, noise scale, closed loop).</summary>
     public const string DefaultSchedules = "best,s32-to-512,s32-to-512-MS,s16-to-64-MS,noise-scale,closed-loop";
 
-    /// <summary>Beacon map the runs are steered by and compared with (default <see cref="RunOptions.DefaultMap"/>).</summary>
+    /// <summary>Beacon map the runs are steered by and compared with (default <see cref="RunOptions.DefaultMapPath"/>).</summary>
     [Required(ErrorMessage = "--map: give the beacon map.")]
-    public string Map { get; set; } = RunOptions.DefaultMap;
+    public string Map { get; set; } = RunOptions.DefaultMapPath();
 
     /// <summary>Comma-separated schedules (default <see cref="DefaultSchedules"/>).</summary>
     [Required(ErrorMessage = "--schedules: give at least one schedule.")]

@@ -20,22 +20,22 @@ public sealed class TrainOptions
     public string? DataPath { get; set; }
 
     /// <summary>Mini-batch size (default 128).</summary>
-    [Range(1, 1 << 20)]
+    [Range(1, 1 << 20, ErrorMessage = "--batch-size: must be in [{1}, {2}].")]
     public int BatchSize { get; set; } = 128;
 
     /// <summary>Initial learning rate α (default 0.05); decayed x0.1 at 50% and 75% of the epochs.</summary>
-    [Range(1e-12, 1e6)]
+    [Range(1e-12, 1e6, ErrorMessage = "--lr: must be in [{1}, {2}].")]
     public double LearningRate { get; set; } = 0.05;
 
     /// <summary>Epochs (default 10).</summary>
-    [Range(1, 100000)]
+    [Range(1, 100000, ErrorMessage = "--epochs: must be in [{1}, {2}].")]
     public int Epochs { get; set; } = 10;
 
     /// <summary>Seed of the weights, data order and augmentation (default 1).</summary>
     public long Seed { get; set; } = 1;
 
     /// <summary>libtorch intra-op threads (default 1, see EngineRuntime.DefaultThreads). OpenBLAS always gets 1.</summary>
-    [Range(1, 1024)]
+    [Range(1, 1024, ErrorMessage = "--threads: must be in [{1}, {2}].")]
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
 
     /// <summary>Output folder for epochs.jsonl / epochs.csv (default runs/train).</summary>
@@ -43,7 +43,7 @@ public sealed class TrainOptions
     public string Output { get; set; } = "runs/train";
 
     /// <summary>Fisher probe interval in iterations (default 50; 0 disables the probe).</summary>
-    [Range(0, 1000000)]
+    [Range(0, 1000000, ErrorMessage = "--probe-interval: must be in [{1}, {2}].")]
     public int ProbeInterval { get; set; } = 50;
 
     /// <summary>
@@ -60,14 +60,14 @@ public sealed class TrainOptions
     public bool NoAugmentation { get; set; }
 
     /// <summary>Train on a fixed random subset of this many training images (default: all).</summary>
-    [Range(1, int.MaxValue)]
+    [Range(1, int.MaxValue, ErrorMessage = "--train-subset: must be in [{1}, {2}].")]
     public int? TrainSubset { get; set; }
 
     /// <summary>Continue from the checkpoint in <see cref="Output"/> when there is one (default false: start afresh).</summary>
     public bool Resume { get; set; }
 
     /// <summary>Write a checkpoint every this many epochs (default 1; 0 = only when stopped gracefully).</summary>
-    [Range(0, 100000)]
+    [Range(0, 100000, ErrorMessage = "--checkpoint-every: must be in [{1}, {2}].")]
     public int CheckpointEvery { get; set; } = 1;
 
     /// <summary>Exit (as if cancelled) when the process with this id ends; used by grid runners for their children.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,7 @@ namespace AutoBatch.Controller.Hosting;
 /// appsettings.json (optional, next to the program and in the working folder), AUTOBATCH_* environment
 /// variables (e.g. <c>AUTOBATCH_Train__Epochs=20</c>), then the command-line flags the user gave.
 /// </summary>
-public static class VerbHost
+public static partial class VerbHost
 {
     /// <summary>Builds and runs the host; returns the process exit code.</summary>
     public static async Task<int> RunAsync<TOptions, TService>(
@@ -68,9 +69,18 @@ public static class VerbHost
         }
         catch (OptionsValidationException e)
         {
+            // One line per option: a range attribute and a verb's own validator can both refuse the same value.
+            var named = new HashSet<string>(StringComparer.Ordinal);
             foreach (string failure in e.Failures)
             {
-                await Console.Error.WriteLineAsync($"Invalid option: {failure}").ConfigureAwait(false);
+                string message = Describe(failure, builder.Configuration.GetSection(sectionName));
+                int colon = message.IndexOf(':', StringComparison.Ordinal);
+                if (message.StartsWith("--", StringComparison.Ordinal) && colon > 0 && !named.Add(message[..colon]))
+                {
+                    continue;
+                }
+
+                await Console.Error.WriteLineAsync($"Invalid option: {message}").ConfigureAwait(false);
             }
 
             return ExitCodes.BadInput;
@@ -84,6 +94,38 @@ public static class VerbHost
             return ExitCodes.BadInput;
         }
     }
+
+    /// <summary>
+    /// A validation failure as the user should read it. Data-annotation failures come wrapped ("DataAnnotation
+    /// validation failed for 'TrainOptions' members: 'BatchSize' with the error: '--batch-size: must be in [1,
+    /// 1048576].'."): the rule alone is kept, with the configuration key and the value that broke it
+    /// ("--batch-size (Train:BatchSize): must be in [1, 1048576]; got '0'."). Other failures (the verbs' own
+    /// validators) already name the option and pass through.
+    /// </summary>
+    public static string Describe(string failure, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        ArgumentNullException.ThrowIfNull(section);
+        Match m = DataAnnotationFailure().Match(failure);
+        if (!m.Success)
+        {
+            return failure;
+        }
+
+        string member = m.Groups["member"].Value, rule = m.Groups["rule"].Value.TrimEnd('.');
+        // The configuration key too, for a value set in appsettings.json or as AUTOBATCH_Section__Member.
+        int colon = rule.IndexOf(':', StringComparison.Ordinal);
+        if (rule.StartsWith("--", StringComparison.Ordinal) && colon > 0)
+        {
+            rule = $"{rule[..colon]} ({section.Path}:{member}){rule[colon..]}";
+        }
+
+        string? value = section[member];
+        return value is null ? rule + "." : $"{rule}; got '{value}'.";
+    }
+
+    [GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '(?<member>[^',]*)' with the error: '(?<rule>.*)'\.$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
 
     /// <summary>
     /// One message per scalar property of <paramref name="optionsType"/> whose value in <paramref name="section"/>

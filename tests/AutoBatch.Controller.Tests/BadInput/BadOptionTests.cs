@@ -22,17 +22,17 @@ public sealed class BadOptionTests
     {
         static TestCaseData Case(string name, string expected, params string[] args) => new TestCaseData(args, expected).SetName("Train_" + name);
 
-        yield return Case("LearningRateZero", "The field LearningRate must be between 1E-12 and 1000000.", "--lr", "0");
-        yield return Case("LearningRateNegative", "The field LearningRate must be between 1E-12 and 1000000.", "--lr", "-0.05");
-        yield return Case("LearningRateNaN", "The field LearningRate must be between 1E-12 and 1000000.", "--lr", "NaN");
-        yield return Case("LearningRateInfinite", "The field LearningRate must be between 1E-12 and 1000000.", "--lr", "Infinity");
-        yield return Case("BatchSizeZero", "The field BatchSize must be between 1 and 1048576.", "--batch-size", "0");
+        yield return Case("LearningRateZero", "--lr (Train:LearningRate): must be in [1E-12, 1000000]; got '0'.", "--lr", "0");
+        yield return Case("LearningRateNegative", "--lr (Train:LearningRate): must be in [1E-12, 1000000]; got '-0.05'.", "--lr", "-0.05");
+        yield return Case("LearningRateNaN", "--lr (Train:LearningRate): must be in [1E-12, 1000000]; got 'NaN'.", "--lr", "NaN");
+        yield return Case("LearningRateInfinite", "--lr (Train:LearningRate): must be in [1E-12, 1000000]; got 'Infinity'.", "--lr", "Infinity");
+        yield return Case("BatchSizeZero", "--batch-size (Train:BatchSize): must be in [1, 1048576]; got '0'.", "--batch-size", "0");
         yield return Case("BatchLargerThanTheDataSet", $"--batch-size: 21 is larger than the training set ({BadData.TrainCount} samples).", "--batch-size", "21");
         yield return Case("BatchLargerThanTheSubset", "--batch-size: 8 is larger than the training set (5 samples).", "--train-subset", "5");
-        yield return Case("EpochsZero", "The field Epochs must be between 1 and 100000.", "--epochs", "0");
-        yield return Case("ThreadsZero", "The field Threads must be between 1 and 1024.", "--threads", "0");
-        yield return Case("ProbeIntervalNegative", "The field ProbeInterval must be between 0 and 1000000.", "--probe-interval", "-1");
-        yield return Case("TrainSubsetZero", "The field TrainSubset must be between 1 and 2147483647.", "--train-subset", "0");
+        yield return Case("EpochsZero", "--epochs (Train:Epochs): must be in [1, 100000]; got '0'.", "--epochs", "0");
+        yield return Case("ThreadsZero", "--threads (Train:Threads): must be in [1, 1024]; got '0'.", "--threads", "0");
+        yield return Case("ProbeIntervalNegative", "--probe-interval (Train:ProbeInterval): must be in [0, 1000000]; got '-1'.", "--probe-interval", "-1");
+        yield return Case("TrainSubsetZero", "--train-subset (Train:TrainSubset): must be in [1, 2147483647]; got '0'.", "--train-subset", "0");
         yield return Case("ModelResnet7", "--model: Model 'resnet7' is not valid: ResNet depth must be 6n+2 with n >= 1 (8, 14, 20, ..., 110).", "--model", "resnet7");
         yield return Case("ModelMlpZeroWidth", "--model: Model 'mlp:0-5' is not valid: MLP hidden widths must be >= 1, found 0.", "--model", "mlp:0-5");
         yield return Case("ModelUnknown", "--model: Unknown model 'vgg16': expected mlp, mlp:W1-W2-...", "--model", "vgg16");
@@ -75,9 +75,9 @@ public sealed class BadOptionTests
         yield return Case("LearningRateNegative", "--learning-rates: at least one learning rate, each a finite number > 0.", "--learning-rates", "-0.1");
         yield return Case("BatchLargerThanTheSubset", "--batch-sizes: 16 is larger than --train-subset 10; every batch size must fit in the training set.", "--train-subset", "10");
         yield return Case("BatchLargerThanTheDataSet", $"beacons failed: --batch-sizes: 64 is larger than the training set ({BadData.TrainCount} samples).", "--batch-sizes", "8,64");
-        yield return Case("EpochsZero", "The field Epochs must be between 1 and 100000.", "--epochs", "0");
-        yield return Case("ThreadsPerRunZero", "The field ThreadsPerRun must be between 1 and 1024.", "--threads-per-run", "0");
-        yield return Case("ProbeIntervalZero", "The field ProbeInterval must be between 1 and 1000000.", "--probe-interval", "0");
+        yield return Case("EpochsZero", "--epochs (Beacons:Epochs): must be in [1, 100000]; got '0'.", "--epochs", "0");
+        yield return Case("ThreadsPerRunZero", "--threads-per-run (Beacons:ThreadsPerRun): must be in [1, 1024]; got '0'.", "--threads-per-run", "0");
+        yield return Case("ProbeIntervalZero", "--probe-interval (Beacons:ProbeInterval): must be in [1, 1000000]; got '0'.", "--probe-interval", "0");
         yield return Case("ModelUnknown", "--model: Unknown model 'resnet'", "--model", "resnet");
     }
 
@@ -106,10 +106,10 @@ public sealed class BadOptionTests
     {
         static TestCaseData Case(string name, string expected, params string[] args) => new TestCaseData(args, expected).SetName("Measure_" + name);
 
-        yield return Case("LearningRateZero", "--lr: the learning rate must be in [1E-12, 1000000].", "--lr", "0");
-        yield return Case("LearningRateNaN", "--lr: the learning rate must be in [1E-12, 1000000].", "--lr", "NaN");
-        yield return Case("BatchSizeZero", "--batch-size: must be in [1, 1048576].", "--batch-size", "0");
-        yield return Case("ThreadsZero", "--threads: must be in [1, 1024].", "--threads", "0");
+        yield return Case("LearningRateZero", "--lr (Measure:LearningRate): the learning rate must be in [1E-12, 1000000]; got '0'.", "--lr", "0");
+        yield return Case("LearningRateNaN", "--lr (Measure:LearningRate): the learning rate must be in [1E-12, 1000000]; got 'NaN'.", "--lr", "NaN");
+        yield return Case("BatchSizeZero", "--batch-size (Measure:BatchSize): must be in [1, 1048576]; got '0'.", "--batch-size", "0");
+        yield return Case("ThreadsZero", "--threads (Measure:Threads): must be in [1, 1024]; got '0'.", "--threads", "0");
         yield return Case("BatchLargerThanTheDataSet", $"--batch-size: 21 is larger than the training set ({BadData.TrainCount} samples)", "--batch-size", "21");
         yield return Case("IndexOutsideTheDataSet", $"--indices: index {BadData.TrainCount} is outside the training set, whose indices are 0..{BadData.TrainCount - 1}.", "--indices", $"1,{BadData.TrainCount}");
         yield return Case("RankToleranceOne", "--rank-tolerance: 1 is outside (0, 1)", "--rank-tolerance", "1");

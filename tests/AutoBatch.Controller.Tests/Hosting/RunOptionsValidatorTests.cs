@@ -70,6 +70,55 @@ public sealed class RunOptionsValidatorTests
     }
 
     [Test]
+    public async Task TheDefaultMapIsFoundFromAFolderWithoutOne_TheCopyBesideTheProgram()
+    {
+        // The real program started in an empty folder: before, "beacon-data/fashion-mnist-mlp.json does not exist".
+        string folder = Path.Combine(Path.GetTempPath(), "autobatch-cwd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = folder, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            foreach (string a in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "autobatch.dll"), "run", "--schedule", "best", "--epochs", "1", "--train-subset", "64",
+                "--probe-interval", "0", "--output", "out",
+            })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            using var p = System.Diagnostics.Process.Start(start)!;
+            Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            string log = await stdout + await stderr;
+            string besideProgram = Path.Combine(AppContext.BaseDirectory, RunOptions.DefaultMap);
+            Assert.That(p.ExitCode, Is.EqualTo(0), log);
+            Assert.That(AutoBatch.Controller.Runs.RunSession.ReadSummary(Path.Combine(folder, "out", AutoBatch.Controller.Runs.RunSession.SummaryName)).Map, Is.EqualTo(besideProgram));
+            Assert.That(File.ReadAllBytes(besideProgram), Is.EqualTo(File.ReadAllBytes(Path.Combine(RepositoryRoot(), RunOptions.DefaultMap))), "the prebuilt map itself");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (string? d = AppContext.BaseDirectory; d is not null; d = Path.GetDirectoryName(d))
+        {
+            if (File.Exists(Path.Combine(d, "AutoBatch.sln")))
+            {
+                return d;
+            }
+        }
+
+        throw new InvalidOperationException("AutoBatch.sln not found above the test's folder.");
+    }
+
+    [Test]
     public async Task TheHostRefusesInvalidOptionsOnStartWithExitCode2()
     {
         (int code, string output) = await GridProcess.RunAsync("run", "--map", "/nonexistent/map.json", "--min-batch-size", "300", "--max-batch-size", "30");

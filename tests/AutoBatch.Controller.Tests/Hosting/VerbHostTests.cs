@@ -75,4 +75,20 @@ public sealed class VerbHostTests
             Assert.That(bound.RankTolerance, Is.EqualTo(0.001));
         });
     }
+
+    [Test]
+    public void ADataAnnotationFailure_IsShownAsItsRule_WithTheKeyAndTheValueGiven_OthersPassThrough()
+    {
+        IConfigurationSection section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Train:BatchSize"] = "0" }).Build().GetSection("Train");
+        const string Wrapped =
+            "DataAnnotation validation failed for 'TrainOptions' members: 'BatchSize' with the error: '--batch-size: must be in [1, 1048576].'.";
+
+        Assert.That(VerbHost.Describe(Wrapped, section), Is.EqualTo("--batch-size (Train:BatchSize): must be in [1, 1048576]; got '0'."));
+        Assert.That(
+            VerbHost.Describe(Wrapped.Replace("'BatchSize'", "'Epochs'", StringComparison.Ordinal), section),
+            Is.EqualTo("--batch-size (Train:Epochs): must be in [1, 1048576]."),
+            "no value to show when the key was not set");
+        Assert.That(VerbHost.Describe("--shard: expected i/n, got '3/2'.", section), Is.EqualTo("--shard: expected i/n, got '3/2'."));
+    }
 }
