@@ -71,7 +71,7 @@ public sealed class MeasureService : BackgroundService
         MeasureOptions o = _options;
         EngineRuntime.SetThreads(o.Threads);
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
-        (ImageDataSet train, _) = DataSetLoader.Load(o.Data, dataPath);
+        ImageDataSet train = DataSetLoader.LoadTrain(o.Data, dataPath);  // measure probes training images only
         int[] indices = SelectBatch(o, train.Count);
         ProbeSettings.CheckMemory(indices.Length, o.Indices is null ? "--batch-size" : "--indices");
         cancellationToken.ThrowIfCancellationRequested();

@@ -42,6 +42,21 @@ public static class DataSetLoader
     /// <exception cref="DataFormatException">A file is malformed; the message names it.</exception>
     public static (ImageDataSet Train, ImageDataSet Test) Load(DataSetKind kind, string directory)
     {
+        (ImageDataSet train, ImageDataSet? test) = Read(kind, directory, withTest: true);
+        return (train, test!);
+    }
+
+    /// <summary>
+    /// The training set alone, as <see cref="Load"/> reads it, for callers that use no test images (the
+    /// <c>measure</c> verb): the test files need not be there, and are not read.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist or is a file.</exception>
+    /// <exception cref="FileNotFoundException">A training file is missing or is a directory.</exception>
+    /// <exception cref="DataFormatException">A training file is malformed; the message names it.</exception>
+    public static ImageDataSet LoadTrain(DataSetKind kind, string directory) => Read(kind, directory, withTest: false).Train;
+
+    private static (ImageDataSet Train, ImageDataSet? Test) Read(DataSetKind kind, string directory, bool withTest)
+    {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (File.Exists(directory))
         {
@@ -55,25 +70,27 @@ public static class DataSetLoader
                 $"{kind.DisplayName()} data set directory '{directory}' does not exist; expected it to contain {string.Join(", ", ExpectedFiles(kind))}.");
         }
 
+        // Without the test set, only the training files are required (the list still names all for the message).
+        string[] Wanted(string[] train, string[] test) => withTest ? [.. train, .. test] : train;
         switch (kind)
         {
             case DataSetKind.FashionMnist or DataSetKind.Mnist:
-                string[] idx = Require(kind, directory, IdxFiles, allowGzip: true);
-                return (IdxReader.Read(idx[0], idx[1]), IdxReader.Read(idx[2], idx[3]));
+                string[] idx = Require(kind, directory, Wanted(IdxFiles[..2], IdxFiles[2..]), allowGzip: true);
+                return (IdxReader.Read(idx[0], idx[1]), withTest ? IdxReader.Read(idx[2], idx[3]) : null);
 
             case DataSetKind.Cifar10:
-                string cifar10 = ArchiveFolder(directory, "cifar-10-batches-bin", Cifar10TestFile);
-                string[] batches = Require(kind, cifar10, [.. Cifar10TrainFiles, Cifar10TestFile], allowGzip: false);
-                return (CifarReader.ReadCifar10(batches[..^1]), CifarReader.ReadCifar10([batches[^1]]));
+                string cifar10 = ArchiveFolder(directory, "cifar-10-batches-bin", Cifar10TrainFiles[0]);
+                string[] batches = Require(kind, cifar10, Wanted(Cifar10TrainFiles, [Cifar10TestFile]), allowGzip: false);
+                return (CifarReader.ReadCifar10(batches[..Cifar10TrainFiles.Length]), withTest ? CifarReader.ReadCifar10([batches[^1]]) : null);
 
             case DataSetKind.Cifar100:
-                string cifar100 = ArchiveFolder(directory, "cifar-100-binary", Cifar100TestFile);
-                string[] files = Require(kind, cifar100, [Cifar100TrainFile, Cifar100TestFile], allowGzip: false);
-                return (CifarReader.ReadCifar100(files[0]), CifarReader.ReadCifar100(files[1]));
+                string cifar100 = ArchiveFolder(directory, "cifar-100-binary", Cifar100TrainFile);
+                string[] files = Require(kind, cifar100, Wanted([Cifar100TrainFile], [Cifar100TestFile]), allowGzip: false);
+                return (CifarReader.ReadCifar100(files[0]), withTest ? CifarReader.ReadCifar100(files[1]) : null);
 
             case DataSetKind.Svhn:
-                string[] mats = Require(kind, directory, [SvhnTrainFile, SvhnTestFile], allowGzip: false);
-                return (SvhnReader.Read(mats[0]), SvhnReader.Read(mats[1]));
+                string[] mats = Require(kind, directory, Wanted([SvhnTrainFile], [SvhnTestFile]), allowGzip: false);
+                return (SvhnReader.Read(mats[0]), withTest ? SvhnReader.Read(mats[1]) : null);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown data set kind.");

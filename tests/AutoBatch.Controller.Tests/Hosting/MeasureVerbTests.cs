@@ -177,6 +177,26 @@ public sealed class MeasureVerbTests
     }
 
     [Test]
+    public async Task AFolderWithoutTestFiles_IsEnough_MeasureProbesTrainingImagesOnly()
+    {
+        string trainOnly = Path.Combine(_data, "train-only");
+        Directory.CreateDirectory(trainOnly);
+        foreach (string name in new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" })
+        {
+            File.Copy(Path.Combine(_data, name), Path.Combine(trainOnly, name));
+        }
+
+        (int exit, string stdout, string stderr) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", trainOnly, "--indices", "1,2,3");
+        (int full, string reference, _) = await Cli.InvokeAsync("measure", "--model", "mlp:32", "--data-path", _data, "--indices", "1,2,3");
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stderr);
+        Assert.That(full, Is.EqualTo(ExitCodes.Ok));
+        using var json = JsonDocument.Parse(stdout);
+        using var referenceJson = JsonDocument.Parse(reference);
+        Assert.That(json.RootElement.GetProperty("trace").GetDouble(), Is.EqualTo(referenceJson.RootElement.GetProperty("trace").GetDouble()));
+    }
+
+    [Test]
     public async Task MissingWeightsFile_ExitsWithBadInputNamingTheOptionAndFile()
     {
         string missing = Path.Combine(_data, "absent.safetensors");

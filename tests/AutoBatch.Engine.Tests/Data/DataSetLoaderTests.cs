@@ -152,6 +152,51 @@ public sealed class DataSetLoaderTests
     }
 
     [Test]
+    public void LoadTrain_ReadsTheTrainingFilesAlone_WithoutTheTestFiles([Values] DataSetKind kind)
+    {
+        // Every kind with its training files only, and a test file that would not parse if it were read.
+        byte[] labels = [1, 2];
+        switch (kind)
+        {
+            case DataSetKind.Mnist or DataSetKind.FashionMnist:
+                _dir.Write("train-images-idx3-ubyte", TestFiles.IdxImages(2, 28, 28, new byte[2 * 784]));
+                _dir.Write("train-labels-idx1-ubyte", TestFiles.IdxLabels(labels));
+                _dir.Write("t10k-images-idx3-ubyte", [1, 2, 3]);
+                break;
+            case DataSetKind.Cifar10:
+                for (int b = 1; b <= 5; b++)
+                {
+                    _dir.Write(Path.Combine("cifar-10-batches-bin", $"data_batch_{b}.bin"), TestFiles.CifarRecords([(byte)b], null, new byte[3072]));
+                }
+
+                labels = [1, 2, 3, 4, 5];
+                _dir.Write(Path.Combine("cifar-10-batches-bin", "test_batch.bin"), [1, 2, 3]);
+                break;
+            case DataSetKind.Cifar100:
+                _dir.Write("train.bin", TestFiles.CifarRecords(labels, [0, 0], new byte[2 * 3072]));
+                break;
+            case DataSetKind.Svhn:
+                _dir.Write("train_32x32.mat", new MatFileWriter().AddSvhnImages(new byte[2 * 3072], 2).AddDoubles("y", [1, 2]).ToArray(compress: false));
+                break;
+        }
+
+        ImageDataSet train = DataSetLoader.LoadTrain(kind, _dir.Path);
+
+        Assert.That(train.Labels, Is.EqualTo(labels));
+        Assert.That(() => DataSetLoader.Load(kind, _dir.Path), Throws.InstanceOf<IOException>(), "Load still needs the test set");
+    }
+
+    [Test]
+    public void LoadTrain_MissingTrainingFile_IsNamed()
+    {
+        _dir.Write("train-images-idx3-ubyte", TestFiles.IdxImages(1, 2, 2, new byte[4]));
+
+        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.LoadTrain(DataSetKind.Mnist, _dir.Path));
+
+        Assert.That(ex.Message, Does.Contain("missing train-labels-idx1-ubyte[.gz];"));
+    }
+
+    [Test]
     public void Load_MalformedFile_PropagatesTheFormatError()
     {
         _dir.Write("train.bin", new byte[100]);
