@@ -36,6 +36,12 @@ internal static class TrainingVerbRunner
             Log.VerbFailed(logger, verb, e.Message);
             Environment.ExitCode = ExitCodes.BadInput;
         }
+        catch (IOException e)
+        {
+            // A disk error under way (a full disk, a folder removed): a failure, but the system's message says it all.
+            Log.VerbFailed(logger, verb, e.Message);
+            Environment.ExitCode = ExitCodes.Failure;
+        }
         catch (Exception e)
         {
             Log.VerbCrashed(logger, e, verb);

@@ -1,0 +1,75 @@
+using AutoBatch.Controller.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AutoBatch.Controller.Tests.Hosting;
+
+/// <summary>How the training verbs map the outcome of their work to an exit code and a log line.</summary>
+public sealed class TrainingVerbRunnerTests
+{
+    private sealed class Lifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public bool Stopped { get; private set; }
+
+        public void StopApplication() => Stopped = true;
+    }
+
+    private sealed class Recorder : ILogger
+    {
+        public List<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception), exception));
+    }
+
+    private static async Task<(int Exit, Recorder Log, Lifetime Lifetime)> Run(Exception thrown)
+    {
+        var log = new Recorder();
+        var lifetime = new Lifetime();
+        int before = Environment.ExitCode;
+        try
+        {
+            string? result = await TrainingVerbRunner.RunAsync<string?>("train", null, log, lifetime, _ => throw thrown, _ => false, CancellationToken.None);
+            Assert.That(result, Is.Null);
+            return (Environment.ExitCode, log, lifetime);
+        }
+        finally
+        {
+            Environment.ExitCode = before;
+        }
+    }
+
+    [Test]
+    public async Task ADiskErrorUnderWay_IsAFailure_InOneLineWithoutTheStackTrace()
+    {
+        (int exit, Recorder log, Lifetime lifetime) = await Run(new IOException("No space left on device : '/runs/x/epochs.jsonl'"));
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(log.Entries.Single().Message, Is.EqualTo("train failed: No space left on device : '/runs/x/epochs.jsonl'"));
+        Assert.That(log.Entries.Single().Exception, Is.Null, "no exception attached: the console logger would print its stack trace");
+        Assert.That(lifetime.Stopped, Is.True);
+    }
+
+    [Test]
+    public async Task BadInputAndBugs_KeepTheirCodes()
+    {
+        (int badInput, Recorder badLog, _) = await Run(new ArgumentException("--output: 'x' is a file; expected a folder."));
+        (int bug, Recorder bugLog, _) = await Run(new InvalidOperationException("a bug"));
+
+        Assert.That(badInput, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(badLog.Entries.Single().Message, Is.EqualTo("train failed: --output: 'x' is a file; expected a folder."));
+        Assert.That(bug, Is.EqualTo(ExitCodes.Failure));
+        Assert.That(bugLog.Entries.Single().Exception, Is.InstanceOf<InvalidOperationException>(), "a bug keeps its stack trace");
+    }
+}
