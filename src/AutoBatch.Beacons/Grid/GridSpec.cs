@@ -42,6 +42,16 @@ public sealed record GridSpec
     /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public void Validate()
     {
+        try
+        {
+            // Any valid shape checks the name (the network is built for the data set's shape when a run starts).
+            AutoBatch.Engine.Models.ModelSpec.Parse(Model, new AutoBatch.Engine.Models.InputShape(1, 28, 28), 10);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--model: {e.Message}", e);
+        }
+
         if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1))
         {
             throw new ArgumentException("--batch-sizes: at least one batch size, each >= 1.");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AutoBatch.Beacons.Maps;
@@ -87,7 +88,7 @@ public sealed class GridStore
             string path = RunPath(key.Id);
             if (File.Exists(path))
             {
-                runs.Add(ReadRun(path));
+                runs.Add(ReadRun(path, key, Grid));
             }
         }
 
@@ -99,6 +100,41 @@ public sealed class GridStore
 
     /// <summary>Reads a finished run file, with errors naming the file.</summary>
     public static BeaconRun ReadRun(string path) => Read<BeaconRun>(path);
+
+    /// <summary>
+    /// Reads the finished run of <paramref name="key"/> in <paramref name="grid"/> and checks it: its configuration is
+    /// the key's (an edited batch size would add a configuration the grid never ran to the map), it has at most the
+    /// grid's epochs, numbered 1, 2, ..., and no value a training run cannot produce (the checks a map gets when it is
+    /// read, so that merge never writes a map the product then refuses).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed or does not belong to the key; the message names it and the field.</exception>
+    public static BeaconRun ReadRun(string path, RunKey key, GridSpec grid)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(grid);
+        BeaconRun run = Read<BeaconRun>(path);
+        foreach ((string field, string found, string expected) in new[]
+        {
+            ("id", run.Id, key.Id),
+            ("batchSize", run.BatchSize.ToString(CultureInfo.InvariantCulture), key.BatchSize.ToString(CultureInfo.InvariantCulture)),
+            ("learningRate", run.LearningRate.ToString("R", CultureInfo.InvariantCulture), key.LearningRate.ToString("R", CultureInfo.InvariantCulture)),
+            ("seed", run.Seed.ToString(CultureInfo.InvariantCulture), key.Seed.ToString(CultureInfo.InvariantCulture)),
+        })
+        {
+            if (found != expected)
+            {
+                throw new InvalidDataException($"{path}: {field} is {found}, expected {expected} (the run {key.Id} of the grid).");
+            }
+        }
+
+        BeaconMapFile.CheckRunValues(path, string.Empty, run);
+        if (run.Epochs.Count > grid.Epochs || run.Epochs.Where((e, i) => e.Epoch != i + 1).Any())
+        {
+            throw new InvalidDataException($"{path}: expected epoch records 1, 2, ... up to the grid's {grid.Epochs}, found [{string.Join(", ", run.Epochs.Select(e => e.Epoch))}].");
+        }
+
+        return run;
+    }
 
     private static T Read<T>(string path)
     {

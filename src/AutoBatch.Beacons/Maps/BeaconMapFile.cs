@@ -30,11 +30,20 @@ public static class BeaconMapFile
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.", nameof(path));
+            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.");
         }
 
         string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException ex)
+        {
+            // A file where a folder of the path should be, or a read-only disk: bad input, not a crash.
+            throw new ArgumentException($"The beacon map cannot be written to {full}: {ex.Message}", ex);
+        }
+
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -50,7 +59,7 @@ public static class BeaconMapFile
         {
             // System.Text.Json refuses NaN and infinity; nothing is written and the old file stays.
             File.Delete(temp);
-            throw new ArgumentException($"The beacon map cannot be written to {full}: {ex.Message}", nameof(map), ex);
+            throw new ArgumentException($"The beacon map cannot be written to {full}: {ex.Message}", ex);
         }
         catch
         {
@@ -187,23 +196,33 @@ public static class BeaconMapFile
 
     // Negative sizes, rates, errors or measures cannot come from a training run; they mean the file was edited or
     // corrupted, and would silently bend the surface and the optimum region.
-    private static void CheckRun(string path, int index, BeaconRun run)
+    private static void CheckRun(string path, int index, BeaconRun run) => CheckRunValues(path, $"runs[{index}] ({run.Id}).", run);
+
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> naming the file and field when a run holds a value no training run can
+    /// produce. <paramref name="where"/> prefixes field names: <c>runs[3] (id).</c> in a map, empty in a grid's run file.
+    /// </summary>
+    internal static void CheckRunValues(string path, string where, BeaconRun run)
     {
-        string where = $"runs[{index}] ({run.Id})";
         if (run.BatchSize < 1)
         {
-            throw Invalid(path, $"{where}.batchSize is {run.BatchSize}, expected >= 1");
+            throw Invalid(path, $"{where}batchSize is {run.BatchSize}, expected >= 1");
         }
 
         if (!(run.LearningRate > 0))
         {
-            throw Invalid(path, $"{where}.learningRate is {run.LearningRate}, expected > 0");
+            throw Invalid(path, $"{where}learningRate is {run.LearningRate}, expected > 0");
+        }
+
+        if (run.Epochs is null || run.Epochs.Any(e => e is null))
+        {
+            throw Invalid(path, $"{where}epochs is missing or holds a null record");
         }
 
         for (int e = 0; e < run.Epochs.Count; e++)
         {
             EpochRecord r = run.Epochs[e];
-            string at = $"{where}.epochs[{e}]";
+            string at = $"{where}epochs[{e}]";
             if (r.Epoch < 1)
             {
                 throw Invalid(path, $"{at}.epoch is {r.Epoch}, expected >= 1");

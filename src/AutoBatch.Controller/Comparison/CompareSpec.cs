@@ -19,7 +19,7 @@ public sealed record CompareSpec
     /// <summary>Format version.</summary>
     public int Version { get; init; } = 1;
 
-    /// <summary>Beacon map the runs use, as given on the command line.</summary>
+    /// <summary>Beacon map the runs use, as a full path (comparisons written before held it as given on the command line).</summary>
     public required string Map { get; init; }
 
     /// <summary>Canonical schedule names (<see cref="ScheduleSpec.Name"/>), in report order.</summary>
@@ -85,7 +85,19 @@ public sealed record CompareSpec
         {
             CompareSpec spec = JsonSerializer.Deserialize<CompareSpec>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path}: empty comparison spec.");
-            foreach (string s in spec.Schedules)
+            string? problem = spec.Version != 1 ? $"version {spec.Version}, expected 1 (written by another version of autobatch?)"
+                : spec.Schedules is null || spec.Schedules.Count == 0 ? "no schedules, expected at least one"
+                : spec.Seeds is null || spec.Seeds.Count == 0 ? "no seeds, expected at least one"
+                : spec.Epochs < 1 ? $"epochs {spec.Epochs}, expected >= 1"
+                : spec.TrainSubset is < 1 ? $"trainSubset {spec.TrainSubset}, expected >= 1"
+                : string.IsNullOrWhiteSpace(spec.Map) ? "no map, expected the map's path"
+                : null;
+            if (problem is not null)
+            {
+                throw new InvalidDataException($"{path}: not a valid comparison spec: {problem}.");
+            }
+
+            foreach (string s in spec.Schedules!)
             {
                 ScheduleSpec.Parse(s);
             }

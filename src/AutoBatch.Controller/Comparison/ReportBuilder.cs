@@ -176,6 +176,21 @@ public static class ReportBuilder
             return "not started";
         }
 
+        string summary = Path.Combine(runFolder, RunSession.SummaryName);
+        if (File.Exists(summary))
+        {
+            // A summary that exists but does not count: say why, rather than pass the run off as interrupted.
+            try
+            {
+                RunSummary s = RunSession.ReadSummary(summary);
+                return string.Create(CultureInfo.InvariantCulture, $"{summary} says neither completed nor diverged (after {s.Epochs} of {epochs} epochs); the run is redone by compare");
+            }
+            catch (InvalidDataException e)
+            {
+                return $"{e.Message.TrimEnd('.')}; the run is redone by compare";
+            }
+        }
+
         string log = Path.Combine(runFolder, "epochs.jsonl");
         int done = File.Exists(log) ? File.ReadLines(log).Count(l => !string.IsNullOrWhiteSpace(l)) : 0;
         return done == 0

@@ -31,6 +31,16 @@ public static class ShardMerger
             }
 
             GridSpec spec = GridStore.ReadSpec(specPath);
+            try
+            {
+                spec.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                // GridSpec names the beacons flag a value came from; here it is a field of the file.
+                throw new InvalidDataException($"{specPath}: the grid is not valid: {e.Message.TrimEnd('.')}.", e);
+            }
+
             if (grid is null)
             {
                 grid = spec;
@@ -38,7 +48,8 @@ public static class ShardMerger
             }
             else if (JsonSerializer.Serialize(spec) != JsonSerializer.Serialize(grid))
             {
-                throw new InvalidDataException($"{specPath}: a different grid from {first}; shards of one grid must be run with the same options.");
+                throw new InvalidDataException(
+                    $"{specPath}: a different grid from {first} ({Differences(spec, grid)}); shards of one grid must be run with the same options.");
             }
 
             var store = new GridStore(folder, spec);
@@ -63,5 +74,29 @@ public static class ShardMerger
         var ordered = keys.Where(k => runs.ContainsKey(k.Id)).Select(k => runs[k.Id].Run).ToArray();
         var missing = keys.Where(k => !runs.ContainsKey(k.Id)).Select(k => k.Id).ToArray();
         return (grid, ordered, missing);
+    }
+
+    // What differs between two grids, field by field ("epochs 3 here, 2 there").
+    private static string Differences(GridSpec here, GridSpec there)
+    {
+        static string Join<T>(IEnumerable<T> values) => string.Join(",", values.Select(v => string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}", v)));
+        var differences = new List<string>();
+        void Compare(string field, string mine, string theirs)
+        {
+            if (mine != theirs)
+            {
+                differences.Add($"{field} {mine} here, {theirs} there");
+            }
+        }
+
+        Compare("model", here.Model, there.Model);
+        Compare("data", here.Data.ToString(), there.Data.ToString());
+        Compare("batch sizes", Join(here.BatchSizes), Join(there.BatchSizes));
+        Compare("learning rates", Join(here.LearningRates), Join(there.LearningRates));
+        Compare("seeds", Join(here.Seeds), Join(there.Seeds));
+        Compare("epochs", Join([here.Epochs]), Join([there.Epochs]));
+        Compare("probe interval", Join([here.ProbeInterval]), Join([there.ProbeInterval]));
+        Compare("training subset", here.TrainSubset is { } a ? Join([a]) : "all", there.TrainSubset is { } b ? Join([b]) : "all");
+        return differences.Count == 0 ? "another setting" : string.Join("; ", differences);
     }
 }

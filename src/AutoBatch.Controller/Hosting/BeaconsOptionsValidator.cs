@@ -37,6 +37,17 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
             }
         }
 
+        if (OutputPaths.FolderProblem(options.Output, "--output") is { } output)
+        {
+            failures.Add(output);
+        }
+
+        // Checked now: the map is written after the whole grid has trained.
+        if (!string.IsNullOrWhiteSpace(options.Map) && OutputPaths.FileProblem(options.Map, "--map") is { } map)
+        {
+            failures.Add(map);
+        }
+
         if (options.Shard is not null && options.ShardCount is not null)
         {
             failures.Add("--shard and --shard-count: give one of them, not both.");

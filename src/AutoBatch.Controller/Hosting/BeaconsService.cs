@@ -64,7 +64,7 @@ public sealed class BeaconsService : BackgroundService
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
         {
-            Log.VerbFailed(_logger, "beacons", e.Message);
+            Log.VerbFailed(_logger, "beacons", ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (Exception e)

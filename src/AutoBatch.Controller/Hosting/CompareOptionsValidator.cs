@@ -35,6 +35,11 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
             failures.Add($"--map: '{options.Map}' does not exist (build one with the beacons verb, or pass the prebuilt {RunOptions.DefaultMap}).");
         }
 
+        if (OutputPaths.FolderProblem(options.Output, "--output") is { } output)
+        {
+            failures.Add(output);
+        }
+
         if (options.DataPath is { } data && !Directory.Exists(data))
         {
             failures.Add($"--data-path: '{data}' is not a folder.");

@@ -34,7 +34,8 @@ public sealed class CompareService : BackgroundService
         ArgumentNullException.ThrowIfNull(map);
         return new CompareSpec
         {
-            Map = o.Map,
+            // A full path: the report verb, run later from another folder, must find the same file.
+            Map = Path.GetFullPath(o.Map),
             Schedules = CompareOptionsValidator.ParseSchedules(o.Schedules),
             Seeds = CompareOptionsValidator.ParseSeeds(o.Seeds),
             Epochs = o.Epochs ?? map.Grid.Epochs,
@@ -58,7 +59,7 @@ public sealed class CompareService : BackgroundService
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
         {
-            Log.VerbFailed(_logger, "compare", e.Message);
+            Log.VerbFailed(_logger, "compare", ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (Exception e)

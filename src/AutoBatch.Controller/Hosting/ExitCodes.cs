@@ -20,6 +20,27 @@ public static class ExitCodes
     /// <summary>Training diverged (non-finite loss).</summary>
     public const int Diverged = 3;
 
+    /// <summary>
+    /// An exception's message as the user should read it: an <see cref="ArgumentException"/>'s message without the
+    /// " (Parameter 'runs')" .NET appends for the developer's parameter name, which means nothing on the command line.
+    /// </summary>
+    public static string UserMessage(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            string suffix = $" (Parameter '{name}')";
+            int at = message.LastIndexOf(suffix, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                message = message.Remove(at, suffix.Length);
+            }
+        }
+
+        return message;
+    }
+
     /// <summary>Maps an exception to the exit code for it.</summary>
     public static int For(Exception e) => e switch
     {

@@ -52,7 +52,7 @@ public sealed class MeasureService : BackgroundService
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
         {
-            Log.VerbFailed(_logger, "measure", e.Message);
+            Log.VerbFailed(_logger, "measure", ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (Exception e)

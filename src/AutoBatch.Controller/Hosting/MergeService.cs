@@ -43,7 +43,7 @@ public sealed class MergeService : BackgroundService
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
         {
-            Log.VerbFailed(_logger, "merge", e.Message);
+            Log.VerbFailed(_logger, "merge", ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (Exception e)

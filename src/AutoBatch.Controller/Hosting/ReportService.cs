@@ -1,5 +1,7 @@
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Runs;
+using AutoBatch.Engine.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,6 +38,22 @@ public sealed class ReportService : BackgroundService
         return report;
     }
 
+    /// <summary>The model and data set of the comparison's first finished run (null, null when none has finished).</summary>
+    private static (string? Model, DataSetKind? Data) RunsModel(string folder, CompareSpec spec)
+    {
+        foreach (CompareRun run in spec.Runs())
+        {
+            string runFolder = run.FolderIn(folder);
+            if (CompareRunner.IsFinished(runFolder))
+            {
+                RunSummary summary = RunSession.ReadSummary(Path.Combine(runFolder, RunSession.SummaryName));
+                return (summary.Model, summary.Data);
+            }
+        }
+
+        return (null, null);
+    }
+
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +65,10 @@ public sealed class ReportService : BackgroundService
             BeaconMap? map = null;
             if (File.Exists(mapPath))
             {
-                map = BeaconMapFile.Read(mapPath);
+                // A map given with --map must be of the runs' model and data set; the report then names it.
+                (string? model, DataSetKind? data) = RunsModel(_options.Compare, spec);
+                map = BeaconMapFile.Read(mapPath, model, data);
+                spec = spec with { Map = mapPath };
             }
             else
             {
@@ -59,7 +80,7 @@ public sealed class ReportService : BackgroundService
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
         {
-            Log.VerbFailed(_logger, "report", e.Message);
+            Log.VerbFailed(_logger, "report", ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (Exception e)

@@ -33,13 +33,13 @@ internal static class TrainingVerbRunner
         }
         catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput || e is FormatException)
         {
-            Log.VerbFailed(logger, verb, e.Message);
+            Log.VerbFailed(logger, verb, ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.BadInput;
         }
         catch (IOException e)
         {
             // A disk error under way (a full disk, a folder removed): a failure, but the system's message says it all.
-            Log.VerbFailed(logger, verb, e.Message);
+            Log.VerbFailed(logger, verb, ExitCodes.UserMessage(e));
             Environment.ExitCode = ExitCodes.Failure;
         }
         catch (Exception e)

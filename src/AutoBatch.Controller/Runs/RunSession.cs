@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Checkpoints;
@@ -55,7 +56,7 @@ public sealed class RunSession
     public RunSummary Execute(IRunView? view = null, CancellationToken cancellationToken = default)
     {
         RunSettings s = _settings;
-        CheckOutputFolder(s.Output);
+        OutputPaths.CheckFolder(s.Output, "--output");
         EngineRuntime.SetThreads(s.Threads);
         (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
         if (s.TrainSubset is { } subset)
@@ -204,8 +205,16 @@ public sealed class RunSession
     {
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), SummaryJson)
+            RunSummary summary = System.Text.Json.JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), SummaryJson)
                 ?? throw new InvalidDataException($"{path}: empty run summary.");
+            // Values no run writes: an edited or damaged file, which would otherwise enter a comparison's means.
+            string? problem = summary.FinalTestError is < 0 or > 1 || double.IsNaN(summary.FinalTestError)
+                    ? $"finalTestError is {summary.FinalTestError}, expected an error rate in [0, 1]"
+                : summary.Iterations < 0 ? $"iterations is {summary.Iterations}, expected >= 0"
+                : summary.Epochs < 0 ? $"epochs is {summary.Epochs}, expected >= 0"
+                : summary.TrainSeconds < 0 ? $"trainSeconds is {summary.TrainSeconds}, expected >= 0"
+                : null;
+            return problem is null ? summary : throw new InvalidDataException($"{path}: not a valid run summary: {problem}.");
         }
         catch (System.Text.Json.JsonException e)
         {
@@ -222,45 +231,6 @@ public sealed class RunSession
 
         int mapEpoch = _map.Surfaces.MapEpoch(record.Epoch, _settings.Epochs);
         return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.ConditionMean, record.Energy) : null;
-    }
-
-    /// <summary>
-    /// Refuses, before any work, an output that cannot be a folder (a file, or a path under one) or an existing folder
-    /// that cannot be written, naming --output; a folder still to be created is checked when it is created.
-    /// </summary>
-    private static void CheckOutputFolder(string folder)
-    {
-        string full = Path.GetFullPath(folder);
-        for (string? at = full; at is not null; at = Path.GetDirectoryName(at))
-        {
-            if (File.Exists(at))
-            {
-                throw new ArgumentException(at == full
-                    ? $"--output: '{folder}' is a file; expected a folder."
-                    : $"--output: '{at}' is a file, so '{folder}' cannot be a folder.");
-            }
-
-            if (Directory.Exists(at))
-            {
-                break;
-            }
-        }
-
-        if (!Directory.Exists(full))
-        {
-            return;
-        }
-
-        string probe = Path.Combine(full, $".autobatch-write-test-{Environment.ProcessId}");
-        try
-        {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--output: cannot write to the folder '{folder}': {e.Message}", e);
-        }
     }
 
     private void Save(Network network, Trainer trainer, PolicyPlanner planner, int rollbacks, SortedDictionary<string, string> identity)

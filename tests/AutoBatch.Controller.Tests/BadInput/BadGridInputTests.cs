@@ -119,6 +119,87 @@ public sealed class BadGridInputTests
         Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
     }
 
+    [TestCase("\"testError\": 0.", "\"testError\": 1.5, \"x\": 0.", "epochs[1].testError is 1.5, expected an error rate in [0, 1]")]
+    [TestCase("\"conditionMean\": ", "\"conditionMean\": -5, \"x\": ", "epochs[0].conditionMean is -5, expected >= 0")]
+    [TestCase("\"batchSize\": 16,", "\"batchSize\": 32,", "batchSize is 32, expected 16 (the run b0016-lr0.1-s1 of the grid)")]
+    [TestCase("\"learningRate\": 0.1,", "\"learningRate\": 0.3,", "learningRate is 0.3, expected 0.1 (the run b0016-lr0.1-s1 of the grid)")]
+    [TestCase("\"epoch\": 2,", "\"epoch\": 3,", "expected epoch records 1, 2, ... up to the grid's 2, found [1, 3]")]
+    public async Task MergeRefusesARunFileWithValuesNoRunProducesNamingTheField(string find, string replace, string expected)
+    {
+        // Before, these were merged into a map that run and compare then refused, or (an edited batch size) into a
+        // configuration the grid never ran.
+        string grid = CompleteGrid("g");
+        string run = Path.Combine(grid, "runs", new RunKey(16, 0.1, 1).Id + ".json");
+        string text = File.ReadAllText(run);
+        int at = find.StartsWith("\"testError", StringComparison.Ordinal) ? text.LastIndexOf(find, StringComparison.Ordinal) : text.IndexOf(find, StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), text);
+        File.WriteAllText(run, text[..at] + replace + text[(at + find.Length)..]);
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"merge failed: {run}: {expected}"), r.All);
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeRefusesAGridSpecWithAnInvalidModelNamingTheFile()
+    {
+        string grid = CompleteGrid("g");
+        string spec = Path.Combine(grid, "grid.json");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"mlp:8\"", "\"vgg\"", StringComparison.Ordinal));
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"merge failed: {spec}: the grid is not valid: --model: Unknown model 'vgg'"), r.All);
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
+    [Test]
+    public async Task MergeAndBeaconsRefuseAMapPathUnderAFile_BeforeAnyRunTrains()
+    {
+        string grid = CompleteGrid("g");
+        string file = Path.Combine(_folder, "keep.json");
+        File.WriteAllText(file, "keep");
+        string under = Path.Combine(file, "map.json");
+
+        CliResult merge = await Cli.InvokeAsync("merge", "--grids", grid, "--output", under);
+        CliResult beacons = await Cli.InvokeAsync(
+            "beacons", "--data", "Mnist", "--data-path", _folder, "--model", "mlp:8", "--batch-sizes", "4", "--learning-rates", "0.1", "--seeds", "1",
+            "--epochs", "1", "--output", Path.Combine(_folder, "newgrid"), "--map", under);
+
+        Assert.That(merge.Exit, Is.EqualTo(ExitCodes.BadInput), merge.All);
+        Assert.That(merge.Stderr, Does.Contain($"The beacon map cannot be written to {under}: "), merge.All);
+        Assert.That(merge.Stderr, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(beacons.Exit, Is.EqualTo(ExitCodes.BadInput), beacons.All);
+        Assert.That(beacons.Stderr, Does.Contain($"Invalid option: --map: '{file}' is a file, so '{under}' cannot be written."), beacons.All);
+        Assert.That(Directory.Exists(Path.Combine(_folder, "newgrid")), Is.False, "refused before the grid folder was made");
+        Assert.That(File.ReadAllText(file), Is.EqualTo("keep"));
+    }
+
+    [Test]
+    public async Task CompareAndBeaconsRefuseAnOutputThatIsAFile()
+    {
+        string file = Path.Combine(_folder, "afile");
+        File.WriteAllText(file, "keep");
+        string map = Path.Combine(_folder, "merged.json");
+        Assert.That((await Cli.InvokeAsync("merge", "--grids", CompleteGrid("g"), "--output", map)).Exit, Is.EqualTo(ExitCodes.Ok));
+
+        CliResult compare = await Cli.InvokeAsync("compare", "--map", map, "--schedules", "s4", "--seeds", "1", "--data-path", _folder, "--output", file);
+        CliResult beacons = await Cli.InvokeAsync(
+            "beacons", "--data", "Mnist", "--data-path", _folder, "--model", "mlp:8", "--batch-sizes", "4", "--learning-rates", "0.1", "--seeds", "1",
+            "--epochs", "1", "--output", Path.Combine(file, "grid"));
+
+        Assert.That(compare.Exit, Is.EqualTo(ExitCodes.BadInput), compare.All);
+        Assert.That(compare.Stderr, Does.Contain($"Invalid option: --output: '{file}' is a file; expected a folder."), compare.All);
+        Assert.That(beacons.Exit, Is.EqualTo(ExitCodes.BadInput), beacons.All);
+        Assert.That(beacons.Stderr, Does.Contain($"Invalid option: --output: '{file}' is a file, so '{Path.Combine(file, "grid")}' cannot be a folder."), beacons.All);
+        Assert.That(File.ReadAllText(file), Is.EqualTo("keep"));
+    }
+
     [Test]
     public async Task MergeRefusesACorruptGridSpecNamingIt()
     {
@@ -155,7 +236,7 @@ public sealed class BadGridInputTests
         CliResult r = await Cli.InvokeAsync("merge", "--grids", a, b, "--output", map);
 
         Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"{Path.Combine(b, "grid.json")}: a different grid from {a}; shards of one grid must be run with the same options."));
+        Assert.That(r.Stderr, Does.Contain($"{Path.Combine(b, "grid.json")}: a different grid from {a} (epochs 3 here, 2 there); shards of one grid must be run with the same options."));
         Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
     }
 

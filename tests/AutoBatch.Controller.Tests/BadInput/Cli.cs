@@ -29,7 +29,7 @@ internal static class Cli
         Console.SetError(stderr);
         try
         {
-            var root = new RootCommand { TrainVerb.Create(), BeaconsVerb.Create(), MergeVerb.Create(), MeasureVerb.Create() };
+            var root = new RootCommand { TrainVerb.Create(), BeaconsVerb.Create(), MergeVerb.Create(), MeasureVerb.Create(), CompareVerb.Create(), RunVerb.Create(), ReportVerb.Create() };
             int exit = await root.Parse(args).InvokeAsync();
             return new CliResult(exit, stdout.ToString(), stderr.ToString());
         }

@@ -39,6 +39,29 @@ public sealed class CompareProcessTests
             Assert.That(code, Is.EqualTo(2), log);
             Assert.That(log, Does.Contain("holds another comparison").And.Contain("--schedules s16 (folder) vs s16,s32 (now)"));
         });
+
+        // report --map with a map of another model: refused, the report left as it was (before: written with the
+        // other map's best beacon as the reference, under the old map's name).
+        string otherMap = Path.Combine(data, "resnet-map.json");
+        BeaconMap tiny = TinyMap();
+        BeaconMapFile.Write(otherMap, tiny with { Grid = tiny.Grid with { Model = "resnet8" } });
+        byte[] report = File.ReadAllBytes(Path.Combine(output, "report.md"));
+        (code, log) = await GridProcess.RunAsync("report", "--compare", output, "--map", otherMap);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2), log);
+            Assert.That(log, Does.Contain($"{otherMap}: the map is for resnet8 on MNIST"));
+            Assert.That(File.ReadAllBytes(Path.Combine(output, "report.md")), Is.EqualTo(report));
+        });
+    }
+
+    [Test]
+    public void TheComparisonKeepsItsMapAsAFullPath_SoReportFindsItFromAnyFolder()
+    {
+        CompareSpec spec = AutoBatch.Controller.Hosting.CompareService.ToSpec(
+            new AutoBatch.Controller.Hosting.CompareOptions { Map = Path.Combine("maps", "m.json"), Schedules = "s16", Seeds = "1" }, TinyMap());
+
+        Assert.That(spec.Map, Is.EqualTo(Path.GetFullPath(Path.Combine("maps", "m.json"))));
     }
 
     [TestCase(0.3)]

@@ -57,6 +57,23 @@ public sealed class CompareSpecTests
         Assert.That(Spec.Differences(other), Has.Count.EqualTo(1));
     }
 
+    [TestCase("\"schedules\": [", "\"schedules\": [], \"x\": [", "no schedules, expected at least one")]
+    [TestCase("\"seeds\": [", "\"seeds\": [], \"x\": [", "no seeds, expected at least one")]
+    [TestCase("\"epochs\": 15", "\"epochs\": -2", "epochs -2, expected >= 1")]
+    [TestCase("\"version\": 1", "\"version\": 9", "version 9, expected 1 (written by another version of autobatch?)")]
+    public void ASpecNoComparisonWrites_IsRefusedNamingTheFileAndField(string find, string replace, string expected)
+    {
+        // Before, report went on with it and replaced the report with one of "0 of 0 runs".
+        string folder = SyntheticRuns.TempFolder();
+        Spec.Claim(folder);
+        string path = CompareSpec.PathIn(folder);
+        string text = File.ReadAllText(path);
+        Assert.That(text, Does.Contain(find));
+        File.WriteAllText(path, text.Replace(find, replace, StringComparison.Ordinal));
+
+        Assert.That(() => CompareSpec.Read(folder), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"{path}: not a valid comparison spec: {expected}."));
+    }
+
     [Test]
     public void ReadingAFolderWithoutASpecSaysSo() =>
         Assert.That(() => CompareSpec.Read(SyntheticRuns.TempFolder()), Throws.TypeOf<FileNotFoundException>().With.Message.Contains("not a comparison folder"));

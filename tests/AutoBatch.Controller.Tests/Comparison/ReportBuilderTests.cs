@@ -97,6 +97,23 @@ public sealed class ReportBuilderTests
     }
 
     [Test]
+    public void ADamagedOrImpossibleSummary_IsNamedAsTheReasonTheRunDoesNotCount()
+    {
+        // Before, a corrupt summary.json passed for an interrupted run, and a finalTestError of 7 entered the means as 700%.
+        string folder = WriteComparison();
+        string corrupt = Path.Combine(SyntheticRuns.Run("best", 2).FolderIn(folder), AutoBatch.Controller.Runs.RunSession.SummaryName);
+        string impossible = Path.Combine(SyntheticRuns.Run("best", 3).FolderIn(folder), AutoBatch.Controller.Runs.RunSession.SummaryName);
+        File.WriteAllText(corrupt, "{\"policy\": ");
+        File.WriteAllText(impossible, File.ReadAllText(impossible).Replace("\"finalTestError\": 0.14", "\"finalTestError\": 7", StringComparison.Ordinal));
+
+        ComparisonReport report = ReportBuilder.Build(folder, Spec, map: null);
+
+        Assert.That(report.Missing, Has.Some.StartsWith($"best-s2: {corrupt}: not a run summary: ").And.Some.EndsWith("; the run is redone by compare"));
+        Assert.That(report.Missing, Has.Some.EqualTo($"best-s3: {impossible}: not a valid run summary: finalTestError is 7, expected an error rate in [0, 1]; the run is redone by compare"));
+        Assert.That(report.Schedules[0].TestError.Count, Is.EqualTo(1), "only best-s1 counts");
+    }
+
+    [Test]
     public void HistoryIsTheGeometricMeanOverSeedsWithUsableMeasures()
     {
         ComparisonReport report = ReportBuilder.Build(WriteComparison(), Spec, map: null);
