@@ -39,8 +39,11 @@ public sealed record GridSpec
          from lr in LearningRates
          select new RunKey(b, lr, seed)).ToArray();
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
-    public void Validate()
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <see cref="Model"/> is not a model this build knows (checked apart
+    /// from <see cref="Validate"/>: a map of an unknown model gets MapCompatibility's own message when it is read).
+    /// </summary>
+    public void ValidateModel()
     {
         try
         {
@@ -51,7 +54,11 @@ public sealed record GridSpec
         {
             throw new ArgumentException($"--model: {e.Message}", e);
         }
+    }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    public void Validate()
+    {
         if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1))
         {
             throw new ArgumentException("--batch-sizes: at least one batch size, each >= 1.");

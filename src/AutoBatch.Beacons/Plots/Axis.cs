@@ -5,8 +5,9 @@ namespace AutoBatch.Beacons.Plots;
 /// <summary>A plot axis: maps data values to pixels and proposes labelled ticks.</summary>
 internal sealed class Axis
 {
-    private Axis(double low, double high, double pixelLow, double pixelHigh, bool log)
+    private Axis(double low, double high, double pixelLow, double pixelHigh, bool log, bool integers = false)
     {
+        Integers = integers;
         if (!(high - low > 1e-9 * Math.Max(Math.Abs(low), Math.Abs(high))))
         {
             // A degenerate range (one value) is widened so the value sits in the middle of the axis.
@@ -30,11 +31,18 @@ internal sealed class Axis
 
     public bool IsLog { get; }
 
+    /// <summary>Ticks at whole numbers only (an epoch axis: no tick at epoch 1.2).</summary>
+    public bool Integers { get; }
+
     /// <summary>A logarithmic axis from <paramref name="low"/> to <paramref name="high"/> (both &gt; 0).</summary>
     public static Axis Log(double low, double high, double pixelLow, double pixelHigh) => new(low, high, pixelLow, pixelHigh, log: true);
 
     /// <summary>A linear axis.</summary>
     public static Axis Linear(double low, double high, double pixelLow, double pixelHigh) => new(low, high, pixelLow, pixelHigh, log: false);
+
+    /// <summary>A linear axis of whole numbers (epochs): its ticks are integers, at steps of 1, 2, 5, 10, ...</summary>
+    public static Axis LinearIntegers(double low, double high, double pixelLow, double pixelHigh) =>
+        new(low, high, pixelLow, pixelHigh, log: false, integers: true);
 
     /// <summary>A log axis over the values, widened by <paramref name="pad"/> of the log range at each end.</summary>
     public static Axis LogSpanning(IEnumerable<double> values, double pad, double pixelLow, double pixelHigh)
@@ -68,7 +76,7 @@ internal sealed class Axis
             }
         }
 
-        return LinearTicks(Low, High, 6);
+        return LinearTicks(Low, High, 6, Integers);
     }
 
     /// <summary>A compact label: up to four significant digits, exponent form for very large or small values.</summary>
@@ -103,11 +111,17 @@ internal sealed class Axis
         return ticks;
     }
 
-    private static List<double> LinearTicks(double low, double high, int target)
+    private static List<double> LinearTicks(double low, double high, int target, bool integers = false)
     {
         double raw = (high - low) / target;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2.0, 2.5, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
+        if (integers)
+        {
+            // Whole steps only: 2.5 becomes 2 at any magnitude (0.25 then becomes 1), and anything below 1 becomes 1.
+            step = Math.Max(1, step == 2.5 * magnitude ? 2 * magnitude : step);
+        }
+
         // Integer multiples of the step, so the loop ends however small the step is against the values.
         long first = (long)Math.Ceiling(low / step - 1e-9), last = (long)Math.Floor(high / step + 1e-9);
         var ticks = new List<double>();

@@ -25,8 +25,8 @@ internal static class MeasuresPlot
         PlotFrame.Title(svg, PanelLeft[0], $"C\u0304_K and L_K over epochs: {map.Grid.Model} on {map.Grid.Data}",
             "each line: one configuration, geometric mean over its finished seeds; learning rate decays ×0.1 at 50% and 75% of the epochs");
 
-        Axis epochs0 = Axis.Linear(1, Math.Max(2, map.Grid.Epochs), PanelLeft[0], PanelLeft[0] + PanelWidth);
-        Axis epochs1 = Axis.Linear(1, Math.Max(2, map.Grid.Epochs), PanelLeft[1], PanelLeft[1] + PanelWidth);
+        Axis epochs0 = Axis.LinearIntegers(1, Math.Max(2, map.Grid.Epochs), PanelLeft[0], PanelLeft[0] + PanelWidth);
+        Axis epochs1 = Axis.LinearIntegers(1, Math.Max(2, map.Grid.Epochs), PanelLeft[1], PanelLeft[1] + PanelWidth);
         Axis condition = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.Condition), 0.05, Top + Height, Top);
         Axis energy = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.Energy), 0.05, Top + Height, Top);
 

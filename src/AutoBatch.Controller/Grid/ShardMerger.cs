@@ -34,6 +34,7 @@ public static class ShardMerger
             try
             {
                 spec.Validate();
+                spec.ValidateModel();
             }
             catch (ArgumentException e)
             {

@@ -42,4 +42,15 @@ public sealed class AxisTests
     [TestCase(0.30000000000000004, "0.3")]
     public void LabelsAreCompact(double value, string label) =>
         Assert.That(Axis.Label(value), Is.EqualTo(label));
+
+    [TestCase(1, 2, new[] { 1.0, 2.0 })]
+    [TestCase(1, 3, new[] { 1.0, 2.0, 3.0 })]
+    [TestCase(1, 15, new[] { 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0 })]
+    [TestCase(1, 100, new[] { 20.0, 40.0, 60.0, 80.0, 100.0 })]
+    public void EpochAxesTickAtWholeEpochsOnly(double low, double high, double[] expected)
+    {
+        // A linear axis over 1..2 epochs ticks at 1.2, 1.4, ...; an epoch axis must not.
+        Assert.That(Axis.Linear(1, 2, 0, 100).Ticks(), Has.Some.Matches<double>(t => t != Math.Floor(t)), "the control: fractional ticks");
+        Assert.That(Axis.LinearIntegers(low, high, 0, 100).Ticks(), Is.EqualTo(expected));
+    }
 }
