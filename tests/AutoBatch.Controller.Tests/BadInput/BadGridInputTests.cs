@@ -90,6 +90,18 @@ public sealed class BadGridInputTests
         return map;
     }
 
+    /// <summary>merge of <paramref name="grid"/> exits 2 with "merge failed: " + <paramref name="expected"/> and leaves an existing map as it was.</summary>
+    private async Task AssertMergeRefused(string grid, string expected)
+    {
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr, Does.Contain($"merge failed: {expected}"), r.All);
+        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+    }
+
     private static Dictionary<string, string> Snapshot(string folder) =>
         Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
 
@@ -110,13 +122,7 @@ public sealed class BadGridInputTests
         string grid = CompleteGrid("g");
         string run = Path.Combine(grid, "runs", new RunKey(16, 0.1, 1).Id + ".json");
         File.WriteAllText(run, "{\"id\": \"b0016-lr0.1-s1\", \"batchSize\": 16, \"epo");
-        string map = ExistingMap();
-
-        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
-
-        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"merge failed: {run}: not a valid BeaconRun file: "), r.All);
-        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        await AssertMergeRefused(grid, $"{run}: not a valid BeaconRun file: ");
     }
 
     [TestCase("\"testError\": 0.", "\"testError\": 1.5, \"x\": 0.", "epochs[1].testError is 1.5, expected an error rate in [0, 1]")]
@@ -134,13 +140,7 @@ public sealed class BadGridInputTests
         int at = find.StartsWith("\"testError", StringComparison.Ordinal) ? text.LastIndexOf(find, StringComparison.Ordinal) : text.IndexOf(find, StringComparison.Ordinal);
         Assert.That(at, Is.GreaterThanOrEqualTo(0), text);
         File.WriteAllText(run, text[..at] + replace + text[(at + find.Length)..]);
-        string map = ExistingMap();
-
-        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
-
-        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"merge failed: {run}: {expected}"), r.All);
-        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        await AssertMergeRefused(grid, $"{run}: {expected}");
     }
 
     [Test]
@@ -149,13 +149,7 @@ public sealed class BadGridInputTests
         string grid = CompleteGrid("g");
         string spec = Path.Combine(grid, "grid.json");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"mlp:8\"", "\"vgg\"", StringComparison.Ordinal));
-        string map = ExistingMap();
-
-        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
-
-        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"merge failed: {spec}: the grid is not valid: --model: Unknown model 'vgg'"), r.All);
-        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        await AssertMergeRefused(grid, $"{spec}: the grid is not valid: --model: Unknown model 'vgg'");
     }
 
     [Test]
@@ -206,13 +200,7 @@ public sealed class BadGridInputTests
         string grid = CompleteGrid("g");
         string spec = Path.Combine(grid, "grid.json");
         File.WriteAllText(spec, "[]");
-        string map = ExistingMap();
-
-        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
-
-        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"merge failed: {spec}: not a valid GridSpec file: "), r.All);
-        Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        await AssertMergeRefused(grid, $"{spec}: not a valid GridSpec file: ");
     }
 
     [Test]
