@@ -74,8 +74,8 @@ public static partial class VerbHost
             foreach (string failure in e.Failures)
             {
                 string message = Describe(failure, builder.Configuration.GetSection(sectionName));
-                int colon = message.IndexOf(':', StringComparison.Ordinal);
-                if (message.StartsWith("--", StringComparison.Ordinal) && colon > 0 && !named.Add(message[..colon]))
+                int end = message.IndexOfAny([':', ' ']);
+                if (message.StartsWith("--", StringComparison.Ordinal) && end > 0 && !named.Add(message[..end]))
                 {
                     continue;
                 }

@@ -54,6 +54,17 @@ public sealed class BadOptionTests
     }
 
     [Test]
+    public async Task AnOptionRefusedByTwoChecks_IsReportedOnce()
+    {
+        // beacons --epochs 0 breaks the range attribute and the grid's own check; before, both lines were printed.
+        CliResult r = await Cli.InvokeAsync("beacons", "--data", "Mnist", "--data-path", _data, "--model", "mlp:8", "--epochs", "0");
+
+        Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+        Assert.That(r.Stderr.Split('\n').Count(l => l.Contains("--epochs", StringComparison.Ordinal)), Is.EqualTo(1), r.All);
+        Assert.That(r.Stderr, Does.Contain("Invalid option: --epochs (Beacons:Epochs): must be in [1, 100000]; got '0'."), r.All);
+    }
+
+    [Test]
     public async Task TrainWithoutADataPathForADataSetWithoutADefaultFolderSaysSo()
     {
         CliResult r = await Cli.InvokeAsync("train", "--data", "Cifar10");
