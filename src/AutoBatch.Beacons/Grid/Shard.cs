@@ -39,13 +39,23 @@ public sealed record Shard(int Index, int Count)
     public static Shard FromEnvironment(int count, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        string? value = environment("SLURM_ARRAY_TASK_ID") ?? environment("JOB_COMPLETION_INDEX");
+        string variable = environment("SLURM_ARRAY_TASK_ID") is not null ? "SLURM_ARRAY_TASK_ID" : "JOB_COMPLETION_INDEX";
+        string? value = environment(variable);
         if (value is null)
         {
             throw new ArgumentException("--shard-count: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard i/n instead.");
         }
 
-        return Parse(value + "/" + count.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            return Parse(value + "/" + count.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (ArgumentException e)
+        {
+            // The index came from the environment, not from a --shard the user typed: say where.
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"--shard-count {count}: {variable}={value} is not a shard index in 0..{count - 1} ({e.Message.TrimEnd('.')})."), e);
+        }
     }
 
     /// <inheritdoc/>

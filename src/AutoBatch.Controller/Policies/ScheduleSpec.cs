@@ -95,7 +95,7 @@ public sealed partial record ScheduleSpec
         }
 
         throw new FormatException(
-            $"Schedule '{text}': expected closed-loop, noise-scale, best, sB (fixed, e.g. s128), sA-to-B or sA-to-B-MS (e.g. s32-to-512-MS).");
+            $"Schedule '{text}': expected closed-loop, noise-scale, best, sB (fixed, e.g. s128), sA-to-B or sA-to-B-MS (e.g. s32-to-512-MS), each optionally with +keep, +linear or +sqrt (its α rule, e.g. closed-loop+linear).");
     }
 
     /// <summary>The sequence of a staged schedule.</summary>

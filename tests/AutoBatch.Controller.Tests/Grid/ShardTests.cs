@@ -35,6 +35,9 @@ public sealed class ShardTests
             Assert.That(Shard.FromEnvironment(8, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null), Is.EqualTo(new Shard(5, 8)));
             Assert.That(Shard.FromEnvironment(8, n => n == "JOB_COMPLETION_INDEX" ? "2" : null), Is.EqualTo(new Shard(2, 8)));
             Assert.That(() => Shard.FromEnvironment(8, _ => null), Throws.ArgumentException);
+            Assert.That(
+                () => Shard.FromEnvironment(2, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null),
+                Throws.ArgumentException.With.Message.StartsWith("--shard-count 2: SLURM_ARRAY_TASK_ID=5 is not a shard index in 0..1"));
         });
     }
 }
