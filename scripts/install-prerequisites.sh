@@ -4,7 +4,7 @@
 # Fashion-MNIST data set (the default data). `--with-peers` adds PyTorch for the benchmarks and interop tests.
 set -euo pipefail
 
-packages=(libtorch-dev libopenblas0-pthread cmake g++ dataset-fashion-mnist python3)
+packages=(libtorch-dev libopenblas0-pthread cmake g++ patchelf dataset-fashion-mnist python3)
 if [[ "${1:-}" == "--with-peers" || "${AUTOBATCH_WITH_PEERS:-}" == "1" ]]; then
   packages+=(python3-torch)
 fi

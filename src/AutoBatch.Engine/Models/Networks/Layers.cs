@@ -1,0 +1,27 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Engine.Models.Networks;
+
+/// <summary>The convolution and BatchNorm layers the convolutional networks are made of, with the paper's settings.</summary>
+internal static class Layers
+{
+    /// <summary>
+    /// A square convolution without bias, padded to keep the size at stride 1, initialised He-normal over the fan-out
+    /// (He et al. 2015, as the reference ResNet code). The layer's own default initialisation runs first and is then
+    /// overwritten, exactly as in PyTorch, so a seed draws the same weights here as there.
+    /// </summary>
+    public static Conv2d Conv(long inputs, long outputs, long kernel, long stride = 1)
+    {
+        Conv2d conv = nn.Conv2d(inputs, outputs, kernel, stride: stride, padding: kernel / 2, bias: false);
+        using (no_grad())
+        {
+            nn.init.kaiming_normal_(conv.weight!, 0.0, nn.init.FanInOut.FanOut, nn.init.NonlinearityType.ReLU);
+        }
+
+        return conv;
+    }
+
+    /// <summary>BatchNorm with PyTorch's defaults: eps 1e-5, momentum 0.1, γ = 1, β = 0, running statistics tracked.</summary>
+    public static BatchNorm2d BatchNorm(long channels) => nn.BatchNorm2d(channels);
+}

@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Models.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Engine.Training;
+
+/// <summary>
+/// A model and its SGD state on TorchSharp: whole training steps, evaluations and state transfers, with the same
+/// contract as the native <see cref="Network"/> it is to replace (same seeds give the same initial weights, the same
+/// state names and order, the same SGD arithmetic). Every tensor a call creates lives in a dispose scope of that call.
+/// Not thread-safe; dispose to free the tensors deterministically.
+/// </summary>
+public sealed class TorchNetwork : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly IReadOnlyList<NamedTensor> _state;
+    private readonly Tensor[] _parameters;
+    private readonly NesterovSgd _sgd;
+    private bool _disposed;
+
+    private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
+    {
+        _model = model;
+        Spec = spec;
+        Device = device;
+        _state = ModuleState.Collect(model);
+        _parameters = [.. _state.Where(s => s.IsParameter).Select(s => s.Tensor)];
+        _sgd = new NesterovSgd(_parameters, sgd);
+        ParameterCount = _parameters.Sum(p => p.numel());
+    }
+
+    /// <summary>The architecture.</summary>
+    public ModelSpec Spec { get; }
+
+    /// <summary>Where the tensors live.</summary>
+    public Device Device { get; }
+
+    /// <summary>The optimiser settings.</summary>
+    public SgdSettings Sgd => _sgd.Settings;
+
+    /// <summary>Number of trainable parameters.</summary>
+    public long ParameterCount { get; }
+
+    /// <summary>Builds a network with weights initialised from <paramref name="seed"/> (PyTorch's rule and order).</summary>
+    public static TorchNetwork Create(ModelSpec spec, SgdSettings sgd, long seed, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(sgd);
+        device ??= CPU;
+        nn.Module<Tensor, Tensor> model = NetworkFactory.Create(spec, seed);
+        model.to(device);
+        CheckOutputShape(model, spec, device);
+        return new TorchNetwork(model, spec, sgd, device);
+    }
+
+    /// <summary>
+    /// One SGD step on a batch (<paramref name="x"/>: B x C x H x W normalised float32; <paramref name="y"/>: labels):
+    /// mean cross-entropy, backward, and an update unless the loss or a gradient is non-finite.
+    /// </summary>
+    public StepResult TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<long> y, double learningRate)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int batch = CheckBatch(x, y);
+        if (!double.IsFinite(learningRate) || learningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number > 0.");
+        }
+
+        using var scope = NewDisposeScope();
+        Tensor input = Upload(x, batch);
+        Tensor labels = UploadLabels(y);
+        _model.train();
+        // Dropping the gradients (rather than zero-filling them) lets the backward write them fresh.
+        _model.zero_grad(set_to_none: true);
+        Tensor logits = _model.call(input);
+        Tensor loss = nn.functional.cross_entropy(logits, labels);
+        loss.backward();
+        double lossValue = loss.item<float>();
+        long correct = logits.argmax(1).eq(labels).sum().item<long>();
+        bool finite = double.IsFinite(lossValue) && GradientsFinite();
+        if (finite)
+        {
+            _sgd.Step(learningRate);
+        }
+
+        return new StepResult(lossValue, correct, finite, Stopwatch.GetElapsedTime(start).TotalSeconds, null);
+    }
+
+    /// <summary>Mean loss and correct count over a data set, in eval mode, in chunks of <paramref name="chunk"/> samples.</summary>
+    public Evaluation Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<long> y, int chunk = 1000)
+    {
+        int n = CheckBatch(x, y);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        using var noGrad = no_grad();
+        _model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        int size = Spec.Input.Size;
+        for (int first = 0; first < n; first += chunk)
+        {
+            int count = Math.Min(chunk, n - first);
+            using var scope = NewDisposeScope();
+            Tensor input = Upload(x.Slice(first * size, count * size), count);
+            Tensor labels = UploadLabels(y.Slice(first, count));
+            Tensor logits = _model.call(input);
+            lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
+        }
+
+        _model.train();
+        return new Evaluation(n, lossSum / n, correct);
+    }
+
+    /// <summary>
+    /// Gradient of the mean batch loss (length P, parameters in state order), without an update and without moving the
+    /// BatchNorm running statistics. <paramref name="trainMode"/> selects batch (true) or running statistics.
+    /// </summary>
+    public float[] BatchGradient(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode)
+    {
+        int batch = CheckBatch(x, y);
+        using var scope = NewDisposeScope();
+        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
+        _model.train(trainMode);
+        _model.zero_grad(set_to_none: true);
+        nn.functional.cross_entropy(_model.call(Upload(x, batch)), UploadLabels(y)).backward();
+        var output = new float[ParameterCount];
+        long offset = 0;
+        foreach (Tensor p in _parameters)
+        {
+            int n = (int)p.numel();
+            if (p.grad is { } g)
+            {
+                Download(g, output.AsSpan((int)offset, n));
+            }
+
+            offset += n;
+        }
+
+        _model.zero_grad(set_to_none: true);
+        RestoreBuffers(saved);
+        _model.train();
+        return output;
+    }
+
+    /// <summary>Copies out the named state (parameters and buffers in state-dict order, or the optimiser's momentum).</summary>
+    public IReadOnlyList<StateTensor> GetState(StateSet which = StateSet.Model)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return [.. StateEntries(which).Select(e => new StateTensor(e.Name, DTypeOf(e.Tensor), e.Tensor.shape, HostBytes(e.Tensor)))];
+    }
+
+    /// <summary>
+    /// Loads named state. Every tensor of the network must be present with the same shape and dtype; extra or missing
+    /// names are errors that list them. <paramref name="source"/> names the origin in error messages.
+    /// </summary>
+    public void SetState(IReadOnlyList<StateTensor> tensors, StateSet which = StateSet.Model, string source = "state")
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var byName = new Dictionary<string, StateTensor>(StringComparer.Ordinal);
+        foreach (StateTensor t in tensors)
+        {
+            if (!byName.TryAdd(t.Name, t))
+            {
+                throw new InvalidDataException($"{source}: tensor '{t.Name}' appears twice.");
+            }
+        }
+
+        var matched = new List<(NamedTensor Target, StateTensor Value)>();
+        var missing = new List<string>();
+        foreach (NamedTensor entry in StateEntries(which))
+        {
+            if (!byName.Remove(entry.Name, out StateTensor? t))
+            {
+                missing.Add(entry.Name);
+                continue;
+            }
+
+            StateDType dtype = DTypeOf(entry.Tensor);
+            if (t.DType != dtype || !t.Shape.SequenceEqual(entry.Tensor.shape))
+            {
+                throw new InvalidDataException(
+                    $"{source}: tensor '{entry.Name}' is {t.DType} [{string.Join(", ", t.Shape)}], the {Spec.Name} model expects {dtype} [{string.Join(", ", entry.Tensor.shape)}].");
+            }
+
+            matched.Add((entry, t));
+        }
+
+        if (missing.Count > 0 || byName.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{source}: does not match the {Spec.Name} model; missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", byName.Keys)}].");
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach ((NamedTensor target, StateTensor value) in matched)
+        {
+            Tensor host = empty(target.Tensor.shape, target.Tensor.dtype);
+            value.Data.CopyTo(host.bytes);
+            target.Tensor.copy_(host);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (Tensor m in _sgd.Momentum)
+        {
+            m.Dispose();
+        }
+
+        _model.Dispose();
+    }
+
+    private IEnumerable<NamedTensor> StateEntries(StateSet which) => which switch
+    {
+        StateSet.Model => _state,
+        StateSet.Optimiser => _state.Where(s => s.IsParameter).Zip(_sgd.Momentum, (p, m) => new NamedTensor(p.Name + ".momentum_buffer", m, false)),
+        _ => throw new ArgumentOutOfRangeException(nameof(which), which, "Unknown state set."),
+    };
+
+    private static StateDType DTypeOf(Tensor t) => t.dtype == ScalarType.Int64 ? StateDType.Int64 : StateDType.Float32;
+
+    private static byte[] HostBytes(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        Tensor host = t.detach().cpu().contiguous();
+        return host.bytes.ToArray();
+    }
+
+    private static void Download(Tensor t, Span<float> destination)
+    {
+        using var scope = NewDisposeScope();
+        MemoryMarshal.Cast<byte, float>(t.detach().cpu().contiguous().bytes).CopyTo(destination);
+    }
+
+    private bool GradientsFinite()
+    {
+        // One reduction and one read: a NaN or infinity in any gradient makes the sum of sums non-finite.
+        Tensor[] sums = [.. _parameters.Select(p => p.grad).OfType<Tensor>().Select(g => g.sum())];
+        return sums.Length == 0 || double.IsFinite(stack(sums).sum().item<float>());
+    }
+
+    private void RestoreBuffers(Tensor[] saved)
+    {
+        using var noGrad = no_grad();
+        int i = 0;
+        foreach (NamedTensor buffer in _state.Where(s => !s.IsParameter))
+        {
+            buffer.Tensor.copy_(saved[i++]);
+        }
+    }
+
+    private Tensor Upload(ReadOnlySpan<float> x, int batch)
+    {
+        Tensor host = empty([batch, Spec.Input.Channels, Spec.Input.Height, Spec.Input.Width], ScalarType.Float32);
+        x.CopyTo(MemoryMarshal.Cast<byte, float>(host.bytes));
+        return Device.type == DeviceType.CPU ? host : host.to(Device);
+    }
+
+    private Tensor UploadLabels(ReadOnlySpan<long> y)
+    {
+        foreach (long label in y)
+        {
+            if (label < 0 || label >= Spec.Classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(y), label, $"Labels must be in [0, {Spec.Classes}).");
+            }
+        }
+
+        Tensor host = empty([y.Length], ScalarType.Int64);
+        y.CopyTo(MemoryMarshal.Cast<byte, long>(host.bytes));
+        return Device.type == DeviceType.CPU ? host : host.to(Device);
+    }
+
+    private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<long> y)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (y.Length < 1)
+        {
+            throw new ArgumentException("A batch needs at least one sample.", nameof(y));
+        }
+
+        long expected = (long)y.Length * Spec.Input.Size;
+        if (x.Length != expected)
+        {
+            throw new ArgumentException(
+                $"Input holds {x.Length} values; {y.Length} samples of shape {Spec.Input} need {expected}. Does the data set match the model's input?",
+                nameof(x));
+        }
+
+        return y.Length;
+    }
+
+    private static void CheckOutputShape(nn.Module<Tensor, Tensor> model, ModelSpec spec, Device device)
+    {
+        // Once, so that a spec the architecture cannot handle (an image too small for the strided stages) fails here.
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        Tensor logits = model.call(zeros([1, spec.Input.Channels, spec.Input.Height, spec.Input.Width], device: device));
+        if (logits.dim() != 2 || logits.shape[1] != spec.Classes)
+        {
+            throw new ArgumentException($"The {spec.Name} model's output is [{string.Join(", ", logits.shape)}], expected [1, {spec.Classes}].", nameof(spec));
+        }
+
+        model.train();
+    }
+}
