@@ -7,6 +7,7 @@ child run it records the wall time, the child's CPU seconds, the 1-minute load a
 time in /proc/stat over the run.
 
     python3 bench/run_bench.py throughput [--models mlp,resnet8] [--batches 8,32,128,512] [--threads 1] [--rounds 3]
+    python3 bench/run_bench.py engines    [--models mlp,resnet8] [--batches 8,32,128,512] [--threads 1] [--rounds 3]
     python3 bench/run_bench.py probe      [--models mlp,resnet8] [--batches 32,128,512] [--rounds 3] [--engine-only]
     python3 bench/run_bench.py overhead   [--models mlp,resnet8] [--batches 32,128] [--pairs 4]
     python3 bench/run_bench.py memory     [--models mlp,resnet8] [--batches 32,128,512]
@@ -56,7 +57,7 @@ def run_side(side, verb, options, threads):
     env = dict(os.environ)
     # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
     env["OPENBLAS_NUM_THREADS"] = "1"
-    if side == "engine":
+    if side in ("engine", "torchsharp"):
         command = ["dotnet", ENGINE_DLL_OVERRIDE or ENGINE_DLL] + args
     else:
         command = [PEER_PYTHON, PEER] + args
@@ -75,7 +76,7 @@ def run_side(side, verb, options, threads):
         "steal_pct": 100.0 * (after_ticks[2] - before_ticks[2]) / d_total,
         "machine_busy_pct": 100.0 * (1 - (after_ticks[1] - before_ticks[1]) / d_total),
         "exit_code": proc.returncode,
-        "command": " ".join(command[1:] if side == "engine" else command),
+        "command": " ".join(command[1:] if side != "pytorch" else command),
     }
     result = None
     for line in reversed(proc.stdout.splitlines()):
@@ -121,6 +122,35 @@ def throughput(args):
             rec["round"] = r
             records.append(rec)
     return records
+
+
+def engines(args):
+    """Plain training steps on the three engines: the native one (LibTorch 1.13 behind our C ABI), the TorchSharp one
+    (LibTorch 2.10) and PyTorch 1.13, each a fresh process, in an order that rotates by round."""
+    records = []
+    sides = [("engine", "step"), ("torchsharp", "torch-step"), ("pytorch", "step")]
+    for r, model, batch in configurations(args):
+        for k in range(len(sides)):
+            side, verb = sides[(k + r) % len(sides)]
+            rec = run_side(side, verb, step_options(args, model, batch), args.threads)
+            rec["round"] = r
+            records.append(rec)
+    return records
+
+
+def engines_table(records):
+    lines = ["| model | B | native ms/step | TorchSharp ms/step | PyTorch 1.13 ms/step "
+             "| **TorchSharp / native** (per-round range) | **TorchSharp / PyTorch** (per-round range) |",
+             "|---|---|---|---|---|---|---|"]
+    for model, batch in configs(records):
+        native = med([x["ms_median"] for x in pick(records, model, batch, side="engine")])
+        ours = med([x["ms_median"] for x in pick(records, model, batch, side="torchsharp")])
+        peer = med([x["ms_median"] for x in pick(records, model, batch, side="pytorch")])
+        vs_native = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "engine"}, "ms_median", "ms_median")
+        vs_peer = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "pytorch"}, "ms_median", "ms_median")
+        lines.append(f"| {model} | {batch} | {short(native)} | {short(ours)} | {short(peer)} "
+                     f"| **{med(vs_native):.2f}** ({spread(vs_native)}) | **{med(vs_peer):.2f}** ({spread(vs_peer)}) |")
+    return "\n".join(lines)
 
 
 def probe(args):
@@ -432,6 +462,8 @@ def report(kind, records):
     out = [f"### {kind}", "", conditions_line(records), ""]
     if kind == "throughput":
         out.append(throughput_table(records))
+    elif kind == "engines":
+        out.append(engines_table(records))
     elif kind == "probe":
         out.append(probe_tables(records))
     elif kind == "overhead":
@@ -458,7 +490,7 @@ def csv_words(text):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["throughput", "probe", "overhead", "memory", "background", "report"])
+    parser.add_argument("kind", choices=["throughput", "engines", "probe", "overhead", "memory", "background", "report"])
     parser.add_argument("files", nargs="*", help="report: raw result files")
     parser.add_argument("--models", type=csv_words, default=["mlp", "resnet8"])
     parser.add_argument("--batches", type=csv_ints, default=None)
@@ -505,9 +537,9 @@ def main(argv):
     if not os.path.exists(engine_dll):
         raise SystemExit(f"{engine_dll} not found: run `dotnet build -c Release bench/AutoBatch.Bench` first")
     if args.batches is None:
-        args.batches = {"throughput": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
+        args.batches = {"throughput": [8, 32, 128, 512], "engines": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
     started = datetime.datetime.now(datetime.timezone.utc)
-    records = {"throughput": throughput, "probe": probe, "overhead": overhead, "memory": memory,
+    records = {"throughput": throughput, "engines": engines, "probe": probe, "overhead": overhead, "memory": memory,
                "background": background}[args.kind](args)
     data = {
         "kind": args.kind,

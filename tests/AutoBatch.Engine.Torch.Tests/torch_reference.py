@@ -13,6 +13,9 @@ order. OUT receives:
   loss, correct      per training step (float32, int64), SGD: momentum 0.9, Nesterov, weight decay 1e-4
   final.<name>       the state after the steps; momentum.<name> the optimiser's buffers
   eval_loss_sum      summed cross-entropy of batch 0 in eval mode after the steps; eval_correct
+  gram_train, gram_eval      F̃ of batch 0 at the initial weights (tools/check_measure.py's per-sample rows: the
+                             path-wise decomposition with batch statistics, or running statistics), float32
+  traces_train, traces_eval  the per-layer traces of those, in module order
 """
 import copy
 import json
@@ -24,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import autobatch_models
+from check_measure import per_sample_rows
 from load_safetensors import load_file
 
 
@@ -71,6 +75,11 @@ def main(model_name, c, h, w, classes, seed, lrs, batches_path, out_path):
     x0, y0 = batches["x0"], batches["y0"]
     out.update({f"grad_train.{k}": g for k, g in gradient(model, x0, y0, True).items()})
     out.update({f"grad_eval.{k}": g for k, g in gradient(model, x0, y0, False).items()})
+    for mode, train_mode in (("train", True), ("eval", False)):
+        rows = per_sample_rows(copy.deepcopy(model), x0, y0, train_mode)
+        grams = [r @ r.T for _, r in rows]
+        out[f"gram_{mode}"] = sum(grams).float()
+        out[f"traces_{mode}"] = torch.tensor([float(g.trace()) for g in grams], dtype=torch.float32)
     optimiser = torch.optim.SGD(model.parameters(), lr=rates[0], momentum=0.9, weight_decay=1e-4, nesterov=True)
     losses, correct = [], []
     model.train()

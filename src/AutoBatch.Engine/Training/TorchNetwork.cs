@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Models.Networks;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Probe.Layers;
+using AutoBatch.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +22,7 @@ public sealed class TorchNetwork : IDisposable
     private readonly IReadOnlyList<NamedTensor> _state;
     private readonly Tensor[] _parameters;
     private readonly NesterovSgd _sgd;
+    private readonly ProbeHooks _hooks;
     private bool _disposed;
 
     private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
@@ -30,6 +34,8 @@ public sealed class TorchNetwork : IDisposable
         _parameters = [.. _state.Where(s => s.IsParameter).Select(s => s.Tensor)];
         _sgd = new NesterovSgd(_parameters, sgd);
         ParameterCount = _parameters.Sum(p => p.numel());
+        _hooks = ProbeHooks.Attach(model);
+        ProbeLayerNames = [.. _hooks.Sites.Select(s => s.Name)];
     }
 
     /// <summary>The architecture.</summary>
@@ -43,6 +49,9 @@ public sealed class TorchNetwork : IDisposable
 
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount { get; }
+
+    /// <summary>Names of the probed layers (Linear, Conv2d, BatchNorm2d), in the order of per-layer traces.</summary>
+    public IReadOnlyList<string> ProbeLayerNames { get; }
 
     /// <summary>Builds a network with weights initialised from <paramref name="seed"/> (PyTorch's rule and order).</summary>
     public static TorchNetwork Create(ModelSpec spec, SgdSettings sgd, long seed, Device? device = null)
@@ -58,9 +67,11 @@ public sealed class TorchNetwork : IDisposable
 
     /// <summary>
     /// One SGD step on a batch (<paramref name="x"/>: B x C x H x W normalised float32; <paramref name="y"/>: labels):
-    /// mean cross-entropy, backward, and an update unless the loss or a gradient is non-finite.
+    /// mean cross-entropy, backward, and an update unless the loss or a gradient is non-finite. With
+    /// <paramref name="probe"/> the same forward and backward also measure F̃ (synchronously, before the update).
     /// </summary>
-    public StepResult TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<long> y, double learningRate)
+    public StepResult TrainStep(
+        ReadOnlySpan<float> x, ReadOnlySpan<long> y, double learningRate, ProbeSettings? probe = null, bool withEigenvalues = false)
     {
         long start = Stopwatch.GetTimestamp();
         int batch = CheckBatch(x, y);
@@ -75,18 +86,66 @@ public sealed class TorchNetwork : IDisposable
         _model.train();
         // Dropping the gradients (rather than zero-filling them) lets the backward write them fresh.
         _model.zero_grad(set_to_none: true);
-        Tensor logits = _model.call(input);
-        Tensor loss = nn.functional.cross_entropy(logits, labels);
-        loss.backward();
-        double lossValue = loss.item<float>();
-        long correct = logits.argmax(1).eq(labels).sum().item<long>();
-        bool finite = double.IsFinite(lossValue) && GradientsFinite();
-        if (finite)
+        try
         {
-            _sgd.Step(learningRate);
+            Tensor logits = Forward(input, probe is not null);
+            Tensor loss = nn.functional.cross_entropy(logits, labels);
+            loss.backward();
+            double lossValue = loss.item<float>();
+            long correct = logits.argmax(1).eq(labels).sum().item<long>();
+            bool finite = double.IsFinite(lossValue) && GradientsFinite();
+            ProbeReading? reading = null;
+            if (probe is not null)
+            {
+                reading = finite
+                    ? RunProbe(batch, learningRate, probe, withEigenvalues, null)
+                    : NonFiniteReading(batch, learningRate);
+            }
+
+            if (finite)
+            {
+                _sgd.Step(learningRate);
+            }
+
+            return new StepResult(lossValue, correct, finite, Stopwatch.GetElapsedTime(start).TotalSeconds, reading);
+        }
+        finally
+        {
+            _hooks.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Probes F̃ on a batch without changing the network (weights, gradients and BatchNorm running statistics are as
+    /// before). <paramref name="trainMode"/> selects BatchNorm batch statistics (true) or running statistics (false).
+    /// <paramref name="gram"/>, if given, receives F̃ row-major.
+    /// </summary>
+    public ProbeReading Probe(
+        ReadOnlySpan<float> x, ReadOnlySpan<long> y, double learningRate, bool trainMode, ProbeSettings settings, double[]? gram = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int batch = CheckBatch(x, y);
+        if (gram is not null && gram.Length != batch * batch)
+        {
+            throw new ArgumentException($"The Gram buffer must hold B*B = {batch * batch} values, it holds {gram.Length}.", nameof(gram));
         }
 
-        return new StepResult(lossValue, correct, finite, Stopwatch.GetElapsedTime(start).TotalSeconds, null);
+        using var scope = NewDisposeScope();
+        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
+        try
+        {
+            _model.train(trainMode);
+            _model.zero_grad(set_to_none: true);
+            nn.functional.cross_entropy(Forward(Upload(x, batch), capture: true), UploadLabels(y)).backward();
+            return RunProbe(batch, learningRate, settings, withEigenvalues: true, gram);
+        }
+        finally
+        {
+            _hooks.Clear();
+            _model.zero_grad(set_to_none: true);
+            RestoreBuffers(saved);
+            _model.train();
+        }
     }
 
     /// <summary>Mean loss and correct count over a data set, in eval mode, in chunks of <paramref name="chunk"/> samples.</summary>
@@ -126,6 +185,42 @@ public sealed class TorchNetwork : IDisposable
         _model.train(trainMode);
         _model.zero_grad(set_to_none: true);
         nn.functional.cross_entropy(_model.call(Upload(x, batch)), UploadLabels(y)).backward();
+        float[] output = FlattenGradients();
+        _model.zero_grad(set_to_none: true);
+        RestoreBuffers(saved);
+        _model.train();
+        return output;
+    }
+
+    /// <summary>
+    /// Per-sample gradients by brute force, one backward per sample (B x P, parameters in state order), without moving
+    /// the BatchNorm running statistics. A reference for tests; never used in training.
+    /// </summary>
+    public float[] PerSampleGradients(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode)
+    {
+        int batch = CheckBatch(x, y);
+        using var scope = NewDisposeScope();
+        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
+        _model.train(trainMode);
+        Tensor input = Upload(x, batch);
+        Tensor labels = UploadLabels(y);
+        var output = new float[batch * ParameterCount];
+        for (int i = 0; i < batch; i++)
+        {
+            using var sample = NewDisposeScope();
+            _model.zero_grad(set_to_none: true);
+            nn.functional.cross_entropy(_model.call(input.narrow(0, i, 1)), labels.narrow(0, i, 1)).backward();
+            FlattenGradients().CopyTo(output, i * ParameterCount);
+        }
+
+        _model.zero_grad(set_to_none: true);
+        RestoreBuffers(saved);
+        _model.train();
+        return output;
+    }
+
+    private float[] FlattenGradients()
+    {
         var output = new float[ParameterCount];
         long offset = 0;
         foreach (Tensor p in _parameters)
@@ -139,9 +234,6 @@ public sealed class TorchNetwork : IDisposable
             offset += n;
         }
 
-        _model.zero_grad(set_to_none: true);
-        RestoreBuffers(saved);
-        _model.train();
         return output;
     }
 
@@ -219,8 +311,49 @@ public sealed class TorchNetwork : IDisposable
             m.Dispose();
         }
 
+        _hooks.Dispose();
         _model.Dispose();
     }
+
+    private Tensor Forward(Tensor input, bool capture)
+    {
+        _hooks.Capturing = capture;
+        try
+        {
+            return _model.call(input);
+        }
+        finally
+        {
+            _hooks.Capturing = false;
+        }
+    }
+
+    private ProbeReading RunProbe(int batch, double learningRate, ProbeSettings settings, bool withEigenvalues, double[]? gram)
+    {
+        foreach (ProbeSite site in _hooks.Sites)
+        {
+            site.OutputGradient = site.Output?.grad;
+        }
+
+        return ProbeRun.Run(_hooks.Sites, batch, learningRate, settings, TorchRuntime.Threads, withEigenvalues, gram);
+    }
+
+    private static ProbeReading NonFiniteReading(int batch, double learningRate) => new()
+    {
+        Status = ProbeStatus.NonFinite,
+        BatchSize = batch,
+        LearningRate = learningRate,
+        Rank = 0,
+        Trace = 0,
+        LambdaMax = 0,
+        LambdaMinPositive = 0,
+        Condition = 0,
+        MeanGradientSquaredNorm = 0,
+        VarianceTrace = 0,
+        NoiseScale = 0,
+        GramSeconds = 0,
+        EigenSeconds = 0,
+    };
 
     private IEnumerable<NamedTensor> StateEntries(StateSet which) => which switch
     {

@@ -1,0 +1,109 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Engine.Probe.Layers;
+
+/// <summary>
+/// The probed layers of a model and the forward hooks that capture what the probe needs on a probed step: each
+/// layer's input, and its output with <c>retain_grad</c>, so that the same backward that computes the step's gradient
+/// also leaves ∂L/∂(output) (TorchSharp has no backward hooks). Hooks fire only through <c>Module.call</c>.
+/// </summary>
+internal sealed class ProbeHooks : IDisposable
+{
+    private readonly List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover> _removers = [];
+
+    private ProbeHooks(IReadOnlyList<ProbeSite> sites) => Sites = sites;
+
+    /// <summary>The probed layers in the model's order (the order of per-layer traces).</summary>
+    public IReadOnlyList<ProbeSite> Sites { get; }
+
+    /// <summary>Whether the hooks capture (set for the forward of a probed step only).</summary>
+    public bool Capturing { get; set; }
+
+    /// <summary>
+    /// Finds the layers with trainable parameters (Linear, Conv2d with one group and zero padding, BatchNorm2d) by
+    /// walking the module tree, and hooks them. A module with trainable parameters of its own that the probe cannot
+    /// decompose per sample is refused, naming its path and type. Frozen parameters are not part of F̃.
+    /// </summary>
+    public static ProbeHooks Attach(nn.Module<Tensor, Tensor> model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var sites = new List<ProbeSite>();
+        Walk(model, "", sites);
+        var hooks = new ProbeHooks(sites);
+        foreach (ProbeSite site in sites)
+        {
+            var module = (nn.Module<Tensor, Tensor>)site.Module;
+            hooks._removers.Add(module.register_forward_hook((_, input, output) =>
+            {
+                if (hooks.Capturing && output.requires_grad)
+                {
+                    site.Input = input.detach();
+                    output.retain_grad();
+                    site.Output = output;
+                }
+
+                return output;
+            }));
+        }
+
+        return hooks;
+    }
+
+    /// <summary>Drops every capture (the tensors stay with the dispose scope that created them).</summary>
+    public void Clear()
+    {
+        foreach (ProbeSite site in Sites)
+        {
+            site.Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var remover in _removers)
+        {
+            remover.remove();
+        }
+
+        _removers.Clear();
+    }
+
+    private static void Walk(nn.Module module, string path, List<ProbeSite> sites)
+    {
+        bool trainable = module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad);
+        switch (module)
+        {
+            case Linear when trainable:
+                sites.Add(new ProbeSite(ProbeSiteKind.Linear, path, module));
+                break;
+            case Conv2d conv when trainable:
+                if (conv.groups != 1 || conv.padding_mode != TorchSharp.PaddingModes.Zeros || conv.padding is null)
+                {
+                    throw Unsupported(path, module, "a Conv2d is probed with groups = 1 and explicit zero padding only");
+                }
+
+                sites.Add(new ProbeSite(ProbeSiteKind.Conv, path, module));
+                break;
+            case BatchNorm2d when trainable:
+                sites.Add(new ProbeSite(ProbeSiteKind.BatchNorm, path, module));
+                break;
+            default:
+                if (trainable)
+                {
+                    throw Unsupported(path, module, "the probe decomposes the gradients of Linear, Conv2d and BatchNorm2d layers only");
+                }
+
+                break;
+        }
+
+        foreach ((string name, nn.Module child) in module.named_children())
+        {
+            Walk(child, path.Length == 0 ? name : path + "." + name, sites);
+        }
+    }
+
+    private static ArgumentException Unsupported(string path, nn.Module module, string why) => new(
+        $"The module '{(path.Length == 0 ? "(root)" : path)}' ({module.GetType().Name}) has trainable parameters the Fisher probe cannot take per sample: {why}. Freeze its parameters (requires_grad = false) to leave them out of F̃, or replace the module.");
+}

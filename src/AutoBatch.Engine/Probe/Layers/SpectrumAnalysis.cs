@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Engine.Probe.Layers;
+
+/// <summary>
+/// From F̃ to the measures: status, trace, λmax, the numerical rank and the smallest eigenvalue counted in it, the
+/// truncated condition number c_k = sqrt(λmax / λ_r) (paper, Eq. 7), and the free extras |ḡ|², tr Σ and the noise
+/// scale B_simple (McCandlish et al. 2018).
+/// </summary>
+internal static class SpectrumAnalysis
+{
+    /// <summary>
+    /// Analyses a symmetric float64 B x B matrix (row-major). An eigenvalue counts in the rank when its singular value
+    /// sqrt(λ) exceeds sqrt(λmax)·<paramref name="rankTolerance"/>. Non-finite entries give status NonFinite, an all-zero
+    /// matrix or rank 0 status Zero; neither is an error.
+    /// </summary>
+    public static ProbeReading Analyse(double[] matrix, int batch, double learningRate, double rankTolerance, bool withEigenvalues)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        bool finite = true;
+        double maxAbs = 0, total = 0, trace = 0;
+        foreach (double v in matrix)
+        {
+            finite &= double.IsFinite(v);
+            maxAbs = Math.Max(maxAbs, Math.Abs(v));
+            total += v;
+        }
+
+        for (int i = 0; i < batch; i++)
+        {
+            trace += matrix[(i * batch) + i];
+        }
+
+        var reading = new ProbeReading
+        {
+            Status = ProbeStatus.Ok,
+            BatchSize = batch,
+            LearningRate = learningRate,
+            Rank = 0,
+            Trace = trace,
+            LambdaMax = 0,
+            LambdaMinPositive = 0,
+            Condition = 0,
+            MeanGradientSquaredNorm = 0,
+            VarianceTrace = 0,
+            NoiseScale = 0,
+            GramSeconds = 0,
+            EigenSeconds = 0,
+        };
+        if (!finite)
+        {
+            return reading with { Status = ProbeStatus.NonFinite, Trace = 0 };
+        }
+
+        if (maxAbs == 0)
+        {
+            return reading with { Status = ProbeStatus.Zero, Eigenvalues = withEigenvalues ? new double[batch] : null };
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        double[] eigenvalues = Eigenvalues(matrix, batch);
+        double lambdaMax = eigenvalues[batch - 1];
+        double threshold = Math.Sqrt(lambdaMax) * rankTolerance;
+        int rank = eigenvalues.Count(e => Math.Sqrt(e) > threshold);
+        reading = reading with
+        {
+            EigenSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds,
+            Rank = rank,
+            LambdaMax = lambdaMax,
+            Eigenvalues = withEigenvalues ? eigenvalues : null,
+        };
+        if (rank == 0)
+        {
+            return reading with { Status = ProbeStatus.Zero };
+        }
+
+        double lambdaMin = eigenvalues[batch - rank];
+        double meanSquared = total / ((double)batch * batch);
+        double variance = batch > 1 ? (trace - (batch * meanSquared)) / (batch - 1) : 0;
+        return reading with
+        {
+            LambdaMinPositive = lambdaMin,
+            Condition = Math.Sqrt(lambdaMax / lambdaMin),
+            MeanGradientSquaredNorm = meanSquared,
+            VarianceTrace = variance,
+            NoiseScale = meanSquared > 0 ? variance / meanSquared : 0,
+        };
+    }
+
+    /// <summary>All eigenvalues, ascending, negatives clamped to 0 (LAPACK's symmetric solver through LibTorch).</summary>
+    private static double[] Eigenvalues(double[] matrix, int batch)
+    {
+        using var scope = NewDisposeScope();
+        Tensor a = tensor(matrix, [batch, batch], ScalarType.Float64);
+        Tensor values = linalg.eigvalsh(a).clamp_min(0.0).contiguous();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(values.bytes).ToArray();
+    }
+}
