@@ -4,6 +4,7 @@ using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Grid;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Runtime;
 using AutoBatch.Engine.Training;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -134,7 +135,7 @@ public sealed class BeaconsService : BackgroundService
         }
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
-        using Network network = Network.Create(spec, SgdSettings.Paper, seed: 0);
+        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, seed: 0);
     }
 
     private static T[] ParseList<T>(string text, string option, Func<string, T> parse)

@@ -69,7 +69,7 @@ public sealed class MeasureService : BackgroundService
     private MeasureReport Measure(CancellationToken cancellationToken)
     {
         MeasureOptions o = _options;
-        EngineRuntime.SetThreads(o.Threads);
+        Engines.SetThreads(o.Threads);
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
         ImageDataSet train = DataSetLoader.LoadTrain(o.Data, dataPath);  // measure probes training images only
         int[] indices = SelectBatch(o, train.Count);
@@ -77,7 +77,7 @@ public sealed class MeasureService : BackgroundService
         cancellationToken.ThrowIfCancellationRequested();
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
-        using var network = Network.Create(spec, SgdSettings.Paper, o.Seed);
+        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, o.Seed);
         if (o.Weights is not null)
         {
             WeightsFile.Load(network, o.Weights);

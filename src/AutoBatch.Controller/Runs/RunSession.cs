@@ -57,7 +57,7 @@ public sealed class RunSession
     {
         RunSettings s = _settings;
         OutputPaths.CheckFolder(s.Output, "--output");
-        EngineRuntime.SetThreads(s.Threads);
+        Engines.SetThreads(s.Threads);
         (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
         if (s.TrainSubset is { } subset)
         {
@@ -83,7 +83,7 @@ public sealed class RunSession
         var spec = ModelSpec.Parse(s.Model, new InputShape(train.Channels, train.Height, train.Width), s.Data.ClassCount());
         var normalisation = ChannelNormalisation.FromData(train);
         AugmentationKind augmentation = s.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : s.Data.DefaultAugmentation();
-        using var network = Network.Create(spec, SgdSettings.Paper, s.Seed);
+        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, s.Seed);
         var trainer = new Trainer(
             network,
             new BatchAssembler(train, normalisation, augmentation),
@@ -233,7 +233,7 @@ public sealed class RunSession
         return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.ConditionMean, record.Energy) : null;
     }
 
-    private void Save(Network network, Trainer trainer, PolicyPlanner planner, int rollbacks, SortedDictionary<string, string> identity)
+    private void Save(ITrainingNetwork network, Trainer trainer, PolicyPlanner planner, int rollbacks, SortedDictionary<string, string> identity)
     {
         var metadata = new Dictionary<string, string>
         {

@@ -34,7 +34,7 @@ public static class CheckpointFile
 
     /// <summary>Writes a checkpoint of <paramref name="network"/> and <paramref name="trainer"/> to <paramref name="path"/>.</summary>
     public static void Save(
-        string path, Network network, TrainerState trainer, string? planner = null, IReadOnlyDictionary<string, string>? metadata = null)
+        string path, ITrainingNetwork network, TrainerState trainer, string? planner = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);
@@ -78,7 +78,7 @@ public static class CheckpointFile
     /// <exception cref="InvalidDataException">
     /// The file is not a checkpoint of this format version or of this model; the message names the file.
     /// </exception>
-    public static Checkpoint Load(string path, Network network)
+    public static Checkpoint Load(string path, ITrainingNetwork network)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(network);

@@ -9,7 +9,7 @@ namespace AutoBatch.Engine.Training;
 /// with the Fisher probe on the same forward/backward), a whole evaluation, a whole state transfer.
 /// Not thread-safe; dispose to free native memory deterministically.
 /// </summary>
-public sealed class Network : IDisposable
+public sealed class Network : ITrainingNetwork
 {
     private readonly NetworkHandle _handle;
     private readonly string[] _probeLayerNames;

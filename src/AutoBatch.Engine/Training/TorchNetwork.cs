@@ -16,13 +16,14 @@ namespace AutoBatch.Engine.Training;
 /// state names and order, the same SGD arithmetic). Every tensor a call creates lives in a dispose scope of that call.
 /// Not thread-safe; dispose to free the tensors deterministically.
 /// </summary>
-public sealed class TorchNetwork : IDisposable
+public sealed class TorchNetwork : ITrainingNetwork
 {
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly IReadOnlyList<NamedTensor> _state;
     private readonly Tensor[] _parameters;
     private readonly NesterovSgd _sgd;
     private readonly ProbeHooks _hooks;
+    private PendingProbe? _pending;
     private bool _disposed;
 
     private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
@@ -53,6 +54,9 @@ public sealed class TorchNetwork : IDisposable
     /// <summary>Names of the probed layers (Linear, Conv2d, BatchNorm2d), in the order of per-layer traces.</summary>
     public IReadOnlyList<string> ProbeLayerNames { get; }
 
+    /// <inheritdoc/>
+    public bool ProbePending => _pending is not null;
+
     /// <summary>Builds a network with weights initialised from <paramref name="seed"/> (PyTorch's rule and order).</summary>
     public static TorchNetwork Create(ModelSpec spec, SgdSettings sgd, long seed, Device? device = null)
     {
@@ -80,6 +84,11 @@ public sealed class TorchNetwork : IDisposable
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a finite number > 0.");
         }
 
+        if (probe is { Background: true } && _pending is not null)
+        {
+            throw new InvalidOperationException("A background probe is still uncollected; call CollectProbe before the next probed step.");
+        }
+
         using var scope = NewDisposeScope();
         Tensor input = Upload(x, batch);
         Tensor labels = UploadLabels(y);
@@ -95,11 +104,19 @@ public sealed class TorchNetwork : IDisposable
             long correct = logits.argmax(1).eq(labels).sum().item<long>();
             bool finite = double.IsFinite(lossValue) && GradientsFinite();
             ProbeReading? reading = null;
-            if (probe is not null)
+            bool pending = false;
+            if (probe is not null && !finite)
             {
-                reading = finite
-                    ? RunProbe(batch, learningRate, probe, withEigenvalues, null)
-                    : NonFiniteReading(batch, learningRate);
+                reading = NonFiniteReading(batch, learningRate);
+            }
+            else if (probe is { Background: true })
+            {
+                LaunchProbe(batch, learningRate, probe, withEigenvalues);
+                pending = true;
+            }
+            else if (probe is not null)
+            {
+                reading = RunProbe(batch, learningRate, probe, withEigenvalues, null);
             }
 
             if (finite)
@@ -107,11 +124,30 @@ public sealed class TorchNetwork : IDisposable
                 _sgd.Step(learningRate);
             }
 
-            return new StepResult(lossValue, correct, finite, Stopwatch.GetElapsedTime(start).TotalSeconds, reading);
+            return new StepResult(lossValue, correct, finite, Stopwatch.GetElapsedTime(start).TotalSeconds, reading) { ProbePending = pending };
         }
         finally
         {
             _hooks.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the background probe of the last probed step (<see cref="StepResult.ProbePending"/>) and returns its
+    /// reading, with the eigenvalues if that step asked for them.
+    /// </summary>
+    public ProbeReading CollectProbe()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        PendingProbe pending = _pending ?? throw new InvalidOperationException("No background probe is pending.");
+        _pending = null;
+        try
+        {
+            return pending.Work.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            pending.Release();
         }
     }
 
@@ -306,6 +342,14 @@ public sealed class TorchNetwork : IDisposable
         }
 
         _disposed = true;
+        if (_pending is { } pending)
+        {
+            // Its reading is not wanted any more, but its tensors may only go once it has finished with them.
+            _pending = null;
+            ((IAsyncResult)pending.Work).AsyncWaitHandle.WaitOne();
+            pending.Release();
+        }
+
         foreach (Tensor m in _sgd.Momentum)
         {
             m.Dispose();
@@ -336,6 +380,28 @@ public sealed class TorchNetwork : IDisposable
         }
 
         return ProbeRun.Run(_hooks.Sites, batch, learningRate, settings, TorchRuntime.Threads, withEigenvalues, gram);
+    }
+
+    /// <summary>
+    /// Hands this step's captures to a worker thread that forms and analyses F̃ while training goes on: the captures
+    /// leave the step's dispose scope (released at collection) and the BatchNorm state is copied as the forward saw it,
+    /// since the next forward moves it. The probe reads no parameter, so the update may proceed.
+    /// </summary>
+    private void LaunchProbe(int batch, double learningRate, ProbeSettings settings, bool withEigenvalues)
+    {
+        foreach (ProbeSite site in _hooks.Sites)
+        {
+            site.OutputGradient = site.Output?.grad;
+        }
+
+        ProbeSite[] frozen = [.. _hooks.Sites.Select(s => s.Freeze())];
+        int threads = TorchRuntime.Threads;
+        Task<ProbeReading> work = Task.Factory.StartNew(
+            () => ProbeRun.Run(frozen, batch, learningRate, settings, threads, withEigenvalues, null),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        _pending = new PendingProbe(work, frozen);
     }
 
     private static ProbeReading NonFiniteReading(int batch, double learningRate) => new()
@@ -448,5 +514,16 @@ public sealed class TorchNetwork : IDisposable
         }
 
         model.train();
+    }
+
+    private sealed record PendingProbe(Task<ProbeReading> Work, ProbeSite[] Sites)
+    {
+        public void Release()
+        {
+            foreach (ProbeSite site in Sites)
+            {
+                site.DisposeTensors();
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ namespace AutoBatch.Engine.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Network _network;
+    private readonly ITrainingNetwork _network;
     private readonly BatchAssembler _train;
     private readonly float[] _testX;
     private readonly long[] _testY;
@@ -25,7 +25,7 @@ public sealed class Trainer
     private long[] _batchY = [];
 
     /// <summary>Creates a trainer; the test set is normalised once, up front.</summary>
-    public Trainer(Network network, BatchAssembler train, BatchAssembler test, TrainerOptions options)
+    public Trainer(ITrainingNetwork network, BatchAssembler train, BatchAssembler test, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -319,7 +319,7 @@ public sealed class Trainer
         }
     }
 
-    private static void CheckShape(Network network, ImageDataSet data)
+    private static void CheckShape(ITrainingNetwork network, ImageDataSet data)
     {
         var input = network.Spec.Input;
         if (data.Channels != input.Channels || data.Height != input.Height || data.Width != input.Width)

@@ -26,7 +26,7 @@ public static class WeightsFile
     /// holds <paramref name="metadata"/> plus <see cref="FormatKey"/>, <see cref="ModelKey"/>,
     /// <see cref="InputKey"/> and <see cref="ClassesKey"/>, which take precedence over caller entries of the same key.
     /// </summary>
-    public static void Save(Network network, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(ITrainingNetwork network, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -57,7 +57,7 @@ public static class WeightsFile
     /// The file is not valid safetensors, or its tensors do not match the network; the message names the file, the
     /// missing, unexpected or mismatched tensors and, when recorded, the model the file was saved from.
     /// </exception>
-    public static void Load(Network network, string path)
+    public static void Load(ITrainingNetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -88,7 +88,7 @@ public static class WeightsFile
     /// the same model name with another input shape or class count (e.g. MLP weights of 1x28x28 images loaded for a
     /// 3x32x32 data set) otherwise only shows up as a puzzling tensor shape.
     /// </summary>
-    private static string Provenance(IReadOnlyDictionary<string, string> metadata, Network network)
+    private static string Provenance(IReadOnlyDictionary<string, string> metadata, ITrainingNetwork network)
     {
         string hint = string.Empty;
         if (metadata.TryGetValue(ModelKey, out string? model) && model != network.Spec.Name)

@@ -35,7 +35,7 @@ internal static class ProbeRun
         {
             using var layerScope = NewDisposeScope();
             ProbeSite site = sites[l];
-            if (site.Module is BatchNorm2d norm)
+            if (site.Module is BatchNorm2d norm && !site.Frozen)
             {
                 site.Training = norm.training;
                 site.RunningMean ??= norm.running_mean;

@@ -53,6 +53,42 @@ internal sealed class ProbeSite
         _ => false,
     };
 
+    /// <summary>Whether the BatchNorm state was copied at the step (a background probe), so the probe must not read it anew.</summary>
+    public bool Frozen { get; private set; }
+
+    /// <summary>
+    /// A copy for a probe that runs after the step has moved on (in the background): the captured tensors are taken out
+    /// of the step's dispose scope (the caller disposes them with <see cref="DisposeTensors"/>) and the BatchNorm mode
+    /// and running statistics are copied as the forward saw them.
+    /// </summary>
+    public ProbeSite Freeze()
+    {
+        var copy = new ProbeSite(Kind, Name, Module)
+        {
+            Input = Input?.DetachFromDisposeScope(),
+            OutputGradient = OutputGradient?.DetachFromDisposeScope(),
+            Frozen = true,
+        };
+        if (Module is BatchNorm2d norm)
+        {
+            copy.Training = norm.training;
+            copy.RunningMean = norm.running_mean?.detach().clone().DetachFromDisposeScope();
+            copy.RunningVariance = norm.running_var?.detach().clone().DetachFromDisposeScope();
+        }
+
+        return copy;
+    }
+
+    /// <summary>Disposes the tensors of a <see cref="Freeze"/>d copy.</summary>
+    public void DisposeTensors()
+    {
+        Input?.Dispose();
+        OutputGradient?.Dispose();
+        RunningMean?.Dispose();
+        RunningVariance?.Dispose();
+        Clear();
+    }
+
     public void Clear()
     {
         Input = null;

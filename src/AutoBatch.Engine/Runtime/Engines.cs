@@ -1,0 +1,52 @@
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Training;
+
+namespace AutoBatch.Engine.Runtime;
+
+/// <summary>
+/// The engine of this process, chosen once by the environment variable <c>AUTOBATCH_ENGINE</c> (<c>native</c>, the
+/// default, or <c>torchsharp</c>), which child processes of grids and comparisons inherit. A process uses one engine
+/// only: LibTorch 1.13 and TorchSharp's LibTorch 2.10 cannot both be loaded into one process. This choice exists while
+/// the TorchSharp engine is measured against the native one, and goes with the native engine.
+/// </summary>
+public static class Engines
+{
+    /// <summary>The environment variable that selects the engine.</summary>
+    public const string Variable = "AUTOBATCH_ENGINE";
+
+    private static readonly Lazy<EngineKind> CurrentKind = new(() => Parse(Environment.GetEnvironmentVariable(Variable)));
+
+    /// <summary>This process's engine.</summary>
+    public static EngineKind Current => CurrentKind.Value;
+
+    /// <summary>The engine a value of <see cref="Variable"/> names; empty or unset is the native engine.</summary>
+    public static EngineKind Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "native" => EngineKind.Native,
+        "torchsharp" => EngineKind.TorchSharp,
+        _ => throw new ArgumentException($"{Variable}: '{value}' is not an engine; expected native or torchsharp."),
+    };
+
+    /// <summary>A network on this process's engine, weights drawn from <paramref name="seed"/> (the same on both).</summary>
+    public static ITrainingNetwork CreateNetwork(ModelSpec spec, SgdSettings sgd, long seed) => Current switch
+    {
+        EngineKind.TorchSharp => TorchNetwork.Create(spec, sgd, seed),
+        _ => Network.Create(spec, sgd, seed),
+    };
+
+    /// <summary>Sets the engine's intra-op threads (never 0; OpenBLAS, where used, gets one).</summary>
+    public static void SetThreads(int threads)
+    {
+        if (Current == EngineKind.TorchSharp)
+        {
+            TorchRuntime.SetThreads(threads);
+        }
+        else
+        {
+            EngineRuntime.SetThreads(threads);
+        }
+    }
+
+    /// <summary>The engine's intra-op threads.</summary>
+    public static int Threads => Current == EngineKind.TorchSharp ? TorchRuntime.Threads : EngineRuntime.Threads;
+}
