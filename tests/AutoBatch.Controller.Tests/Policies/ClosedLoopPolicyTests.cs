@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;
 
@@ -232,6 +233,27 @@ public sealed class ClosedLoopPolicyTests
             Assert.That(open.Candidates(128), Is.EqualTo(new[] { 64, 128 })); // 256 has no beacons
             Assert.That(open.Candidates(32), Is.EqualTo(new[] { 32, 64 })); // 16 has no beacons
             Assert.That(capped.Decide(Live()).BatchSize, Is.EqualTo(64));
+        });
+    }
+
+    [Test]
+    public void ACheckpointOfTheLawBeforeTheMarginIsRefusedNamingTheSchedule()
+    {
+        // Before issue 21 the closed loop's identity was "closed-loop, <guards>, δ <tolerance>"; a run under that law
+        // must not continue under this one, and --resume must say why.
+        ClosedLoopPolicy policy = Policy(Map(0.1, 0.1, 0.1));
+        var train = new ImageDataSet(new byte[4 * 784], [0, 1, 2, 3], 1, 28, 28, 10, "test");
+        var settings = new RunSettings { Model = "mlp", Data = DataSetKind.FashionMnist, BatchSize = 64, LearningRate = 0.05, Epochs = 4, Seed = 1, Threads = 1, ProbeInterval = 10, Output = "out" };
+        SortedDictionary<string, string> now = RunIdentity.Of(settings, policy, train, AugmentationKind.None);
+        string old = now["--schedule"][..now["--schedule"].IndexOf(", margin", StringComparison.Ordinal)];
+        var then = new SortedDictionary<string, string>(now) { ["--schedule"] = old };
+        var stored = new Dictionary<string, string> { [RunIdentity.MetadataKey] = RunIdentity.ToJson(then) };
+        var e = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, now));
+        Assert.Multiple(() =>
+        {
+            Assert.That(old, Does.StartWith("closed-loop, ").And.Contain("δ 0.001"));
+            Assert.That(e!.Message, Does.Contain($"--schedule: {old} in the checkpoint's run, {now["--schedule"]} in this one"));
+            Assert.That(now["--schedule"], Does.EndWith(", margin 0, a reversal needs its change's gain + margin"));
         });
     }
 
