@@ -202,7 +202,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     private string Explain(PolicyContext context, LawChoice choice, List<CandidatePrediction> predictions)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}): ");
+        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}{(_model.NoiseFromSeeds ? string.Empty : ", from the runs' last epochs: the map has one seed")}): ");
         text.AppendJoin(", ", predictions.Select(p => string.Create(CultureInfo.InvariantCulture, $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3})")));
         text.Append("; ");
         text.AppendJoin(", ", choice.Options.Select(o => o.Gain is { } g

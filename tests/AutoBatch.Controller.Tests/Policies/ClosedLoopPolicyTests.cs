@@ -142,7 +142,7 @@ public sealed class ClosedLoopPolicyTests
             Assert.That(d.BatchSize, Is.EqualTo(expected));
             Assert.That(d.Evaluated, Is.True);
             Assert.That(d.Inputs.Keys, Does.Contain("error@128").And.Contain("distance@32"));
-            Assert.That(d.Reason, Does.Contain("predicted final error").And.Contain("margin"));
+            Assert.That(d.Reason, Does.Contain("predicted final error").And.Contain("margin 0.00 %)"));
             Assert.That(d.Gain, expected == 64 ? Is.Null : Is.GreaterThan(0));
         });
     }
