@@ -205,10 +205,14 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}{(_model.NoiseFromSeeds ? string.Empty : ", from the runs' last epochs: the map has one seed")}): ");
         text.AppendJoin(", ", predictions.Select(p => string.Create(CultureInfo.InvariantCulture, $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3})")));
         text.Append("; ");
-        text.AppendJoin(", ", choice.Options.Select(o => o.Gain is { } g
-            ? string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: gain {g:P2} vs {(o.Reversal ? "reversal needs " : "needs ")}{o.Required:P2}")
-            : string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: no gain (keeping B is within target + δ)")));
-        text.Append("; ");
+        if (choice.Options.Count > 0)
+        {
+            text.AppendJoin(", ", choice.Options.Select(o => o.Gain is { } g
+                ? string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: gain {g:P2} vs {(o.Reversal ? "reversal needs " : "needs ")}{o.Required:P2}")
+                : string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: no gain (keeping B is within target + δ)")));
+            text.Append("; ");
+        }
+
         int from = context.BatchSize;
         text.Append(choice.BatchSize == from
             ? string.Create(CultureInfo.InvariantCulture, $"keep B = {from}: no change is predicted to gain more than it needs")
