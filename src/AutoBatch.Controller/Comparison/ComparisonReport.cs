@@ -30,6 +30,16 @@ public sealed record ComparisonReport
     /// <summary>Runs not finished yet, each with what is there (e.g. "interrupted after epoch 3 of 15").</summary>
     public required IReadOnlyList<string> Missing { get; init; }
 
+    /// <summary>
+    /// The machines the finished runs trained on ("unknown" for a summary that predates the record). With more than
+    /// one (a known machine beside "unknown" counts), the schedules' times are left out (<see cref="TimesComparable"/>):
+    /// a time is compared only with times measured on the same machine; each run's own time stays in <see cref="Runs"/>.
+    /// </summary>
+    public IReadOnlyList<string> Machines { get; init; } = [];
+
+    /// <summary>True when the finished runs do not come from different machines, so the schedules' times can be compared.</summary>
+    public bool TimesComparable { get; init; } = true;
+
     /// <summary>Caveats the reader needs (e.g. a reference from the map with other epochs).</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 

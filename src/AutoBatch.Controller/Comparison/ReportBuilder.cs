@@ -14,6 +14,7 @@ namespace AutoBatch.Controller.Comparison;
 public static class ReportBuilder
 {
     private const string BestName = "best";
+    private const string UnknownMachine = "unknown";
 
     /// <summary>Builds the report of <paramref name="folder"/>; <paramref name="map"/> may be null (no map reference).</summary>
     public static ComparisonReport Build(string folder, CompareSpec spec, BeaconMap? map, DateTimeOffset? now = null)
@@ -50,9 +51,25 @@ public static class ReportBuilder
             BatchSizeChanges = r.Summary.BatchSizeChanges,
             Rollbacks = r.Summary.Rollbacks,
             Epochs = r.Epochs.Count,
+            Machine = r.Summary.Machine,
         }).ToArray();
 
         var notes = new List<string>();
+        string[] machines = results.Select(r => r.Machine ?? UnknownMachine).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // Summaries written before the machine was recorded say nothing: when none does, the times are shown as before,
+        // with a note; a known machine beside an unknown one, or two known machines, leave the schedules' times out.
+        bool allUnknown = machines.Length == 1 && machines[0] == UnknownMachine;
+        bool timesComparable = machines.Length <= 1;
+        if (allUnknown)
+        {
+            notes.Add("The runs' summaries do not record their machine (written before it was): the times are compared assuming one machine.");
+        }
+        else if (!timesComparable)
+        {
+            notes.Add(
+                $"The runs trained on {machines.Length} machines ({string.Join("; ", machines)}): times measured on different machines are not comparable, so the schedules' train time, probe time and samples/s are left out (each run's own are in the run table).");
+        }
+
         int? epochSize = runs.Count > 0 ? runs[0].Summary.EpochSize : null;
         ReferenceSample reference = Reference(spec, map, results, epochSize, notes);
         var schedules = new List<ScheduleResult>();
@@ -72,11 +89,11 @@ public static class ReportBuilder
                 IsReference = isReference,
                 TestError = MeanStd.Of(errors),
                 VersusReference = isReference || reference.Source == "none" ? null : WelchTest.Compare(errors, reference.TestErrors),
-                TrainSeconds = MeanStd.Of(ok.Select(r => r.TrainSeconds).ToArray()),
-                ProbeSeconds = MeanStd.Of(ok.Select(r => r.ProbeSeconds).ToArray()),
+                TrainSeconds = MeanStd.Of(timesComparable ? ok.Select(r => r.TrainSeconds).ToArray() : []),
+                ProbeSeconds = MeanStd.Of(timesComparable ? ok.Select(r => r.ProbeSeconds).ToArray() : []),
                 Iterations = iterations,
                 IterationsVersusReference = iterations.Mean is { } mean && reference.Iterations is { } refIterations && refIterations > 0 ? mean / refIterations - 1 : null,
-                SamplesPerSecond = MeanStd.Of(ok.Select(r => r.SamplesPerSecond).ToArray()),
+                SamplesPerSecond = MeanStd.Of(timesComparable ? ok.Select(r => r.SamplesPerSecond).ToArray() : []),
                 BatchSizeChanges = MeanStd.Of(ok.Select(r => (double)r.BatchSizeChanges).ToArray()),
                 History = History(runs.Where(r => r.Run.Schedule.Name == name && !r.Summary.Diverged).Select(r => r.Epochs).ToArray(), spec.Epochs),
             });
@@ -93,6 +110,8 @@ public static class ReportBuilder
             Runs = results,
             Missing = missing,
             Notes = notes,
+            Machines = machines,
+            TimesComparable = timesComparable,
         };
     }
 

@@ -17,6 +17,9 @@ public static class ReportMarkdown
         md.AppendLine();
         md.AppendLine(Invariant($"- Map: `{spec.Map}`; {spec.Epochs} epochs; training subset {spec.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}; seeds {string.Join(", ", spec.Seeds)}; α on a batch change: {spec.LearningRateRule?.ToString() ?? "the run verb's default"}."));
         md.AppendLine(Invariant($"- Reference for the p-values: {report.Reference.Label}."));
+        md.AppendLine(report.TimesComparable
+            ? $"- Times measured on {(report.Machines.Count == 1 ? report.Machines[0] : "this machine")} (all runs); the map's beacon times, recorded on the map's machine, are not used."
+            : "- Times: not compared, the runs come from different machines (see the notes).");
         md.AppendLine(Invariant($"- Generated {report.Generated}; rebuild with `autobatch report --compare <this folder>`."));
         md.AppendLine();
         md.AppendLine("| schedule | test error (mean ± std) | p vs reference | train time (s) | probe time (s) | iterations | vs reference | samples/s | B changes | diverged | seeds |");
@@ -81,12 +84,15 @@ public static class ReportMarkdown
 
         md.AppendLine("## Runs");
         md.AppendLine();
-        md.AppendLine("| run | test error | iterations | train time (s) | probe time (s) | samples/s | B changes | rollbacks | diverged |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        // Each run's time is its own; when the runs come from several machines the table says which machine it is.
+        bool machineColumn = !report.TimesComparable;
+        md.AppendLine("| run | test error | iterations | train time (s) | probe time (s) | samples/s | B changes | rollbacks | diverged |" + (machineColumn ? " machine |" : string.Empty));
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (machineColumn ? " --- |" : string.Empty));
         foreach (RunResult r in report.Runs)
         {
             md.AppendLine(Invariant(
-                $"| {r.Id} | {100 * r.TestError:F2}% | {r.Iterations:N0} | {r.TrainSeconds:F1} | {r.ProbeSeconds:F2} | {r.SamplesPerSecond:N0} | {r.BatchSizeChanges} | {r.Rollbacks} | {(r.Diverged ? "yes" : "no")} |"));
+                $"| {r.Id} | {100 * r.TestError:F2}% | {r.Iterations:N0} | {r.TrainSeconds:F1} | {r.ProbeSeconds:F2} | {r.SamplesPerSecond:N0} | {r.BatchSizeChanges} | {r.Rollbacks} | {(r.Diverged ? "yes" : "no")} |")
+                + (machineColumn ? $" {r.Machine ?? "unknown"} |" : string.Empty));
         }
 
         return md.ToString();

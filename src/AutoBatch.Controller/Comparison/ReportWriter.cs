@@ -86,12 +86,24 @@ public static class ReportWriter
             [new IntervalPanel("test error (%)", rows)]);
     }
 
-    private static string CostChart(ComparisonReport report) =>
-        ComparisonPlots.Intervals(
+    // Training time only when every run trained on the same recorded machine: a panel of times from several machines
+    // would put them side by side as if comparable.
+    private static string CostChart(ComparisonReport report)
+    {
+        var panels = new List<IntervalPanel>
+        {
+            new("iterations (parameter updates)", report.Schedules.Select(s => Row(report, s, s.Iterations, r => r.Iterations, 1)).ToArray(), IncludeZero: true),
+        };
+        if (report.TimesComparable)
+        {
+            panels.Add(new("training time (s), this machine", report.Schedules.Select(s => Row(report, s, s.TrainSeconds, r => r.TrainSeconds, 1)).ToArray(), IncludeZero: true));
+        }
+
+        return ComparisonPlots.Intervals(
             $"Cost per schedule: {report.Model} on {report.Data}, {report.Spec.Epochs} epochs",
-            "mean ± sample std over seeds (grey: single seeds); training time is the sum of the epochs' step time, probe included",
-            [
-                new IntervalPanel("iterations (parameter updates)", report.Schedules.Select(s => Row(report, s, s.Iterations, r => r.Iterations, 1)).ToArray(), IncludeZero: true),
-                new IntervalPanel("training time (s)", report.Schedules.Select(s => Row(report, s, s.TrainSeconds, r => r.TrainSeconds, 1)).ToArray(), IncludeZero: true),
-            ]);
+            report.TimesComparable
+                ? $"mean ± sample std over seeds (grey: single seeds); training time is the sum of the epochs' step time, probe included, on {(report.Machines.Count > 0 ? report.Machines[0] : "this machine")}"
+                : "mean ± sample std over seeds (grey: single seeds); no time panel: the runs come from different machines",
+            panels);
+    }
 }

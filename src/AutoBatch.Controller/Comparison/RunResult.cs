@@ -38,4 +38,7 @@ public sealed record RunResult
 
     /// <summary>Epochs recorded.</summary>
     public required int Epochs { get; init; }
+
+    /// <summary>The machine the run trained on (from its summary; null when the summary predates it).</summary>
+    public string? Machine { get; init; }
 }

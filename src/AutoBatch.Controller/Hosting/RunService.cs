@@ -120,27 +120,19 @@ public sealed class RunService : BackgroundService
 
     private static void PrintResult(RunSummary s, BestBeacon? best, MapModel? map)
     {
-        var table = new Table().AddColumns("", "test error", "iterations", "train time", "samples/s");
-        table.AddRow(
-            Markup.Escape($"{s.Policy} (seed {s.Seed})"),
-            s.Diverged ? "[red]diverged[/]" : Invariant($"{s.FinalTestError:P2}"),
-            Invariant($"{s.Iterations:N0}"),
-            Invariant($"{s.TrainSeconds:F1} s"),
-            Invariant($"{s.SamplesPerSecond:N0}"));
-        if (best is not null && map is not null)
+        (IReadOnlyList<string[]> rows, IReadOnlyList<string> notes) = RunResultTable.Build(s, best, map?.Map);
+        var table = new Table().AddColumns(RunResultTable.Headers.Select(Markup.Escape).ToArray());
+        foreach (string[] row in rows)
         {
-            long iterations = (long)map.Map.Grid.Epochs * ((s.EpochSize + best.BatchSize - 1) / best.BatchSize);
-            double trainSeconds = map.Map.Runs.Where(r => r.BatchSize == best.BatchSize && r.LearningRate == best.LearningRate && !r.Diverged)
-                .Select(r => r.Epochs.Sum(e => e.TrainSeconds)).DefaultIfEmpty(0).Average();
-            table.AddRow(
-                Markup.Escape($"best fixed beacon {best.Label} ({best.Seeds} seeds, map)"),
-                Invariant($"{best.MeanTestError:P2} ± {best.StdTestError:P2}"),
-                Invariant($"{iterations:N0}"),
-                Invariant($"{trainSeconds:F1} s"),
-                "-");
+            table.AddRow(row.Select(Markup.Escape).ToArray());
         }
 
         AnsiConsole.Write(table);
+        foreach (string note in notes)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+        }
+
         if (s.DistanceToRegion is { } d)
         {
             AnsiConsole.MarkupLine(Invariant($"Final (C̄_K, L_K) = ({s.ConditionMean:G4}, {s.Energy:G4}), distance to the map's optimum region {d:F3}."));

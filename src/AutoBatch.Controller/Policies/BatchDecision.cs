@@ -13,6 +13,13 @@ public sealed record BatchDecision(int BatchSize, string Reason, bool Evaluated)
     /// <summary>The numbers the decision was based on (logged with it), by name.</summary>
     public IReadOnlyDictionary<string, double> Inputs { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// For a change, the predicted gain it was made on (a policy's own units; the closed loop's: error fraction), which
+    /// the applier remembers in <see cref="BatchChange.Gain"/> so that a reversal can be asked for a stronger case.
+    /// Null for a policy that weighs no prediction.
+    /// </summary>
+    public double? Gain { get; init; }
+
     /// <summary>Carries <paramref name="batchSize"/> forward without evaluating.</summary>
     public static BatchDecision Hold(int batchSize, string reason) => new(batchSize, reason, Evaluated: false);
 }

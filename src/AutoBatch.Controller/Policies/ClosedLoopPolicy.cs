@@ -8,9 +8,11 @@ namespace AutoBatch.Controller.Policies;
 /// The closed-loop Fisher-map controller (SPEC §4; the law and its reasoning are in docs/CONTROLLER.md).
 /// At every epoch boundary it predicts, for each candidate batch size (halve, keep, double, within the guards and the
 /// map's range), where the live (C̄_K, L_K) will end if the run holds that batch size to the last epoch, and reads the
-/// final test error the map's final surface gives that point. It takes the largest candidate whose predicted error is
-/// within the tolerance δ of the best fixed beacon's error: fewer iterations whenever the map says they cost no
-/// accuracy; when no candidate is predicted that good, the one predicted best.
+/// final test error the map's final surface gives that point. It changes the batch size only when the change is
+/// predicted to gain more than the map's seed noise allows it to resolve (<see cref="Margin"/>): a larger batch when it is
+/// predicted to end that far inside the tolerance δ of the best fixed beacon's error (or that much better than keeping B
+/// when keeping is predicted outside it), a smaller one when keeping is predicted outside the tolerance and the smaller
+/// one regains that much. Reversing the last change needs that change's gain plus the margin (<see cref="Choose"/>).
 /// </summary>
 /// <remarks>
 /// Looking to the end rather than one epoch ahead matters because C̄_K and L_K are cumulative: one epoch at a larger
@@ -33,16 +35,24 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         _model = model;
         _settings = settings;
         Tolerance = settings.ErrorTolerance ?? Math.Max(ClosedLoopSettings.MinimumTolerance, model.SeedErrorStd);
+        Margin = model.ChangeMargin;
     }
 
     /// <inheritdoc/>
     public string Name => "closed-loop";
 
     /// <inheritdoc/>
-    public string Settings => string.Create(CultureInfo.InvariantCulture, $"{Name}, {_settings.Guards}, δ {Tolerance:R}");
+    public string Settings => string.Create(
+        CultureInfo.InvariantCulture, $"{Name}, {_settings.Guards}, δ {Tolerance:R}, margin {Margin:R}, a reversal needs its change's gain + margin");
+
+    /// <inheritdoc/>
+    public bool UsesLastChange => true;
 
     /// <summary>The error tolerance δ in use.</summary>
     public double Tolerance { get; }
+
+    /// <summary>The margin m a change must be predicted to gain (<see cref="MapModel.ChangeMargin"/>).</summary>
+    public double Margin { get; }
 
     /// <inheritdoc/>
     public BatchDecision Decide(PolicyContext context)
@@ -80,33 +90,50 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             return new BatchDecision(context.BatchSize, $"the map has no beacons to compare batch sizes at its epoch {mapEpoch}", Evaluated: true);
         }
 
-        double best = predictions.Min(p => p.Error);
-        CandidatePrediction chosen = Choose(predictions, Tolerance, _model.BestError);
-        return new BatchDecision(chosen.BatchSize, Explain(context, chosen, predictions, best), Evaluated: true)
+        LawChoice choice = Choose(predictions, context.BatchSize, _model.BestError, Tolerance, Margin, context.LastChange);
+        return new BatchDecision(choice.BatchSize, Explain(context, choice, predictions), Evaluated: true)
         {
-            Inputs = Inputs(context, predictions, mapEpoch),
+            Inputs = Inputs(context, choice, predictions, mapEpoch),
+            Gain = choice.BatchSize == context.BatchSize ? null : choice.Gain,
         };
     }
 
     /// <summary>
-    /// The control law's choice: the largest candidate whose predicted final error is within
-    /// <paramref name="tolerance"/> of <paramref name="target"/> (the best fixed beacon's error); when none is, the
-    /// candidate predicted best (the larger one on a tie), to recover. Anchoring the tolerance to the target rather than
-    /// to the best candidate keeps the losses of successive steps from adding up: each step may use the whole δ only
-    /// once, relative to the same reference.
+    /// The control law (docs/CONTROLLER.md): with T = <paramref name="target"/> + <paramref name="tolerance"/> (the best
+    /// fixed beacon's error plus δ) and ê the predicted final errors, a larger candidate's gain is max(T, ê(B)) − ê(B′)
+    /// (how far inside the tolerance it is predicted to end, or how much error it regains when keeping B is predicted
+    /// outside it); a smaller one has a gain only when keeping B is predicted outside the tolerance, ê(B) − ê(B′).
+    /// A candidate is taken only when its gain exceeds the margin m (<paramref name="margin"/>); reversing
+    /// <paramref name="lastChange"/> needs more: the gain that change was made on plus m. Of the candidates that
+    /// qualify, the one with the largest gain (the larger on a tie); when none does, B is kept.
     /// </summary>
-    public static CandidatePrediction Choose(IReadOnlyList<CandidatePrediction> predictions, double tolerance, double target)
+    /// <remarks>
+    /// Anchoring the tolerance to the target rather than to the best candidate keeps the losses of successive steps from
+    /// adding up (each may use δ only once, relative to the same reference). The margin keeps predictions that differ by
+    /// less than the map's seed noise from moving the batch size, and the hysteresis keeps a prediction that flips with
+    /// one epoch of new measures from undoing the change it just made (issue 21: 32 → 64 → 32 → ... at every boundary).
+    /// </remarks>
+    public static LawChoice Choose(
+        IReadOnlyList<CandidatePrediction> predictions, int batchSize, double target, double tolerance, double margin, BatchChange? lastChange)
     {
         ArgumentNullException.ThrowIfNull(predictions);
-        if (predictions.Count == 0)
+        CandidatePrediction keep = predictions.SingleOrDefault(p => p.BatchSize == batchSize)
+            ?? throw new ArgumentException($"No prediction for the batch size in use ({batchSize}).", nameof(predictions));
+        double limit = target + tolerance;
+        var options = new List<LawOption>();
+        foreach (CandidatePrediction p in predictions.Where(p => p.BatchSize != batchSize))
         {
-            throw new ArgumentException("No candidates.", nameof(predictions));
+            int direction = Math.Sign(p.BatchSize - batchSize);
+            double? gain = direction > 0 ? Math.Max(limit, keep.Error) - p.Error
+                : keep.Error > limit ? keep.Error - p.Error
+                : null;
+            bool reversal = lastChange is not null && lastChange.Direction == -direction;
+            double required = reversal ? margin + Math.Max(lastChange!.Gain ?? margin, margin) : margin;
+            options.Add(new LawOption(p.BatchSize, gain, required, reversal));
         }
 
-        CandidatePrediction[] within = predictions.Where(p => p.Error <= target + tolerance).ToArray();
-        return within.Length > 0
-            ? within.MaxBy(p => p.BatchSize)!
-            : predictions.OrderBy(p => p.Error).ThenByDescending(p => p.BatchSize).First();
+        LawOption? best = options.Where(o => o.Gain > o.Required).OrderByDescending(o => o.Gain).ThenByDescending(o => o.BatchSize).FirstOrDefault();
+        return new LawChoice(best?.BatchSize ?? batchSize, best?.Gain ?? 0, limit, options);
     }
 
     /// <summary>The candidate batch sizes: halve, keep, double, clamped to the guards and the map's batch-size range.</summary>
@@ -172,32 +199,36 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         return new CandidatePrediction(candidate, condition, energy, surface.Evaluate(condition, energy), region.DistanceToRegion(condition, energy));
     }
 
-    private string Explain(PolicyContext context, CandidatePrediction chosen, List<CandidatePrediction> predictions, double best)
+    private string Explain(PolicyContext context, LawChoice choice, List<CandidatePrediction> predictions)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2}): ");
+        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}{(_model.NoiseFromSeeds ? string.Empty : ", from the runs' last epochs: the map has one seed")}): ");
         text.AppendJoin(", ", predictions.Select(p => string.Create(CultureInfo.InvariantCulture, $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3})")));
         text.Append("; ");
-        if (chosen.BatchSize == context.BatchSize)
+        if (choice.Options.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"keep B = {context.BatchSize}: the largest within target + δ, or the best if none is ({best:P2})");
-        }
-        else if (chosen.BatchSize > context.BatchSize)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: fewer iterations, predicted within target + δ");
-        }
-        else
-        {
-            text.Append(CultureInfo.InvariantCulture, $"B {context.BatchSize} -> {chosen.BatchSize}: keeping B is predicted above target + δ");
+            text.AppendJoin(", ", choice.Options.Select(o => o.Gain is { } g
+                ? string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: gain {g:P2} vs {(o.Reversal ? "reversal needs " : "needs ")}{o.Required:P2}")
+                : string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: no gain (keeping B is within target + δ)")));
+            text.Append("; ");
         }
 
+        int from = context.BatchSize;
+        text.Append(choice.BatchSize == from
+            ? string.Create(CultureInfo.InvariantCulture, $"keep B = {from}: no change is predicted to gain more than it needs")
+            : choice.BatchSize > from
+                ? string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: fewer iterations, predicted {choice.Gain:P2} inside target + δ or better than keeping B")
+                : string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: keeping B is predicted above target + δ, this regains {choice.Gain:P2}"));
         return text.ToString();
     }
 
-    private static Dictionary<string, double> Inputs(PolicyContext context, List<CandidatePrediction> predictions, int mapEpoch)
+    private Dictionary<string, double> Inputs(PolicyContext context, LawChoice choice, List<CandidatePrediction> predictions, int mapEpoch)
     {
         var inputs = new Dictionary<string, double>
         {
+            ["target"] = _model.BestError,
+            ["tolerance"] = Tolerance,
+            ["margin"] = Margin,
             ["conditionMean"] = context.ConditionMean,
             ["energy"] = context.Energy,
             ["epochCondition"] = context.LastEpoch!.EpochCondition,
@@ -211,6 +242,17 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             inputs["distance@" + key] = p.Distance;
             inputs["condition@" + key] = p.Condition;
             inputs["energy@" + key] = p.Energy;
+        }
+
+        foreach (LawOption o in choice.Options)
+        {
+            string key = o.BatchSize.ToString(CultureInfo.InvariantCulture);
+            if (o.Gain is { } gain)
+            {
+                inputs["gain@" + key] = gain;
+            }
+
+            inputs["required@" + key] = o.Required;
         }
 
         return inputs;

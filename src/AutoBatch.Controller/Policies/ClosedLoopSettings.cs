@@ -10,8 +10,8 @@ public sealed record ClosedLoopSettings
 
     /// <summary>
     /// Error tolerance δ (a fraction; null = the map's seed-to-seed standard deviation of final error, at least
-    /// <see cref="MinimumTolerance"/>): a larger batch size is taken when its predicted final error is within δ of the
-    /// best candidate's, and a smaller one only when it is predicted better by more than δ (the hysteresis).
+    /// <see cref="MinimumTolerance"/>): the law tolerates a predicted final error up to the best fixed beacon's error
+    /// plus δ; how far inside or outside that a change must be predicted is the map's margin (MapModel.ChangeMargin).
     /// </summary>
     [Range(0, 1)]
     public double? ErrorTolerance { get; init; }

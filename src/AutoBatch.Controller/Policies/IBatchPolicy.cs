@@ -16,6 +16,12 @@ public interface IBatchPolicy
     /// </summary>
     string Settings => Name;
 
+    /// <summary>
+    /// True when <see cref="Decide"/> reads <see cref="PolicyContext.LastChange"/>: a checkpoint written before the
+    /// applier kept it cannot resume such a policy after a change without losing its hysteresis.
+    /// </summary>
+    bool UsesLastChange => false;
+
     /// <summary>The batch size to use from the next step, with the reason.</summary>
     BatchDecision Decide(PolicyContext context);
 }

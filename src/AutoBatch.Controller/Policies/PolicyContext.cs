@@ -65,6 +65,9 @@ public sealed record PolicyContext
     /// <summary>The last completed epoch's record, or null in the first epoch.</summary>
     public EpochRecord? LastEpoch { get; init; }
 
+    /// <summary>The last batch-size change, or null when there was none (or the run resumed a checkpoint from before it was kept).</summary>
+    public BatchChange? LastChange { get; init; }
+
     /// <summary>True at an epoch boundary after at least one completed epoch.</summary>
     public bool AtEpochBoundary => IterationInEpoch == 1 && LastEpoch is not null;
 

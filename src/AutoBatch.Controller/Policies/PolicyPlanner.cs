@@ -64,6 +64,9 @@ public sealed class PolicyPlanner : IStepPlanner
     /// <summary>Batch-size changes so far.</summary>
     public int Changes { get; private set; }
 
+    /// <summary>The last batch-size change (null before the first).</summary>
+    public BatchChange? LastChange { get; private set; }
+
     /// <summary>The learning rate a step in <paramref name="epoch"/> at <paramref name="batchSize"/> gets.</summary>
     public double LearningRateFor(int epoch, int batchSize) =>
         _schedule.LearningRateAt(epoch) * LearningRateScaling.Factor(Rule, batchSize, ReferenceBatchSize) * LearningRateScale;
@@ -85,6 +88,7 @@ public sealed class PolicyPlanner : IStepPlanner
             BatchSize = decision.BatchSize;
             EpochsSinceChange = 0;
             Changes++;
+            LastChange = new BatchChange(progress.Epoch, from, BatchSize, decision.Gain);
         }
 
         double lr = LearningRateFor(progress.Epoch, BatchSize);
@@ -151,10 +155,14 @@ public sealed class PolicyPlanner : IStepPlanner
 
     /// <summary>The state as JSON, for checkpoints.</summary>
     public string SaveState() =>
-        JsonSerializer.Serialize(new PolicyPlannerState(Policy.Name, BatchSize, EpochsSinceChange, LearningRateScale, Changes, _lastEpoch), Json);
+        JsonSerializer.Serialize(
+            new PolicyPlannerState(Policy.Name, BatchSize, EpochsSinceChange, LearningRateScale, Changes, _lastEpoch, LastChange, PolicyPlannerState.CurrentVersion), Json);
 
     /// <summary>Restores a state written by <see cref="SaveState"/> for the same policy.</summary>
-    /// <exception cref="InvalidDataException">The state is malformed or belongs to another policy.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The state is malformed, belongs to another policy, or is of an older format without the last change while the
+    /// policy needs it and the run had changed its batch size.
+    /// </exception>
     public void RestoreState(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -178,8 +186,22 @@ public sealed class PolicyPlanner : IStepPlanner
             throw new InvalidDataException($"The checkpoint was written by policy {state.Policy}; this run uses {Policy.Name}.");
         }
 
+        if (state.Version > PolicyPlannerState.CurrentVersion)
+        {
+            throw new InvalidDataException(
+                $"The checkpoint's planner state has format version {state.Version}; this build reads up to {PolicyPlannerState.CurrentVersion}. Use a newer build.");
+        }
+
+        if (state.Version < 2 && state.Changes > 0 && Policy.UsesLastChange)
+        {
+            throw new InvalidDataException(
+                $"The checkpoint's planner state is of format version {state.Version}, written before the last batch-size change was kept; "
+                + $"{Policy.Name} needs it after a change (this run made {state.Changes}) to keep its hysteresis.");
+        }
+
         BatchSize = state.BatchSize;
         EpochsSinceChange = state.EpochsSinceChange;
+        LastChange = state.LastChange;
         LearningRateScale = state.LearningRateScale;
         Changes = state.Changes;
         _lastEpoch = state.LastEpoch;
@@ -215,6 +237,7 @@ public sealed class PolicyPlanner : IStepPlanner
             Rule = Rule,
             ReferenceBatchSize = ReferenceBatchSize,
             LastEpoch = _lastEpoch,
+            LastChange = LastChange,
         };
     }
 }

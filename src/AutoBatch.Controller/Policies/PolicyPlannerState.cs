@@ -9,5 +9,14 @@ namespace AutoBatch.Controller.Policies;
 /// <param name="LearningRateScale">Product of the α cuts made after divergences (1 = none).</param>
 /// <param name="Changes">Batch-size changes so far.</param>
 /// <param name="LastEpoch">The last completed epoch's record, which epoch-level policies decide on.</param>
+/// <param name="LastChange">The last batch-size change (hysteresis), null when none.</param>
+/// <param name="Version">
+/// Format: 1 (absent in the JSON) before <paramref name="LastChange"/> was kept, <see cref="CurrentVersion"/> since.
+/// </param>
 public sealed record PolicyPlannerState(
-    string Policy, int BatchSize, int EpochsSinceChange, double LearningRateScale, int Changes, EpochRecord? LastEpoch);
+    string Policy, int BatchSize, int EpochsSinceChange, double LearningRateScale, int Changes, EpochRecord? LastEpoch,
+    BatchChange? LastChange = null, int Version = 1)
+{
+    /// <summary>The format written now.</summary>
+    public const int CurrentVersion = 2;
+}

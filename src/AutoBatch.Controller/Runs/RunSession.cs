@@ -280,6 +280,7 @@ public sealed class RunSession
             DistanceToRegion = last is null ? null : Distance(last),
             Map = _settings.MapPath,
             Command = _settings.Command,
+            Machine = Grid.MachineInfo.Describe(),
         };
     }
 }

@@ -89,4 +89,10 @@ public sealed record RunSummary
 
     /// <summary>The command line.</summary>
     public string? Command { get; init; }
+
+    /// <summary>
+    /// The machine the run trained on (CPU model, cores, OS; null in summaries written before it was recorded): its
+    /// times are comparable only with times measured on the same machine.
+    /// </summary>
+    public string? Machine { get; init; }
 }

@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;
 
@@ -124,7 +125,9 @@ public sealed class ClosedLoopPolicyTests
     // Hand-worked with the IDW weights of the three final beacon points (50, 3.2), (100, 4.0), (400, 6.0) at the
     // predicted end points above: B=32 ≈ 0.0897, B=64 = 0.10 and B=128 ≈ 0.1078 when small batches end best (target
     // 0.08: none within, take the best), 0.1021 / 0.10 / 0.1493 when large ones end worst (target 0.10: only 64), and
-    // all 0.10 on a flat map (all within: the largest). δ is 0.001 (two identical seeds: no seed noise, the floor).
+    // all 0.10 on a flat map (all within: the largest). δ is 0.001 (two identical seeds: no seed noise, the floor) and
+    // the margin 0 (no seed noise either), so every positive gain qualifies: up 0.081 − 0.1078 < 0, down 0.10 − 0.0897;
+    // up 0.101 − 0.1493 < 0 and no down case (0.10 is within 0.101); up 0.101 − 0.10 = 0.001.
     [TestCase(0.08, 0.10, 0.12, 32, TestName = "Halves when only a smaller batch is predicted near the best beacon")]
     [TestCase(0.10, 0.10, 0.20, 64, TestName = "Keeps when the larger batch is predicted worse by more than δ")]
     [TestCase(0.10, 0.10, 0.10, 128, TestName = "Doubles when the map predicts no loss: fewer iterations for free")]
@@ -135,28 +138,87 @@ public sealed class ClosedLoopPolicyTests
         Assert.Multiple(() =>
         {
             Assert.That(policy.Tolerance, Is.EqualTo(ClosedLoopSettings.MinimumTolerance));
+            Assert.That(policy.Margin, Is.Zero);
             Assert.That(d.BatchSize, Is.EqualTo(expected));
             Assert.That(d.Evaluated, Is.True);
             Assert.That(d.Inputs.Keys, Does.Contain("error@128").And.Contain("distance@32"));
-            Assert.That(d.Reason, Does.Contain("predicted final error"));
+            Assert.That(d.Reason, Does.Contain("predicted final error").And.Contain("margin 0.00 %)"));
+            Assert.That(d.Gain, expected == 64 ? Is.Null : Is.GreaterThan(0));
+        });
+    }
+
+    private static CandidatePrediction P(int b, double error) => new(b, 1, 1, error, 0);
+
+    // Target 0.100, δ 0.002 (limit T = 0.102), margin 0.001, B = 64 in use, no earlier change.
+    [TestCase(0.1010, 0.1005, 0.1000, 128, 0.0015, TestName = "Doubles when the larger batch is predicted inside T by more than the margin (0.102 - 0.1005)")]
+    [TestCase(0.1010, 0.1015, 0.1000, 64, 0.0, TestName = "Keeps when the larger batch is inside T by less than the margin (the old law took it)")]
+    [TestCase(0.1050, 0.1100, 0.1035, 32, 0.0015, TestName = "Halves when keeping is outside T and the smaller batch regains more than the margin")]
+    [TestCase(0.1050, 0.1100, 0.1045, 64, 0.0, TestName = "Keeps when the smaller batch regains less than the margin (the old law took the best)")]
+    [TestCase(0.1015, 0.1100, 0.0950, 64, 0.0, TestName = "A smaller batch has no case while keeping is within T, however much better")]
+    [TestCase(0.1060, 0.1045, 0.1040, 32, 0.0020, TestName = "Keeping outside T: of two qualifying changes the larger gain (0.002 against 0.0015)")]
+    [TestCase(0.1060, 0.1040, 0.1040, 128, 0.0020, TestName = "Keeping outside T: equal gains go to the larger batch")]
+    public void TheMarginOnHandWorkedPredictions(double keep, double up, double down, int expected, double gain)
+    {
+        LawChoice choice = ClosedLoopPolicy.Choose([P(32, down), P(64, keep), P(128, up)], 64, target: 0.100, tolerance: 0.002, margin: 0.001, lastChange: null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(choice.BatchSize, Is.EqualTo(expected));
+            Assert.That(choice.Gain, Is.EqualTo(gain).Within(1e-12));
+            Assert.That(choice.Limit, Is.EqualTo(0.102).Within(1e-15));
+            Assert.That(choice.Options.Select(o => o.Required), Is.All.EqualTo(0.001));
         });
     }
 
     [Test]
-    public void TheLawOnHandMadePredictions()
+    public void AReversalNeedsTheGainOfTheChangeItUndoesPlusTheMargin()
     {
-        static CandidatePrediction P(int b, double error) => new(b, 1, 1, error, 0);
+        // The run went 32 -> 64 on a predicted gain of 0.0015. Now keeping 64 is predicted outside T = 0.102.
+        var up = new BatchChange(Epoch: 5, From: 32, To: 64, Gain: 0.0015);
+        LawChoice weak = ClosedLoopPolicy.Choose([P(32, 0.1025), P(64, 0.1045), P(128, 0.110)], 64, 0.100, 0.002, 0.001, up);
+        LawChoice strong = ClosedLoopPolicy.Choose([P(32, 0.1015), P(64, 0.1045), P(128, 0.110)], 64, 0.100, 0.002, 0.001, up);
+        LawChoice fresh = ClosedLoopPolicy.Choose([P(32, 0.1025), P(64, 0.1045), P(128, 0.110)], 64, 0.100, 0.002, 0.001, null);
+        // The same direction as the last change needs only the margin: 128 inside T by 0.0015 after 32 -> 64.
+        LawChoice onward = ClosedLoopPolicy.Choose([P(32, 0.1000), P(64, 0.1010), P(128, 0.1005)], 64, 0.100, 0.002, 0.001, up);
+        // A last change without a recorded gain (another policy's) counts as one made on the margin: regaining 0.0015
+        // needs 0.001 + 0.001.
+        LawChoice unknown = ClosedLoopPolicy.Choose([P(32, 0.1030), P(64, 0.1045), P(128, 0.110)], 64, 0.100, 0.002, 0.001, up with { Gain = null });
         Assert.Multiple(() =>
         {
-            // Target 0.100 + δ 0.002: 64 is within, 128 (0.1025) is not.
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.002, 0.100).BatchSize, Is.EqualTo(64));
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.100), P(64, 0.101), P(128, 0.1025)], 0.003, 0.100).BatchSize, Is.EqualTo(128));
-            // The tolerance is anchored to the target, not to the best candidate: a run already 0.3 points above the
-            // target does not drift further up by another δ, it takes the best candidate.
-            Assert.That(ClosedLoopPolicy.Choose([P(64, 0.103), P(128, 0.104), P(256, 0.1045)], 0.002, 0.100).BatchSize, Is.EqualTo(64));
-            // No candidate within target + δ: the best; a tie goes to the larger batch.
-            Assert.That(ClosedLoopPolicy.Choose([P(32, 0.105), P(64, 0.103), P(128, 0.103)], 0.001, 0.100).BatchSize, Is.EqualTo(128));
-            Assert.That(ClosedLoopPolicy.Choose([P(64, 0.100)], 0, 0.100).BatchSize, Is.EqualTo(64));
+            // Regaining 0.1045 − 0.1025 = 0.002 beats the margin but not 0.0015 + 0.001: hold.
+            Assert.That(weak.BatchSize, Is.EqualTo(64));
+            Assert.That(weak.Options.Single(o => o.BatchSize == 32).Required, Is.EqualTo(0.0025).Within(1e-15));
+            Assert.That(weak.Options.Single(o => o.BatchSize == 32).Reversal, Is.True);
+            Assert.That(weak.Options.Single(o => o.BatchSize == 128).Reversal, Is.False);
+            // 0.1045 − 0.1015 = 0.003 > 0.0025: reverse.
+            Assert.That(strong.BatchSize, Is.EqualTo(32));
+            Assert.That(strong.Gain, Is.EqualTo(0.003).Within(1e-12));
+            // Without the change to undo, 0.002 > 0.001 suffices.
+            Assert.That(fresh.BatchSize, Is.EqualTo(32));
+            Assert.That(onward.BatchSize, Is.EqualTo(128));
+            Assert.That(unknown.Options.Single(o => o.BatchSize == 32).Required, Is.EqualTo(0.002).Within(1e-15));
+            Assert.That(unknown.BatchSize, Is.EqualTo(64));
+        });
+    }
+
+    [Test]
+    public void TheLawNeedsAPredictionForTheBatchSizeInUse() =>
+        Assert.That(() => ClosedLoopPolicy.Choose([P(32, 0.1)], 64, 0.1, 0.001, 0.001, null), Throws.ArgumentException.With.Message.Contains("64"));
+
+    [Test]
+    public void DecideReadsTheLastChangeFromTheContext()
+    {
+        // Flat map, margin 0: doubling 64 -> 128 has gain 0.001. After a 128 -> 64 change made on a gain of 0.01 it is a
+        // reversal that needs 0.01, so the policy holds; after 32 -> 64 it is not, and it doubles.
+        ClosedLoopPolicy policy = Policy(Map(0.1, 0.1, 0.1));
+        BatchDecision held = policy.Decide(Live() with { LastChange = new BatchChange(1, 128, 64, 0.01) });
+        BatchDecision onward = policy.Decide(Live() with { LastChange = new BatchChange(1, 32, 64, 0.01) });
+        Assert.Multiple(() =>
+        {
+            Assert.That(held.BatchSize, Is.EqualTo(64));
+            Assert.That(held.Reason, Does.Contain("reversal needs 1.00 %").And.Contain("keep B = 64"));
+            Assert.That(held.Inputs["required@128"], Is.EqualTo(0.01).Within(1e-15));
+            Assert.That(onward.BatchSize, Is.EqualTo(128));
+            Assert.That(onward.Gain, Is.EqualTo(0.001).Within(1e-9));
         });
     }
 
@@ -171,6 +233,27 @@ public sealed class ClosedLoopPolicyTests
             Assert.That(open.Candidates(128), Is.EqualTo(new[] { 64, 128 })); // 256 has no beacons
             Assert.That(open.Candidates(32), Is.EqualTo(new[] { 32, 64 })); // 16 has no beacons
             Assert.That(capped.Decide(Live()).BatchSize, Is.EqualTo(64));
+        });
+    }
+
+    [Test]
+    public void ACheckpointOfTheLawBeforeTheMarginIsRefusedNamingTheSchedule()
+    {
+        // Before issue 21 the closed loop's identity was "closed-loop, <guards>, δ <tolerance>"; a run under that law
+        // must not continue under this one, and --resume must say why.
+        ClosedLoopPolicy policy = Policy(Map(0.1, 0.1, 0.1));
+        var train = new ImageDataSet(new byte[4 * 784], [0, 1, 2, 3], 1, 28, 28, 10, "test");
+        var settings = new RunSettings { Model = "mlp", Data = DataSetKind.FashionMnist, BatchSize = 64, LearningRate = 0.05, Epochs = 4, Seed = 1, Threads = 1, ProbeInterval = 10, Output = "out" };
+        SortedDictionary<string, string> now = RunIdentity.Of(settings, policy, train, AugmentationKind.None);
+        string old = now["--schedule"][..now["--schedule"].IndexOf(", margin", StringComparison.Ordinal)];
+        var then = new SortedDictionary<string, string>(now) { ["--schedule"] = old };
+        var stored = new Dictionary<string, string> { [RunIdentity.MetadataKey] = RunIdentity.ToJson(then) };
+        var e = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, now));
+        Assert.Multiple(() =>
+        {
+            Assert.That(old, Does.StartWith("closed-loop, ").And.Contain("δ 0.001"));
+            Assert.That(e!.Message, Does.Contain($"--schedule: {old} in the checkpoint's run, {now["--schedule"]} in this one"));
+            Assert.That(now["--schedule"], Does.EndWith(", margin 0, a reversal needs its change's gain + margin"));
         });
     }
 

@@ -77,6 +77,65 @@ public sealed class PolicyPlannerTests
         Assert.Throws<InvalidDataException>(() => other.RestoreState("{not json"));
     }
 
+    // Doubles B at every epoch boundary, with a gain of 0.01 · epoch, and reads the last change.
+    private sealed class Doubling : IBatchPolicy
+    {
+        public string Name => "doubling";
+
+        public bool UsesLastChange => true;
+
+        public BatchDecision Decide(PolicyContext context) => context.AtEpochBoundary
+            ? new BatchDecision(context.BatchSize * 2, $"after {context.LastChange}", Evaluated: true) { Gain = 0.01 * context.Epoch }
+            : BatchDecision.Hold(context.BatchSize, "between boundaries");
+    }
+
+    [Test]
+    public void TheLastChangeIsKeptPassedToThePolicyAndRoundTrips()
+    {
+        var log = new List<DecisionRecord>();
+        var planner = new PolicyPlanner(new Doubling(), new StepDecaySchedule(0.05, 15), 32, LearningRateRule.Keep, 10, log.Add);
+        planner.Plan(At(0));
+        Assert.That(planner.LastChange, Is.Null);
+        planner.EpochCompleted(PolicyContexts.Record(1));
+        planner.Plan(At(1));
+        planner.EpochCompleted(PolicyContexts.Record(2));
+        planner.Plan(At(2));
+        string state = planner.SaveState();
+        var copy = new PolicyPlanner(new Doubling(), new StepDecaySchedule(0.05, 15), 32, LearningRateRule.Keep, 10);
+        copy.RestoreState(state);
+        Assert.Multiple(() =>
+        {
+            Assert.That(planner.LastChange, Is.EqualTo(new BatchChange(2, 64, 128, 0.02)));
+            Assert.That(log[1].Reason, Is.EqualTo("after " + new BatchChange(1, 32, 64, 0.01)), "the policy saw the first change");
+            Assert.That(copy.LastChange, Is.EqualTo(planner.LastChange));
+            Assert.That(copy.ContextFor(At(3)).LastChange, Is.EqualTo(planner.LastChange));
+            Assert.That(copy.SaveState(), Is.EqualTo(state));
+            Assert.That(state, Does.Contain("\"version\":2"));
+        });
+    }
+
+    [Test]
+    public void AStateFromBeforeTheLastChangeWasKeptResumesOnlyWhereNothingIsLost()
+    {
+        // Format 1 had no lastChange and no version.
+        const string afterChanges = """{"policy":"doubling","batchSize":128,"epochsSinceChange":1,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
+        const string beforeAnyChange = """{"policy":"doubling","batchSize":32,"epochsSinceChange":1,"learningRateScale":1,"changes":0,"lastEpoch":null}""";
+        const string staged = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
+        const string newer = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null,"version":3}""";
+        var hysteresis = new PolicyPlanner(new Doubling(), new StepDecaySchedule(0.05, 15), 32, LearningRateRule.Keep, 10);
+        var fixedB = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        var e = Assert.Throws<InvalidDataException>(() => hysteresis.RestoreState(afterChanges));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Message, Does.Contain("format version 1").And.Contain("doubling").And.Contain("hysteresis"));
+            Assert.That(() => hysteresis.RestoreState(beforeAnyChange), Throws.Nothing);
+            Assert.That(() => fixedB.RestoreState(staged), Throws.Nothing);
+            Assert.That(fixedB.Changes, Is.EqualTo(2));
+            Assert.That(fixedB.LastChange, Is.Null);
+            Assert.That(() => fixedB.RestoreState(newer), Throws.TypeOf<InvalidDataException>().With.Message.Contains("version 3"));
+        });
+    }
+
     [Test]
     public void ADivergenceCutIsLoggedWithItsReason()
     {
