@@ -103,9 +103,11 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// fixed beacon's error plus δ) and ê the predicted final errors, a larger candidate's gain is max(T, ê(B)) − ê(B′)
     /// (how far inside the tolerance it is predicted to end, or how much error it regains when keeping B is predicted
     /// outside it); a smaller one has a gain only when keeping B is predicted outside the tolerance, ê(B) − ê(B′).
-    /// A candidate is taken only when its gain exceeds the margin m (<paramref name="margin"/>); reversing
-    /// <paramref name="lastChange"/> needs more: the gain that change was made on plus m. Of the candidates that
-    /// qualify, the one with the largest gain (the larger on a tie); when none does, B is kept.
+    /// A candidate whose gain is error (a smaller batch, or a larger one while keeping B is predicted outside T) is taken
+    /// only when its gain exceeds the margin m (<paramref name="margin"/>); a larger one while keeping B is inside T gains
+    /// time and needs only a positive gain (to be predicted inside T); reversing <paramref name="lastChange"/> needs the
+    /// gain that change was made on plus m. Of the candidates that qualify, the one with the largest gain (the larger on
+    /// a tie); when none does, B is kept.
     /// </summary>
     /// <remarks>
     /// Anchoring the tolerance to the target rather than to the best candidate keeps the losses of successive steps from
@@ -128,7 +130,11 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
                 : keep.Error > limit ? keep.Error - p.Error
                 : null;
             bool reversal = lastChange is not null && lastChange.Direction == -direction;
-            double required = reversal ? margin + Math.Max(lastChange!.Gain ?? margin, margin) : margin;
+            // An error gain must exceed the noise (m); a larger batch while keeping B is inside T gains time, not
+            // error, and is taken as soon as it too is predicted inside T (the objective is the target error in the
+            // least time). A reversal needs the gain of the change it undoes on top of m.
+            bool timeGain = direction > 0 && keep.Error <= limit;
+            double required = reversal ? margin + Math.Max(lastChange!.Gain ?? margin, margin) : timeGain ? 0 : margin;
             options.Add(new LawOption(p.BatchSize, gain, required, reversal));
         }
 

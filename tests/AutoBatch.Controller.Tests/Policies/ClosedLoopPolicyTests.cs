@@ -151,7 +151,8 @@ public sealed class ClosedLoopPolicyTests
 
     // Target 0.100, δ 0.002 (limit T = 0.102), margin 0.001, B = 64 in use, no earlier change.
     [TestCase(0.1010, 0.1005, 0.1000, 128, 0.0015, TestName = "Doubles when the larger batch is predicted inside T by more than the margin (0.102 - 0.1005)")]
-    [TestCase(0.1010, 0.1015, 0.1000, 64, 0.0, TestName = "Keeps when the larger batch is inside T by less than the margin (the old law took it)")]
+    [TestCase(0.1010, 0.1015, 0.1000, 128, 0.0005, TestName = "Doubles when the larger batch is inside T by less than the margin: a time gain, no error at stake")]
+    [TestCase(0.1010, 0.1025, 0.1000, 64, 0.0, TestName = "Keeps when the larger batch is predicted outside T, however close")]
     [TestCase(0.1050, 0.1100, 0.1035, 32, 0.0015, TestName = "Halves when keeping is outside T and the smaller batch regains more than the margin")]
     [TestCase(0.1050, 0.1100, 0.1045, 64, 0.0, TestName = "Keeps when the smaller batch regains less than the margin (the old law took the best)")]
     [TestCase(0.1015, 0.1100, 0.0950, 64, 0.0, TestName = "A smaller batch has no case while keeping is within T, however much better")]
@@ -165,7 +166,8 @@ public sealed class ClosedLoopPolicyTests
             Assert.That(choice.BatchSize, Is.EqualTo(expected));
             Assert.That(choice.Gain, Is.EqualTo(gain).Within(1e-12));
             Assert.That(choice.Limit, Is.EqualTo(0.102).Within(1e-15));
-            Assert.That(choice.Options.Select(o => o.Required), Is.All.EqualTo(0.001));
+            Assert.That(choice.Options.Single(o => o.BatchSize == 32).Required, Is.EqualTo(0.001));
+            Assert.That(choice.Options.Single(o => o.BatchSize == 128).Required, Is.EqualTo(keep <= 0.102 ? 0.0 : 0.001));
         });
     }
 
