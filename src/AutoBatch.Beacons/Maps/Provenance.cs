@@ -15,6 +15,9 @@ public sealed record Provenance
     /// <summary>Machine description: CPU model, cores, OS.</summary>
     public required string Machine { get; init; }
 
+    /// <summary>The engine the runs trained on (null in maps written before it was recorded).</summary>
+    public string? Engine { get; init; }
+
     /// <summary>libtorch intra-op threads per run.</summary>
     public required int ThreadsPerRun { get; init; }
 

@@ -52,6 +52,7 @@ public static class MachineInfo
         Commit = Commit(),
         Date = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         Machine = Describe(),
+        Engine = AutoBatch.Engine.Runtime.Engines.Describe(),
         ThreadsPerRun = threadsPerRun,
         ParallelRuns = parallelRuns,
         RunSeconds = runSeconds,

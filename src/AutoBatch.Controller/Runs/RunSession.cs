@@ -281,6 +281,7 @@ public sealed class RunSession
             Map = _settings.MapPath,
             Command = _settings.Command,
             Machine = Grid.MachineInfo.Describe(),
+            Engine = Engines.Describe(),
         };
     }
 }

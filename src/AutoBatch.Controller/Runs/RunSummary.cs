@@ -95,4 +95,7 @@ public sealed record RunSummary
     /// times are comparable only with times measured on the same machine.
     /// </summary>
     public string? Machine { get; init; }
+
+    /// <summary>The engine that trained the run (<c>Engines.Describe</c>; null in summaries written before it was recorded).</summary>
+    public string? Engine { get; init; }
 }

@@ -47,6 +47,14 @@ public static class Engines
         }
     }
 
+    /// <summary>
+    /// This process's engine and the LibTorch it runs on, for records and provenance (numbers from the two engines
+    /// agree to float32 rounding, not bit for bit).
+    /// </summary>
+    public static string Describe() => Current == EngineKind.TorchSharp
+        ? $"torchsharp (LibTorch {TorchRuntime.LibTorchVersion})"
+        : "native (Debian's LibTorch 1.13)";
+
     /// <summary>The engine's intra-op threads.</summary>
     public static int Threads => Current == EngineKind.TorchSharp ? TorchRuntime.Threads : EngineRuntime.Threads;
 }
