@@ -111,11 +111,12 @@ public sealed class GridResumeTests
             Assert.That(Directory.GetFiles(Path.Combine(shards[i], "runs")), Has.Length.EqualTo(2), "each shard of 6 runs in 3 holds 2");
         }
 
-        var (grid, merged, missing) = ShardMerger.Merge(shards);
+        var (grid, merged, missing, unusable) = ShardMerger.Merge(shards);
         IReadOnlyList<BeaconRun> reference = new GridStore(whole, grid).LoadFinished();
         Assert.Multiple(() =>
         {
             Assert.That(missing, Is.Empty);
+            Assert.That(unusable, Is.Empty);
             Assert.That(merged.Select(Deterministic), Is.EqualTo(reference.Select(Deterministic)));
         });
 
