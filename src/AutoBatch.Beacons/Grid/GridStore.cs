@@ -165,7 +165,7 @@ public sealed class GridStore
             if (held != shard)
             {
                 throw new ArgumentException(
-                    $"--shard: {Folder} holds shard {Describe(held)} of this grid ({path}), not {Describe(shard)}; give each shard its own --output, "
+                    $"--shard: {Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own --output, "
                     + "or the shard this folder was started with.");
             }
 
@@ -191,8 +191,12 @@ public sealed class GridStore
             : throw new InvalidDataException($"{path}: expected a shard i of n with 0 <= i < n, found {shard.Index} of {shard.Count}.");
     }
 
-    /// <summary>"1/4", or "the whole grid" for 0/1.</summary>
-    public static string Describe(Shard shard) => shard == Shard.All ? "the whole grid (no --shard)" : shard.ToString();
+    /// <summary>"shard 1/4 of the grid", or "the whole grid (no --shard)" for 0/1.</summary>
+    public static string Describe(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return shard == Shard.All ? "the whole grid (no --shard)" : $"shard {shard} of the grid";
+    }
 
     /// <summary>Reads a grid spec file, with errors naming the file.</summary>
     public static GridSpec ReadSpec(string path) => Read<GridSpec>(path);

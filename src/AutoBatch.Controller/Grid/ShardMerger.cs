@@ -64,7 +64,7 @@ public static class ShardMerger
                 if (shards.TryGetValue(shard, out string? other))
                 {
                     throw new InvalidDataException(
-                        $"--grids: {other} and {folder} both hold shard {GridStore.Describe(shard)} of the grid (two jobs given the same shard index?); "
+                        $"--grids: {other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
                         + "the shards overlap, so merge would count their runs twice. Give each shard's folder once, and rerun a missing shard into its own folder.");
                 }
 

@@ -33,7 +33,7 @@ public sealed class MergeService : BackgroundService
             if (unusable.Count > 0 && !_options.AllowIncomplete)
             {
                 throw new InvalidDataException(
-                    $"{unusable[0]}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
+                    $"{unusable[0].TrimEnd('.')}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
                     + "rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out.");
             }
 

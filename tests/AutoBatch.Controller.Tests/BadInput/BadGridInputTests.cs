@@ -266,11 +266,14 @@ public sealed class BadGridInputTests
             File.WriteAllText(file, damage == "cut" ? text[..(text.Length / 2)] : string.Empty);
         }
 
-        await AssertMergeRefused(grid, $"{file}: {expected}");
+        await AssertMergeRefused(grid, $"{file}: {expected.TrimEnd('.')}");
+        CliResult refused = await Cli.InvokeAsync("merge", "--grids", grid, "--output", Path.Combine(_folder, "refused.json"));
         string map = Path.Combine(_folder, "partial.json");
         CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map, "--allow-incomplete");
         Assert.Multiple(() =>
         {
+            Assert.That(refused.Stderr, Does.Contain("; rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out."), refused.All);
+            Assert.That(File.Exists(Path.Combine(_folder, "refused.json")), Is.False);
             Assert.That(r.Exit, Is.EqualTo(ExitCodes.Ok), r.All);
             Assert.That(r.Stderr, Does.Contain($"Left out of the map (--allow-incomplete): {file}: {expected}"), r.All);
             Assert.That(BeaconMapFile.Read(map).Runs.Select(run => run.Id).ToArray(), Has.Length.EqualTo(8).And.Not.Contains("b0008-lr0.1-s1"));
@@ -353,7 +356,7 @@ public sealed class BadGridInputTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(e!.Message, Does.StartWith($"--shard: {folder} holds shard 1/3 of this grid ({Path.Combine(folder, "shard.json")}), not 2/3;"));
+            Assert.That(e!.Message, Does.StartWith($"--shard: {folder} holds shard 1/3 of the grid ({Path.Combine(folder, "shard.json")}), not shard 2/3 of the grid;"));
             Assert.That(whole!.Message, Does.Contain("not the whole grid (no --shard)"));
             Assert.That(GridStore.ReadShard(folder), Is.EqualTo(new Shard(1, 3)));
         });
