@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Controller.Tests.Comparison;
 using AutoBatch.Controller.Tests.Grid;
 
@@ -166,6 +168,87 @@ public sealed class FolderOwnerTests
 
             Assert.That(File.ReadAllText(Path.Combine(output, "compare.json")), Is.EqualTo(File.ReadAllText(Path.Combine(reference, "compare.json"))));
             Assert.That(File.Exists(Path.Combine(output, "report.md")), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task TrainAndMergeAreRefusedOnAFolderAnotherOwnerHolds_AndWriteNothing()
+    {
+        // In one process: locks belong to the open file, so the test's own lock keeps the verbs out as another process's would.
+        string data = TinyIdx.Write();
+        string output = Path.Combine(data, "train");
+        string map = Path.Combine(data, "map.json");
+        BeaconMapFile.Write(map, CompareProcessTests.TinyMap());
+        byte[] mapBefore = File.ReadAllBytes(map);
+        string grid = Path.Combine(data, "grid");
+        var spec = CompareProcessTests.TinyMap().Grid;
+        var store = new GridStore(grid, spec);
+        foreach (BeaconRun run in CompareProcessTests.TinyMap().Runs)
+        {
+            store.Save(run);
+        }
+
+        CliResult train, merge;
+        using (FolderLock.Acquire(output, "--output"))
+        using (FolderLock.Acquire(Path.Combine(data, "map.plots"), "--output"))
+        {
+            train = await Cli.InvokeAsync("train", "--data", "Mnist", "--data-path", data, "--epochs", "1", "--batch-size", "16", "--output", output);
+            merge = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+        }
+
+        byte[] mapAfterRefusal = File.ReadAllBytes(map);
+        CliResult mergeAfter = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map);
+        Assert.Multiple(() =>
+        {
+            Assert.That(train.Exit, Is.EqualTo(ExitCodes.BadInput), train.All);
+            Assert.That(train.Stderr, Does.Contain($"train failed: --output: the folder '{output}' is in use by another process (pid {Environment.ProcessId} on host "), train.All);
+            Assert.That(Directory.GetFiles(output).Select(Path.GetFileName), Is.EqualTo(new[] { FolderLock.LockName }), "the refused train wrote nothing");
+            Assert.That(merge.Exit, Is.EqualTo(ExitCodes.BadInput), merge.All);
+            Assert.That(merge.Stderr, Does.Contain($"merge failed: --output: the folder '{Path.Combine(data, "map.plots")}' is in use by another process"), merge.All);
+            Assert.That(mapAfterRefusal, Is.EqualTo(mapBefore), "the refused merge left the map as it was");
+            Assert.That(mergeAfter.Exit, Is.EqualTo(ExitCodes.Ok), mergeAfter.All);
+        });
+    }
+
+    [Test]
+    public async Task AChildWaitsForItsRunFolder_AUserCommandDoesNot()
+    {
+        // A grid's or comparison's child (--exit-with-parent) may find an orphan of the killed parent still in its
+        // folder: it waits for it rather than fail the run.
+        string data = TinyIdx.Write();
+        string output = Path.Combine(data, "train");
+        string[] args = ["train", "--data", "Mnist", "--data-path", data, "--epochs", "1", "--batch-size", "16", "--probe-interval", "0", "--output", output];
+        FolderLock orphan = FolderLock.Acquire(output, "--output");
+        Task<CliResult> child = Cli.InvokeAsync([.. args, "--exit-with-parent", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await Task.Delay(1500);
+        bool waited = !child.IsCompleted;
+        orphan.Dispose();
+        CliResult done = await child;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(waited, Is.True, "the child did not wait for the folder");
+            Assert.That(done.Exit, Is.EqualTo(ExitCodes.Ok), done.All);
+            Assert.That(File.ReadAllLines(Path.Combine(output, "epochs.jsonl")), Has.Length.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task WhereTheFileSystemDoesNotEnforceTheLock_ARunWarnsAndGoesOn()
+    {
+        // DOTNET_SYSTEM_IO_DISABLEFILELOCKING switches .NET's flock off, as some network file systems ignore it: the lock
+        // then keeps nobody out, and the run says so instead of pretending.
+        string data = TinyIdx.Write();
+        string output = Path.Combine(data, "train");
+        var environment = new Dictionary<string, string> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1" };
+
+        CliResult r = await Cli.RunProcessAsync(
+            environment, "train", "--data", "Mnist", "--data-path", data, "--epochs", "1", "--batch-size", "16", "--probe-interval", "0", "--output", output);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Exit, Is.EqualTo(ExitCodes.Ok), r.All);
+            Assert.That(r.Stderr, Does.Contain($"--output: the file system of '{output}' does not enforce locks; a second process on this folder would not be refused."), r.All);
         });
     }
 }
