@@ -50,13 +50,14 @@ public sealed class FolderOwnerTests
         Task<string> firstErr = first.StandardError.ReadToEndAsync();
         await FolderContents.WaitForOwner(folder, first);
 
-        var refused = new List<(int Code, string Log, string Option)>();
+        // All at once, so that they are refused while the first surely still runs.
         var clock = Stopwatch.StartNew();
-        foreach ((string[] other, string option) in others.Length == 0 ? [(args, "--output")] : others)
-        {
-            (int code, string log) = await GridProcess.RunAsync(other);
-            refused.Add((code, log, option));
-        }
+        (int Code, string Log, string Option)[] refused = await Task.WhenAll((others.Length == 0 ? [(args, "--output")] : others).Select(
+            async o =>
+            {
+                (int code, string log) = await GridProcess.RunAsync(o.Args);
+                return (code, log, o.Option);
+            }));
 
         TimeSpan refusedAfter = clock.Elapsed;
         bool firstStillRunning = !first.HasExited;
