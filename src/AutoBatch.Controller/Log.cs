@@ -50,6 +50,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "Beacon map {Path} not found: the report has no map reference, beacons or contour")]
     public static partial void MapUnavailable(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Message}")]
+    public static partial void RunWarning(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Run {Run} is redone: {Reason}")]
+    public static partial void RunRedone(ILogger logger, string run, string reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Left out of the map (--allow-incomplete): {Reason}")]
+    public static partial void RunFileSkipped(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "--augment: the MLP trains on plain images (no augmentation), so the batch is measured without any")]
     public static partial void AugmentIgnoredForMlp(ILogger logger);
 }

@@ -13,6 +13,9 @@ namespace AutoBatch.Beacons.Grid;
 /// </summary>
 public sealed class GridStore
 {
+    // How long a new runner waits for a killed runner's orphaned child to leave a work folder.
+    private static readonly TimeSpan OrphanWait = TimeSpan.FromSeconds(30);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -50,22 +53,53 @@ public sealed class GridStore
 
     private string RunsFolder => Path.Combine(Folder, "runs");
 
-    /// <summary>Scratch folder for a run in progress (emptied first).</summary>
+    /// <summary>
+    /// Scratch folder for a run in progress, emptied first. A child of an earlier runner that was killed may still be
+    /// finishing in it (children stop within seconds of their parent's death): its lock is waited for, so that nothing
+    /// is deleted under a live process. The lock file itself stays, so that the next child locks the same file.
+    /// </summary>
     public string PrepareWorkFolder(RunKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
         string work = Path.Combine(Folder, "work", key.Id);
-        if (Directory.Exists(work))
+        using (FolderLock.Acquire(work, $"the work folder of run {key.Id}", OrphanWait))
         {
-            Directory.Delete(work, recursive: true);
+            foreach (string entry in Directory.EnumerateFileSystemEntries(work))
+            {
+                string name = Path.GetFileName(entry);
+                if (name == FolderLock.LockName || name == FolderLock.OwnerName)
+                {
+                    continue;
+                }
+
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
         }
 
-        Directory.CreateDirectory(work);
         return work;
     }
 
-    /// <summary>Whether the run has finished (its file exists).</summary>
-    public bool IsFinished(RunKey key) => File.Exists(RunPath(key.Id));
+    /// <summary>Whether the run has finished: its file exists and can be used (<see cref="Problem"/> is null).</summary>
+    public bool IsFinished(RunKey key) => File.Exists(RunPath(key.Id)) && Problem(key) is null;
+
+    /// <summary>
+    /// Why the run file of <paramref name="key"/> cannot be used, naming the file: it cannot be read, is not a run file
+    /// (empty, cut short, edited), is not this key's run, or holds no epochs or fewer than the grid's without having
+    /// diverged. Null when the file is usable or absent. A grid redoes such a run; merge names the file.
+    /// </summary>
+    public string? Problem(RunKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string path = RunPath(key.Id);
+        return File.Exists(path) ? Usable(path, key, Grid, out _) : null;
+    }
 
     /// <summary>Persists a finished run atomically and removes its scratch folder.</summary>
     public void Save(BeaconRun run)
@@ -80,19 +114,88 @@ public sealed class GridStore
     }
 
     /// <summary>All finished runs of this grid, in canonical order.</summary>
+    /// <exception cref="InvalidDataException">A run file cannot be used; the message names it and why.</exception>
     public IReadOnlyList<BeaconRun> LoadFinished()
     {
+        IReadOnlyList<BeaconRun> runs = LoadFinished(out IReadOnlyList<string> unusable);
+        return unusable.Count == 0 ? runs : throw new InvalidDataException(unusable[0]);
+    }
+
+    /// <summary>
+    /// The runs of this grid with a usable file, in canonical order; <paramref name="unusable"/> gets one message per
+    /// file that exists but cannot be used (<see cref="Problem"/>).
+    /// </summary>
+    public IReadOnlyList<BeaconRun> LoadFinished(out IReadOnlyList<string> unusable)
+    {
         var runs = new List<BeaconRun>();
+        var problems = new List<string>();
         foreach (RunKey key in Grid.Runs())
         {
             string path = RunPath(key.Id);
-            if (File.Exists(path))
+            if (!File.Exists(path))
             {
-                runs.Add(ReadRun(path, key, Grid));
+                continue;
+            }
+
+            if (Usable(path, key, Grid, out BeaconRun? run) is { } problem)
+            {
+                problems.Add(problem);
+            }
+            else
+            {
+                runs.Add(run!);
             }
         }
 
+        unusable = problems;
         return runs;
+    }
+
+    /// <summary>
+    /// Records in the folder which shard of the grid it holds (<c>shard.json</c>), so that merge can tell two folders of
+    /// the same shard apart from two shards; a folder that holds another shard is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">The folder holds another shard of the grid; the message names both.</exception>
+    public void ClaimShard(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        string path = ShardPath(Folder);
+        if (ReadShard(Folder) is { } held)
+        {
+            if (held != shard)
+            {
+                throw new ArgumentException(
+                    $"--shard: {Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own --output, "
+                    + "or the shard this folder was started with.");
+            }
+
+            return;
+        }
+
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(shard, Json));
+    }
+
+    /// <summary>The shard a grid folder holds (<see cref="ClaimShard"/>), or null when it does not say (a folder of an older version).</summary>
+    /// <exception cref="InvalidDataException">shard.json is not a shard; the message names it.</exception>
+    public static Shard? ReadShard(string folder)
+    {
+        string path = ShardPath(folder);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        Shard shard = Read<Shard>(path);
+        return shard.Count >= 1 && shard.Index >= 0 && shard.Index < shard.Count
+            ? shard
+            : throw new InvalidDataException($"{path}: expected a shard i of n with 0 <= i < n, found {shard.Index} of {shard.Count}.");
+    }
+
+    /// <summary>"shard 1/4 of the grid", or "the whole grid (no --shard)" for 0/1.</summary>
+    public static string Describe(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return shard == Shard.All ? "the whole grid (no --shard)" : $"shard {shard} of the grid";
     }
 
     /// <summary>Reads a grid spec file, with errors naming the file.</summary>
@@ -136,6 +239,42 @@ public sealed class GridStore
         return run;
     }
 
+    // Null when the file is usable; otherwise why not, naming the file.
+    private static string? Usable(string path, RunKey key, GridSpec grid, out BeaconRun? run)
+    {
+        run = null;
+        BeaconRun read;
+        try
+        {
+            read = ReadRun(path, key, grid);
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{path}: cannot be read: {e.Message}";
+        }
+
+        if (read.Epochs.Count == 0)
+        {
+            return $"{path}: the run file holds no epochs.";
+        }
+
+        if (read.Epochs.Count < grid.Epochs && !read.Diverged)
+        {
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{path}: the run file holds {read.Epochs.Count} of the grid's {grid.Epochs} epochs and the run did not diverge.");
+        }
+
+        run = read;
+        return null;
+    }
+
+    private static string ShardPath(string folder) => Path.Combine(folder, "shard.json");
+
     private static T Read<T>(string path)
     {
         try
@@ -143,7 +282,7 @@ public sealed class GridStore
             return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path}: empty JSON document.");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
             throw new InvalidDataException($"{path}: not a valid {typeof(T).Name} file: {e.Message}", e);
         }

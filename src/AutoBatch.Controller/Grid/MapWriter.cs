@@ -9,15 +9,38 @@ public static class MapWriter
 {
     /// <summary>
     /// Writes the map to <paramref name="path"/> (atomically) and contour.svg, trajectories.svg and measures.svg into
-    /// a folder named after the map (<c>&lt;map&gt;.plots/</c>). Returns the map.
+    /// a folder named after the map (<c>&lt;map&gt;.plots/</c>), holding that folder's lock (<see cref="FolderLock"/>) while
+    /// it writes both, so that two processes never write one map; <paramref name="option"/> names the map's flag in the
+    /// refusal. Returns the map.
     /// </summary>
-    public static BeaconMap Write(GridSpec grid, IReadOnlyList<BeaconRun> runs, string path, string command, int threadsPerRun, int parallelRuns)
+    public static BeaconMap Write(GridSpec grid, IReadOnlyList<BeaconRun> runs, string path, string option, string command, int threadsPerRun, int parallelRuns)
     {
         ArgumentNullException.ThrowIfNull(runs);
         Provenance provenance = MachineInfo.Provenance(command, threadsPerRun, parallelRuns, runs.Sum(r => r.WallSeconds));
         BeaconMap map = BeaconMapBuilder.Build(grid, runs, provenance);
-        BeaconMapFile.Write(path, map);
-        MapPlots.WriteAll(map, PlotFolder(path));
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.");
+        }
+
+        FolderLock owner;
+        try
+        {
+            owner = FolderLock.Acquire(PlotFolder(path), option);
+        }
+        catch (ArgumentException e) when (e.InnerException is { } io)
+        {
+            // A file where a folder of the path should be, or a read-only disk.
+            throw new ArgumentException($"The beacon map cannot be written to {full}: {io.Message}", e);
+        }
+
+        using (owner)
+        {
+            BeaconMapFile.Write(path, map);
+            MapPlots.WriteAll(map, PlotFolder(path));
+        }
+
         return map;
     }
 

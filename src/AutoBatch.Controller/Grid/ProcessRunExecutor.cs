@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Hosting;
@@ -97,31 +96,8 @@ public sealed class ProcessRunExecutor : IRunExecutor
         };
     }
 
-    /// <summary>Reads an epochs.jsonl file written by the train verb.</summary>
-    public static IReadOnlyList<EpochRecord> ReadEpochs(string path)
-    {
-        var records = new List<EpochRecord>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
-        {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<EpochRecord>(text, EpochLog.Json) ?? throw new InvalidDataException("null record"));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}:{line}: not an epoch record: {e.Message}", e);
-            }
-        }
-
-        return records;
-    }
+    /// <summary>Reads an epochs.jsonl file written by the train verb (<see cref="EpochLog.Read"/>).</summary>
+    public static IReadOnlyList<EpochRecord> ReadEpochs(string path) => EpochLog.Read(path);
 
     /// <summary>How to start this program again: the apphost directly, or <c>dotnet autobatch.dll</c>.</summary>
     internal static ProcessStartInfo ProcessStart()

@@ -8,10 +8,13 @@ namespace AutoBatch.Controller.Grid;
 public static class ShardMerger
 {
     /// <summary>
-    /// Reads every folder's grid.json (all must describe the same grid) and finished runs. A run found in two
-    /// folders must be identical. Returns the grid and its runs in canonical order, plus the ids still missing.
+    /// Reads every folder's grid.json (all must describe the same grid) and finished runs. Shards must not overlap: a
+    /// folder given twice, two folders that hold the same shard (two jobs given one shard index) or a run found in two
+    /// folders is refused. Returns the grid and its usable runs in canonical order, the ids without a usable run, and
+    /// one message per run file that exists but cannot be used (<see cref="GridStore.Problem"/>).
     /// </summary>
-    public static (GridSpec Grid, IReadOnlyList<BeaconRun> Runs, IReadOnlyList<string> Missing) Merge(IReadOnlyList<string> folders)
+    /// <exception cref="InvalidDataException">The folders are not shards of one grid, or they overlap; the message names them.</exception>
+    public static (GridSpec Grid, IReadOnlyList<BeaconRun> Runs, IReadOnlyList<string> Missing, IReadOnlyList<string> Unusable) Merge(IReadOnlyList<string> folders)
     {
         ArgumentNullException.ThrowIfNull(folders);
         if (folders.Count == 0)
@@ -19,9 +22,12 @@ public static class ShardMerger
             throw new ArgumentException("--grids: no folders given.");
         }
 
+        CheckDistinct(folders);
         GridSpec? grid = null;
         string? first = null;
-        var runs = new Dictionary<string, (BeaconRun Run, string Json, string Folder)>(StringComparer.Ordinal);
+        var runs = new Dictionary<string, (BeaconRun Run, string Folder)>(StringComparer.Ordinal);
+        var shards = new Dictionary<Shard, string>();
+        var unusable = new List<string>();
         foreach (string folder in folders)
         {
             string specPath = Path.Combine(folder, "grid.json");
@@ -53,28 +59,68 @@ public static class ShardMerger
                     $"{specPath}: a different grid from {first} ({Differences(spec, grid)}); shards of one grid must be run with the same options.");
             }
 
-            var store = new GridStore(folder, spec);
-            foreach (BeaconRun run in store.LoadFinished())
+            if (GridStore.ReadShard(folder) is { } shard)
             {
-                string json = JsonSerializer.Serialize(run);
-                if (runs.TryGetValue(run.Id, out var seen))
+                if (shards.TryGetValue(shard, out string? other))
                 {
-                    if (seen.Json != json)
-                    {
-                        throw new InvalidDataException($"run {run.Id} differs between {seen.Folder} and {folder}; refusing to pick one.");
-                    }
-
-                    continue;
+                    throw new InvalidDataException(
+                        $"--grids: {other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
+                        + "the shards overlap, so merge would count their runs twice. Give each shard's folder once, and rerun a missing shard into its own folder.");
                 }
 
-                runs[run.Id] = (run, json, folder);
+                shards[shard] = folder;
             }
+
+            var store = new GridStore(folder, spec);
+            IReadOnlyList<BeaconRun> finished = store.LoadFinished(out IReadOnlyList<string> problems);
+            foreach (BeaconRun run in finished)
+            {
+                if (runs.TryGetValue(run.Id, out var seen))
+                {
+                    throw new InvalidDataException(
+                        $"--grids: run {run.Id} is in both {seen.Folder} and {folder}: the shards overlap, so merge would count it twice. "
+                        + "Give each shard's folder once (a folder and a copy of it are the same shard).");
+                }
+
+                runs[run.Id] = (run, folder);
+            }
+
+            unusable.AddRange(problems);
         }
 
         IReadOnlyList<RunKey> keys = grid!.Runs();
         var ordered = keys.Where(k => runs.ContainsKey(k.Id)).Select(k => runs[k.Id].Run).ToArray();
         var missing = keys.Where(k => !runs.ContainsKey(k.Id)).Select(k => k.Id).ToArray();
-        return (grid, ordered, missing);
+        return (grid, ordered, missing, unusable);
+    }
+
+    // The same folder given twice (by another spelling, a trailing slash, a symbolic link) would merge every run twice.
+    private static void CheckDistinct(IReadOnlyList<string> folders)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string folder in folders)
+        {
+            string canonical = Canonical(folder);
+            if (seen.TryGetValue(canonical, out string? earlier))
+            {
+                string how = earlier == folder ? $"'{folder}' twice" : $"'{earlier}' and '{folder}'";
+                throw new ArgumentException($"--grids: the same folder is given twice ({how}); give each shard's folder once.");
+            }
+
+            seen[canonical] = folder;
+        }
+    }
+
+    private static string Canonical(string folder)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        // Resolve symbolic links from the root down, so that a link anywhere on the path leads to the same name.
+        string? parent = Path.GetDirectoryName(full);
+        string resolved = parent is null ? full : Path.Combine(Canonical(parent), Path.GetFileName(full));
+        var info = new DirectoryInfo(resolved);
+        return info.Exists && info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target
+            ? Canonical(target.FullName)
+            : resolved;
     }
 
     // What differs between two grids, field by field ("epochs 3 here, 2 there").

@@ -86,9 +86,26 @@ public sealed class BeaconsService : BackgroundService
         CheckData(o, grid);
         Shard shard = o.Shard is not null ? Shard.Parse(o.Shard) : o.ShardCount is { } count ? Shard.FromEnvironment(count) : Shard.All;
         int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
+
+        // The grid folder's one owner from here to the end: a second runner would redo this one's runs under it.
+        using FolderLock owner = FolderLock.Acquire(o.Output, "--output");
+        if (!owner.Enforced)
+        {
+            Log.RunWarning(_logger, $"--output: the file system of '{o.Output}' does not enforce locks; a second process on this folder would not be refused.");
+        }
+
         var store = new GridStore(o.Output, grid);
+        store.ClaimShard(shard);
         var runner = new GridRunner(store, new ProcessRunExecutor(o.DataPath, o.ThreadsPerRun));
         IReadOnlyList<RunKey> pending = runner.Pending(shard);
+        foreach (RunKey key in pending)
+        {
+            if (store.Problem(key) is { } problem)
+            {
+                Log.RunRedone(_logger, key.Id, problem);
+            }
+        }
+
         int total = grid.Runs().Count;
         Log.GridStarted(_logger, grid.Model, grid.Data.ToString(), total, shard.ToString(), pending.Count, parallel, o.ThreadsPerRun);
         int failures = 0;
@@ -107,11 +124,11 @@ public sealed class BeaconsService : BackgroundService
             return ExitCodes.Failure;
         }
 
-        IReadOnlyList<BeaconRun> finished = store.LoadFinished();
+        IReadOnlyList<BeaconRun> finished = store.LoadFinished(out _);
         if (finished.Count == total && shard == Shard.All)
         {
             string mapPath = o.Map ?? Path.Combine(o.Output, "map.json");
-            BeaconMap map = MapWriter.Write(grid, finished, mapPath, Environment.CommandLine, o.ThreadsPerRun, parallel);
+            BeaconMap map = MapWriter.Write(grid, finished, mapPath, o.Map is null ? "--output" : "--map", Environment.CommandLine, o.ThreadsPerRun, parallel);
             Log.MapWritten(_logger, mapPath);
             await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
         }

@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
 using AutoBatch.Controller.Runs;
@@ -78,6 +79,14 @@ public sealed class CompareService : BackgroundService
         BeaconMap map = BeaconMapFile.Read(_options.Map);
         CompareSpec spec = ToSpec(_options, map);
         string folder = _options.Output;
+
+        // The comparison folder's one owner from here to the end (each run's folder is held by its own child).
+        using FolderLock owner = FolderLock.Acquire(folder, "--output");
+        if (!owner.Enforced)
+        {
+            Log.RunWarning(_logger, $"--output: the file system of '{folder}' does not enforce locks; a second process on this folder would not be refused.");
+        }
+
         spec.Claim(folder);
         var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(_options.DataPath, _options.ThreadsPerRun));
         Log.CompareStarted(_logger, spec.Schedules.Count, spec.Seeds.Count, spec.Epochs, runner.Pending().Count, _options.Parallel, _options.ThreadsPerRun, folder);

@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Grid;
 using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Controller.Hosting;
@@ -45,9 +46,10 @@ public static class ExitCodes
     public static int For(Exception e) => e switch
     {
         OperationCanceledException => Cancelled,
-        // DataFormatException is an IOException (a malformed data file), unlike the disk errors that are failures.
-        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DataFormatException or ArgumentException
-            or UnauthorizedAccessException => BadInput,
+        // DataFormatException (a malformed data file) and FolderInUseException (an output folder another process
+        // holds) are IOExceptions, unlike the disk errors that are failures.
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DataFormatException or FolderInUseException
+            or ArgumentException or UnauthorizedAccessException => BadInput,
         _ => Failure,
     };
 }

@@ -29,14 +29,26 @@ public sealed class MergeService : BackgroundService
         try
         {
             string[] folders = _options.Grids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var (grid, runs, missing) = ShardMerger.Merge(folders);
+            var (grid, runs, missing, unusable) = ShardMerger.Merge(folders);
+            if (unusable.Count > 0 && !_options.AllowIncomplete)
+            {
+                throw new InvalidDataException(
+                    $"{unusable[0].TrimEnd('.')}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
+                    + "rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out.");
+            }
+
+            foreach (string problem in unusable)
+            {
+                Log.RunFileSkipped(_logger, problem);
+            }
+
             if (missing.Count > 0 && !_options.AllowIncomplete)
             {
                 throw new InvalidDataException(
                     $"--grids: {missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
             }
 
-            BeaconMap map = MapWriter.Write(grid, runs, _options.Output, Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
+            BeaconMap map = MapWriter.Write(grid, runs, _options.Output, "--output", Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
             Log.MapWritten(_logger, _options.Output);
             await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
             Environment.ExitCode = ExitCodes.Ok;

@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
 using AutoBatch.Controller.Runs;
@@ -58,8 +59,12 @@ public sealed class ReportService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        FolderLock? owner = null;
         try
         {
+            // The report is written into the comparison folder: not while a compare (or another report) writes there.
+            // A folder that does not exist is not made here; reading its spec says what is missing.
+            owner = Directory.Exists(_options.Compare) ? FolderLock.Acquire(_options.Compare, "--compare") : null;
             CompareSpec spec = CompareSpec.Read(_options.Compare);
             string mapPath = _options.Map ?? spec.Map;
             BeaconMap? map = null;
@@ -90,6 +95,7 @@ public sealed class ReportService : BackgroundService
         }
         finally
         {
+            owner?.Dispose();
             _lifetime.StopApplication();
         }
     }

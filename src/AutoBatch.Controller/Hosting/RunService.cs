@@ -102,6 +102,7 @@ public sealed class RunService : BackgroundService
             RollbackOnDivergence = o.Rollback ?? schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.NoiseScale,
             MapPath = o.Map,
             Command = Environment.CommandLine,
+            OutputLockWait = o.ExitWithParent is null ? TimeSpan.Zero : RunSettings.ChildLockWait,
         };
         return (settings, policy, model, best);
     }

@@ -59,6 +59,7 @@ public sealed class TrainService : BackgroundService
             Resume = o.Resume,
             RollbackOnDivergence = false,
             Command = Environment.CommandLine,
+            OutputLockWait = o.ExitWithParent is null ? TimeSpan.Zero : RunSettings.ChildLockWait,
         };
         var session = new RunSession(settings, new FixedPolicy(o.BatchSize));
         Log.RunStarted(

@@ -1,30 +1,36 @@
-using System.Text;
 using System.Text.Json;
 using AutoBatch.Controller.Policies;
 
 namespace AutoBatch.Controller.Output;
 
 /// <summary>
-/// Appends decisions to <c>decisions.jsonl</c>, flushed per line. A resumed run keeps the decisions made up to its
-/// checkpoint and drops later ones (they are made again, identically, from the same state).
+/// Appends decisions to <c>decisions.jsonl</c>, one write per line, flushed to disk (<see cref="LineFile"/>). A
+/// resumed run keeps the decisions made up to its checkpoint, as they were written, and drops later ones (they are made
+/// again, identically, from the same state) and a last line cut short by a kill.
 /// </summary>
 public sealed class DecisionLog : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private readonly LineFile _writer;
 
     /// <summary>Creates (or truncates) the file; with <paramref name="keepThroughIteration"/> keeps earlier decisions.</summary>
     public DecisionLog(string folder, long? keepThroughIteration = null)
     {
         Directory.CreateDirectory(folder);
         Path = System.IO.Path.Combine(folder, "decisions.jsonl");
-        DecisionRecord[] kept = keepThroughIteration is { } k && File.Exists(Path)
-            ? Read(Path).Where(d => d.Iteration < k || (d.Iteration == k && d.Kind != "decision")).ToArray()
-            : [];
-        _writer = new StreamWriter(Path, append: false, new UTF8Encoding(false));
-        foreach (DecisionRecord d in kept)
+        var kept = new List<string>();
+        if (keepThroughIteration is { } k && File.Exists(Path))
         {
-            Append(d);
+            foreach ((int line, string text) in LineFile.ReadWhole(Path))
+            {
+                if (Parse(Path, line, text) is { } d && (d.Iteration < k || (d.Iteration == k && d.Kind != "decision")))
+                {
+                    kept.Add(text);
+                }
+            }
         }
+
+        _writer = new LineFile(Path, kept);
+        Count = kept.Count;
     }
 
     /// <summary>Path of the file.</summary>
@@ -33,42 +39,48 @@ public sealed class DecisionLog : IDisposable
     /// <summary>Decisions written (kept ones included).</summary>
     public int Count { get; private set; }
 
-    /// <summary>Reads a decisions.jsonl file.</summary>
+    /// <summary>Reads a decisions.jsonl file; a last line cut short (no newline yet) is not a decision.</summary>
     /// <exception cref="InvalidDataException">A line is not a decision; the message names the file and line.</exception>
     public static IReadOnlyList<DecisionRecord> Read(string path)
     {
         var records = new List<DecisionRecord>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
+        foreach ((int line, string text) in LineFile.ReadWhole(path))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            if (Parse(path, line, text) is { } record)
             {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<DecisionRecord>(text, EpochLog.Json) ?? throw new InvalidDataException($"{path}:{line}: null record"));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}:{line}: not a decision record: {e.Message}", e);
+                records.Add(record);
             }
         }
 
         return records;
     }
 
-    /// <summary>Appends one decision and flushes.</summary>
+    /// <summary>Appends one decision and flushes it to disk.</summary>
     public void Append(DecisionRecord decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        _writer.WriteLine(JsonSerializer.Serialize(decision, EpochLog.Json));
-        _writer.Flush();
+        _writer.Append(JsonSerializer.Serialize(decision, EpochLog.Json));
         Count++;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _writer.Dispose();
+
+    // Null for a blank line.
+    private static DecisionRecord? Parse(string path, int line, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<DecisionRecord>(text, EpochLog.Json) ?? throw new InvalidDataException($"{path}:{line}: null record");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}:{line}: not a decision record: {e.Message}", e);
+        }
+    }
 }

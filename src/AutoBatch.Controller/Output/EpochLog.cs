@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Controller.Output;
 
 /// <summary>
-/// Appends epoch records to <c>epochs.jsonl</c> and <c>epochs.csv</c> in an output folder, flushed after each
-/// epoch so that a crash never loses a finished epoch.
+/// Appends epoch records to <c>epochs.jsonl</c> and <c>epochs.csv</c> in an output folder, one write per record,
+/// flushed to disk after each epoch so that a crash never loses a finished epoch and never leaves a torn record that a
+/// reader takes for one (<see cref="LineFile"/>).
 /// </summary>
 public sealed class EpochLog : IDisposable
 {
@@ -18,62 +18,62 @@ public sealed class EpochLog : IDisposable
         "measurements", "train_seconds", "probe_seconds", "eval_seconds", "diverged",
     ];
 
-    private readonly StreamWriter _jsonl;
-    private readonly StreamWriter _csv;
+    private readonly LineFile _jsonl;
+    private readonly LineFile _csv;
     private readonly List<EpochRecord> _records = [];
 
     /// <summary>
     /// Creates (or truncates) the two files in <paramref name="folder"/>; with <paramref name="keepEpochs"/>, keeps
-    /// the records of epochs 1..keepEpochs already there (a resumed run: records written after its checkpoint are
-    /// dropped, they will be written again).
+    /// the records of epochs 1..keepEpochs already there, as they were written (a resumed run: records written after its
+    /// checkpoint are dropped, they will be written again, and so is a last record cut short by a kill).
     /// </summary>
     public EpochLog(string folder, int? keepEpochs = null)
     {
         Directory.CreateDirectory(folder);
         JsonPath = Path.Combine(folder, "epochs.jsonl");
         CsvPath = Path.Combine(folder, "epochs.csv");
-        EpochRecord[] kept = keepEpochs is { } k && File.Exists(JsonPath)
-            ? Read(JsonPath).Where(r => r.Epoch <= k).ToArray()
-            : [];
-        if (keepEpochs is { } expected && kept.Length != expected)
+        var kept = new List<string>();
+        if (keepEpochs is { } k && File.Exists(JsonPath))
         {
-            throw new InvalidDataException($"{JsonPath}: the checkpoint is after epoch {expected}, but the log holds {kept.Length} of those epochs.");
+            foreach ((int line, string text) in LineFile.ReadWhole(JsonPath))
+            {
+                if (kept.Count == k)
+                {
+                    // Everything after the checkpoint's epochs is written again; it need not even parse.
+                    break;
+                }
+
+                EpochRecord? record = Parse(JsonPath, line, text);
+                if (record is not null && record.Epoch <= k)
+                {
+                    _records.Add(record);
+                    kept.Add(text);
+                }
+            }
         }
 
-        _jsonl = new StreamWriter(JsonPath, append: false, new UTF8Encoding(false));
-        _csv = new StreamWriter(CsvPath, append: false, new UTF8Encoding(false));
-        _csv.WriteLine(string.Join(',', Columns));
-        _csv.Flush();
-        foreach (EpochRecord r in kept)
+        if (keepEpochs is { } expected && kept.Count != expected)
         {
-            Append(r);
+            throw new InvalidDataException($"{JsonPath}: the checkpoint is after epoch {expected}, but the log holds {kept.Count} of those epochs.");
         }
+
+        _jsonl = new LineFile(JsonPath, kept);
+        _csv = new LineFile(CsvPath, [string.Join(',', Columns), .. _records.Select(CsvRow)]);
     }
 
     /// <summary>The records written so far (kept ones included).</summary>
     public IReadOnlyList<EpochRecord> Records => _records;
 
-    /// <summary>Reads an epochs.jsonl file.</summary>
+    /// <summary>Reads an epochs.jsonl file; a last record cut short (no newline yet) is not one.</summary>
     /// <exception cref="InvalidDataException">A line is not an epoch record; the message names the file and line.</exception>
     public static IReadOnlyList<EpochRecord> Read(string path)
     {
         var records = new List<EpochRecord>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
+        foreach ((int line, string text) in LineFile.ReadWhole(path))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
+            if (Parse(path, line, text) is { } record)
             {
-                continue;
-            }
-
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new InvalidDataException($"{path}:{line}: null record"));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}:{line}: not an epoch record: {e.Message}", e);
+                records.Add(record);
             }
         }
 
@@ -94,16 +94,8 @@ public sealed class EpochLog : IDisposable
     {
         ArgumentNullException.ThrowIfNull(r);
         _records.Add(r);
-        _jsonl.WriteLine(JsonSerializer.Serialize(r, Json));
-        _jsonl.Flush();
-        object[] values =
-        [
-            r.Epoch, r.Iterations, r.TotalIterations, r.MeanBatchSize, r.BatchSize, r.LearningRate, r.TrainLoss, r.TrainError,
-            r.TestLoss, r.TestError, r.ConditionMean, r.Energy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale,
-            r.Measurements, r.TrainSeconds, r.ProbeSeconds, r.EvalSeconds, r.Diverged ? 1 : 0,
-        ];
-        _csv.WriteLine(string.Join(',', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
-        _csv.Flush();
+        _jsonl.Append(JsonSerializer.Serialize(r, Json));
+        _csv.Append(CsvRow(r));
     }
 
     /// <inheritdoc/>
@@ -111,5 +103,34 @@ public sealed class EpochLog : IDisposable
     {
         _jsonl.Dispose();
         _csv.Dispose();
+    }
+
+    // Null for a blank line.
+    private static EpochRecord? Parse(string path, int line, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new InvalidDataException($"{path}:{line}: null record");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}:{line}: not an epoch record: {e.Message}", e);
+        }
+    }
+
+    private static string CsvRow(EpochRecord r)
+    {
+        object[] values =
+        [
+            r.Epoch, r.Iterations, r.TotalIterations, r.MeanBatchSize, r.BatchSize, r.LearningRate, r.TrainLoss, r.TrainError,
+            r.TestLoss, r.TestError, r.ConditionMean, r.Energy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale,
+            r.Measurements, r.TrainSeconds, r.ProbeSeconds, r.EvalSeconds, r.Diverged ? 1 : 0,
+        ];
+        return string.Join(',', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
     }
 }

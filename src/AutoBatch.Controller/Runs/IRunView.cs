@@ -14,4 +14,9 @@ public interface IRunView
 
     /// <summary>After every logged decision.</summary>
     void Decision(DecisionRecord decision);
+
+    /// <summary>Something the user should know that does not stop the run.</summary>
+    void Warning(string message)
+    {
+    }
 }

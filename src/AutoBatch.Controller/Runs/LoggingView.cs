@@ -28,4 +28,7 @@ public sealed class LoggingView(IRunView inner, ILogger logger) : IRunView
             Log.Decision(logger, decision.Kind, decision.Epoch, decision.From, decision.To, decision.Reason);
         }
     }
+
+    /// <inheritdoc/>
+    public void Warning(string message) => Log.RunWarning(logger, message);
 }

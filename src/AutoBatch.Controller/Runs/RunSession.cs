@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
@@ -91,13 +92,13 @@ public sealed class RunSession
             new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground } });
 
         SortedDictionary<string, string> identity = RunIdentity.Of(s, _policy, train, augmentation);
-        try
+
+        // The folder's one owner from here to the end, taken before anything in it is read or written (the input
+        // checks above touch nothing there, so a refused run leaves no folder behind).
+        using FolderLock owner = FolderLock.Acquire(s.Output, "--output", s.OutputLockWait);
+        if (!owner.Enforced)
         {
-            Directory.CreateDirectory(s.Output);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ArgumentException($"--output: cannot create the folder '{s.Output}': {e.Message}", e);
+            view?.Warning($"--output: the file system of '{s.Output}' does not enforce locks; a second process on this folder would not be refused.");
         }
 
         DecisionLog? decisions = null;
@@ -191,7 +192,7 @@ public sealed class RunSession
         }
 
         RunSummary summary = Summarise(epochLog.Records, trainer, planner, rollbacks, train.Count);
-        Beacons.Grid.AtomicFile.WriteAllText(Path.Combine(s.Output, SummaryName), System.Text.Json.JsonSerializer.Serialize(summary, SummaryJson));
+        AtomicFile.WriteAllText(Path.Combine(s.Output, SummaryName), System.Text.Json.JsonSerializer.Serialize(summary, SummaryJson));
         return summary;
     }
 

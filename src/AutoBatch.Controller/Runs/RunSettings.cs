@@ -80,4 +80,14 @@ public sealed record RunSettings
 
     /// <summary>The command line that started the run (stored in checkpoints and the summary).</summary>
     public string? Command { get; init; }
+
+    /// <summary>
+    /// How long to wait for another process to release the output folder before refusing (default zero: at once). A
+    /// grid's or comparison's child waits, since the holder can be an orphan of a killed parent that stops within
+    /// seconds.
+    /// </summary>
+    public TimeSpan OutputLockWait { get; init; }
+
+    /// <summary>What a child of a grid or comparison waits for its run folder (<see cref="OutputLockWait"/>).</summary>
+    public static TimeSpan ChildLockWait { get; } = TimeSpan.FromSeconds(30);
 }

@@ -102,8 +102,11 @@ public sealed class BadGridInputTests
         Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
     }
 
+    // Every file but the folder's lock file, which a refused command may leave (empty; it is the folder's, not a run's).
     private static Dictionary<string, string> Snapshot(string folder) =>
-        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != FolderLock.LockName)
+            .ToDictionary(f => f, File.ReadAllText);
 
     [Test]
     public async Task TheCompleteGridMerges()
@@ -240,6 +243,123 @@ public sealed class BadGridInputTests
         Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
         Assert.That(r.Stderr, Does.Contain($"The beacon map cannot be written to {target}: expected a file path, found a directory."), r.All);
         Assert.That(Directory.GetFileSystemEntries(target), Is.Empty);
+    }
+
+    [TestCase("", "not a valid BeaconRun file: ", TestName = "MergeNamesAnEmptyRunFile_AndLeavesItOutOnlyWithAllowIncomplete")]
+    [TestCase("cut", "not a valid BeaconRun file: ", TestName = "MergeNamesARunFileCutMidway_AndLeavesItOutOnlyWithAllowIncomplete")]
+    [TestCase("no epochs", "the run file holds no epochs.", TestName = "MergeNamesARunFileWithoutEpochs_AndLeavesItOutOnlyWithAllowIncomplete")]
+    public async Task MergeNamesAnUnusableRunFile_AndLeavesItOutOnlyWithAllowIncomplete(string damage, string expected)
+    {
+        // Issue 23: such files were left by two runners on one folder, and merge then failed on them (or, with no
+        // epochs, wrote a map that every later command refused).
+        string grid = CompleteGrid("g");
+        string file = Path.Combine(grid, "runs", "b0008-lr0.1-s1.json");
+        string text = File.ReadAllText(file);
+        if (damage == "no epochs")
+        {
+            System.Text.Json.Nodes.JsonObject run = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+            run["epochs"] = new System.Text.Json.Nodes.JsonArray();
+            File.WriteAllText(file, run.ToJsonString());
+        }
+        else
+        {
+            File.WriteAllText(file, damage == "cut" ? text[..(text.Length / 2)] : string.Empty);
+        }
+
+        await AssertMergeRefused(grid, $"{file}: {expected.TrimEnd('.')}");
+        CliResult refused = await Cli.InvokeAsync("merge", "--grids", grid, "--output", Path.Combine(_folder, "refused.json"));
+        string map = Path.Combine(_folder, "partial.json");
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", grid, "--output", map, "--allow-incomplete");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.Stderr, Does.Contain("; rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out."), refused.All);
+            Assert.That(File.Exists(Path.Combine(_folder, "refused.json")), Is.False);
+            Assert.That(r.Exit, Is.EqualTo(ExitCodes.Ok), r.All);
+            Assert.That(r.Stderr, Does.Contain($"Left out of the map (--allow-incomplete): {file}: {expected}"), r.All);
+            Assert.That(BeaconMapFile.Read(map).Runs.Select(run => run.Id).ToArray(), Has.Length.EqualTo(8).And.Not.Contains("b0008-lr0.1-s1"));
+        });
+    }
+
+    [Test]
+    public async Task MergeRefusesTheSameFolderGivenTwice()
+    {
+        string grid = CompleteGrid("g");
+        string map = ExistingMap();
+
+        CliResult twice = await Cli.InvokeAsync("merge", "--grids", grid, grid, "--output", map);
+        CliResult spelled = await Cli.InvokeAsync("merge", "--grids", grid, grid + "/", "--output", map);
+        string link = Path.Combine(_folder, "link");
+        File.CreateSymbolicLink(link, grid);
+        CliResult linked = await Cli.InvokeAsync("merge", "--grids", grid, link, "--output", map);
+
+        Assert.Multiple(() =>
+        {
+            foreach (CliResult r in new[] { twice, spelled, linked })
+            {
+                Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+                Assert.That(r.Stderr, Does.Contain("--grids: the same folder is given twice (").And.Contain(grid), r.All);
+            }
+
+            Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        });
+    }
+
+    [Test]
+    public async Task MergeRefusesTwoFoldersOfTheSameShard()
+    {
+        // Two array jobs given one shard index each wrote a folder claiming shard 1/3.
+        string a = Path.Combine(_folder, "a"), b = Path.Combine(_folder, "b");
+        new GridStore(a, Spec()).ClaimShard(new Shard(1, 3));
+        new GridStore(b, Spec()).ClaimShard(new Shard(1, 3));
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", a, b, "--output", map, "--allow-incomplete");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+            Assert.That(r.Stderr, Does.Contain($"--grids: {a} and {b} both hold shard 1/3 of the grid (two jobs given the same shard index?)"), r.All);
+            Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        });
+    }
+
+    [Test]
+    public async Task MergeRefusesARunFoundInTwoFolders()
+    {
+        // A copy of a shard's folder merged beside it: every run would count twice. Before, identical runs merged silently.
+        string a = CompleteGrid("a");
+        string copy = Path.Combine(_folder, "copy");
+        _ = new GridStore(copy, Spec());
+        File.Copy(Path.Combine(a, "runs", "b0004-lr0.05-s1.json"), Path.Combine(copy, "runs", "b0004-lr0.05-s1.json"));
+        string map = ExistingMap();
+
+        CliResult r = await Cli.InvokeAsync("merge", "--grids", a, copy, "--output", map);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
+            Assert.That(r.Stderr, Does.Contain($"--grids: run b0004-lr0.05-s1 is in both {a} and {copy}: the shards overlap"), r.All);
+            Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
+        });
+    }
+
+    [Test]
+    public void AGridFolderKeepsItsShard()
+    {
+        string folder = Path.Combine(_folder, "s1");
+        var store = new GridStore(folder, Spec());
+        store.ClaimShard(new Shard(1, 3));
+        store.ClaimShard(new Shard(1, 3)); // a resume of the same shard
+
+        var e = Assert.Throws<ArgumentException>(() => store.ClaimShard(new Shard(2, 3)));
+        var whole = Assert.Throws<ArgumentException>(() => store.ClaimShard(Shard.All));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Message, Does.StartWith($"--shard: {folder} holds shard 1/3 of the grid ({Path.Combine(folder, "shard.json")}), not shard 2/3 of the grid;"));
+            Assert.That(whole!.Message, Does.Contain("not the whole grid (no --shard)"));
+            Assert.That(GridStore.ReadShard(folder), Is.EqualTo(new Shard(1, 3)));
+        });
     }
 
     [Test]

@@ -176,7 +176,7 @@ public sealed class CompareProcessTests
     }
 
     /// <summary>A synthetic map of the tiny MLP on the tiny MNIST files: two epochs, B = 16 and 32, α = 0.05.</summary>
-    private static BeaconMap TinyMap()
+    internal static BeaconMap TinyMap()
     {
         var grid = new GridSpec
         {

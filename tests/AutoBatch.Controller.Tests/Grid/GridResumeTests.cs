@@ -69,6 +69,47 @@ public sealed class GridResumeTests
     }
 
     [Test]
+    public async Task AGridWithAnEmptyAndACutRunFileRedoesThem_ToTheRunsOfAnUndisturbedGrid()
+    {
+        // Issue 23: such files (left by two runners on one folder, or by a copy cut short) counted as finished, and
+        // every later rerun failed on them until they were deleted by hand.
+        string data = TinyIdx.Write(train: 200);
+        string undisturbed = Path.Combine(data, "undisturbed"), damaged = Path.Combine(data, "damaged");
+        (int code, string log) = await GridProcess.RunAsync(GridArgs(data, undisturbed));
+        Assert.That(code, Is.EqualTo(0), log);
+        Directory.CreateDirectory(Path.Combine(damaged, "runs"));
+        foreach (string file in new[] { "grid.json", "shard.json" }.Concat(Directory.GetFiles(Path.Combine(undisturbed, "runs")).Select(f => Path.Combine("runs", Path.GetFileName(f)))))
+        {
+            File.Copy(Path.Combine(undisturbed, file), Path.Combine(damaged, file));
+        }
+
+        string empty = Path.Combine(damaged, "runs", "b0008-lr0.05-s1.json"), cut = Path.Combine(damaged, "runs", "b0032-lr0.1-s1.json");
+        File.WriteAllText(empty, string.Empty);
+        byte[] whole = File.ReadAllBytes(cut);
+        File.WriteAllBytes(cut, whole[..(whole.Length / 2)]);
+        var untouched = Directory.GetFiles(Path.Combine(damaged, "runs")).Where(f => f != empty && f != cut).ToDictionary(f => f, File.ReadAllBytes);
+
+        (code, log) = await GridProcess.RunAsync(GridArgs(data, damaged));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(0), log);
+            Assert.That(log, Does.Contain("2 pending"));
+            Assert.That(log, Does.Contain($"Run b0008-lr0.05-s1 is redone: {empty}: not a valid BeaconRun file: "));
+            Assert.That(log, Does.Contain($"Run b0032-lr0.1-s1 is redone: {cut}: not a valid BeaconRun file: "));
+            Assert.That(FolderContents.Of(Path.Combine(damaged, "runs")), Is.EqualTo(FolderContents.Of(Path.Combine(undisturbed, "runs"))), "runs as the undisturbed grid's");
+            foreach ((string file, byte[] bytes) in untouched)
+            {
+                Assert.That(File.ReadAllBytes(file), Is.EqualTo(bytes), $"{file} was redone though it was whole");
+            }
+
+            Assert.That(
+                BeaconMapFile.Read(Path.Combine(damaged, "map.json")).Runs.Select(Deterministic),
+                Is.EqualTo(BeaconMapFile.Read(Path.Combine(undisturbed, "map.json")).Runs.Select(Deterministic)));
+        });
+    }
+
+    [Test]
     public async Task AGracefullyStoppedGridLeavesNoTrainingProcesses()
     {
         // SIGTERM (Ctrl-C, a scheduler's stop) takes the graceful path: the runner kills its children itself.
@@ -111,11 +152,12 @@ public sealed class GridResumeTests
             Assert.That(Directory.GetFiles(Path.Combine(shards[i], "runs")), Has.Length.EqualTo(2), "each shard of 6 runs in 3 holds 2");
         }
 
-        var (grid, merged, missing) = ShardMerger.Merge(shards);
+        var (grid, merged, missing, unusable) = ShardMerger.Merge(shards);
         IReadOnlyList<BeaconRun> reference = new GridStore(whole, grid).LoadFinished();
         Assert.Multiple(() =>
         {
             Assert.That(missing, Is.Empty);
+            Assert.That(unusable, Is.Empty);
             Assert.That(merged.Select(Deterministic), Is.EqualTo(reference.Select(Deterministic)));
         });
 

@@ -156,6 +156,57 @@ public sealed class KillResumeTests
     }
 
     [Test]
+    public async Task LogsCutMidRecordResumeToTheRecordsOfAnUndisturbedRun()
+    {
+        // Issue 23: a kill while a record is written leaves a torn last line; before, every resume then failed with
+        // "not an epoch record" until the line was removed by hand.
+        string data = TinyIdx.Write(train: 400, test: 60);
+        string reference = Path.Combine(data, "reference"), cut = Path.Combine(data, "cut");
+        await Uninterrupted(RunArgs(data, reference, "--checkpoint-every", "0"));
+
+        // A graceful stop inside the run (checkpoints only then), then the next records cut in the middle, as a kill
+        // during their writes leaves them.
+        using (Process p = GridProcess.Start(RunArgs(data, cut, "--checkpoint-every", "0")))
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(Path.Combine(cut, "epochs.jsonl")) || EpochLog.Read(Path.Combine(cut, "epochs.jsonl")).Count < 1)
+            {
+                Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the first epoch never finished");
+                await Task.Delay(20);
+            }
+
+            using Process term = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+            await p.WaitForExitAsync();
+            Assert.That(p.ExitCode, Is.EqualTo(130), "stopped before the end");
+        }
+
+        foreach (string file in new[] { "epochs.jsonl", "decisions.jsonl", "epochs.csv" })
+        {
+            string path = Path.Combine(cut, file);
+            int whole = File.ReadAllLines(path).Length;
+            string next = File.ReadAllLines(Path.Combine(reference, file))[whole];
+            File.AppendAllText(path, next[..(next.Length / 2)]);
+        }
+
+        Assert.That(File.ReadAllText(Path.Combine(cut, "epochs.jsonl")), Does.Not.EndWith("\n"), "the file ends inside a record");
+        (int code, string log) = await GridProcess.RunAsync(RunArgs(data, cut, "--checkpoint-every", "0", "--resume"));
+        Assert.That(code, Is.EqualTo(0), log);
+        Assert.Multiple(() =>
+        {
+            foreach (string file in new[] { "epochs.jsonl", "decisions.jsonl", "epochs.csv" })
+            {
+                Assert.That(
+                    FolderContents.Of(cut)[file], Is.EqualTo(FolderContents.Of(reference)[file]), $"{file}: every record as the undisturbed run's (wall times aside)");
+            }
+
+            Assert.That(
+                Deterministic(EpochLog.Read(Path.Combine(cut, "epochs.jsonl"))),
+                Is.EqualTo(Deterministic(EpochLog.Read(Path.Combine(reference, "epochs.jsonl")))));
+        });
+    }
+
+    [Test]
     public async Task ResumeWithoutACheckpointStartsAfresh()
     {
         string data = TinyIdx.Write(train: 200, test: 40);
