@@ -89,6 +89,8 @@ public sealed class TorchNetwork : ITrainingNetwork
             throw new InvalidOperationException("A background probe is still uncollected; call CollectProbe before the next probed step.");
         }
 
+        probe?.Validate();
+
         using var scope = NewDisposeScope();
         Tensor input = Upload(x, batch);
         Tensor labels = UploadLabels(y);

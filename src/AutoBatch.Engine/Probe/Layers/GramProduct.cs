@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Kernels;
 using static TorchSharp.torch;
 
 namespace AutoBatch.Engine.Probe.Layers;
@@ -7,14 +8,37 @@ namespace AutoBatch.Engine.Probe.Layers;
 /// Gram squares the condition number, so products and sums are float64 even for float32 rows (float32 products
 /// would bury eigenvalues below ~1e-7 λmax).
 /// </summary>
-internal static class GramProduct
+internal static unsafe class GramProduct
 {
-    /// <summary>rows rowsᵀ (n x n float64) for n rows of p values (float32 or float64, on any device).</summary>
+    /// <summary>
+    /// rows rowsᵀ (n x n float64, on the host) for n rows of p values (float32 or float64, on any device), by our
+    /// kernel (AVX-512 where the CPU has it, else BLAS dsyrk; <see cref="GramOptions.Kernel"/>): every product and sum
+    /// in float64 without converting the rows to float64 first.
+    /// </summary>
     public static Tensor Of(Tensor rows, GramOptions options)
     {
         using var scope = NewDisposeScope();
-        Tensor r = rows.to(ScalarType.Float64);
-        return r.mm(r.t()).MoveToOuterDisposeScope();
+        long n = rows.shape[0];
+        long p = n == 0 ? 0 : rows.numel() / n;
+        Tensor gram = zeros([n, n], ScalarType.Float64);
+        if (p == 0)
+        {
+            return gram.MoveToOuterDisposeScope();
+        }
+
+        double* output = (double*)HostTensors.Address(gram);
+        if (rows.dtype == ScalarType.Float64)
+        {
+            Tensor host = HostTensors.Host(rows.reshape(n, p), ScalarType.Float64);
+            ProbeKernels.RowGram((double*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly: false);
+        }
+        else
+        {
+            Tensor host = HostTensors.Host(rows.reshape(n, p), ScalarType.Float32);
+            ProbeKernels.RowGram((float*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly: false);
+        }
+
+        return gram.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -57,12 +81,12 @@ internal static class GramProduct
             using var outer = NewDisposeScope();
             long ni = Math.Min(block, batch - i0);
             Tensor pi = rows(i0, ni).to(ScalarType.Float64);
-            gram.narrow(0, i0, ni).narrow(1, i0, ni).copy_(pi.mm(pi.t()));
+            gram.narrow(0, i0, ni).narrow(1, i0, ni).copy_(Of(pi, options));
             for (long j0 = i0 + ni; j0 < batch; j0 += block)
             {
                 using var inner = NewDisposeScope();
                 long nj = Math.Min(block, batch - j0);
-                Tensor product = pi.mm(rows(j0, nj).to(ScalarType.Float64).t());
+                Tensor product = pi.mm(rows(j0, nj).to(ScalarType.Float64).t()).cpu();
                 gram.narrow(0, i0, ni).narrow(1, j0, nj).copy_(product);
                 gram.narrow(0, j0, nj).narrow(1, i0, ni).copy_(product.t());
             }

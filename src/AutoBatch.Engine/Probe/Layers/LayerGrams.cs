@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 /// parameters, with g_i the gradient of sample i's own loss term: δ_i = B·∂L/∂(output)_i for the mean batch loss L
 /// (for BatchNorm in training mode the path-wise share of sample i, paper's code). Never forms J for the whole model.
 /// </summary>
-internal static class LayerGrams
+internal static unsafe class LayerGrams
 {
     /// <summary>How the layer's Gram is formed: BatchNorm always from rows; Linear/Conv by the mode or the cost model.</summary>
     public static LayerPath PathOf(ProbeSite site, long batch, GramMode mode)
@@ -133,11 +134,34 @@ internal static class LayerGrams
         bool weight = WeightTrainable(site), bias = site.HasBias;
         long p = (weight ? outChannels * dIn : 0) + (bias ? outChannels : 0);
 
-        // Per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ by im2col and a batched product, in PyTorch's (O, C, kh, kw)
-        // weight order. Scratch per sample: its im2col block.
+        bool direct = weight && UsesDirectKernel(conv, options.ConvKernel);
+        Tensor hostX = direct ? HostTensors.Host(x, ScalarType.Float32) : x;
+        Tensor hostD = direct ? HostTensors.Host(d, ScalarType.Float32) : d;
+
+        // Per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ: by our direct AVX-512 kernel (weights in (O, kh, kw, C)
+        // order, which the Gram does not depend on), or by im2col and a batched product in PyTorch's (O, C, kh, kw)
+        // order. Scratch per sample: its im2col block (none for the direct kernel).
         Tensor Rows(long start, long count)
         {
             Tensor di = d.narrow(0, start, count).reshape(count, outChannels, positions);
+            if (direct)
+            {
+                Tensor rows = empty([count, p], ScalarType.Float32);
+                var shape = new DirectConvShape(
+                    conv.in_channels, x.shape[2], x.shape[3], outChannels, d.shape[2], d.shape[3],
+                    conv.kernel_size[0], conv.kernel_size[1], conv.stride[0], conv.stride[1], conv.padding![0], conv.padding[1]);
+                long sampleIn = conv.in_channels * x.shape[2] * x.shape[3], sampleOut = outChannels * positions;
+                ProbeKernels.DirectConvRows(
+                    shape, (float*)HostTensors.Address(hostX) + (start * sampleIn), (float*)HostTensors.Address(hostD) + (start * sampleOut),
+                    count, (float*)HostTensors.Address(rows), p, options.Threads);
+                if (bias)
+                {
+                    rows.narrow(1, outChannels * dIn, outChannels).copy_(HostTensors.Host(di.sum(dim: 2), ScalarType.Float32));
+                }
+
+                return rows;
+            }
+
             var parts = new List<Tensor>(2);
             if (weight)
             {
@@ -154,7 +178,28 @@ internal static class LayerGrams
             return parts.Count == 1 ? parts[0].contiguous() : cat(parts, 1);
         }
 
-        return GramProduct.FromRows(Rows, batch, p, 4 * dIn * positions, options).MoveToOuterDisposeScope();
+        long scratch = direct ? 0 : 4 * dIn * positions;
+        return GramProduct.FromRows(Rows, batch, p, scratch, options).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Whether a conv layer's rows come from the direct AVX-512 kernel: asked for (refused without AVX-512F), or by
+    /// default where it applies (AVX-512F, dilation 1), where it was measured 1.2-2.8x faster per ResNet-8 layer than the
+    /// alternatives in the native engine. Otherwise im2col; the native engine's grouped-convolution kernel is not on
+    /// TorchSharp.
+    /// </summary>
+    private static bool UsesDirectKernel(Conv2d conv, ConvKernel kernel)
+    {
+        bool applies = ProbeKernels.Avx512Available && conv.dilation[0] == 1 && conv.dilation[1] == 1;
+        return kernel switch
+        {
+            ConvKernel.Direct when !applies => throw new ArgumentException(
+                "The direct conv kernel needs a CPU with AVX-512F and an undilated convolution; use auto or unfold."),
+            ConvKernel.Direct => true,
+            ConvKernel.Auto => applies,
+            ConvKernel.Unfold => false,
+            _ => throw new ArgumentException($"The {kernel} conv kernel is not available on the TorchSharp engine; use auto, unfold or direct."),
+        };
     }
 
     /// <summary>
@@ -211,35 +256,92 @@ internal static class LayerGrams
     /// </summary>
     private static Tensor BatchNormGram(ProbeSite site, long batch, GramOptions options)
     {
+        // One pass of our kernel over the float32 input and gradient, every product and sum in float64: per sample and
+        // channel, around a shift K (the running mean, close to the batch mean), S_x = Σ(x − K), S_xx = Σ(x − K)²,
+        // S_dx = Σ δ(x − K), S_d = Σ δ. Then, with m = mean − K (0 in eval mode, where K is the mean),
+        // γ_i = (S_dx − m S_d)·invstd and β_i = S_d; in training mode the batch variance is Σ S_xx / N − m².
         using var scope = NewDisposeScope();
         long channels = site.Input!.shape[1];
-        Tensor x = site.Input.to(ScalarType.Float64).reshape(batch, channels, -1);
-        Tensor d = (site.OutputGradient!.to(ScalarType.Float64) * (double)batch).reshape(batch, channels, -1);
-        Tensor mean, invstd;
-        if (site.Training)
+        long positions = site.Input.numel() / (batch * channels);
+        Tensor x = HostTensors.Host(site.Input, ScalarType.Float32);
+        Tensor g = HostTensors.Host(site.OutputGradient!, ScalarType.Float32);
+        if (!site.Training && (site.RunningMean is null || site.RunningVariance is null))
         {
-            mean = x.mean([0, 2]);
-            Tensor variance = (x - mean.view(1, channels, 1)).square().mean([0, 2]);  // biased, as the forward normalises
-            invstd = (variance + site.Epsilon).rsqrt();
-        }
-        else
-        {
-            mean = site.RunningMean!.to(ScalarType.Float64);
-            invstd = (site.RunningVariance!.to(ScalarType.Float64) + site.Epsilon).rsqrt();
+            throw new InvalidOperationException($"The BatchNorm layer {site.Name} is in eval mode without running statistics.");
         }
 
-        var parts = new List<Tensor>(2);
-        if (WeightTrainable(site))
+        var shift = new double[channels];
+        double[]? runningVariance = null;
+        if (site.RunningMean is not null)
         {
-            parts.Add((d * (x - mean.view(1, channels, 1))).sum(dim: 2) * invstd.view(1, channels));
+            HostTensors.Host(site.RunningMean, ScalarType.Float64).bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(shift.AsSpan()));
         }
 
-        if (site.HasBias)
+        if (site.RunningVariance is not null)
         {
-            parts.Add(d.sum(dim: 2));
+            runningVariance = new double[channels];
+            HostTensors.Host(site.RunningVariance, ScalarType.Float64).bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(runningVariance.AsSpan()));
         }
 
-        Tensor factors = parts.Count == 1 ? parts[0] : cat(parts, 1);
-        return GramProduct.Of(factors, options).MoveToOuterDisposeScope();
+        long cells = batch * channels;
+        var sumX = new double[cells];
+        var sumXX = new double[cells];
+        var sumDX = new double[cells];
+        var sumD = new double[cells];
+        fixed (double* k = shift, sx = sumX, sxx = sumXX, sdx = sumDX, sd = sumD)
+        {
+            ProbeKernels.BatchNormSums(
+                (float*)HostTensors.Address(x), (float*)HostTensors.Address(g), batch, channels, positions, k, options.Kernel, options.Threads,
+                sx, sxx, sdx, sd);
+        }
+
+        var offset = new double[channels];
+        var invstd = new double[channels];
+        double count = (double)batch * positions;
+        for (long c = 0; c < channels; c++)
+        {
+            if (site.Training)
+            {
+                double totalX = 0, totalXX = 0;
+                for (long i = 0; i < batch; i++)
+                {
+                    totalX += sumX[(i * channels) + c];
+                    totalXX += sumXX[(i * channels) + c];
+                }
+
+                double m = totalX / count;
+                offset[c] = m;
+                invstd[c] = 1.0 / Math.Sqrt(Math.Max(0.0, (totalXX / count) - (m * m)) + site.Epsilon);  // biased, as the forward
+            }
+            else
+            {
+                invstd[c] = 1.0 / Math.Sqrt(runningVariance![c] + site.Epsilon);
+            }
+        }
+
+        // δ = B·∂L/∂(output): the scale joins here, in float64.
+        bool weight = WeightTrainable(site), bias = site.HasBias;
+        long width = (weight ? channels : 0) + (bias ? channels : 0);
+        var factors = new double[batch * width];
+        for (long i = 0; i < batch; i++)
+        {
+            for (long c = 0; c < channels; c++)
+            {
+                long cell = (i * channels) + c;
+                long column = 0;
+                if (weight)
+                {
+                    factors[(i * width) + c] = (sumDX[cell] - (offset[c] * sumD[cell])) * invstd[c] * batch;
+                    column = channels;
+                }
+
+                if (bias)
+                {
+                    factors[(i * width) + column + c] = sumD[cell] * batch;
+                }
+            }
+        }
+
+        return GramProduct.Of(tensor(factors, [batch, width], ScalarType.Float64), options).MoveToOuterDisposeScope();
     }
 }
