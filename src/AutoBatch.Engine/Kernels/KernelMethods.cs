@@ -33,6 +33,9 @@ internal static unsafe partial class KernelMethods
         float* x, float* delta, long n, long channels, long positions, double* shift, int kernel, int threads,
         double* sumX, double* sumXX, double* sumDeltaX, double* sumDelta);
 
+    [LibraryImport(Library, EntryPoint = "abk_gram_summary")]
+    internal static partial KernelStatus GramSummary(double* gram, long n, double* symmetric, int threads, NativeGramSummary* result);
+
     [LibraryImport(Library, EntryPoint = "abk_spectrum_extremes")]
     internal static partial KernelStatus SpectrumExtremes(double* gram, long n, double maxAbs, double rankTolerance, NativeSpectrumExtremes* result);
 

@@ -60,6 +60,19 @@ public static unsafe class ProbeKernels
             x, delta, n, channels, positions, shift, (int)kernel, threads, sumX, sumXX, sumDeltaX, sumDelta));
 
     /// <summary>
+    /// F̃'s pass before its spectrum: with <paramref name="symmetric"/> not null, writes (F̃ + F̃ᵀ) / 2 there (n x n, not
+    /// overlapping <paramref name="gram"/>; exactly symmetric) and summarises that; with it null, summarises
+    /// <paramref name="gram"/> as it is (the caller knows it to be symmetric, after <see cref="MirrorLower"/> say).
+    /// The maximum and sum run in four interleaved lanes added in a fixed order, as the native engine's probe does.
+    /// </summary>
+    public static GramSummary SummariseGram(double* gram, long n, double* symmetric, int threads)
+    {
+        NativeGramSummary native;
+        KernelMethods.Check(KernelMethods.GramSummary(gram, n, symmetric, threads, &native));
+        return new GramSummary(native.Finite != 0, native.MaxAbs, native.Sum, native.Trace);
+    }
+
+    /// <summary>
     /// λmax, the rank and the smallest counted eigenvalue of a finite symmetric n x n float64 matrix that is not all zero
     /// (LAPACK's dsytrd, then Sturm-count multisection). <paramref name="maxAbs"/> &gt; 0: its largest |entry|, which the
     /// caller has found. An eigenvalue counts when √λ &gt; √λmax · <paramref name="rankTolerance"/> (0 ≤ tolerance &lt; 1).

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <new>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "BlasGram.h"
 #include "ConvRows.h"
 #include "GramKernel.h"
+#include "GramSummary.h"
 #include "Parallel.h"
 #include "Require.h"
 #include "Spectrum.h"
@@ -217,6 +219,27 @@ ABK_EXPORT int32_t abk_batch_norm_sums(const float* x, const float* delta, int64
     require(positions == 0 || (x != nullptr && delta != nullptr), "abk_batch_norm_sums: x or delta is null");
     ab::batch_norm_sums(x, delta, n, channels, positions, shift, avx512, threads, sum_x, sum_xx, sum_dx, sum_d,
                         channels);
+  });
+}
+
+ABK_EXPORT int32_t abk_gram_summary(const double* gram, int64_t n, double* symmetric, int32_t threads,
+                                    AbkGramSummary* out) {
+  return guarded([&] {
+    require(n >= 0, "abk_gram_summary: n must be >= 0, got " + to_string(n));
+    require_threads("abk_gram_summary", threads);
+    int64_t entries = product("abk_gram_summary", n, n);
+    require(out != nullptr, "abk_gram_summary: the output is null");
+    require(gram != nullptr || entries == 0, "abk_gram_summary: the matrix is null");
+    const double* g = gram;
+    if (symmetric != nullptr && entries > 0) {
+      auto a = reinterpret_cast<uintptr_t>(gram), s = reinterpret_cast<uintptr_t>(symmetric);
+      uintptr_t bytes = uintptr_t(entries) * sizeof(double);
+      require(s + bytes <= a || a + bytes <= s, "abk_gram_summary: the symmetric output overlaps the matrix");
+      ab::symmetrise(gram, symmetric, n, threads);
+      g = symmetric;
+    }
+    ab::GramSummary summary = ab::summarise_gram(g, n);
+    *out = AbkGramSummary{summary.finite ? 1 : 0, summary.max_abs, summary.total, summary.trace};
   });
 }
 

@@ -71,6 +71,19 @@ ABK_EXPORT int32_t abk_batch_norm_sums(const float* x, const float* delta, int64
                                        int64_t positions, const double* shift, int32_t kernel, int32_t threads,
                                        double* sum_x, double* sum_xx, double* sum_dx, double* sum_d);
 
+struct AbkGramSummary {
+  int32_t finite;  // 1 when every entry is finite
+  double max_abs;  // the largest |entry|
+  double sum;      // the sum of all entries
+  double trace;
+};
+
+// F~'s pass before its spectrum (GramSummary.h): with symmetric non-null, writes (gram + gram') / 2 there (n x n, not
+// overlapping gram; exactly symmetric) and summarises that; with symmetric null, summarises gram as it is (the caller
+// knows it to be symmetric). threads >= 1: the symmetrisation's team (the bits do not depend on it).
+ABK_EXPORT int32_t abk_gram_summary(const double* gram, int64_t n, double* symmetric, int32_t threads,
+                                    AbkGramSummary* out);
+
 // The extremes of the spectrum of a finite symmetric n x n float64 matrix (Spectrum.h), not all zero: max_abs > 0 is
 // its largest |entry|; only its upper triangle (row-major) is read, nothing is written. An eigenvalue counts in the
 // rank when sqrt(lambda) > sqrt(lambda_max) * rank_tolerance, 0 <= rank_tolerance < 1 (a Sturm count decides, so an

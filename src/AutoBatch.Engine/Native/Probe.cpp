@@ -15,6 +15,7 @@
 #include "BlasGram.h"
 #include "Errors.h"
 #include "GramKernel.h"
+#include "GramSummary.h"
 #include "Parallel.h"
 #include "Spectrum.h"
 
@@ -36,15 +37,12 @@ double seconds_since(Clock::time_point start) {
 // also vectorise, and the same value whether it does or not. The loops over the lanes are unrolled (#pragma GCC
 // unroll), or GCC keeps the partial sums in memory at -O2 and every add waits for a store.
 constexpr int kLanes = 4;
-static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
+static_assert(kLanes == 4, "lane_total combines four lanes");
 // Elementwise passes of a synchronous probe go to the intra-op threads in ranges of at least this many entries
 // (a 2^15-entry float64 pass takes ~10-20 us, about what handing it to a team costs): at B = 512, not at 128.
 constexpr int64_t kMinParallelEntries = int64_t(1) << 15;
 
 double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
-double lane_max(const double (&lanes)[kLanes]) {
-  return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Symmetric float64 products X X'. ATen's mm computes both triangles; BLAS dsyrk computes one, in half the time and
@@ -538,43 +536,18 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
                   bool symmetric) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
-  // Symmetrise F~ (8 x 8 blocks: the transposed reads of a block stay in cache even when rows are 4 KiB apart and all
-  // map to one L1 set), then one pass collects finiteness, max |entry| and the sum. (a + a') / 2 is exactly
-  // symmetric: a + b == b + a in float64; of a symmetric matrix it is the matrix itself, so that pass is skipped.
+  // Symmetrise F~, then one pass collects finiteness, max |entry|, the sum and the trace (GramSummary.h). Of a
+  // symmetric matrix (a + a') / 2 is the matrix itself, so that pass is skipped when the caller guarantees one.
   auto in = gram_in.to(torch::kDouble).contiguous();
   auto gram = in;
   if (!symmetric) {
     gram = torch::empty({batch, batch}, torch::kDouble);
-    const double* a = in.data_ptr<double>();
-    double* s = gram.data_ptr<double>();
-    constexpr int64_t kBlock = 8;
-    int64_t blocks = (batch + kBlock - 1) / kBlock;
-    int64_t min_blocks = kMinParallelEntries / (kBlock * std::max<int64_t>(batch, 1)) + 1;
-    parallel_ranges(blocks, threads, min_blocks, [&](int64_t b0, int64_t b1) {
-      for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
-        for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
-          for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
-            for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
-              s[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
-    });
+    symmetrise(in.data_ptr<double>(), gram.data_ptr<double>(), batch, threads);
   }
   const double* g = gram.data_ptr<double>();
-  bool finite = true;
-  double maxima[kLanes] = {}, totals[kLanes] = {}, trace = 0;
-  auto add = [&](int64_t k, int l) {
-    double v = g[k];
-    finite = finite & std::isfinite(v);
-    maxima[l] = std::max(maxima[l], std::fabs(v));
-    totals[l] += v;
-  };
-  int64_t k = 0, count = batch * batch;
-  for (; k + kLanes <= count; k += kLanes)
-#pragma GCC unroll 4
-    for (int l = 0; l < kLanes; ++l) add(k + l, l);
-  for (int l = 0; k < count; ++k, ++l) add(k, l);
-  double total = lane_total(totals);
-  double max_abs = lane_max(maxima);
-  for (int64_t i = 0; i < batch; ++i) trace += g[i * batch + i];
+  GramSummary summary = summarise_gram(g, batch);
+  bool finite = summary.finite;
+  double total = summary.total, max_abs = summary.max_abs, trace = summary.trace;
   if (o.gram) std::memcpy(o.gram, g, sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
   if (o.layer_sums) std::copy(layer_sums.begin(), layer_sums.end(), o.layer_sums);
