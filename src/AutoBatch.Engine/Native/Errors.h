@@ -8,20 +8,12 @@
 #include <c10/util/Exception.h>
 
 #include "AbApi.h"
+#include "Require.h"
 
 namespace ab {
 
-// Thrown for anything the caller got wrong (shapes, ranges, null pointers).
-struct ArgumentError : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
 void set_last_error(const std::string& message);
 void clear_last_error();
-
-inline void require(bool condition, const std::string& message) {
-  if (!condition) throw ArgumentError(message);
-}
 
 template <typename F>
 int32_t guarded(F&& body) noexcept {

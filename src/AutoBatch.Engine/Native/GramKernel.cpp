@@ -105,9 +105,11 @@ __attribute__((target("avx512f"))) void pack(const float* x, int64_t n, int64_t 
 
 // c[s * ldc + 8m + r] += sum_t a[m * kc * 8 + t * 8 + r] * b[t * 8 + s]: the products of M groups of rows (a) with one
 // group (b) over kk columns, added to an 8M-wide, 8-row block of c (stored over it for the first column block).
+// diagonal: the last group of a is b's own, and of that 8 x 8 block only the lower triangle (r <= s) is stored, so that
+// the upper triangle of the output is never written.
 template <int M, bool First>
 __attribute__((target("avx512f"))) void tile(const double* a, const double* b, int64_t kk, int64_t kc, double* c,
-                                             int64_t ldc) {
+                                             int64_t ldc, bool diagonal) {
   __m512d acc[M][kGroupRows];
 #pragma GCC unroll 8
   for (int s = 0; s < kGroupRows; ++s)
@@ -130,10 +132,11 @@ __attribute__((target("avx512f"))) void tile(const double* a, const double* b, i
 #pragma GCC unroll 3
     for (int m = 0; m < M; ++m) {
       double* out = c + s * ldc + m * kGroupRows;
-      if constexpr (First) {
-        _mm512_storeu_pd(out, acc[m][s]);
+      __m512d sum = First ? acc[m][s] : _mm512_add_pd(_mm512_loadu_pd(out), acc[m][s]);
+      if (diagonal && m == M - 1) {
+        _mm512_mask_storeu_pd(out, __mmask8((2u << s) - 1u), sum);  // lanes r <= s
       } else {
-        _mm512_storeu_pd(out, _mm512_add_pd(_mm512_loadu_pd(out), acc[m][s]));
+        _mm512_storeu_pd(out, sum);
       }
     }
 }
@@ -196,13 +199,15 @@ void gram_rows(const T* x, int64_t n, int64_t k, int64_t ld, int64_t kc, int64_t
       for (int64_t ig = 0; ig <= jg; ig += kMaxTileGroups) {
         const double* a = panel.get() + ig * kc * kGroupRows;
         double* c = row + ig * kGroupRows;
-        switch (std::min<int64_t>(kMaxTileGroups, jg + 1 - ig) + (first ? 0 : kMaxTileGroups)) {
-          case 3: tile<3, true>(a, b, kk, kc, c, padded); break;
-          case 2: tile<2, true>(a, b, kk, kc, c, padded); break;
-          case 1: tile<1, true>(a, b, kk, kc, c, padded); break;
-          case 6: tile<3, false>(a, b, kk, kc, c, padded); break;
-          case 5: tile<2, false>(a, b, kk, kc, c, padded); break;
-          default: tile<1, false>(a, b, kk, kc, c, padded); break;
+        int64_t groups = std::min<int64_t>(kMaxTileGroups, jg + 1 - ig);
+        bool diagonal = ig + groups - 1 == jg;
+        switch (groups + (first ? 0 : kMaxTileGroups)) {
+          case 3: tile<3, true>(a, b, kk, kc, c, padded, diagonal); break;
+          case 2: tile<2, true>(a, b, kk, kc, c, padded, diagonal); break;
+          case 1: tile<1, true>(a, b, kk, kc, c, padded, diagonal); break;
+          case 6: tile<3, false>(a, b, kk, kc, c, padded, diagonal); break;
+          case 5: tile<2, false>(a, b, kk, kc, c, padded, diagonal); break;
+          default: tile<1, false>(a, b, kk, kc, c, padded, diagonal); break;
         }
       }
     }

@@ -2,9 +2,6 @@
 
 #include "ConvRows.h"
 
-#include <dlfcn.h>
-#include <immintrin.h>
-
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -14,8 +11,11 @@
 #include <limits>
 #include <type_traits>
 
+#include "BatchNormSums.h"
+#include "BlasGram.h"
 #include "Errors.h"
 #include "GramKernel.h"
+#include "GramSummary.h"
 #include "Parallel.h"
 #include "Spectrum.h"
 
@@ -37,37 +37,17 @@ double seconds_since(Clock::time_point start) {
 // also vectorise, and the same value whether it does or not. The loops over the lanes are unrolled (#pragma GCC
 // unroll), or GCC keeps the partial sums in memory at -O2 and every add waits for a store.
 constexpr int kLanes = 4;
-static_assert(kLanes == 4, "lane_total and lane_max combine four lanes");
+static_assert(kLanes == 4, "lane_total combines four lanes");
 // Elementwise passes of a synchronous probe go to the intra-op threads in ranges of at least this many entries
 // (a 2^15-entry float64 pass takes ~10-20 us, about what handing it to a team costs): at B = 512, not at 128.
 constexpr int64_t kMinParallelEntries = int64_t(1) << 15;
 
 double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); }
-double lane_max(const double (&lanes)[kLanes]) {
-  return std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Symmetric float64 products X X'. ATen's mm computes both triangles; BLAS dsyrk computes one, in half the time and
 // with the same per-entry arithmetic (a float64 dot product). libtorch calls BLAS through the Fortran interface of
-// libblas.so.3, so dsyrk_ comes from the library it already uses (OpenBLAS here, reference BLAS elsewhere).
-using DsyrkFn = void (*)(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
-                         const double* a, const int* lda, const double* beta, double* c, const int* ldc,
-                         size_t uplo_length, size_t trans_length);
-
-DsyrkFn find_dsyrk() {
-  for (const char* library : {"libblas.so.3", "libopenblas.so.0"}) {
-    if (void* handle = dlopen(library, RTLD_LAZY | RTLD_NOLOAD)) {
-      if (void* symbol = dlsym(handle, "dsyrk_")) return reinterpret_cast<DsyrkFn>(symbol);
-    }
-  }
-  return reinterpret_cast<DsyrkFn>(dlsym(RTLD_DEFAULT, "dsyrk_"));
-}
-
-DsyrkFn blas_dsyrk() {
-  static const DsyrkFn fn = find_dsyrk();
-  return fn;
-}
+// libblas.so.3, so dsyrk_ comes from the library it already uses (OpenBLAS here, reference BLAS elsewhere; BlasGram.h).
 
 }  // namespace
 
@@ -90,33 +70,19 @@ torch::Tensor row_gram(const torch::Tensor& rows, AbGramKernel kernel, int threa
     }
     return out;
   }
-  DsyrkFn dsyrk = blas_dsyrk();
-  if (dsyrk == nullptr || k == 0 || n > INT_MAX || k > INT_MAX) {
-    auto x64 = x.to(torch::kDouble);
-    return x64.mm(x64.t());
-  }
-  auto out = torch::empty({n, n}, torch::kDouble);
-  int ni = int(n), ldc = int(n);
-  double one = 1.0, zero = 0.0;
-  // Row-major x is the column-major k x n matrix x^T, so x x^T = (x^T)^T (x^T): trans = 'T'. The column-major
-  // upper triangle it fills is the row-major lower one.
-  if (x.scalar_type() == torch::kDouble) {
-    int ki = int(k), lda = int(k);
-    dsyrk("U", "T", &ni, &ki, &one, x.data_ptr<double>(), &lda, &zero, out.data_ptr<double>(), &ldc, 1, 1);
-  } else {
-    int64_t block = std::min(k, std::max<int64_t>(64, (int64_t(1) << 20) / (8 * n)));  // ~1 MiB of float64
-    auto buffer = torch::empty({n, block}, torch::kDouble);
-    int lda = int(block);
-    for (int64_t k0 = 0; k0 < k; k0 += block) {
-      int64_t count = std::min(block, k - k0);
-      buffer.narrow(1, 0, count).copy_(x.narrow(1, k0, count));
-      int ki = int(count);
-      dsyrk("U", "T", &ni, &ki, &one, buffer.data_ptr<double>(), &lda, k0 == 0 ? &zero : &one,
-            out.data_ptr<double>(), &ldc, 1, 1);
+  // Float32 rows are converted a block at a time (BlasGram.h); other types (the probe passes none) as float32.
+  if (x.scalar_type() != torch::kDouble && x.scalar_type() != torch::kFloat) x = x.to(torch::kFloat);
+  if (k != 0) {
+    auto out = torch::empty({n, n}, torch::kDouble);
+    bool done = x.scalar_type() == torch::kDouble ? blas_gram(x.data_ptr<double>(), n, k, k, out.data_ptr<double>())
+                                                  : blas_gram(x.data_ptr<float>(), n, k, k, out.data_ptr<double>());
+    if (done) {
+      if (!lower_only) mirror_lower_triangle(out.data_ptr<double>(), n);
+      return out;
     }
   }
-  if (!lower_only) mirror_lower_triangle(out.data_ptr<double>(), n);
-  return out;
+  auto x64 = x.to(torch::kDouble);  // no BLAS, or sizes beyond its int
+  return x64.mm(x64.t());
 }
 
 namespace {
@@ -326,76 +292,6 @@ torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, con
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// BatchNorm's per-(sample, channel) sums over its positions t, around the shift k:
-//   x = sum (x_t - k),  xx = sum (x_t - k)^2,  dx = sum delta_t (x_t - k),  d = sum delta_t,
-// each in kBnLanes interleaved partial sums (position t in lane t % kBnLanes), added in a fixed order at the end.
-// The two versions below give the same bits: the same operations on the same lanes in the same order, no fused
-// multiply-add (the library is built with -ffp-contract=off). The AVX-512 one does the eight lanes in one register,
-// the tail with masked lanes; measured in ResNet-8's probe at B = 128 on one thread, BatchNorm's seven layers took
-// 17.5 ms with four lanes in portable code and 9.2 ms now (docs/BENCHMARKS.md, section 2'''''').
-constexpr int kBnLanes = 8;
-
-struct BnSums {
-  double x, xx, dx, d;
-};
-
-double bn_lane_total(const double (&l)[kBnLanes]) {
-  return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
-}
-
-BnSums bn_sums_portable(const float* xr, const float* dr, int64_t positions, double k) {
-  double sx[kBnLanes] = {}, sxx[kBnLanes] = {}, sdx[kBnLanes] = {}, sd[kBnLanes] = {};
-  auto add = [&](int64_t t, int l) {
-    double centred = double(xr[t]) - k;
-    double delta = double(dr[t]);
-    sx[l] += centred;
-    sxx[l] += centred * centred;
-    sdx[l] += delta * centred;
-    sd[l] += delta;
-  };
-  int64_t t = 0;
-  for (; t + kBnLanes <= positions; t += kBnLanes)
-#pragma GCC unroll 8
-    for (int l = 0; l < kBnLanes; ++l) add(t + l, l);
-  for (int l = 0; t < positions; ++t, ++l) add(t, l);
-  return {bn_lane_total(sx), bn_lane_total(sxx), bn_lane_total(sdx), bn_lane_total(sd)};
-}
-
-// GCC 12 warns that _mm512_cvtps_pd's internal placeholder operand "may be used uninitialized" (it is not read).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-__attribute__((target("avx512f"))) BnSums bn_sums_avx512(const float* xr, const float* dr, int64_t positions,
-                                                           double k) {
-  __m512d kv = _mm512_set1_pd(k);
-  __m512d sx = _mm512_setzero_pd(), sxx = _mm512_setzero_pd(), sdx = _mm512_setzero_pd(), sd = _mm512_setzero_pd();
-  int64_t t = 0;
-  for (; t + kBnLanes <= positions; t += kBnLanes) {
-    __m512d centred = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(xr + t)), kv);
-    __m512d delta = _mm512_cvtps_pd(_mm256_loadu_ps(dr + t));
-    sx = _mm512_add_pd(sx, centred);
-    sxx = _mm512_add_pd(sxx, _mm512_mul_pd(centred, centred));
-    sdx = _mm512_add_pd(sdx, _mm512_mul_pd(delta, centred));
-    sd = _mm512_add_pd(sd, delta);
-  }
-  if (t < positions) {
-    // Masked loads (AVX-512F has them at 16 floats) read nothing past the end.
-    auto m = __mmask8((1u << (positions - t)) - 1);
-    __m512d centred = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps(m, xr + t))), kv);
-    __m512d delta = _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps(m, dr + t)));
-    sx = _mm512_mask_add_pd(sx, m, sx, centred);
-    sxx = _mm512_mask_add_pd(sxx, m, sxx, _mm512_mul_pd(centred, centred));
-    sdx = _mm512_mask_add_pd(sdx, m, sdx, _mm512_mul_pd(delta, centred));
-    sd = _mm512_mask_add_pd(sd, m, sd, delta);
-  }
-  double lx[kBnLanes], lxx[kBnLanes], ldx[kBnLanes], ld[kBnLanes];
-  _mm512_storeu_pd(lx, sx);
-  _mm512_storeu_pd(lxx, sxx);
-  _mm512_storeu_pd(ldx, sdx);
-  _mm512_storeu_pd(ld, sd);
-  return {bn_lane_total(lx), bn_lane_total(lxx), bn_lane_total(ldx), bn_lane_total(ld)};
-}
-#pragma GCC diagnostic pop
-
 torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfig& config) {
   // Path-wise per-sample gradients (SPEC §1): gamma_i = sum_t delta_{i,t} * xhat_{i,t}, beta_i = sum_t delta_{i,t},
   // with xhat normalised by the statistics the forward used (batch statistics in training mode).
@@ -428,33 +324,19 @@ torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfi
   // factors: n x 2C, S_dx (then gamma) in the first C columns, S_d (then beta) in the last C.
   auto factors = torch::empty({n, 2 * channels}, torch::kDouble);
   double* f = factors.data_ptr<double>();
-  // Samples are independent: ranges of them go to the intra-op threads; each keeps its own S_x and S_xx, summed
-  // over the batch afterwards in sample order (the order does not depend on the threads).
-  std::vector<double> sample_x(size_t(n * channels)), sample_xx(size_t(n * channels));
-  int64_t per_sample = channels * positions;
+  // Samples are independent: ranges of them go to the intra-op threads (BatchNormSums.h); each keeps its own S_x and
+  // S_xx (sample_sums: n x 2C, S_x in the first C columns, S_xx in the last C), summed over the batch afterwards in
+  // sample order (the order does not depend on the threads).
+  std::vector<double> sample_sums(size_t(n * 2 * channels));
   // The AVX-512 sums unless BLAS is asked for (the gram kernel option selects the probe's AVX-512 code as a whole).
   bool avx512 = config.gram_kernel != AB_GRAM_KERNEL_BLAS && gram_kernel_available();
-  auto one_sample = [&](int64_t i) {
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* xr = xp + (i * channels + c) * positions;
-      const float* dr = dp + (i * channels + c) * positions;
-      double k = shift[size_t(c)];
-      BnSums sums = avx512 ? bn_sums_avx512(xr, dr, positions, k) : bn_sums_portable(xr, dr, positions, k);
-      f[i * 2 * channels + c] = sums.dx;
-      f[i * 2 * channels + channels + c] = sums.d;
-      sample_x[size_t(i * channels + c)] = sums.x;
-      sample_xx[size_t(i * channels + c)] = sums.xx;
-    }
-  };
-  int64_t min_samples = kMinParallelEntries / std::max<int64_t>(per_sample, 1) + 1;
-  parallel_ranges(n, config.threads, min_samples, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) one_sample(i);
-  });
+  batch_norm_sums(xp, dp, n, channels, positions, shift.data(), avx512, config.threads, sample_sums.data(),
+                  sample_sums.data() + channels, f, f + channels, 2 * channels);
   std::vector<double> sum_x(size_t(channels), 0.0), sum_xx(size_t(channels), 0.0);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t c = 0; c < channels; ++c) {
-      sum_x[size_t(c)] += sample_x[size_t(i * channels + c)];
-      sum_xx[size_t(c)] += sample_xx[size_t(i * channels + c)];
+      sum_x[size_t(c)] += sample_sums[size_t(i * 2 * channels + c)];
+      sum_xx[size_t(c)] += sample_sums[size_t(i * 2 * channels + channels + c)];
     }
   double count = double(n * positions);
   std::vector<double> offset(size_t(channels), 0.0), invstd(size_t(channels), 0.0);
@@ -654,43 +536,18 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
                   bool symmetric) {
   int64_t batch = gram_in.size(0);
   *r = AbProbeResult{};
-  // Symmetrise F~ (8 x 8 blocks: the transposed reads of a block stay in cache even when rows are 4 KiB apart and all
-  // map to one L1 set), then one pass collects finiteness, max |entry| and the sum. (a + a') / 2 is exactly
-  // symmetric: a + b == b + a in float64; of a symmetric matrix it is the matrix itself, so that pass is skipped.
+  // Symmetrise F~, then one pass collects finiteness, max |entry|, the sum and the trace (GramSummary.h). Of a
+  // symmetric matrix (a + a') / 2 is the matrix itself, so that pass is skipped when the caller guarantees one.
   auto in = gram_in.to(torch::kDouble).contiguous();
   auto gram = in;
   if (!symmetric) {
     gram = torch::empty({batch, batch}, torch::kDouble);
-    const double* a = in.data_ptr<double>();
-    double* s = gram.data_ptr<double>();
-    constexpr int64_t kBlock = 8;
-    int64_t blocks = (batch + kBlock - 1) / kBlock;
-    int64_t min_blocks = kMinParallelEntries / (kBlock * std::max<int64_t>(batch, 1)) + 1;
-    parallel_ranges(blocks, threads, min_blocks, [&](int64_t b0, int64_t b1) {
-      for (int64_t i0 = b0 * kBlock; i0 < std::min(b1 * kBlock, batch); i0 += kBlock)
-        for (int64_t j0 = 0; j0 < batch; j0 += kBlock)
-          for (int64_t i = i0; i < std::min(i0 + kBlock, batch); ++i)
-            for (int64_t j = j0; j < std::min(j0 + kBlock, batch); ++j)
-              s[i * batch + j] = (a[i * batch + j] + a[j * batch + i]) * 0.5;
-    });
+    symmetrise(in.data_ptr<double>(), gram.data_ptr<double>(), batch, threads);
   }
   const double* g = gram.data_ptr<double>();
-  bool finite = true;
-  double maxima[kLanes] = {}, totals[kLanes] = {}, trace = 0;
-  auto add = [&](int64_t k, int l) {
-    double v = g[k];
-    finite = finite & std::isfinite(v);
-    maxima[l] = std::max(maxima[l], std::fabs(v));
-    totals[l] += v;
-  };
-  int64_t k = 0, count = batch * batch;
-  for (; k + kLanes <= count; k += kLanes)
-#pragma GCC unroll 4
-    for (int l = 0; l < kLanes; ++l) add(k + l, l);
-  for (int l = 0; k < count; ++k, ++l) add(k, l);
-  double total = lane_total(totals);
-  double max_abs = lane_max(maxima);
-  for (int64_t i = 0; i < batch; ++i) trace += g[i * batch + i];
+  GramSummary summary = summarise_gram(g, batch);
+  bool finite = summary.finite;
+  double total = summary.total, max_abs = summary.max_abs, trace = summary.trace;
   if (o.gram) std::memcpy(o.gram, g, sizeof(double) * batch * batch);
   if (o.layer_traces) std::copy(layer_traces.begin(), layer_traces.end(), o.layer_traces);
   if (o.layer_sums) std::copy(layer_sums.begin(), layer_sums.end(), o.layer_sums);
@@ -713,7 +570,7 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
     double sigma = std::sqrt(lambda_max) * tolerance;
     return sigma * sigma;
   };
-  if (o.eigenvalues != nullptr || !spectrum_extremes(gram, max_abs, threshold, &x)) {
+  if (o.eigenvalues != nullptr || !spectrum_extremes(g, batch, max_abs, threshold, &x)) {
     auto eig = torch::linalg_eigvalsh(gram).clamp_min(0.0).contiguous();  // ascending
     const double* ev = eig.data_ptr<double>();
     if (o.eigenvalues) std::copy(ev, ev + batch, o.eigenvalues);

@@ -1,6 +1,5 @@
 #include "Spectrum.h"
 
-#include <dlfcn.h>
 #include <immintrin.h>
 
 #include <algorithm>
@@ -8,20 +7,12 @@
 #include <limits>
 #include <vector>
 
+#include "AlignedVector.h"
+#include "LinearAlgebra.h"
+
 namespace ab {
 
 namespace {
-
-// LAPACK from the library libtorch already loaded (liblapack.so.3 on Debian).
-using DsytrdFn = void (*)(const char* uplo, const int* n, double* a, const int* lda, double* d, double* e,
-                          double* tau, double* work, const int* lwork, int* info, size_t uplo_length);
-template <typename Fn>
-Fn find_lapack(const char* name) {
-  if (void* handle = dlopen("liblapack.so.3", RTLD_LAZY | RTLD_NOLOAD)) {
-    if (void* symbol = dlsym(handle, name)) return reinterpret_cast<Fn>(symbol);
-  }
-  return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
-}
 
 // Eigenvalues of T (diagonal d, squared off-diagonal e2) below x: the number of negative pivots of T - x I
 // (Sturm count), with LAPACK's guard against a zero pivot.
@@ -97,30 +88,30 @@ double eigenvalue_in(const double* d, const double* e2, int64_t n, int64_t index
 
 }  // namespace
 
-bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
+bool spectrum_extremes(const double* gram, int64_t n64, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out) {
-  static const auto dsytrd = find_lapack<DsytrdFn>("dsytrd_");
-  int64_t n64 = gram.size(0);
-  if (dsytrd == nullptr || n64 > 46340) return false;  // n * n must fit LAPACK's int
+  static const DsytrdFn dsytrd = lapack_dsytrd();
+  if (dsytrd == nullptr || n64 < 1 || n64 > 46340) return false;  // n * n must fit LAPACK's int
   int n = int(n64), info = 0;
-  // Work arrays from libtorch's allocator (64-byte aligned): BLAS kernels can round differently at other alignments,
-  // and the probe thread's malloc arena would give other addresses than the training thread's.
-  auto doubles = [](int64_t count) { return torch::empty({std::max<int64_t>(1, count)}, torch::kDouble); };
+  // Work arrays 64-byte aligned (AlignedVector.h): BLAS kernels can round differently at other alignments, and the
+  // probe thread's malloc arena would give other addresses than the training thread's.
+  auto doubles = [](int64_t count) { return AlignedVector<double>(size_t(std::max<int64_t>(1, count))); };
   // Scaled by a power of two (exact) so that the largest entry is in [0.5, 1]: no square overflows.
   if (!(max_abs > 0) || !std::isfinite(max_abs)) return false;
   double unscale = std::ldexp(1.0, std::ilogb(max_abs) + 1), rescale = 1.0 / unscale;
   if (!std::isfinite(rescale)) return false;  // subnormal entries only: leave them to the full spectrum
-  auto a = gram.contiguous() * rescale;  // a new tensor, which dsytrd overwrites
-  auto d_t = doubles(n), e_t = doubles(n - 1);
-  double *d = d_t.data_ptr<double>(), *e = e_t.data_ptr<double>();
+  auto a = doubles(n64 * n64);  // a scaled copy, which dsytrd overwrites
+  for (int64_t i = 0; i < n64 * n64; ++i) a[size_t(i)] = gram[i] * rescale;
+  auto d_v = doubles(n), e_v = doubles(n - 1);
+  double *d = d_v.data(), *e = e_v.data();
   auto tau = doubles(n - 1);
   int lwork = -1;
   double query = 0;
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau.data_ptr<double>(), &query, &lwork, &info, 1);
+  dsytrd("L", &n, a.data(), &n, d, e, tau.data(), &query, &lwork, &info, 1);
   if (info != 0) return false;
   lwork = std::max(1, int(query));
   auto work = doubles(lwork);
-  dsytrd("L", &n, a.data_ptr<double>(), &n, d, e, tau.data_ptr<double>(), work.data_ptr<double>(), &lwork, &info, 1);
+  dsytrd("L", &n, a.data(), &n, d, e, tau.data(), work.data(), &lwork, &info, 1);
   if (info != 0) return false;
 
   // Squared off-diagonal, LAPACK's pivot guard, and the Gershgorin bracket of the spectrum widened as dstebz widens it.

@@ -5,8 +5,6 @@
 #include <cstdint>
 #include <functional>
 
-#include <torch/torch.h>
-
 namespace ab {
 
 struct SpectrumExtremes {
@@ -20,10 +18,13 @@ struct SpectrumExtremes {
 // lambda_max and the rank-th largest eigenvalue by multisection on Sturm counts (eight at once, to LAPACK's bisection
 // tolerance), O(n) per count, instead of all n eigenvalues by QR iteration. Measured against torch::linalg_eigvalsh
 // on this VM: 0.7-0.8x the time at n = 128, 0.7x at 256-512 (docs/BENCHMARKS.md). Deterministic: the same matrix gives
-// the same bits on any thread. False when LAPACK's dsytrd cannot be found or fails (the caller then computes the
-// whole spectrum).
-// max_abs: the largest |entry| of gram, which the caller has already found.
-bool spectrum_extremes(const torch::Tensor& gram, double max_abs, const std::function<double(double)>& threshold,
+// the same bits on any thread. False when LAPACK's dsytrd cannot be found (LinearAlgebra.h) or fails, when n > 46340
+// (n * n must fit LAPACK's int), or when max_abs is not a positive finite number or only subnormal (the caller then
+// computes the whole spectrum).
+// gram: n x n, row-major; only its upper triangle is read (LAPACK's lower one, column-major), and it is not written.
+// max_abs: the largest |entry| of gram, which the caller has already found. threshold(lambda_max): the smallest
+// eigenvalue the rank counts.
+bool spectrum_extremes(const double* gram, int64_t n, double max_abs, const std::function<double(double)>& threshold,
                        SpectrumExtremes* out);
 
 }  // namespace ab
