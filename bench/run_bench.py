@@ -8,6 +8,7 @@ time in /proc/stat over the run.
 
     python3 bench/run_bench.py throughput [--models mlp,resnet8] [--batches 8,32,128,512] [--threads 1] [--rounds 3]
     python3 bench/run_bench.py engines    [--models mlp,resnet8] [--batches 8,32,128,512] [--threads 1] [--rounds 3]
+    python3 bench/run_bench.py engines-probe [--models mlp,resnet8] [--batches 32,128,512] [--rounds 3]
     python3 bench/run_bench.py probe      [--models mlp,resnet8] [--batches 32,128,512] [--rounds 3] [--engine-only]
     python3 bench/run_bench.py overhead   [--models mlp,resnet8] [--batches 32,128] [--pairs 4]
     python3 bench/run_bench.py memory     [--models mlp,resnet8] [--batches 32,128,512]
@@ -57,6 +58,9 @@ def run_side(side, verb, options, threads):
     env = dict(os.environ)
     # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
     env["OPENBLAS_NUM_THREADS"] = "1"
+    env.pop("AUTOBATCH_ENGINE", None)
+    if side == "torchsharp":
+        env["AUTOBATCH_ENGINE"] = "torchsharp"  # the same benchmark program on the TorchSharp engine
     if side in ("engine", "torchsharp"):
         command = ["dotnet", ENGINE_DLL_OVERRIDE or ENGINE_DLL] + args
     else:
@@ -128,7 +132,7 @@ def engines(args):
     """Plain training steps on the three engines: the native one (LibTorch 1.13 behind our C ABI), the TorchSharp one
     (LibTorch 2.10) and PyTorch 1.13, each a fresh process, in an order that rotates by round."""
     records = []
-    sides = [("engine", "step"), ("torchsharp", "torch-step"), ("pytorch", "step")]
+    sides = [("engine", "step"), ("torchsharp", "step"), ("pytorch", "step")]
     for r, model, batch in configurations(args):
         for k in range(len(sides)):
             side, verb = sides[(k + r) % len(sides)]
@@ -150,6 +154,39 @@ def engines_table(records):
         vs_peer = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "pytorch"}, "ms_median", "ms_median")
         lines.append(f"| {model} | {batch} | {short(native)} | {short(ours)} | {short(peer)} "
                      f"| **{med(vs_native):.2f}** ({spread(vs_native)}) | **{med(vs_peer):.2f}** ({spread(vs_peer)}) |")
+    return "\n".join(lines)
+
+
+def engines_probe(args):
+    """The probe on both engines: pairs of plain and synchronously probed steps in one process (the probe verb), a
+    process per engine, in an order that alternates by round."""
+    records = []
+    for r, model, batch in configurations(args):
+        options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", 2, "--min-seconds",
+                   args.min_seconds, "--reps", 1, "--loop-reps", 0]
+        for side in (["engine", "torchsharp"] if r % 2 == 0 else ["torchsharp", "engine"]):
+            rec = run_side(side, "probe", options, args.threads)
+            rec["round"] = r
+            records.append(rec)
+    return records
+
+
+def engines_probe_table(records):
+    lines = ["| model | B | native plain / probed ms | TorchSharp plain / probed ms | native probed/plain | **TorchSharp "
+             "probed/plain** (rounds) | **marginal cost TorchSharp / native** (rounds) |", "|---|---|---|---|---|---|---|"]
+    for model, batch in configs(records):
+        nat = pick(records, model, batch, side="engine")
+        ts = pick(records, model, batch, side="torchsharp")
+        if not nat or not ts:
+            continue
+        marginal = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "engine"},
+                                 "probe_marginal_ms", "probe_marginal_ms")
+        ts_ratio = [x["probe_step_ratio"] for x in ts]
+        lines.append(
+            f"| {model} | {batch} | {short(med([x['plain_ms_median'] for x in nat]))} / "
+            f"{short(med([x['probe_step_ms_median'] for x in nat]))} | {short(med([x['plain_ms_median'] for x in ts]))} / "
+            f"{short(med([x['probe_step_ms_median'] for x in ts]))} | {med([x['probe_step_ratio'] for x in nat]):.2f} "
+            f"| **{med(ts_ratio):.2f}** ({spread(ts_ratio)}) | **{med(marginal):.2f}** ({spread(marginal)}) |")
     return "\n".join(lines)
 
 
@@ -464,6 +501,8 @@ def report(kind, records):
         out.append(throughput_table(records))
     elif kind == "engines":
         out.append(engines_table(records))
+    elif kind == "engines-probe":
+        out.append(engines_probe_table(records))
     elif kind == "probe":
         out.append(probe_tables(records))
     elif kind == "overhead":
@@ -490,7 +529,7 @@ def csv_words(text):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["throughput", "engines", "probe", "overhead", "memory", "background", "report"])
+    parser.add_argument("kind", choices=["throughput", "engines", "engines-probe", "probe", "overhead", "memory", "background", "report"])
     parser.add_argument("files", nargs="*", help="report: raw result files")
     parser.add_argument("--models", type=csv_words, default=["mlp", "resnet8"])
     parser.add_argument("--batches", type=csv_ints, default=None)
@@ -539,7 +578,7 @@ def main(argv):
     if args.batches is None:
         args.batches = {"throughput": [8, 32, 128, 512], "engines": [8, 32, 128, 512], "overhead": [32, 128]}.get(args.kind, [32, 128, 512])
     started = datetime.datetime.now(datetime.timezone.utc)
-    records = {"throughput": throughput, "engines": engines, "probe": probe, "overhead": overhead, "memory": memory,
+    records = {"throughput": throughput, "engines": engines, "engines-probe": engines_probe, "probe": probe, "overhead": overhead, "memory": memory,
                "background": background}[args.kind](args)
     data = {
         "kind": args.kind,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what AutoBatch needs on a fresh Debian 12 machine: libtorch (the engine), OpenBLAS (fast BLAS for
-# libtorch; Debian's default libblas is the slow reference BLAS), CMake and g++ (the native core), and the
-# Fashion-MNIST data set (the default data). `--with-peers` adds PyTorch for the benchmarks and interop tests.
+# Installs what AutoBatch needs on a fresh Debian 12 machine: libtorch (the native engine), OpenBLAS (fast BLAS and
+# LAPACK for libtorch and the probe's kernels; Debian's default libblas is the slow reference BLAS), CMake and g++ (the
+# native core), patchelf (the build patches TorchSharp's glue library where libstdc++ is older than GCC 13's:
+# docs/TORCHSHARP.md) and the Fashion-MNIST data set (the default data). TorchSharp itself comes from NuGet with the
+# build's restore. `--with-peers` adds PyTorch for the benchmarks and interop tests.
 set -euo pipefail
 
 packages=(libtorch-dev libopenblas0-pthread cmake g++ patchelf dataset-fashion-mnist python3)

@@ -15,7 +15,7 @@ internal sealed class BenchSession : IDisposable
     private const int BatchCount = 4;
     private static readonly InputShape Shape = new(1, 28, 28);
 
-    private BenchSession(BenchArguments arguments, Network network, SyntheticBatches batches)
+    private BenchSession(BenchArguments arguments, ITrainingNetwork network, SyntheticBatches batches)
     {
         Arguments = arguments;
         Network = network;
@@ -25,7 +25,7 @@ internal sealed class BenchSession : IDisposable
 
     public BenchArguments Arguments { get; }
 
-    public Network Network { get; }
+    public ITrainingNetwork Network { get; }
 
     public SyntheticBatches Batches { get; }
 
@@ -34,10 +34,10 @@ internal sealed class BenchSession : IDisposable
 
     public static BenchSession Open(BenchArguments arguments)
     {
-        EngineRuntime.SetThreads(arguments.Threads, blasThreads: 1);
+        Engines.SetThreads(arguments.Threads);
         ModelSpec spec = ModelSpec.Parse(arguments.Model, Shape, classes: 10);
         var batches = new SyntheticBatches(Shape, spec.Classes, arguments.Batch, BatchCount, arguments.Seed);
-        Network network = Network.Create(spec, SgdSettings.Paper, arguments.Seed);
+        ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, arguments.Seed);
         return new BenchSession(arguments, network, batches);
     }
 
@@ -47,11 +47,12 @@ internal sealed class BenchSession : IDisposable
     /// <summary>The fields every result starts with.</summary>
     public JsonObject Header() => new()
     {
-        ["side"] = "engine",
+        ["side"] = Engines.Current == EngineKind.TorchSharp ? "torchsharp" : "engine",
+        ["engine"] = Engines.Describe(),
         ["verb"] = Arguments.Verb,
         ["model"] = Arguments.Model,
         ["batch"] = Arguments.Batch,
-        ["threads"] = EngineRuntime.Threads,
+        ["threads"] = Engines.Threads,
         ["params"] = Network.ParameterCount,
         ["gram_mode"] = Arguments.GramMode.ToString(),
         ["conv_kernel"] = Arguments.ConvKernel.ToString(),

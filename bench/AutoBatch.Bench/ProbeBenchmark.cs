@@ -86,7 +86,7 @@ internal static class ProbeBenchmark
 
     private static void AddStandaloneProbe(BenchSession session, ProbeSettings settings, JsonObject json)
     {
-        Network net = session.Network;
+        ITrainingNetwork net = session.Network;
         float[] x = session.Batches.Input(0);
         long[] y = session.Batches.Labels(0);
         double lr = session.Arguments.LearningRate;
@@ -113,7 +113,7 @@ internal static class ProbeBenchmark
             return;
         }
 
-        Network net = session.Network;
+        ITrainingNetwork net = session.Network;
         float[] x = session.Batches.Input(0);
         long[] y = session.Batches.Labels(0);
         int inputSize = x.Length / y.Length;

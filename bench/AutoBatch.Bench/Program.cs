@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using AutoBatch.Bench;
 
-// Engine side of the benchmarks; see bench/README.md. Prints one JSON object on stdout.
+// Engine side of the benchmarks; see bench/README.md. Prints one JSON object on stdout. The engine is the process's
+// (AUTOBATCH_ENGINE: native, the default, or torchsharp).
 const string Usage =
-    "usage: AutoBatch.Bench step|torch-step|probe|overhead --model mlp|resnet8 --batch B --threads T [--steps N] [--warmup W] " +
+    "usage: AutoBatch.Bench step|probe|overhead --model mlp|resnet8 --batch B --threads T [--steps N] [--warmup W] " +
     "[--min-seconds S] [--probe] [--gram-mode auto|ghost|materialise] [--conv-kernel auto|unfold|grouped|direct] [--gram-kernel auto|blas|avx512] [--reps R] [--loop-reps L] [--interval I] [--pairs P]";
 
 try
@@ -12,10 +13,9 @@ try
     JsonObject result = arguments.Verb switch
     {
         "step" => StepBenchmark.Run(arguments),
-        "torch-step" => TorchStepBenchmark.Run(arguments),
         "probe" => ProbeBenchmark.Run(arguments),
         "overhead" => OverheadBenchmark.Run(arguments),
-        _ => throw new ArgumentException($"Unknown verb '{arguments.Verb}': expected step, torch-step, probe or overhead."),
+        _ => throw new ArgumentException($"Unknown verb '{arguments.Verb}': expected step, probe or overhead."),
     };
     Console.WriteLine(result.ToJsonString());
     return 0;

@@ -68,19 +68,43 @@ public sealed class TorchProbeTests
 
         double largest = expected.Max(Math.Abs);
         Assert.That(expected.Zip(gram, (e, a) => Math.Abs(e - a)).Max(), Is.LessThanOrEqualTo(1e-6 * largest));
-        var linearOrConv = reading.LayerPaths!.Where((_, l) => !network.ProbeLayerNames[l].Contains("bn", StringComparison.Ordinal)).ToList();
-        var norms = reading.LayerPaths!.Where((_, l) => network.ProbeLayerNames[l].Contains("bn", StringComparison.Ordinal));
-        Assert.That(norms, Is.All.EqualTo(LayerPath.Rows));
-        if (mode == GramMode.Auto)
+        var paths = reading.LayerPaths!.Select((path, l) => (Name: network.ProbeLayerNames[l], Path: path)).ToList();
+        Assert.That(paths.Where(p => p.Name.Contains("bn", StringComparison.Ordinal)).Select(p => p.Path), Is.All.EqualTo(LayerPath.Rows));
+        var convs = paths.Where(p => p.Name.Contains("conv", StringComparison.Ordinal)).Select(p => p.Path).ToList();
+        var linear = paths.Where(p => p.Name.StartsWith("fc", StringComparison.Ordinal)).Select(p => p.Path).ToList();
+        if (mode == GramMode.Ghost)
         {
-            // The cost model at B = 10: rows for every convolution (T up to 784), ghost for the classifier (T = 1).
-            Assert.That(linearOrConv[^1], Is.EqualTo(LayerPath.Ghost));
-            Assert.That(linearOrConv.Take(linearOrConv.Count - 1), Is.All.EqualTo(LayerPath.Rows));
+            Assert.That(convs.Concat(linear), Is.All.EqualTo(LayerPath.Ghost));
         }
         else
         {
-            Assert.That(linearOrConv, Is.All.EqualTo(mode == GramMode.Ghost ? LayerPath.Ghost : LayerPath.Rows));
+            // Rows, from the conv layers' own backward where the 1 MiB cap admits them (the fused path), else built
+            // after it; the classifier's ghost Gram is the cheaper at B = 10 (T = 1) unless rows are forced.
+            Assert.That(convs, Is.All.EqualTo(LayerPath.Fused).Or.EqualTo(LayerPath.Rows));
+            Assert.That(convs.Count == 0 || (convs.Contains(LayerPath.Fused) && convs.Contains(LayerPath.Rows)), Is.True, "some conv layers fused, some not");
+            Assert.That(linear, Is.All.EqualTo(mode == GramMode.Auto ? LayerPath.Ghost : LayerPath.Rows));
         }
+    }
+
+    [TestCase(ConvKernel.Auto, 256L << 20, 7)]
+    [TestCase(ConvKernel.Auto, 0L, 0)]
+    [TestCase(ConvKernel.Unfold, 256L << 20, 0)]
+    public void FusedPath_TakesTheConvLayersThatFit_AndGivesTheSameGram(ConvKernel kernel, long cap, int fused)
+    {
+        ModelSpec spec = ModelSpec.Parse("resnet8", TestBatches.Mnist, 10);
+        using var network = TorchNetwork.Create(spec, Sgd, seed: 8);
+        (float[] x, long[] y) = TestBatches.Random(TestBatches.Mnist, 16, 10, seed: 5);
+        var reference = new double[256];
+        network.Probe(x, y, 0.1, trainMode: true, new ProbeSettings { ConvKernel = ConvKernel.Unfold }, reference);
+
+        var gram = new double[256];
+        ProbeReading reading = network.Probe(x, y, 0.1, trainMode: true, new ProbeSettings { ConvKernel = kernel, MemoryCapBytes = Math.Max(cap, 1024) }, gram);
+
+        Assert.That(reading.FusedLayers, Is.EqualTo(fused));
+        Assert.That(reading.LayerPaths!.Count(p => p == LayerPath.Fused), Is.EqualTo(fused));
+        Assert.That(fused == 0 || reading.RowsSeconds > 0, Is.True, "a fused layer reports its backward's time on the rows");
+        double largest = reference.Max(Math.Abs);
+        Assert.That(reference.Zip(gram, (e, a) => Math.Abs(e - a)).Max(), Is.LessThanOrEqualTo(1e-6 * largest));
     }
 
     [Test]
@@ -127,7 +151,13 @@ public sealed class TorchProbeTests
         Assert.That(step.Probe!.Trace, Is.EqualTo(alone.Trace).Within(1e-12 * alone.Trace));
         Assert.That(step.Probe.LambdaMax, Is.EqualTo(alone.LambdaMax).Within(1e-12 * alone.LambdaMax));
         Assert.That(step.Loss, Is.EqualTo(reference.Loss), "the probe does not change the step");
-        Assert.That(probed.GetState().Select(t => t.Data), Is.EqualTo(plain.GetState().Select(t => t.Data)));
+        // The fused conv layers' weight gradient is the sum of their rows: the batch gradient up to float32 rounding.
+        foreach ((StateTensor a, StateTensor b) in probed.GetState().Zip(plain.GetState()))
+        {
+            float[] u = Floats(a), v = Floats(b);
+            double scale = Math.Max(1e-12, v.Max(e => Math.Abs((double)e)));
+            Assert.That(u.Zip(v, (p, q) => Math.Abs((double)p - q)).Max(), Is.LessThanOrEqualTo(1e-6 * scale), a.Name);
+        }
     }
 
     [Test]

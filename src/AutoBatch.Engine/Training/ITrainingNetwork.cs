@@ -37,6 +37,9 @@ public interface ITrainingNetwork : IDisposable
     /// <summary>Probes F̃ on a batch without changing the network; <paramref name="gram"/> receives F̃ if given.</summary>
     ProbeReading Probe(ReadOnlySpan<float> x, ReadOnlySpan<long> y, double learningRate, bool trainMode, ProbeSettings settings, double[]? gram = null);
 
+    /// <summary>Per-sample gradients by one backward per sample (B x P): a reference for tests and benchmarks only.</summary>
+    float[] PerSampleGradients(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode);
+
     /// <summary>Copies out the named state (parameters and buffers, or the optimiser's momentum).</summary>
     IReadOnlyList<StateTensor> GetState(StateSet which = StateSet.Model);
 

@@ -99,7 +99,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         _model.zero_grad(set_to_none: true);
         try
         {
-            Tensor logits = Forward(input, probe is not null);
+            Tensor logits = Forward(input, probe is null ? null : GramOptions.From(probe, TorchRuntime.Threads), batch);
             Tensor loss = nn.functional.cross_entropy(logits, labels);
             loss.backward();
             double lossValue = loss.item<float>();
@@ -174,7 +174,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         {
             _model.train(trainMode);
             _model.zero_grad(set_to_none: true);
-            nn.functional.cross_entropy(Forward(Upload(x, batch), capture: true), UploadLabels(y)).backward();
+            nn.functional.cross_entropy(Forward(Upload(x, batch), GramOptions.From(settings, TorchRuntime.Threads), batch), UploadLabels(y)).backward();
             return RunProbe(batch, learningRate, settings, withEigenvalues: true, gram);
         }
         finally
@@ -361,9 +361,18 @@ public sealed class TorchNetwork : ITrainingNetwork
         _model.Dispose();
     }
 
-    private Tensor Forward(Tensor input, bool capture)
+    /// <summary>
+    /// The model's forward; with <paramref name="probe"/> the hooks capture, and the fused convolutions that the plan
+    /// admits will hand the probe their rows from the backward (the plan stays set until the step's hooks are cleared).
+    /// </summary>
+    private Tensor Forward(Tensor input, GramOptions? probe, int batch)
     {
-        _hooks.Capturing = capture;
+        _hooks.Capturing = probe is not null;
+        if (probe is not null)
+        {
+            _hooks.ArmFusion(new FusionPlan(_hooks.Sites, batch, probe));
+        }
+
         try
         {
             return _model.call(input);

@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,9 +11,9 @@ namespace AutoBatch.Engine.Models.Networks;
 public sealed class DenseLayer : nn.Module<Tensor, Tensor>
 {
     private readonly BatchNorm2d _bn1;
-    private readonly Conv2d _conv1;
+    private readonly FusedConv2d _conv1;
     private readonly BatchNorm2d? _bn2;
-    private readonly Conv2d? _conv2;
+    private readonly FusedConv2d? _conv2;
 
     /// <summary>Builds the layer (initialised from TorchSharp's global generator).</summary>
     public DenseLayer(long inputs, long growth, bool bottleneck)

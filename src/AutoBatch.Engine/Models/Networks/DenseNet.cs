@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace AutoBatch.Engine.Models.Networks;
 /// </summary>
 public sealed class DenseNet : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d _stem;
+    private readonly FusedConv2d _stem;
     private readonly List<nn.Module<Tensor, Tensor>> _body = [];
     private readonly BatchNorm2d _final;
     private readonly Linear _fc;

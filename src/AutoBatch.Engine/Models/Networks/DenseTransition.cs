@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace AutoBatch.Engine.Models.Networks;
 public sealed class DenseTransition : nn.Module<Tensor, Tensor>
 {
     private readonly BatchNorm2d _bn;
-    private readonly Conv2d _conv;
+    private readonly FusedConv2d _conv;
 
     /// <summary>Builds the transition (initialised from TorchSharp's global generator).</summary>
     public DenseTransition(long inputs, long outputs)

@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,14 +10,15 @@ internal static class Layers
     /// <summary>
     /// A square convolution without bias, padded to keep the size at stride 1, initialised He-normal over the fan-out
     /// (He et al. 2015, as the reference ResNet code). The layer's own default initialisation runs first and is then
-    /// overwritten, exactly as in PyTorch, so a seed draws the same weights here as there.
+    /// overwritten, exactly as in PyTorch, so a seed draws the same weights here as there. A <see cref="FusedConv2d"/>:
+    /// a Conv2d whose probed backward can also give the probe its per-sample gradients.
     /// </summary>
-    public static Conv2d Conv(long inputs, long outputs, long kernel, long stride = 1)
+    public static FusedConv2d Conv(long inputs, long outputs, long kernel, long stride = 1)
     {
-        Conv2d conv = nn.Conv2d(inputs, outputs, kernel, stride: stride, padding: kernel / 2, bias: false);
+        var conv = new FusedConv2d(inputs, outputs, kernel, stride, kernel / 2);
         using (no_grad())
         {
-            nn.init.kaiming_normal_(conv.weight!, 0.0, nn.init.FanInOut.FanOut, nn.init.NonlinearityType.ReLU);
+            nn.init.kaiming_normal_(conv.weight, 0.0, nn.init.FanInOut.FanOut, nn.init.NonlinearityType.ReLU);
         }
 
         return conv;

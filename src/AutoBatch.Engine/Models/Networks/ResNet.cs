@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace AutoBatch.Engine.Models.Networks;
 /// </summary>
 public sealed class ResNet : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d _stem;
+    private readonly FusedConv2d _stem;
     private readonly BatchNorm2d _stemNorm;
     private readonly ResidualUnit[] _units;
     private readonly Linear _fc;

@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Probe.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,9 +10,9 @@ namespace AutoBatch.Engine.Models.Networks;
 /// </summary>
 public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d _conv1;
+    private readonly FusedConv2d _conv1;
     private readonly BatchNorm2d _bn1;
-    private readonly Conv2d _conv2;
+    private readonly FusedConv2d _conv2;
     private readonly BatchNorm2d _bn2;
     private readonly long _extraChannels;
     private readonly long _stride;

@@ -14,6 +14,11 @@ internal static unsafe class LayerGrams
     /// <summary>How the layer's Gram is formed: BatchNorm always from rows; Linear/Conv by the mode or the cost model.</summary>
     public static LayerPath PathOf(ProbeSite site, long batch, GramMode mode)
     {
+        if (site.Fused)
+        {
+            return LayerPath.Fused;
+        }
+
         if (site.Kind == ProbeSiteKind.BatchNorm || mode == GramMode.Materialise)
         {
             return LayerPath.Rows;
@@ -31,12 +36,20 @@ internal static unsafe class LayerGrams
     /// <summary>The layer's Gram (B x B float64, both triangles) from what its forward and backward captured.</summary>
     public static Tensor Compute(ProbeSite site, long batch, GramOptions options)
     {
+        using var noGrad = no_grad();
+        if (site.Fused)
+        {
+            // The backward stored the per-sample gradients of the mean loss, g_i / B: F̃'s share is B² rows rowsᵀ, the
+            // factor applied to the float64 Gram, not to the float32 rows.
+            return GramProduct.Of(site.Rows ?? throw new InvalidOperationException($"The fused layer {site.Name} delivered no rows."), options)
+                .mul_((double)batch * batch);
+        }
+
         if (site.Input is null || site.OutputGradient is null)
         {
             throw new InvalidOperationException($"The probed layer {site.Name} captured no input or output gradient.");
         }
 
-        using var noGrad = no_grad();
         LayerPath path = PathOf(site, batch, options.Mode);
         return site.Kind switch
         {
@@ -66,15 +79,16 @@ internal static unsafe class LayerGrams
             return (linear.in_features, linear.out_features, 1);
         }
 
-        var conv = (Conv2d)site.Module;
+        ConvGeometry conv = site.Geometry;
         long positions = site.OutputGradient is { } g ? g.shape[2] * g.shape[3] : 1;
-        return (conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1], conv.out_channels, positions);
+        return (conv.Inputs, conv.OutChannels, positions);
     }
 
     private static bool WeightTrainable(ProbeSite site) => site.Module switch
     {
         Linear l => l.weight!.requires_grad,
         Conv2d c => c.weight!.requires_grad,
+        FusedConv2d f => f.weight.requires_grad,
         BatchNorm2d b => b.weight is { requires_grad: true },
         _ => false,
     };
@@ -125,12 +139,12 @@ internal static unsafe class LayerGrams
     private static Tensor ConvRowsGram(ProbeSite site, long batch, GramOptions options)
     {
         using var scope = NewDisposeScope();
-        var conv = (Conv2d)site.Module;
+        ConvGeometry conv = site.Geometry;
         Tensor x = site.Input!.contiguous();
         Tensor d = (site.OutputGradient! * (double)batch).contiguous();
-        long outChannels = conv.out_channels;
+        long outChannels = conv.OutChannels;
         long positions = d.shape[2] * d.shape[3];
-        long dIn = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1];
+        long dIn = conv.Inputs;
         bool weight = WeightTrainable(site), bias = site.HasBias;
         long p = (weight ? outChannels * dIn : 0) + (bias ? outChannels : 0);
 
@@ -148,9 +162,9 @@ internal static unsafe class LayerGrams
             {
                 Tensor rows = empty([count, p], ScalarType.Float32);
                 var shape = new DirectConvShape(
-                    conv.in_channels, x.shape[2], x.shape[3], outChannels, d.shape[2], d.shape[3],
-                    conv.kernel_size[0], conv.kernel_size[1], conv.stride[0], conv.stride[1], conv.padding![0], conv.padding[1]);
-                long sampleIn = conv.in_channels * x.shape[2] * x.shape[3], sampleOut = outChannels * positions;
+                    conv.InChannels, x.shape[2], x.shape[3], outChannels, d.shape[2], d.shape[3],
+                    conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.PadHeight, conv.PadWidth);
+                long sampleIn = conv.InChannels * x.shape[2] * x.shape[3], sampleOut = outChannels * positions;
                 ProbeKernels.DirectConvRows(
                     shape, (float*)HostTensors.Address(hostX) + (start * sampleIn), (float*)HostTensors.Address(hostD) + (start * sampleOut),
                     count, (float*)HostTensors.Address(rows), p, options.Threads);
@@ -165,8 +179,7 @@ internal static unsafe class LayerGrams
             var parts = new List<Tensor>(2);
             if (weight)
             {
-                Tensor a = nn.functional.unfold(x.narrow(0, start, count), (conv.kernel_size[0], conv.kernel_size[1]),
-                    (conv.dilation[0], conv.dilation[1]), (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));
+                Tensor a = Unfold(x.narrow(0, start, count), conv);
                 parts.Add(bmm(di, a.transpose(1, 2)).reshape(count, -1));
             }
 
@@ -188,9 +201,9 @@ internal static unsafe class LayerGrams
     /// alternatives in the native engine. Otherwise im2col; the native engine's grouped-convolution kernel is not on
     /// TorchSharp.
     /// </summary>
-    private static bool UsesDirectKernel(Conv2d conv, ConvKernel kernel)
+    public static bool UsesDirectKernel(ConvGeometry conv, ConvKernel kernel)
     {
-        bool applies = ProbeKernels.Avx512Available && conv.dilation[0] == 1 && conv.dilation[1] == 1;
+        bool applies = ProbeKernels.Avx512Available && conv.DilationHeight == 1 && conv.DilationWidth == 1;
         return kernel switch
         {
             ConvKernel.Direct when !applies => throw new ArgumentException(
@@ -202,6 +215,9 @@ internal static unsafe class LayerGrams
         };
     }
 
+    private static Tensor Unfold(Tensor x, ConvGeometry g) => nn.functional.unfold(
+        x, (g.KernelHeight, g.KernelWidth), (g.DilationHeight, g.DilationWidth), (g.PadHeight, g.PadWidth), (g.StrideHeight, g.StrideWidth));
+
     /// <summary>
     /// Ghost: ⟨g_i, g_j⟩ = Σ_{t,s} (δ_{i,t}·δ_{j,s})(a_{i,t}·a_{j,s}), over blocks of samples that keep two (nT x nT)
     /// float64 matrices under the cap.
@@ -209,16 +225,15 @@ internal static unsafe class LayerGrams
     private static Tensor ConvGhostGram(ProbeSite site, long batch, GramOptions options)
     {
         using var scope = NewDisposeScope();
-        var conv = (Conv2d)site.Module;
+        ConvGeometry conv = site.Geometry;
         Tensor x = site.Input!;
-        Tensor d = (site.OutputGradient!.to(ScalarType.Float64) * (double)batch).reshape(batch, conv.out_channels, -1);
+        Tensor d = (site.OutputGradient!.to(ScalarType.Float64) * (double)batch).reshape(batch, conv.OutChannels, -1);
         long positions = d.shape[2];
         bool weight = WeightTrainable(site);
         Tensor gram = zeros([batch, batch], ScalarType.Float64);
         if (weight)
         {
-            Tensor a = nn.functional.unfold(x, (conv.kernel_size[0], conv.kernel_size[1]), (conv.dilation[0], conv.dilation[1]),
-                (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1])).to(ScalarType.Float64);
+            Tensor a = Unfold(x, conv).to(ScalarType.Float64);
             long perPair = 2 * positions * positions * 8;
             long block = Math.Min(batch, Math.Max(1, (long)Math.Sqrt((double)options.MemoryCapBytes / perPair)));
             Tensor Flat(Tensor t, long start, long count) => t.narrow(0, start, count).permute(0, 2, 1).reshape(count * positions, -1);

@@ -36,7 +36,8 @@ internal sealed class ProbeHooks : IDisposable
             var module = (nn.Module<Tensor, Tensor>)site.Module;
             hooks._removers.Add(module.register_forward_hook((_, input, output) =>
             {
-                if (hooks.Capturing && output.requires_grad)
+                // A fused layer's backward gives the probe its rows: nothing to keep.
+                if (hooks.Capturing && output.requires_grad && !site.Fused)
                 {
                     site.Input = input.detach();
                     output.retain_grad();
@@ -50,12 +51,31 @@ internal sealed class ProbeHooks : IDisposable
         return hooks;
     }
 
-    /// <summary>Drops every capture (the tensors stay with the dispose scope that created them).</summary>
+    /// <summary>Sets the fused path's plan on every fused convolution for the next forward and backward.</summary>
+    public void ArmFusion(FusionPlan plan)
+    {
+        foreach (ProbeSite site in Sites)
+        {
+            if (site.Module is FusedConv2d conv)
+            {
+                conv.Plan = plan;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops every capture and fusion plan (the tensors stay with the dispose scope that created them, or with a
+    /// background probe's frozen copy).
+    /// </summary>
     public void Clear()
     {
         foreach (ProbeSite site in Sites)
         {
             site.Clear();
+            if (site.Module is FusedConv2d conv)
+            {
+                conv.Plan = null;
+            }
         }
     }
 
@@ -84,6 +104,9 @@ internal sealed class ProbeHooks : IDisposable
                     throw Unsupported(path, module, "a Conv2d is probed with groups = 1 and explicit zero padding only");
                 }
 
+                sites.Add(new ProbeSite(ProbeSiteKind.Conv, path, module));
+                break;
+            case FusedConv2d when trainable:
                 sites.Add(new ProbeSite(ProbeSiteKind.Conv, path, module));
                 break;
             case BatchNorm2d when trainable:

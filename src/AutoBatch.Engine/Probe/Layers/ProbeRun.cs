@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AutoBatch.Engine.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 /// One probe over the captured layers: F̃ as the sum of the layer Grams, per-layer traces and sums, then the spectrum
 /// analysis (<see cref="SpectrumAnalysis"/>).
 /// </summary>
-internal static class ProbeRun
+internal static unsafe class ProbeRun
 {
     /// <summary>What a probe returns besides its reading: F̃ itself when asked for.</summary>
     /// <param name="sites">The probed layers, each with its capture and output gradient.</param>
@@ -27,7 +28,9 @@ internal static class ProbeRun
         using var noGrad = no_grad();
         long start = Stopwatch.GetTimestamp();
         GramOptions options = GramOptions.From(settings, threads);
-        Tensor total = zeros([batch, batch], ScalarType.Float64);
+        // F̃ accumulates the layers' lower triangles (row i: entries 0..i) on the host and is mirrored once at the end,
+        // so it is exactly symmetric; each layer's trace and 1ᵀG1 come from the same pass.
+        var matrix = new double[batch * batch];
         var traces = new double[sites.Count];
         var sums = new double[sites.Count];
         var paths = new LayerPath[sites.Count];
@@ -43,16 +46,16 @@ internal static class ProbeRun
             }
 
             paths[l] = LayerGrams.PathOf(site, batch, settings.Mode);
-            Tensor g = LayerGrams.Compute(site, batch, options);
-            total.add_(g);
-            traces[l] = g.diagonal().sum().item<double>();
-            sums[l] = g.sum().item<double>();
+            Tensor g = HostTensors.Host(LayerGrams.Compute(site, batch, options), ScalarType.Float64);
+            (traces[l], sums[l]) = AddLowerTriangle(MemoryMarshal.Cast<byte, double>(g.bytes), matrix, batch);
+        }
+
+        fixed (double* m = matrix)
+        {
+            ProbeKernels.MirrorLower(m, batch);
         }
 
         double gramSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        // Each layer Gram is symmetric up to the rounding of its product; (F + Fᵀ)/2 is exactly symmetric.
-        Tensor symmetric = total.add(total.t()).mul_(0.5).cpu().contiguous();
-        double[] matrix = MemoryMarshal.Cast<byte, double>(symmetric.bytes).ToArray();
         if (gram is not null)
         {
             matrix.CopyTo(gram, 0);
@@ -63,9 +66,33 @@ internal static class ProbeRun
         return reading with
         {
             GramSeconds = gramSeconds,
+            FusedLayers = sites.Count(s => s.Fused),
+            RowsSeconds = sites.Sum(s => s.RowsSeconds),
             LayerTraces = traces,
             LayerGradientSums = sums,
             LayerPaths = reading.Status is ProbeStatus.Ok or ProbeStatus.Zero ? paths : null,
         };
+    }
+
+    /// <summary>Adds the lower triangle of a layer's Gram to F̃'s; returns the layer's trace and 1ᵀG1 (from its lower triangle).</summary>
+    private static (double Trace, double Sum) AddLowerTriangle(ReadOnlySpan<double> layer, double[] total, int batch)
+    {
+        double trace = 0, below = 0;
+        for (int i = 0; i < batch; i++)
+        {
+            int row = i * batch;
+            for (int j = 0; j < i; j++)
+            {
+                double v = layer[row + j];
+                total[row + j] += v;
+                below += v;
+            }
+
+            double d = layer[row + i];
+            total[row + i] += d;
+            trace += d;
+        }
+
+        return (trace, (2 * below) + trace);
     }
 }

@@ -32,6 +32,18 @@ internal sealed class ProbeSite
     /// <summary>∂L/∂(output) of the mean batch loss, taken from <see cref="Output"/> after the backward.</summary>
     public Tensor? OutputGradient { get; set; }
 
+    /// <summary>Conv only, fused path: the B x p per-sample gradients of the mean loss its backward computed.</summary>
+    public Tensor? Rows { get; set; }
+
+    /// <summary>Conv only, fused path: the backward's seconds on those rows and their sum (the weight gradient).</summary>
+    public double RowsSeconds { get; set; }
+
+    /// <summary>Conv only: whether this step's forward took the fused path.</summary>
+    public bool Fused { get; set; }
+
+    /// <summary>The convolution's geometry (Conv sites).</summary>
+    public ConvGeometry Geometry => ConvGeometry.Of(Module);
+
     /// <summary>BatchNorm only: whether the forward normalised with batch statistics.</summary>
     public bool Training { get; set; }
 
@@ -49,6 +61,7 @@ internal sealed class ProbeSite
     {
         Linear l => l.bias is not null && l.bias.requires_grad,
         Conv2d c => c.bias is not null && c.bias.requires_grad,
+        FusedConv2d => false,
         BatchNorm2d b => b.bias is not null && b.bias.requires_grad,
         _ => false,
     };
@@ -67,6 +80,9 @@ internal sealed class ProbeSite
         {
             Input = Input?.DetachFromDisposeScope(),
             OutputGradient = OutputGradient?.DetachFromDisposeScope(),
+            Rows = Rows?.DetachFromDisposeScope(),
+            RowsSeconds = RowsSeconds,
+            Fused = Fused,
             Frozen = true,
         };
         if (Module is BatchNorm2d norm)
@@ -84,6 +100,7 @@ internal sealed class ProbeSite
     {
         Input?.Dispose();
         OutputGradient?.Dispose();
+        Rows?.Dispose();
         RunningMean?.Dispose();
         RunningVariance?.Dispose();
         Clear();
@@ -91,6 +108,9 @@ internal sealed class ProbeSite
 
     public void Clear()
     {
+        Rows = null;
+        RowsSeconds = 0;
+        Fused = false;
         Input = null;
         Output = null;
         OutputGradient = null;
