@@ -415,22 +415,8 @@ public sealed class TorchNetwork : ITrainingNetwork
         _pending = new PendingProbe(work, frozen);
     }
 
-    private static ProbeReading NonFiniteReading(int batch, double learningRate) => new()
-    {
-        Status = ProbeStatus.NonFinite,
-        BatchSize = batch,
-        LearningRate = learningRate,
-        Rank = 0,
-        Trace = 0,
-        LambdaMax = 0,
-        LambdaMinPositive = 0,
-        Condition = 0,
-        MeanGradientSquaredNorm = 0,
-        VarianceTrace = 0,
-        NoiseScale = 0,
-        GramSeconds = 0,
-        EigenSeconds = 0,
-    };
+    private static ProbeReading NonFiniteReading(int batch, double learningRate) =>
+        SpectrumAnalysis.Empty(ProbeStatus.NonFinite, batch, learningRate);
 
     private IEnumerable<NamedTensor> StateEntries(StateSet which) => which switch
     {

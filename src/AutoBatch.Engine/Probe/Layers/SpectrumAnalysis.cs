@@ -33,26 +33,12 @@ internal static unsafe class SpectrumAnalysis
             trace += matrix[(i * batch) + i];
         }
 
-        var reading = new ProbeReading
-        {
-            Status = ProbeStatus.Ok,
-            BatchSize = batch,
-            LearningRate = learningRate,
-            Rank = 0,
-            Trace = trace,
-            LambdaMax = 0,
-            LambdaMinPositive = 0,
-            Condition = 0,
-            MeanGradientSquaredNorm = 0,
-            VarianceTrace = 0,
-            NoiseScale = 0,
-            GramSeconds = 0,
-            EigenSeconds = 0,
-        };
         if (!finite)
         {
-            return reading with { Status = ProbeStatus.NonFinite, Trace = 0 };
+            return Empty(ProbeStatus.NonFinite, batch, learningRate);
         }
+
+        ProbeReading reading = Empty(ProbeStatus.Ok, batch, learningRate) with { Trace = trace };
 
         if (maxAbs == 0)
         {
@@ -111,6 +97,24 @@ internal static unsafe class SpectrumAnalysis
             NoiseScale = meanSquared > 0 ? variance / meanSquared : 0,
         };
     }
+
+    /// <summary>A reading with nothing measured (every number 0): the start of one, or a NonFinite step's.</summary>
+    public static ProbeReading Empty(ProbeStatus status, int batch, double learningRate) => new()
+    {
+        Status = status,
+        BatchSize = batch,
+        LearningRate = learningRate,
+        Rank = 0,
+        Trace = 0,
+        LambdaMax = 0,
+        LambdaMinPositive = 0,
+        Condition = 0,
+        MeanGradientSquaredNorm = 0,
+        VarianceTrace = 0,
+        NoiseScale = 0,
+        GramSeconds = 0,
+        EigenSeconds = 0,
+    };
 
     /// <summary>All eigenvalues, ascending, negatives clamped to 0 (LAPACK's symmetric solver through LibTorch).</summary>
     private static double[] Eigenvalues(double[] matrix, int batch)
