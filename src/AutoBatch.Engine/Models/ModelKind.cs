@@ -11,4 +11,7 @@ public enum ModelKind
 
     /// <summary>DenseNet with per-block layer counts and growth rates.</summary>
     DenseNet = 2,
+
+    /// <summary>A user's own TorchSharp module (the TorchSharp engine only), named by its architecture's fingerprint.</summary>
+    Custom = 3,
 }

@@ -63,6 +63,18 @@ public sealed partial record ModelSpec
     /// <summary>DenseNet transition compression θ in (0, 1].</summary>
     public double DenseCompression { get; private init; } = 1.0;
 
+    /// <summary>
+    /// A user's own module, described by its input, classes and a name that carries its architecture's fingerprint
+    /// (<c>custom:NAME@FINGERPRINT</c>, see <see cref="Networks.ArchitectureFingerprint"/>), so that a checkpoint or a
+    /// map of another architecture is refused by name. Not accepted back by <see cref="Parse"/>: the module is the user's.
+    /// </summary>
+    public static ModelSpec Custom(string name, string fingerprint, InputShape input, int classes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
+        return new ModelSpec(ModelKind.Custom, $"custom:{name.Trim()}@{fingerprint}", input, classes);
+    }
+
     /// <summary>MLP with the given hidden widths and ReLU.</summary>
     public static ModelSpec Mlp(InputShape input, int classes, params int[] hidden)
     {

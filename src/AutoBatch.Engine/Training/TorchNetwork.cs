@@ -28,14 +28,16 @@ public sealed class TorchNetwork : ITrainingNetwork
 
     private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
     {
+        // First, so that a module the probe refuses leaves nothing allocated.
+        _hooks = ProbeHooks.Attach(model);
         _model = model;
         Spec = spec;
         Device = device;
         _state = ModuleState.Collect(model);
-        _parameters = [.. _state.Where(s => s.IsParameter).Select(s => s.Tensor)];
+        // Frozen parameters (requires_grad = false) are neither trained nor probed nor counted.
+        _parameters = [.. _state.Where(s => s.IsParameter && s.Tensor.requires_grad).Select(s => s.Tensor)];
         _sgd = new NesterovSgd(_parameters, sgd);
         ParameterCount = _parameters.Sum(p => p.numel());
-        _hooks = ProbeHooks.Attach(model);
         ProbeLayerNames = [.. _hooks.Sites.Select(s => s.Name)];
     }
 
@@ -64,6 +66,29 @@ public sealed class TorchNetwork : ITrainingNetwork
         ArgumentNullException.ThrowIfNull(sgd);
         device ??= CPU;
         nn.Module<Tensor, Tensor> model = NetworkFactory.Create(spec, seed);
+        model.to(device);
+        CheckOutputShape(model, spec, device);
+        return new TorchNetwork(model, spec, sgd, device);
+    }
+
+    /// <summary>
+    /// A network over a user's own module (any arrangement of Linear, Conv2d and BatchNorm2d layers with trainable
+    /// parameters; other modules only without trainable parameters of their own, or frozen), taking ownership of it: it
+    /// is moved to <paramref name="device"/> and disposed with the network. Its weights are used as they are. A module
+    /// the probe cannot decompose is refused here, naming its path and type.
+    /// </summary>
+    /// <param name="model">The module: inputs B x C x H x W, outputs B x classes logits.</param>
+    /// <param name="name">A name for records and checkpoints; the spec's name adds the architecture's fingerprint.</param>
+    /// <param name="input">The input shape (C x H x W).</param>
+    /// <param name="classes">The number of classes (outputs).</param>
+    /// <param name="sgd">The optimiser settings.</param>
+    /// <param name="device">Where the tensors live (default CPU).</param>
+    public static TorchNetwork Create(nn.Module<Tensor, Tensor> model, string name, InputShape input, int classes, SgdSettings sgd, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sgd);
+        device ??= CPU;
+        ModelSpec spec = ModelSpec.Custom(name, ArchitectureFingerprint.Of(model), input, classes);
         model.to(device);
         CheckOutputShape(model, spec, device);
         return new TorchNetwork(model, spec, sgd, device);
@@ -421,7 +446,7 @@ public sealed class TorchNetwork : ITrainingNetwork
     private IEnumerable<NamedTensor> StateEntries(StateSet which) => which switch
     {
         StateSet.Model => _state,
-        StateSet.Optimiser => _state.Where(s => s.IsParameter).Zip(_sgd.Momentum, (p, m) => new NamedTensor(p.Name + ".momentum_buffer", m, false)),
+        StateSet.Optimiser => _state.Where(s => s.IsParameter && s.Tensor.requires_grad).Zip(_sgd.Momentum, (p, m) => new NamedTensor(p.Name + ".momentum_buffer", m, false)),
         _ => throw new ArgumentOutOfRangeException(nameof(which), which, "Unknown state set."),
     };
 

@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Engine.Tests.Torch;
+
+/// <summary>
+/// The probe on a user's own module: a residual branch, a dense concatenation, convolutions and a classifier with
+/// biases, a frozen layer, BatchNorm in both modes. F̃ against a brute-force per-sample loop (eval mode) and against the
+/// path-wise decomposition's defining sum (training mode: the rows of a layer sum to B times its batch gradient, so
+/// 1ᵀG1 = B²|∇L|² per layer).
+/// </summary>
+public sealed class UserModelTests
+{
+    private static readonly InputShape Shape = new(2, 9, 9);
+
+    /// <summary>x → conv → BN → ReLU → [x + conv(relu(bn(x)))] → cat[x, conv(x)] → pool → frozen linear → ReLU → linear.</summary>
+    private sealed class SmallNet : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d _stem = nn.Conv2d(2, 6, 3, padding: 1);
+        private readonly BatchNorm2d _norm = nn.BatchNorm2d(6);
+        private readonly BatchNorm2d _branchNorm = nn.BatchNorm2d(6);
+        private readonly Conv2d _branch = nn.Conv2d(6, 6, 3, padding: 1, bias: false);
+        private readonly Conv2d _grow = nn.Conv2d(6, 4, 1, stride: 1);
+        private readonly Linear _frozen = nn.Linear(10, 8);
+        private readonly Linear _head = nn.Linear(8, 5);
+
+        public SmallNet()
+            : base(nameof(SmallNet))
+        {
+            RegisterComponents();
+            foreach (Parameter p in _frozen.parameters())
+            {
+                p.requires_grad = false;
+            }
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            Tensor x = nn.functional.relu(_norm.call(_stem.call(input)));
+            x = x + _branch.call(nn.functional.relu(_branchNorm.call(x)));  // residual
+            x = cat([x, _grow.call(x)], 1);                                    // dense concatenation: 10 channels
+            x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
+            return _head.call(nn.functional.relu(_frozen.call(x)));
+        }
+    }
+
+    private static TorchNetwork Network(long seed)
+    {
+        random.manual_seed(seed);
+        return TorchNetwork.Create(new SmallNet(), "small", Shape, 5, SgdSettings.Paper);
+    }
+
+    private static (float[] X, long[] Y) Batch(int batch, ulong seed) => TestBatches.Random(Shape, batch, 5, seed);
+
+    [TestCase(GramMode.Auto)]
+    [TestCase(GramMode.Ghost)]
+    [TestCase(GramMode.Materialise)]
+    public void EvalModeGram_IsThePerSampleLoops(GramMode mode)
+    {
+        using TorchNetwork network = Network(1);
+        (float[] x, long[] y) = Batch(12, 3);
+        network.TrainStep(x, y, 0.05);  // running statistics that are not the initial ones
+        double[] expected = LoopGram(network.PerSampleGradients(x, y, trainMode: false), 12, network.ParameterCount);
+
+        var gram = new double[144];
+        ProbeReading reading = network.Probe(x, y, 0.05, trainMode: false, new ProbeSettings { Mode = mode }, gram);
+
+        Assert.That(reading.Status, Is.EqualTo(ProbeStatus.Ok));
+        double largest = expected.Max(Math.Abs);
+        Assert.That(expected.Zip(gram, (e, a) => Math.Abs(e - a)).Max(), Is.LessThanOrEqualTo(1e-6 * largest));
+    }
+
+    [Test]
+    public void TrainModeLayerSums_AreBSquaredTimesTheBatchGradientsNorm_AndTheFrozenLayerIsLeftOut()
+    {
+        using TorchNetwork network = Network(2);
+        (float[] x, long[] y) = Batch(10, 4);
+
+        ProbeReading reading = network.Probe(x, y, 0.05, trainMode: true, new ProbeSettings());
+        float[] gradient = network.BatchGradient(x, y, trainMode: true);
+
+        Assert.That(network.ProbeLayerNames, Is.EqualTo(new[] { "_stem", "_norm", "_branchNorm", "_branch", "_grow", "_head" }));
+        // Trainable parameters in state order: _stem (w, b), _norm (γ, β), _branchNorm (γ, β), _branch (w), _grow (w, b), _head (w, b).
+        int[] sizes = [6 * 2 * 9, 6, 6, 6, 6, 6, 6 * 6 * 9, 4 * 6, 4, 5 * 8, 5];
+        int[] layerOf = [0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 5];
+        Assert.That(network.ParameterCount, Is.EqualTo(sizes.Sum()), "the frozen layer's 88 parameters are not counted");
+        var squared = new double[6];
+        int offset = 0;
+        for (int k = 0; k < sizes.Length; k++)
+        {
+            for (int i = 0; i < sizes[k]; i++)
+            {
+                squared[layerOf[k]] += (double)gradient[offset + i] * gradient[offset + i];
+            }
+
+            offset += sizes[k];
+        }
+
+        for (int l = 0; l < 6; l++)
+        {
+            double expected = 100 * squared[l];
+            Assert.That(reading.LayerGradientSums![l], Is.EqualTo(expected).Within(1e-5 * Math.Max(expected, 1e-3 * reading.Trace)), network.ProbeLayerNames[l]);
+        }
+    }
+
+    [Test]
+    public void Fingerprint_NamesTheArchitecture_NotTheWeights()
+    {
+        using TorchNetwork first = Network(1);
+        using TorchNetwork second = Network(2);
+        using TorchNetwork other = TorchNetwork.Create(nn.Sequential(("flat", nn.Flatten()), ("fc", nn.Linear(162, 5))), "small", Shape, 5, SgdSettings.Paper);
+
+        Assert.That(first.Spec.Name, Does.Match("^custom:small@[0-9a-f]{16}$"));
+        Assert.That(second.Spec.Name, Is.EqualTo(first.Spec.Name));
+        Assert.That(other.Spec.Name, Is.Not.EqualTo(first.Spec.Name));
+    }
+
+    [Test]
+    public void AModuleTheProbeCannotDecompose_IsRefusedByPathAndType()
+    {
+        var model = nn.Sequential(("flat", nn.Flatten()), ("embed", nn.Linear(162, 8)), ("norm", nn.LayerNorm(8)), ("fc", nn.Linear(8, 5)));
+        var error = Assert.Throws<ArgumentException>(() => TorchNetwork.Create(model, "x", Shape, 5, SgdSettings.Paper));
+        Assert.That(error!.Message, Does.StartWith("The module 'norm' (LayerNorm) has trainable parameters"));
+        model.Dispose();
+    }
+
+    private static double[] LoopGram(float[] rows, int batch, long p)
+    {
+        var gram = new double[batch * batch];
+        for (int i = 0; i < batch; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double sum = 0;
+                for (long k = 0; k < p; k++)
+                {
+                    sum += (double)rows[(i * p) + k] * rows[(j * p) + k];
+                }
+
+                gram[(i * batch) + j] = gram[(j * batch) + i] = sum;
+            }
+        }
+
+        return gram;
+    }
+}
