@@ -3,7 +3,7 @@ using AutoBatch.Engine.Data;
 namespace AutoBatch.Beacons.Grid;
 
 /// <summary>
-/// A beacon grid (SPEC §3): batch sizes x learning rates x seeds of one model on one data set, each run for the
+/// A beacon grid: batch sizes x learning rates x seeds of one model on one data set, each run for the
 /// same epochs with the same measurement interval.
 /// </summary>
 public sealed record GridSpec

@@ -3,8 +3,9 @@ using AutoBatch.Beacons.Grid;
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// A beacon map (SPEC §3): the grid, every run with its per-epoch trajectory, and the data derived from them. It is
-/// stored as versioned JSON by <see cref="BeaconMapFile"/> and built by <see cref="BeaconMapBuilder"/>.
+/// A beacon map (docs/DESIGN.md, 'Beacon maps'): the grid, every run with its per-epoch trajectory, and the data
+/// derived from them. It is stored as versioned JSON by <see cref="BeaconMapFile"/> and built by
+/// <see cref="BeaconMapBuilder"/>.
 /// </summary>
 public sealed record BeaconMap
 {

@@ -2,7 +2,7 @@ using AutoBatch.Beacons.Grid;
 
 namespace AutoBatch.Beacons.Maps;
 
-/// <summary>Builds a <see cref="BeaconMap"/> from finished runs (SPEC §3).</summary>
+/// <summary>Builds a <see cref="BeaconMap"/> from finished runs (docs/DESIGN.md, 'Beacon maps').</summary>
 public static class BeaconMapBuilder
 {
     /// <summary>Number of best beacons kept (the paper's "top five configurations", Fig. 1a/3).</summary>

@@ -5,7 +5,7 @@ using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Beacons.Maps;
 
-/// <summary>Reads and writes beacon maps as versioned JSON (SPEC §3, §6).</summary>
+/// <summary>Reads and writes beacon maps as versioned JSON (docs/DESIGN.md, 'Beacon maps').</summary>
 public static class BeaconMapFile
 {
     /// <summary>The map as the JSON text <see cref="Write"/> stores.</summary>

@@ -3,7 +3,7 @@ using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Beacons.Maps;
 
-/// <summary>One finished beacon run: its configuration and per-epoch trajectory (SPEC §3).</summary>
+/// <summary>One finished beacon run: its configuration and per-epoch trajectory.</summary>
 public sealed record BeaconRun
 {
     /// <summary>Run id (RunKey.Id).</summary>

@@ -1,7 +1,7 @@
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// What a beacon map derives from its runs (SPEC §3): the interpolated error surface and its optimum region, the
+/// What a beacon map derives from its runs: the interpolated error surface and its optimum region, the
 /// region's trajectory over the epoch fraction, the best beacons and the early-prediction accuracy. Everything here
 /// is recomputed by <see cref="BeaconMapBuilder"/> from the runs alone.
 /// </summary>

@@ -1,8 +1,8 @@
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// Leave-one-configuration-out accuracy of <see cref="EarlyPredictor"/> at one epoch fraction (SPEC §3, "report
-/// leave-one-out accuracy").
+/// Leave-one-configuration-out accuracy of <see cref="EarlyPredictor"/> at one epoch fraction (docs/DESIGN.md,
+/// 'Beacon maps', early prediction).
 /// </summary>
 public sealed record EarlyPredictionResult
 {

@@ -3,9 +3,9 @@ namespace AutoBatch.Beacons.Maps;
 /// <summary>
 /// The map from (C̄_K, L_K) to the unit square used for interpolation: each axis is the natural logarithm of the
 /// measure, scaled so that the smallest and largest value over the (non-diverged) beacon points become 0 and 1.
-/// This is the normalisation of the reference code's <c>plot_multiple_models.m</c> (SPEC §3): both measures span
-/// orders of magnitude (paper, Fig. 3 uses log axes), and without it the axis with the larger range would dominate
-/// the nearest-neighbour distances.
+/// This is the normalisation of the reference code's <c>plot_multiple_models.m</c> (docs/DESIGN.md, 'Beacon maps'):
+/// both measures span orders of magnitude (paper, Fig. 3 uses log axes), and without it the axis with the larger range
+/// would dominate the nearest-neighbour distances.
 /// </summary>
 public sealed record LogNormalisation
 {

@@ -4,7 +4,7 @@ using AutoBatch.Engine.Models;
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// Checks that a beacon map was built for the model and data set a run is about to use (SPEC §6): a map's optimum
+/// Checks that a beacon map was built for the model and data set a run is about to use: a map's optimum
 /// region and early predictions say nothing about another architecture or another data set.
 /// </summary>
 public static class MapCompatibility

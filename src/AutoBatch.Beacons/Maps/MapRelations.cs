@@ -1,7 +1,7 @@
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// The paper's relations checked on a map with numbers (issue "Beacon maps", findings): how C̄_K and L_K rank with
+/// The paper's relations checked on a map with numbers (docs/BEACONS.md has the findings): how C̄_K and L_K rank with
 /// B and α, whether the best configurations cluster, and how stable the ordering is early in training. Computed by
 /// <see cref="BeaconMapBuilder"/> from the configurations that neither diverged nor collapsed; every measure is the
 /// configuration's geometric mean over its finished seeds, as on the map's surface.

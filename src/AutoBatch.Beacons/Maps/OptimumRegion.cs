@@ -2,9 +2,9 @@ namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
 /// The optimum region of a beacon map: "the level set with minimum error value in the contour plot" (paper, Sec. 1,
-/// Fig. 1b). The reference code (<c>plot_multiple_models.m</c>, SPEC §3) draws the interpolated surface with 30
-/// evenly spaced contour levels between its minimum and maximum, so its lowest level set is the set of grid cells
-/// whose interpolated error is at most <c>min + (max - min) / 30</c>. This record stores exactly that:
+/// Fig. 1b). The reference code (<c>plot_multiple_models.m</c>; docs/DESIGN.md, 'Beacon maps') draws the interpolated
+/// surface with 30 evenly spaced contour levels between its minimum and maximum, so its lowest level set is the set of
+/// grid cells whose interpolated error is at most <c>min + (max - min) / 30</c>. This record stores exactly that:
 /// <see cref="Threshold"/> = <see cref="MinimumError"/> + (<see cref="MaximumError"/> - <see cref="MinimumError"/>)
 /// / <see cref="Levels"/>, and the region is every node of <see cref="Surface"/> whose value is ≤ the threshold
 /// (with the cell of side 1 / (Size - 1) around it). A surface flat to within <see cref="FlatTolerance"/> is optimal

@@ -1,8 +1,9 @@
 namespace AutoBatch.Beacons.Maps;
 
 /// <summary>
-/// One of the paper's relations (Sec. 4.1–4.2, SPEC §1 "known relations") as rank correlations over the final
-/// measures of a map's configurations: e.g. "C̄_K grows with B" is ρ(C̄_K, B) within each learning rate and pooled.
+/// One of the paper's relations (Sec. 4.1–4.2; docs/DESIGN.md, 'What the paper reports about the measures') as rank
+/// correlations over the final measures of a map's configurations: e.g. "C̄_K grows with B" is ρ(C̄_K, B) within each
+/// learning rate and pooled.
 /// </summary>
 public sealed record RankRelation
 {

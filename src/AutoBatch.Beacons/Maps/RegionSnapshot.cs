@@ -4,7 +4,7 @@ namespace AutoBatch.Beacons.Maps;
 /// The optimum region at one point of training: the surface is built from every configuration's (C̄_K, L_K) at
 /// <see cref="Epoch"/> paired with its FINAL test error, so the region marks where the configurations that end best
 /// were at that time. This is how the paper's "travelling history" (Fig. 5) reads, and what a controller steers
-/// toward at the same epoch fraction (SPEC §4).
+/// toward at the same epoch fraction.
 /// </summary>
 public sealed record RegionSnapshot
 {

@@ -3,9 +3,9 @@ using AutoBatch.Beacons.Maps;
 namespace AutoBatch.Beacons.Plots;
 
 /// <summary>
-/// SVG plots of a schedule comparison (SPEC §5): the travelling history over the beacons (paper, Fig. 5) and interval
-/// charts (mean ± std per schedule) of test error and costs. The map's error contour with the schedules on top is
-/// <see cref="MapPlots.Contour"/> with overlays.
+/// SVG plots of a schedule comparison (docs/DESIGN.md, 'Comparison'): the travelling history over the beacons (paper,
+/// Fig. 5) and interval charts (mean ± std per schedule) of test error and costs. The map's error contour with the
+/// schedules on top is <see cref="MapPlots.Contour"/> with overlays.
 /// </summary>
 public static class ComparisonPlots
 {

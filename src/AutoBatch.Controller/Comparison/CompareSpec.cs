@@ -7,7 +7,7 @@ using AutoBatch.Controller.Policies;
 namespace AutoBatch.Controller.Comparison;
 
 /// <summary>
-/// <c>compare.json</c>: what a comparison is (SPEC §5: same data, model, epochs and seeds for every schedule). Written
+/// <c>compare.json</c>: what a comparison is (the same data, model, epochs and seeds for every schedule). Written
 /// when a comparison starts; resuming into a folder whose spec differs is refused, so that one report never mixes
 /// runs of two comparisons.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace AutoBatch.Controller.Comparison;
 
-/// <summary><c>report.json</c>: the comparison (SPEC §5) with every schedule's statistics and every finished run.</summary>
+/// <summary><c>report.json</c>: the comparison with every schedule's statistics and every finished run.</summary>
 public sealed record ComparisonReport
 {
     /// <summary>Format version.</summary>

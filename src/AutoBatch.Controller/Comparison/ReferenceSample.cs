@@ -1,7 +1,7 @@
 namespace AutoBatch.Controller.Comparison;
 
 /// <summary>
-/// What each schedule's test error is tested against (SPEC §5: the best fixed beacon): the <c>best</c> schedule's runs
+/// What each schedule's test error is tested against (the best fixed beacon): the <c>best</c> schedule's runs
 /// when the comparison has them, otherwise the map's runs of its best beacon.
 /// </summary>
 public sealed record ReferenceSample

@@ -1,6 +1,6 @@
 namespace AutoBatch.Controller.Comparison;
 
-/// <summary>One schedule's row of the comparison report (SPEC §5); statistics are over its finished, non-diverged seeds.</summary>
+/// <summary>One schedule's row of the comparison report; statistics are over its finished, non-diverged seeds.</summary>
 public sealed record ScheduleResult
 {
     /// <summary>Schedule name.</summary>

@@ -5,14 +5,14 @@ namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
 /// Options of the <c>compare</c> verb (section <c>Compare</c>; command-line flags override): every schedule x seed as a
-/// child <c>run</c>, several at once, resumable, then the report (SPEC §5).
+/// child <c>run</c>, several at once, resumable, then the report (docs/DESIGN.md, 'Comparison').
 /// </summary>
 public sealed class CompareOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Compare";
 
-    /// <summary>Default schedules: the comparison (best fixed beacon, five-stage -∅ and -MS, noise scale, closed loop).</summary>
+    /// <summary>Default schedules: the paper's and ours (best fixed beacon, five-stage -∅ and -MS, noise scale, closed loop).</summary>
     public const string DefaultSchedules = "best,s32-to-512,s32-to-512-MS,s16-to-64-MS,noise-scale,closed-loop";
 
     /// <summary>Beacon map the runs are steered by and compared with (default <see cref="RunOptions.DefaultMapPath"/>).</summary>

@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
-/// The <c>compare</c> verb (SPEC §5): runs every schedule x seed as a child <c>run</c> process, several at once,
-/// resumable (finished runs are kept, interrupted ones continue from their checkpoints), then writes the report, also
-/// when some runs failed (the report says which are missing).
+/// The <c>compare</c> verb (docs/DESIGN.md, 'Comparison'): runs every schedule x seed as a child <c>run</c> process,
+/// several at once, resumable (finished runs are kept, interrupted ones continue from their checkpoints), then writes
+/// the report, also when some runs failed (the report says which are missing).
 /// </summary>
 public sealed class CompareService : BackgroundService
 {

@@ -49,7 +49,7 @@ public sealed class MeasureOptions
     /// <summary>Per-layer Gram path (default <see cref="Engine.Probe.GramMode.Auto"/>).</summary>
     public GramMode GramMode { get; set; } = GramMode.Auto;
 
-    /// <summary>Rank tolerance relative to σ_max, in (0, 1); default none: SPEC §1's B · ε_float32.</summary>
+    /// <summary>Rank tolerance relative to σ_max, in (0, 1); default none: B · ε_float32 (docs/DESIGN.md).</summary>
     public double? RankTolerance { get; set; }
 
     /// <summary>libtorch intra-op threads (default 1, see EngineRuntime.DefaultThreads). OpenBLAS always gets 1.</summary>

@@ -5,9 +5,10 @@ namespace AutoBatch.Controller.Output;
 
 /// <summary>
 /// What the <c>measure</c> verb prints: the configuration of one probe of F̃ = JᵀJ and everything it measured
-/// (SPEC §1). What was not measured is written as JSON null, never as a number that could pass for a measurement:
-/// with status NonFinite every spectral number and trace (F̃ had non-finite entries), with status Zero the condition
-/// number and λ_r (rank 0: there is no smallest counted eigenvalue), with a batch of one tr Σ and B_simple.
+/// (docs/DESIGN.md, 'The measures'). What was not measured is written as JSON null, never as a number that could pass
+/// for a measurement: with status NonFinite every spectral number and trace (F̃ had non-finite entries), with status
+/// Zero the condition number and λ_r (rank 0: there is no smallest counted eigenvalue), with a batch of one tr Σ and
+/// B_simple.
 /// </summary>
 public sealed record MeasureReport
 {

@@ -5,7 +5,7 @@ using AutoBatch.Controller.Runs;
 namespace AutoBatch.Controller.Output;
 
 /// <summary>
-/// The table <c>run</c> prints at the end: this run beside the map's best fixed beacon, like against like (issue 21).
+/// The table <c>run</c> prints at the end: this run beside the map's best fixed beacon, like against like.
 /// Iterations are compared (they do not depend on the machine); times are shown only for this run, labelled as
 /// measured on this machine. The map's beacon times were recorded on the machine and under the load the map was built
 /// with (the MLP map's best beacon: 471.6 s under a load average near 20, against 49.9 s for a closed-loop run on

@@ -5,14 +5,15 @@ using AutoBatch.Beacons.Maps;
 namespace AutoBatch.Controller.Policies;
 
 /// <summary>
-/// The closed-loop Fisher-map controller (SPEC §4; the law and its reasoning are in docs/CONTROLLER.md).
-/// At every epoch boundary it predicts, for each candidate batch size (halve, keep, double, within the guards and the
-/// map's range), where the live (C̄_K, L_K) will end if the run holds that batch size to the last epoch, and reads the
-/// final test error the map's final surface gives that point. It changes the batch size only when the change is
-/// predicted to gain more than the map's seed noise allows it to resolve (<see cref="Margin"/>): a larger batch when it is
-/// predicted to end that far inside the tolerance δ of the best fixed beacon's error (or that much better than keeping B
-/// when keeping is predicted outside it), a smaller one when keeping is predicted outside the tolerance and the smaller
-/// one regains that much. Reversing the last change needs that change's gain plus the margin (<see cref="Choose"/>).
+/// The closed-loop Fisher-map controller (docs/DESIGN.md, 'The closed-loop law'; its reasoning is in
+/// docs/CONTROLLER.md). At every epoch boundary it predicts, for each candidate batch size (halve, keep, double, within
+/// the guards and the map's range), where the live (C̄_K, L_K) will end if the run holds that batch size to the last
+/// epoch, and reads the final test error the map's final surface gives that point. It changes the batch size only when
+/// the change is predicted to gain more than the map's seed noise allows it to resolve (<see cref="Margin"/>): a larger
+/// batch when it is predicted to end that far inside the tolerance δ of the best fixed beacon's error (or that much
+/// better than keeping B when keeping is predicted outside it), a smaller one when keeping is predicted outside the
+/// tolerance and the smaller one regains that much. Reversing the last change needs that change's gain plus the margin
+/// (<see cref="Choose"/>).
 /// </summary>
 /// <remarks>
 /// Looking to the end rather than one epoch ahead matters because C̄_K and L_K are cumulative: one epoch at a larger
@@ -113,7 +114,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// Anchoring the tolerance to the target rather than to the best candidate keeps the losses of successive steps from
     /// adding up (each may use δ only once, relative to the same reference). The margin keeps predictions that differ by
     /// less than the map's seed noise from moving the batch size, and the hysteresis keeps a prediction that flips with
-    /// one epoch of new measures from undoing the change it just made (issue 21: 32 → 64 → 32 → ... at every boundary).
+    /// one epoch of new measures from undoing the change it just made (a limit cycle seen in a live run: 32 → 64 → 32 →
+    /// ... at every boundary).
     /// </remarks>
     public static LawChoice Choose(
         IReadOnlyList<CandidatePrediction> predictions, int batchSize, double target, double tolerance, double margin, BatchChange? lastChange)
@@ -168,7 +170,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// Each remaining epoch e' gets c' = c_live · c_map(B', e') / c_map(B, e) and l' = l_live · l_map(B', e') /
     /// l_map(B, e) · (α rule factor), where c_live, l_live are the run's last-epoch means, e its last epoch and the map
     /// values the beacons' per-epoch means (<see cref="MapModel.Measures"/>): the run keeps its own level and follows
-    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate as SPEC §1 defines them.
+    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate as docs/DESIGN.md, 'The
+    /// measures', defines them.
     /// </remarks>
     public CandidatePrediction? Predict(PolicyContext context, int candidate, ErrorSurface surface, OptimumRegion region)
     {

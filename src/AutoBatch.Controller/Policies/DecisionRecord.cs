@@ -1,6 +1,6 @@
 namespace AutoBatch.Controller.Policies;
 
-/// <summary>One line of <c>decisions.jsonl</c>: a decision with its inputs and reason (SPEC §4: every decision logged).</summary>
+/// <summary>One line of <c>decisions.jsonl</c>: a decision with its inputs and reason (every decision is logged).</summary>
 public sealed record DecisionRecord
 {
     /// <summary><c>decision</c> (a policy evaluation or change), <c>divergence</c> (rollback and α cut) or <c>resume</c>.</summary>

@@ -1,6 +1,6 @@
 namespace AutoBatch.Controller.Policies;
 
-/// <summary>How α follows a batch-size change (SPEC §4).</summary>
+/// <summary>How α follows a batch-size change (docs/DESIGN.md, 'Schedules').</summary>
 public enum LearningRateRule
 {
     /// <summary>α stays as scheduled (the paper's dynamic sampling keeps it).</summary>

@@ -3,8 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace AutoBatch.Controller.Policies;
 
 /// <summary>
-/// Guards shared by the adaptive policies (SPEC §4; semantics after TorchSharp's/PyTorch's ReduceLROnPlateau:
-/// bounds, cooldown as a dwell time): the batch size stays within [<see cref="MinBatchSize"/>,
+/// Guards shared by the adaptive policies (docs/DESIGN.md, 'Schedules'; semantics after TorchSharp's/PyTorch's
+/// ReduceLROnPlateau: bounds, cooldown as a dwell time): the batch size stays within [<see cref="MinBatchSize"/>,
 /// <see cref="MaxBatchSize"/>], does not change again until <see cref="DwellEpochs"/> epochs have passed since the
 /// last change, and, when <see cref="FreezeInLastPhase"/> is set, does not change in the last learning-rate phase.
 /// </summary>

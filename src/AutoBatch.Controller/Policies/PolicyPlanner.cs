@@ -125,7 +125,7 @@ public sealed class PolicyPlanner : IStepPlanner
 
     /// <summary>
     /// After a divergence and a rollback: multiplies α by <paramref name="factor"/> for the rest of the run and logs
-    /// it (issue 5: the closed loop lowers α and continues from the last checkpoint).
+    /// it (on divergence the closed loop lowers α and continues from the last checkpoint).
     /// </summary>
     public void CutLearningRate(double factor, TrainingProgress at, string reason)
     {

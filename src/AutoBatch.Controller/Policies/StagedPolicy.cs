@@ -6,7 +6,7 @@ namespace AutoBatch.Controller.Policies;
 /// Five-stage dynamic sampling (paper, Sec. 4.3). <c>-∅</c>: training is split into five equal stages by the fraction
 /// of all samples seen. <c>-MS</c>: the same five stages are run again within each learning-rate phase, split by the
 /// fraction of that phase's samples. Stage boundaries may fall inside an epoch: the batch size may change at any step
-/// (SPEC §2).
+/// (docs/DESIGN.md, 'Training protocol').
 /// </summary>
 public sealed class StagedPolicy : IBatchPolicy
 {

@@ -13,10 +13,10 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Controller.Runs;
 
 /// <summary>
-/// One training run under a batch-size policy, with everything that makes it safe to run for hours (SPEC §6): a
-/// checkpoint (network, momentum, generators, position in the epoch, measures, policy state) written atomically
-/// every <see cref="RunSettings.CheckpointEvery"/> epochs and on a graceful stop; <c>--resume</c> continues from it
-/// to the same result; on divergence, optionally a rollback to the last checkpoint with a lower α.
+/// One training run under a batch-size policy, with everything that makes it safe to run for hours
+/// (docs/RELIABILITY.md): a checkpoint (network, momentum, generators, position in the epoch, measures, policy state)
+/// written atomically every <see cref="RunSettings.CheckpointEvery"/> epochs and on a graceful stop; <c>--resume</c>
+/// continues from it to the same result; on divergence, optionally a rollback to the last checkpoint with a lower α.
 /// Outputs: epochs.jsonl/.csv, decisions.jsonl, checkpoint.safetensors and, at the end, summary.json.
 /// </summary>
 public sealed class RunSession

@@ -4,7 +4,7 @@ using AutoBatch.Engine.Data;
 namespace AutoBatch.Controller.Runs;
 
 /// <summary>
-/// <c>summary.json</c> of a run: what a comparison needs per run (SPEC §5). Times are sums over the epochs'
+/// <c>summary.json</c> of a run: what a comparison needs per run. Times are sums over the epochs'
 /// records, so they are the same whether or not the run was interrupted and resumed.
 /// </summary>
 public sealed record RunSummary

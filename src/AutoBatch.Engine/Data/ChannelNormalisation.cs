@@ -1,7 +1,7 @@
 namespace AutoBatch.Engine.Data;
 
 /// <summary>
-/// Per-channel normalisation <c>(pixel / 255 - Mean[c]) / Std[c]</c> (SPEC §2), with statistics taken from the
+/// Per-channel normalisation <c>(pixel / 255 - Mean[c]) / Std[c]</c>, with statistics taken from the
 /// training set so that the test set is normalised the same way.
 /// </summary>
 public sealed class ChannelNormalisation

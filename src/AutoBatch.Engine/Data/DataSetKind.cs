@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Data;
 
-/// <summary>The image classification data sets the trainer can load (SPEC §2, paper Sec. 4).</summary>
+/// <summary>The image classification data sets the trainer can load (paper Sec. 4).</summary>
 public enum DataSetKind
 {
     /// <summary>Fashion-MNIST: 28x28 grey-scale, 10 classes, IDX files (the default data set).</summary>

@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Data;
 
-/// <summary>Per-data-set defaults taken from the paper's protocol (SPEC §2).</summary>
+/// <summary>Per-data-set defaults taken from the paper's protocol (docs/DESIGN.md, 'Training protocol').</summary>
 public static class DataSetKindExtensions
 {
     /// <summary>

@@ -1,7 +1,7 @@
 namespace AutoBatch.Engine.Data;
 
 /// <summary>
-/// Loads the train/test split of a data set as shipped (SPEC §2) from a directory holding its files under their
+/// Loads the train/test split of a data set as shipped from a directory holding its files under their
 /// conventional names.
 /// </summary>
 public static class DataSetLoader

@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Models;
 
-/// <summary>The architectures of the paper (SPEC §2).</summary>
+/// <summary>The architectures of the paper (docs/DESIGN.md, 'Training protocol').</summary>
 public enum ModelKind
 {
     /// <summary>Fully connected ReLU network.</summary>

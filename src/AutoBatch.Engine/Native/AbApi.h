@@ -75,9 +75,9 @@ struct AbProbeOptions {
   int32_t* layer_paths;       // capacity: layer_trace_capacity; how each layer's Gram was formed (AbLayerPath)
 };
 
-// How the probe formed a layer's Gram (SPEC §1): ghost products of inputs and output gradients; per-sample gradient
-// rows built after the backward (the cost model's "materialise", and every BatchNorm layer); or rows the layer's own
-// backward computed (fused conv path, also materialised).
+// How the probe formed a layer's Gram (docs/DESIGN.md, 'The probe'): ghost products of inputs and output gradients;
+// per-sample gradient rows built after the backward (the cost model's "materialise", and every BatchNorm layer); or
+// rows the layer's own backward computed (fused conv path, also materialised).
 enum AbLayerPath : int32_t { AB_LAYER_GHOST = 0, AB_LAYER_ROWS = 1, AB_LAYER_FUSED = 2 };
 
 enum AbProbeStatus : int32_t { AB_PROBE_OK = 0, AB_PROBE_ZERO = 1, AB_PROBE_NONFINITE = 2, AB_PROBE_PENDING = 3 };

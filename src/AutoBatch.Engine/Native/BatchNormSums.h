@@ -1,5 +1,5 @@
 // BatchNorm's per-(sample, channel) sums over its positions t, around a per-channel shift k, the one pass over the
-// float32 input and output gradient that BatchNorm's per-sample gradients need (SPEC §1):
+// float32 input and output gradient that BatchNorm's per-sample gradients need (docs/DESIGN.md):
 //   x = sum (x_t - k),  xx = sum (x_t - k)^2,  dx = sum delta_t (x_t - k),  d = sum delta_t,
 // every product and sum in float64, each sum in kBnLanes interleaved partial sums (position t in lane t % kBnLanes)
 // added in a fixed order at the end. The AVX-512 and portable versions give the same bits: the same operations on the

@@ -1,5 +1,5 @@
-// Symmetric float64 Gram products X X' of per-sample rows, the probe's dominant cost (SPEC §1: products and sums in
-// float64). OpenBLAS's dsyrk reaches 10-15 G multiply-adds/s on this project's row shapes (n = B rows of up to 10^5
+// Symmetric float64 Gram products X X' of per-sample rows, the probe's dominant cost (docs/DESIGN.md: products and sums
+// in float64). OpenBLAS's dsyrk reaches 10-15 G multiply-adds/s on this project's row shapes (n = B rows of up to 10^5
 // float32 values, converted block by block), under half of what one AVX-512 core does; the kernel here packs the rows
 // once per column block into float64 and computes the lower triangle with register-tiled FMAs.
 #pragma once

@@ -1,5 +1,5 @@
-// The pass over F~ that comes before its spectrum (SPEC §1): symmetrise it, then collect in one read finiteness, the
-// largest |entry|, the sum of all entries and the trace.
+// The pass over F~ that comes before its spectrum (docs/DESIGN.md): symmetrise it, then collect in one read finiteness,
+// the largest |entry|, the sum of all entries and the trace.
 #pragma once
 #include <cstdint>
 

@@ -1,6 +1,6 @@
-// The paper's models (SPEC §2) as libtorch modules whose Linear / Conv2d / BatchNorm layers are "probe sites":
-// when capture is on, each site keeps its input and receives the gradient of the loss w.r.t. its output through a
-// tensor hook, which is all the Fisher probe needs (no extra forward or backward pass).
+// The paper's models (docs/DESIGN.md, 'Training protocol') as libtorch modules whose Linear / Conv2d / BatchNorm layers
+// are "probe sites": when capture is on, each site keeps its input and receives the gradient of the loss w.r.t. its
+// output through a tensor hook, which is all the Fisher probe needs (no extra forward or backward pass).
 #pragma once
 #include <memory>
 #include <string>

@@ -52,7 +52,7 @@ double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) 
 }  // namespace
 
 // rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled, products and sums in float64
-// (SPEC §1). The AVX-512 kernel (GramKernel.h) when the CPU has it, unless BLAS is asked for: measured 1.35-2.05x
+// (docs/DESIGN.md). The AVX-512 kernel (GramKernel.h) when the CPU has it, unless BLAS is asked for: 1.35-2.05x
 // faster than OpenBLAS's dsyrk at B = 128 and 1.1-1.3x at 512 (docs/BENCHMARKS.md, section 2'''). BLAS: float32 rows
 // are converted a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after
 // the first block), without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past
@@ -132,7 +132,7 @@ torch::Tensor gram_from_rows(const RowsFn& rows, int64_t batch, int64_t p, int64
   return gram;
 }
 
-// delta_{i,t} = B dL/d(output)_{i,t}: the gradient of sample i's own loss term (SPEC §1).
+// delta_{i,t} = B dL/d(output)_{i,t}: the gradient of sample i's own loss term (docs/DESIGN.md).
 torch::Tensor scaled_delta(const ProbeSite& s, int64_t batch) { return s.grad_output * double(batch); }
 
 torch::Tensor linear_gram(const ProbeSite& s, int64_t batch, GramPath path, const GramConfig& config) {
@@ -182,7 +182,7 @@ struct LayerShape {
   int64_t positions;  // T: 1 for Linear, H_out * W_out for Conv2d
 };
 
-// Cost model of SPEC §1 (multiply-adds): ghost ~ B^2 T^2 (d_in + d_out);
+// Cost model of docs/DESIGN.md, 'The probe' (multiply-adds): ghost ~ B^2 T^2 (d_in + d_out);
 // materialise ~ B T d_in d_out (per-sample gradients) + B^2 d_in d_out (their Gram).
 GramPath cheaper_path(const LayerShape& s, int64_t batch) {
   double b = double(batch), t = double(s.positions);
@@ -293,8 +293,9 @@ torch::Tensor conv_ghost_gram(const ConvGeometry& g, const torch::Tensor& x, con
 
 // ---------------------------------------------------------------------------------------------------------------
 torch::Tensor batch_norm_gram(const ProbeSite& s, int64_t batch, const GramConfig& config) {
-  // Path-wise per-sample gradients (SPEC §1): gamma_i = sum_t delta_{i,t} * xhat_{i,t}, beta_i = sum_t delta_{i,t},
-  // with xhat normalised by the statistics the forward used (batch statistics in training mode).
+  // Path-wise per-sample gradients (docs/DESIGN.md): gamma_i = sum_t delta_{i,t} * xhat_{i,t},
+  // beta_i = sum_t delta_{i,t}, with xhat normalised by the statistics the forward used (batch statistics in training
+  // mode).
   //
   // One fused pass over the float32 input and gradient, every product and sum in float64. Per sample and channel it
   // accumulates, around a per-channel shift K (the running mean, close to the batch mean),
@@ -482,7 +483,7 @@ AbLayerPath layer_path(const ProbeSite& site, int64_t batch, AbGramMode mode) {
 torch::Tensor layer_gram(const ProbeSite& site, int64_t batch, const GramConfig& config) {
   if (site.kind == SiteKind::Conv && site.rows.defined()) {
     // Fused path: the backward stored the per-sample gradients of the mean loss, g_i / B (delta = B dL/d(output),
-    // SPEC §1), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
+    // docs/DESIGN.md), so F~ = B^2 rows rows'; the scaling is applied to the float64 Gram, not to the float32 rows.
     torch::NoGradGuard no_grad;
     auto gram = row_gram(site.rows, config.gram_kernel, config.threads, config.lower_only);
     double scale = double(batch) * double(batch);

@@ -1,5 +1,5 @@
-// The Fisher probe (SPEC §1): the per-sample gradient Gram matrix F~ = J'J summed layer by layer from the
-// captured inputs and output gradients of one forward/backward, never forming J for the whole model, then its
+// The Fisher probe (docs/DESIGN.md, 'The probe'): the per-sample gradient Gram matrix F~ = J'J summed layer by layer
+// from the captured inputs and output gradients of one forward/backward, never forming J for the whole model, then its
 // spectrum and the paper's measures.
 #pragma once
 #include <array>
@@ -23,7 +23,7 @@ struct GramConfig {
   // for it, so its threads are idle), 1 on the background probe's thread (training keeps its own).
   int threads = 1;
   // The probe's own requests (run_probe): every layer Gram needs only its lower triangle, diagonal included, right;
-  // the upper one may hold anything (SPEC §1 symmetrises F~, and one mirror of the summed lower triangle does it).
+  // the upper one may hold anything (the analysis symmetrises F~, and one mirror of the summed lower triangle does it).
   // Saves, per layer, the kernel's mirror and half of each pass over B x B entries. False for standalone Grams.
   bool lower_only = false;
 };

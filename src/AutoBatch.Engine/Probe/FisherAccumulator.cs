@@ -1,8 +1,8 @@
 namespace AutoBatch.Engine.Probe;
 
 /// <summary>
-/// The cumulative measures of SPEC §1: C̄_K, the mean of all c_k measured since the start of training, and
-/// L_K = (iterations / measurements) · Σ l_k, so that L_K does not depend on the measurement interval
+/// The cumulative measures (docs/DESIGN.md, 'The measures'): C̄_K, the mean of all c_k measured since the start of
+/// training, and L_K = (iterations / measurements) · Σ l_k, so that L_K does not depend on the measurement interval
 /// (reference code: <c>cumsum(l_k) / sampling_ratio</c>). Mutable; its state round-trips through
 /// <see cref="Snapshot"/> for checkpoints.
 /// </summary>

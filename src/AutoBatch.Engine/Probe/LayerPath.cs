@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Probe;
 
-/// <summary>How the probe formed one layer's contribution to F̃ (SPEC §1).</summary>
+/// <summary>How the probe formed one layer's contribution to F̃ (docs/DESIGN.md, 'The probe').</summary>
 public enum LayerPath
 {
     /// <summary>Ghost products of the layer's inputs and output gradients, never forming its per-sample gradients.</summary>

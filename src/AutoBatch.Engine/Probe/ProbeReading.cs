@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Probe;
 
-/// <summary>What one probe of F̃ = JᵀJ measured (SPEC §1). Valid only when <see cref="Status"/> is Ok.</summary>
+/// <summary>What one probe of F̃ = JᵀJ measured (docs/DESIGN.md). Valid only when <see cref="Status"/> is Ok.</summary>
 public sealed record ProbeReading
 {
     /// <summary>Whether the measures are valid.</summary>

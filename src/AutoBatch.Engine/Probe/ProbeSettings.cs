@@ -16,9 +16,9 @@ public sealed record ProbeSettings
     public long MemoryCapBytes { get; init; } = 256L << 20;
 
     /// <summary>
-    /// Rank tolerance relative to σ_max; null selects SPEC §1's B·ε_float32 (<see cref="DefaultRankTolerance"/>). The
-    /// SPEC calls it numpy's matrix_rank convention for a float32 J; numpy's default scales with the larger dimension
-    /// of J (P x B), which is P here, not B (docs/BEACONS.md discusses what that changes).
+    /// Rank tolerance relative to σ_max; null selects B·ε_float32 (<see cref="DefaultRankTolerance"/>), the 'tolerance'
+    /// rule of docs/DESIGN.md. It is not numpy's matrix_rank convention for a float32 J: numpy's default scales with
+    /// the larger dimension of J (P x B), which is P here, not B (docs/BEACONS.md discusses what that changes).
     /// </summary>
     public double? RankTolerance { get; init; }
 

@@ -1,6 +1,6 @@
 namespace AutoBatch.Engine.Training;
 
-/// <summary>Everything recorded about one epoch (SPEC §3). Errors are fractions in [0, 1].</summary>
+/// <summary>Everything recorded about one epoch (docs/DESIGN.md). Errors are fractions in [0, 1].</summary>
 public sealed record EpochRecord
 {
     /// <summary>1-based epoch.</summary>

@@ -7,8 +7,8 @@ namespace AutoBatch.Engine.Training;
 
 /// <summary>
 /// Runs epochs: each is one pass over a fresh shuffled permutation of the training set, whatever batch sizes the
-/// planner picks (SPEC §2), with the probe at the sampled iterations and a test evaluation at the end.
-/// Deterministic for a fixed seed and thread count.
+/// planner picks (docs/DESIGN.md, 'Training protocol'), with the probe at the sampled iterations and a test evaluation
+/// at the end. Deterministic for a fixed seed and thread count.
 /// </summary>
 public sealed class Trainer
 {
