@@ -1,6 +1,6 @@
 namespace AutoBatch.Beacons.Tests;
 
-/// <summary>Guards the dependency direction of STYLE.md: Controller -> Beacons -> Engine, never back.</summary>
+/// <summary>Guards the dependency direction: Controller -> Beacons -> Engine, never back.</summary>
 public sealed class ProjectReferenceTests
 {
     [Test]

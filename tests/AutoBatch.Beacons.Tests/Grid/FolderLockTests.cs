@@ -4,9 +4,9 @@ using AutoBatch.Beacons.Tests.Maps;
 namespace AutoBatch.Beacons.Tests.Grid;
 
 /// <summary>
-/// The output folder's lock in one process (issue 23). Locks belong to the open file, not the process, so a second
-/// acquisition here is refused just as another process's is; that a killed holder releases it is shown with real
-/// processes in the controller's FolderOwnerTests.
+/// The output folder's lock in one process (one owner per output folder, docs/RELIABILITY.md). Locks belong to the open
+/// file, not the process, so a second acquisition here is refused just as another process's is; that a killed holder
+/// releases it is shown with real processes in the controller's FolderOwnerTests.
 /// </summary>
 public sealed class FolderLockTests
 {

@@ -5,7 +5,7 @@ using AutoBatch.Beacons.Tests.Maps;
 namespace AutoBatch.Beacons.Tests.Grid;
 
 /// <summary>
-/// A run file a grid cannot use is pending, with the reason (issue 23): before, it counted as finished because it
+/// A run file a grid cannot use is pending, with the reason: before, it counted as finished because it
 /// existed, and a file without epochs failed every later map build until it was deleted by hand.
 /// </summary>
 public sealed class GridStoreTests

@@ -3,7 +3,7 @@ using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Beacons.Tests.Maps;
 
-/// <summary>The check the <c>run</c> verb makes before steering a run with a beacon map (SPEC §6).</summary>
+/// <summary>The check the <c>run</c> verb makes before steering a run with a beacon map.</summary>
 public sealed class MapCompatibilityTests
 {
     private static readonly Lazy<BeaconMap> Shared = new(() =>

@@ -6,7 +6,7 @@ using AutoBatch.Engine.Tests.Data;
 namespace AutoBatch.Controller.Tests.BadInput;
 
 /// <summary>
-/// SPEC §6, bad data files through the <c>train</c> verb: each case corrupts one file of a valid data set and expects
+/// Bad data files through the <c>train</c> verb: each case corrupts one file of a valid data set and expects
 /// exit code 2, an error on standard error naming the file and what was expected, and the records of an earlier run
 /// in the output folder untouched. The readers' own tests (Engine.Tests/Data) cover the formats in depth; these
 /// check that every failure reaches the user as bad input rather than a crash.

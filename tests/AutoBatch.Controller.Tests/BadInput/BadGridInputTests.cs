@@ -7,7 +7,7 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Controller.Tests.BadInput;
 
 /// <summary>
-/// SPEC §6 for grids and maps: a refused <c>beacons</c> or <c>merge</c> invocation exits 2 with a message naming the
+/// Bad input for grids and maps: a refused <c>beacons</c> or <c>merge</c> invocation exits 2 with a message naming the
 /// file or option, and leaves grid.json, finished runs and an existing map exactly as they were.
 /// </summary>
 [TestFixture]
@@ -250,7 +250,7 @@ public sealed class BadGridInputTests
     [TestCase("no epochs", "the run file holds no epochs.", TestName = "MergeNamesARunFileWithoutEpochs_AndLeavesItOutOnlyWithAllowIncomplete")]
     public async Task MergeNamesAnUnusableRunFile_AndLeavesItOutOnlyWithAllowIncomplete(string damage, string expected)
     {
-        // Issue 23: such files were left by two runners on one folder, and merge then failed on them (or, with no
+        // Such files were left by two runners on one folder, and merge then failed on them (or, with no
         // epochs, wrote a map that every later command refused).
         string grid = CompleteGrid("g");
         string file = Path.Combine(grid, "runs", "b0008-lr0.1-s1.json");

@@ -4,7 +4,7 @@ using AutoBatch.Engine.Data;
 namespace AutoBatch.Controller.Tests.BadInput;
 
 /// <summary>
-/// SPEC §6, invalid options through the <c>train</c>, <c>beacons</c> and <c>measure</c> verbs: exit code 2, a message on
+/// Invalid options through the <c>train</c>, <c>beacons</c> and <c>measure</c> verbs: exit code 2, a message on
 /// standard error naming the option and the rule, and nothing in the output folders touched.
 /// </summary>
 [TestFixture]

@@ -9,7 +9,7 @@ using AutoBatch.Engine.Weights;
 namespace AutoBatch.Controller.Tests.BadInput;
 
 /// <summary>
-/// SPEC §6, bad safetensors files given to <c>measure --weights</c>: exit code 2, a message naming the file and what
+/// Bad safetensors files given to <c>measure --weights</c>: exit code 2, a message naming the file and what
 /// was expected, no report on standard output. The format itself is covered in Engine.Tests/Weights.
 /// </summary>
 [TestFixture]

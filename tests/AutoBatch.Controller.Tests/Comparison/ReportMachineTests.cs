@@ -3,7 +3,7 @@ using AutoBatch.Controller.Comparison;
 namespace AutoBatch.Controller.Tests.Comparison;
 
 /// <summary>
-/// Issue 21: a comparison report puts times side by side only when they were measured on one machine; iterations are
+/// A comparison report puts times side by side only when they were measured on one machine; iterations are
 /// always compared.
 /// </summary>
 public sealed class ReportMachineTests
@@ -52,7 +52,7 @@ public sealed class ReportMachineTests
     [Test]
     public void TwoMachinesLeaveTheSchedulesTimesOutButKeepIterations()
     {
-        // The issue's case: the reference's runs from one machine, the other schedule's from another.
+        // The case seen in practice: the reference's runs from one machine, the other schedule's from another.
         ComparisonReport report = Build("cpu A", "cpu A", "cpu B", "cpu B");
         string md = ReportMarkdown.Render(report, []);
         ScheduleResult s64 = report.Schedules[1];

@@ -6,7 +6,7 @@ using AutoBatch.Controller.Grid;
 
 namespace AutoBatch.Controller.Tests.Grid;
 
-/// <summary>Grids with real processes: SIGKILL and resume, shards and merge (issue 4).</summary>
+/// <summary>Grids with real processes: SIGKILL and resume, shards and merge.</summary>
 public sealed class GridResumeTests
 {
     private static string[] GridArgs(string data, string output, params string[] extra) =>
@@ -71,7 +71,7 @@ public sealed class GridResumeTests
     [Test]
     public async Task AGridWithAnEmptyAndACutRunFileRedoesThem_ToTheRunsOfAnUndisturbedGrid()
     {
-        // Issue 23: such files (left by two runners on one folder, or by a copy cut short) counted as finished, and
+        // Such files (left by two runners on one folder, or by a copy cut short) counted as finished, and
         // every later rerun failed on them until they were deleted by hand.
         string data = TinyIdx.Write(train: 200);
         string undisturbed = Path.Combine(data, "undisturbed"), damaged = Path.Combine(data, "damaged");

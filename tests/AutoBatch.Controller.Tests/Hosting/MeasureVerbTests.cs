@@ -12,8 +12,8 @@ namespace AutoBatch.Controller.Tests.Hosting;
 
 /// <summary>
 /// The measure verb end to end, in-process, on a tiny IDX data set written by the test: its JSON (which must be all
-/// that reaches standard output) against the relations of SPEC §1 and against a direct probe of the same weights
-/// and batch; bad input against exit code 2 and a message naming the option or file.
+/// that reaches standard output) against the relations of docs/DESIGN.md, 'The measures', and against a direct probe of
+/// the same weights and batch; bad input against exit code 2 and a message naming the option or file.
 /// </summary>
 [TestFixture]
 public sealed class MeasureVerbTests
@@ -233,7 +233,7 @@ public sealed class MeasureVerbTests
         Assert.That(stderr, Does.Contain("The file was saved from the resnet8 model."));
     }
 
-    /// <summary>Checks SPEC §1's relations between the reported numbers; returns the indices.</summary>
+    /// <summary>Checks the relations between the reported numbers (docs/DESIGN.md); returns the indices.</summary>
     private static int[] AssertConsistent(JsonElement r, int expectedBatch, double expectedLearningRate, string[] expectedLayers)
     {
         int batch = r.GetProperty("batchSize").GetInt32();

@@ -7,7 +7,7 @@ namespace AutoBatch.Controller.Tests.Output;
 
 /// <summary>
 /// epochs.jsonl, epochs.csv and decisions.jsonl cut in the middle of a record (a kill or a full disk during a write)
-/// resume to the file an undisturbed run writes (issue 23; before, the torn line made every resume fail with "not an
+/// resume to the file an undisturbed run writes (before, the torn line made every resume fail with "not an
 /// epoch record").
 /// </summary>
 public sealed class RecordLogTests

@@ -6,7 +6,7 @@ using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Controller.Tests.Output;
 
-/// <summary>Issue 21: <c>run</c>'s final table compares iterations with the map's and shows only this machine's times.</summary>
+/// <summary><c>run</c>'s final table compares iterations with the map's and shows only this machine's times.</summary>
 public sealed class RunResultTableTests
 {
     private static readonly BeaconMap Mlp = BeaconMapFile.Read(Path.Combine(RepositoryRoot(), "beacon-data", "fashion-mnist-mlp.json"));

@@ -241,8 +241,8 @@ public sealed class ClosedLoopPolicyTests
     [Test]
     public void ACheckpointOfTheLawBeforeTheMarginIsRefusedNamingTheSchedule()
     {
-        // Before issue 21 the closed loop's identity was "closed-loop, <guards>, δ <tolerance>"; a run under that law
-        // must not continue under this one, and --resume must say why.
+        // Before the margin and the hysteresis the closed loop's identity was "closed-loop, <guards>, δ <tolerance>"; a
+        // run under that law must not continue under this one, and --resume must say why.
         ClosedLoopPolicy policy = Policy(Map(0.1, 0.1, 0.1));
         var train = new ImageDataSet(new byte[4 * 784], [0, 1, 2, 3], 1, 28, 28, 10, "test");
         var settings = new RunSettings { Model = "mlp", Data = DataSetKind.FashionMnist, BatchSize = 64, LearningRate = 0.05, Epochs = 4, Seed = 1, Threads = 1, ProbeInterval = 10, Output = "out" };

@@ -5,7 +5,7 @@ using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Controller.Tests.Policies;
 
-/// <summary>The closed loop's change margin, hand-worked from the final errors of small maps (issue 21).</summary>
+/// <summary>The closed loop's change margin, hand-worked from the final errors of small maps.</summary>
 public sealed class MapModelNoiseTests
 {
     // One run per (batch size, seed) at α = 0.05 over 3 epochs; the test errors of the last two epochs are given.
@@ -81,7 +81,7 @@ public sealed class MapModelNoiseTests
     [Test]
     public void ThePrebuiltMapsMargins()
     {
-        // Recomputed from the map files independently (python, issue 21): the MLP map's 18 usable configurations have
+        // Recomputed from the map files independently (python): the MLP map's 18 usable configurations have
         // two seeds each, pooled σ̂ = 0.24435 points; the ResNet-8 map has one seed, last-epoch σ̂ = 0.57584 points.
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "AutoBatch.sln")))

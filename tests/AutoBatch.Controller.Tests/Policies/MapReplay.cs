@@ -5,12 +5,12 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Controller.Tests.Policies;
 
 /// <summary>
-/// Replays the closed-loop law over a beacon map's recorded trajectories, without training (issue 21). A path starts as
+/// Replays the closed-loop law over a beacon map's recorded trajectories, without training. A path starts as
 /// one of the map's runs (its batch size, α and seed) after <c>k</c> of its epochs, for every usable run and every
 /// boundary k; from then on the law decides at every epoch boundary through the real <see cref="PolicyPlanner"/>, and
 /// each epoch is the recorded epoch of the beacon at the batch size in use (same α, same seed, else another seed of that
 /// configuration): its c, its measurements, its share of L (the beacon's L_K increment) and its record. C̄_K and L_K
-/// accumulate as SPEC §1 defines them, so the law sees the measures a run that changed its batch size at those
+/// accumulate as docs/DESIGN.md defines them, so the law sees the measures a run that changed its batch size at those
 /// boundaries would have shown if every epoch behaved like the map's. A path that moves to a batch size the map has no
 /// usable beacon for at that α stops there.
 /// </summary>

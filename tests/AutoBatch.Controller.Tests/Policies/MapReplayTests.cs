@@ -4,8 +4,8 @@ using AutoBatch.Controller.Policies;
 namespace AutoBatch.Controller.Tests.Policies;
 
 /// <summary>
-/// Issue 21: the closed-loop law replayed over every decision boundary of every prebuilt map's runs (<see cref="MapReplay"/>)
-/// never reverses a batch-size change at one of the next two boundaries. The law before issue 21 (largest batch size
+/// The closed-loop law replayed over every decision boundary of every prebuilt map's runs (<see cref="MapReplay"/>)
+/// never reverses a batch-size change at one of the next two boundaries. The earlier law (largest batch size
 /// predicted within target + δ, no margin, no hysteresis) failed it: 199 reversals in 1,010 changes over the MLP map's
 /// 504 paths, 2 in 48 over the ResNet-8 map's 45.
 /// </summary>

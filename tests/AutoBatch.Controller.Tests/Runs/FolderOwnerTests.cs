@@ -9,7 +9,7 @@ using AutoBatch.Controller.Tests.Grid;
 namespace AutoBatch.Controller.Tests.Runs;
 
 /// <summary>
-/// Issue 23 with real processes: one owner per output folder. The same command started twice on one folder (a second
+/// With real processes: one owner per output folder. The same command started twice on one folder (a second
 /// terminal, a retried job) is refused at once with exit 2 naming the folder and the holder, and the first finishes
 /// with exactly what an undisturbed execution writes (wall times aside); a holder killed with SIGKILL leaves nothing
 /// that stops the next command. Before, both ran: a torn epochs.jsonl, or a grid poisoned by run files without epochs.

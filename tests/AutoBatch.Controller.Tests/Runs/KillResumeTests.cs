@@ -10,7 +10,7 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Controller.Tests.Runs;
 
 /// <summary>
-/// Issue 5: a run killed with SIGKILL at a random moment (or stopped with SIGTERM) and resumed with --resume ends with
+/// A run killed with SIGKILL at a random moment (or stopped with SIGTERM) and resumed with --resume ends with
 /// exactly the records of an uninterrupted run with the same seed and threads (the engine is deterministic on one
 /// thread; only wall times differ).
 /// </summary>
@@ -158,7 +158,7 @@ public sealed class KillResumeTests
     [Test]
     public async Task LogsCutMidRecordResumeToTheRecordsOfAnUndisturbedRun()
     {
-        // Issue 23: a kill while a record is written leaves a torn last line; before, every resume then failed with
+        // A kill while a record is written leaves a torn last line; before, every resume then failed with
         // "not an epoch record" until the line was removed by hand.
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), cut = Path.Combine(data, "cut");

@@ -5,7 +5,7 @@ using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Controller.Tests.Runs;
 
-/// <summary>Issue 5: on divergence an adaptive run rolls back to its last checkpoint, cuts α, logs it, and continues.</summary>
+/// <summary>On divergence an adaptive run rolls back to its last checkpoint, cuts α, logs it, and continues.</summary>
 public sealed class RollbackTests
 {
     private static RunSettings Settings(string data, string output, double lr, bool rollback, double cut = 0.5, int maxRollbacks = 3) => new()

@@ -4,7 +4,7 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Engine.Tests.Models;
 
 /// <summary>
-/// Parameter counts against independent closed-form counts of the architectures (SPEC §2), and against the
+/// Parameter counts against independent closed-form counts of the architectures (docs/DESIGN.md), and against the
 /// paper's figures within 5% where the paper gives one.
 /// </summary>
 public sealed class ParameterCountTests

@@ -5,7 +5,8 @@ namespace AutoBatch.Engine.Tests.Probe;
 /// <summary>
 /// One conv layer's Gram by every path and per-sample kernel (ghost; materialised by unfold, by a grouped
 /// convolution or by the engine's direct AVX-512 kernel; in one chunk, in scratch-capped chunks, and in recomputed
-/// block pairs) against per-sample gradients written out here from the definition g_i = Σ_t δ_it a_itᵀ (SPEC §1).
+/// block pairs) against per-sample gradients written out here from the definition g_i = Σ_t δ_it a_itᵀ
+/// (docs/DESIGN.md).
 /// </summary>
 public sealed class ConvGramTests
 {

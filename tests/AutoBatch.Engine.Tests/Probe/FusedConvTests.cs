@@ -99,8 +99,8 @@ public sealed class FusedConvTests
     [Test]
     public void FusedAndPostHocPathsGiveTheSameGram([Values("resnet8", "densenet8")] string model, [Values] bool trainMode)
     {
-        // In training mode BatchNorm couples the samples and a per-sample loop is no reference (SPEC §1's path-wise
-        // g_i); the post-hoc path, checked against ghost and per-sample references elsewhere, is.
+        // In training mode BatchNorm couples the samples and a per-sample loop is no reference (the path-wise
+        // g_i of docs/DESIGN.md); the post-hoc path, checked against ghost and per-sample references elsewhere, is.
         const int Batch = 8;
         (Network net, float[] x, long[] y) = Setup(model, Batch);
         using (net)

@@ -5,7 +5,7 @@ namespace AutoBatch.Engine.Tests.Probe;
 
 /// <summary>
 /// The Gram product X Xᵀ that every layer's F̃ contribution ends in, by each kernel (BLAS dsyrk, the AVX-512 kernel,
-/// auto), against the float32 values' products summed here in float64 (SPEC §1: products and sums in float64).
+/// auto), against the float32 values' products summed here in float64 (F̃'s products and sums are float64).
 /// </summary>
 public sealed class GramKernelTests
 {

@@ -5,7 +5,7 @@ using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Engine.Tests.Probe;
 
-/// <summary>F̃ from the probe against independent computations (SPEC §1, issue 3).</summary>
+/// <summary>F̃ from the probe against independent computations (docs/DESIGN.md, 'The measures').</summary>
 public sealed class GramTests
 {
     private static readonly ProbeSettings Default = new();

@@ -5,7 +5,7 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Engine.Tests.Probe;
 
 /// <summary>
-/// The path the probe reports for each layer against SPEC §1's cost model, worked out here from ResNet-8's layer shapes
+/// The path the probe reports for each layer against the cost model (docs/DESIGN.md), worked out from ResNet-8's shapes
 /// (not read from the engine): ghost ~ B²T²(d_in + d_out) against materialise ~ B·T·d_in·d_out + B²·d_in·d_out, the
 /// materialised convs fused into the backward unless the unfold kernel is asked for, BatchNorm always materialised.
 /// </summary>
