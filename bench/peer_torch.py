@@ -241,7 +241,7 @@ def run_persample(args):
             start = time.perf_counter()
             j = jacobian(x, y)
             mid = time.perf_counter()
-            # SPEC §1: products and sums into the Gram in float64.
+            # As in the engine (docs/DESIGN.md): products and sums into the Gram in float64.
             j64 = j.double()
             del j
             gram = j64 @ j64.T

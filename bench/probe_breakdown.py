@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Where the engine's probe spent its time before the speed-up of issue 3: a line-by-line Python replica of Probe.cpp
-as of commit cf0f31d (same ATen kernels, as libtorch and python3-torch share libtorch_cpu), timed per probe site and
-per operation, next to a candidate per-sample conv-gradient kernel (a grouped convolution's weight backward, the trick functorch and Opacus use).
+"""Where the engine's probe spent its time before its speed-up (docs/BENCHMARKS.md, section 2'): a line-by-line Python
+replica of Probe.cpp as of commit cf0f31d (same ATen kernels, as libtorch and python3-torch share libtorch_cpu), timed
+per probe site and per operation, next to a candidate per-sample conv-gradient kernel (a grouped convolution's weight
+backward, the trick functorch and Opacus use).
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/probe_breakdown.py --model resnet8 --batch 128 [--threads 1]
 
-The replica follows Probe.cpp: per site the path of the SPEC's cost model (BatchNorm always materialised),
+The replica follows Probe.cpp: per site the path the cost model of docs/DESIGN.md picks (BatchNorm always materialised),
 delta = B * dL/d(output), float64 products, the 256 MiB chunk cap of gram_from_rows. It checks that both conv
 kernels give the same Gram before timing them. Probe.cpp has since adopted the candidates (grouped-convolution
 per-sample gradients, dsyrk, fused BatchNorm reductions; docs/ENGINE.md); this script keeps the old path as the

@@ -7,21 +7,21 @@
 The report names the model, the weights file, the data set and folder, the batch (indices), α, the BatchNorm mode and
 the rank tolerance. This script rebuilds the same batch from the data files (MNIST and Fashion-MNIST IDX, CIFAR-10
 and CIFAR-100 binary, SVHN's MAT files; tools/autobatch_data.py) with AutoBatch's normalisation, the model from
-tools/autobatch_models.py with the report's weights, and computes F̃ from SPEC §1's definition without any AutoBatch
-code: one batch forward and backward of the mean loss in PyTorch, hooks capturing each Linear, Conv2d and BatchNorm2d
-layer's input and output gradient, per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙ x̂_{i,t}
-and Σ_t δ_{i,t}) with δ = B ∂L/∂output, formed explicitly in float64 and multiplied in float64, layer by layer; then
-the spectrum with torch.linalg.eigvalsh. In training mode this is the path-wise decomposition; in eval mode (or
+tools/autobatch_models.py with the report's weights, and computes F̃ from its definition (docs/DESIGN.md) without any
+AutoBatch code: one batch forward and backward of the mean loss in PyTorch, hooks capturing each Linear, Conv2d and
+BatchNorm2d layer's input and output gradient, per-sample gradients g_i = Σ_t δ_{i,t} a_{i,t}ᵀ (BatchNorm: Σ_t δ_{i,t} ⊙
+x̂_{i,t} and Σ_t δ_{i,t}) with δ = B ∂L/∂output, formed explicitly in float64 and multiplied in float64, layer by layer;
+then the spectrum with torch.linalg.eigvalsh. In training mode this is the path-wise decomposition; in eval mode (or
 without BatchNorm) the ordinary per-sample gradients, which --per-sample-loop also computes by a backward per sample
 as a second reference.
 
 It prints every quantity (ours, reference, difference, allowance) and exits with 0 when all agree, 1 when one does
 not, 2 on bad input. With a report of `measure --gram`, F̃ itself is compared too: every entry within ε of the
-largest |entry| (the SPEC's test criterion). The other allowances come from the same tolerance ε (default 1e-5, the
-SPEC's test tolerance): Tr F̃, l and each layer's trace within ε of their value (a layer's trace: at least 1e-3·ε·Tr
-F̃); every eigenvalue, λ_min+, |ḡ|² and tr Σ within ε·Tr F̃ (tr Σ: ·(B+1)/(B−1)), as entry errors of ε relative to
-sqrt(F̃_ii F̃_jj) ≤ Tr F̃ move them; c and B_simple with those errors propagated; the rank exactly, unless an
-eigenvalue lies within ε·Tr F̃ of the rank threshold. A small λ_min+ and a small |ḡ|² are known only to ε·Tr F̃, so c
+largest |entry| (the acceptance criterion of docs/DESIGN.md). The other allowances come from the same tolerance ε
+(default 1e-5, the criterion's tolerance): Tr F̃, l and each layer's trace within ε of their value (a layer's trace: at
+least 1e-3·ε·Tr F̃); every eigenvalue, λ_min+, |ḡ|² and tr Σ within ε·Tr F̃ (tr Σ: ·(B+1)/(B−1)), as entry errors of ε
+relative to sqrt(F̃_ii F̃_jj) ≤ Tr F̃ move them; c and B_simple with those errors propagated; the rank exactly, unless
+an eigenvalue lies within ε·Tr F̃ of the rank threshold. A small λ_min+ and a small |ḡ|² are known only to ε·Tr F̃, so c
 and B_simple can be loose.
 
 The network runs in float32 as in AutoBatch (same libtorch kernels, so the same ReLU masks); --float64 runs it in
@@ -48,7 +48,7 @@ class BadInput(Exception):
 
 # --------------------------------------------------------------------------------------------------------- F̃
 def per_sample_rows(model, x, y, train_mode):
-    """Per-layer B x p float64 per-sample gradients (SPEC §1), from one batch forward and backward."""
+    """Per-layer B x p float64 per-sample gradients (docs/DESIGN.md), from one batch forward and backward."""
     batch = x.shape[0]
     captured = []
 
@@ -166,7 +166,7 @@ def compare(ours, ref, epsilon):
     for name, value in ref["layerTraces"].items():
         row(f"layerTraces[{name}]", ours["layerTraces"].get(name), value, max(epsilon * abs(value), 1e-3 * scale))
     if ours.get("gram") is not None:
-        # F̃ itself (measure --gram): the SPEC's test criterion, every entry within ε of the largest.
+        # F̃ itself (measure --gram): the acceptance criterion, every entry within ε of the largest.
         mine = torch.tensor([[math.nan if v is None else v for v in row] for row in ours["gram"]], dtype=torch.float64)
         if mine.shape != ref["gram"].shape:
             raise BadInput(f"the report's gram is {tuple(mine.shape)}, expected {tuple(ref['gram'].shape)}")

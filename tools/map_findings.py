@@ -5,8 +5,8 @@ Usage: python3 tools/map_findings.py beacon-data/fashion-mnist-mlp.json
 
 Tables: the grid's final test errors (D = diverged, C = collapsed), the best configurations, the relations stored by
 `merge`/`beacons` in derived.relations, the ordering stability and leave-one-out early prediction, and the ratio of the
-final C̄_K to the rank-truncation cap 1/(B·ε32) per batch size (SPEC §1: σ_i counts when σ_i > σ_max·B·ε32, so
-c_k = σ_max/σ_min+ can never exceed 1/(B·ε32)).
+final C̄_K to the rank-truncation cap 1/(B·ε32) per batch size (the 'tolerance' rank rule: σ_i counts when σ_i >
+σ_max·B·ε32, so c_k = σ_max/σ_min+ can never exceed 1/(B·ε32)).
 """
 import json
 import sys

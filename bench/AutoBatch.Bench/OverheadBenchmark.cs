@@ -5,10 +5,10 @@ using AutoBatch.Engine.Probe;
 namespace AutoBatch.Bench;
 
 /// <summary>
-/// <c>overhead</c> (issue 3 d): a real short run at the measurement interval. Blocks of <c>--interval</c> steps,
-/// either all plain or with the first step probed (as the trainer does at n mod interval = 1), alternate in ABBA
-/// order; the overhead is the ratio of their median block times minus one, in wall time and in process CPU time
-/// (the latter barely moves with other load on a shared machine, as the step runs on one thread).
+/// <c>overhead</c> (the probe's whole-epoch overhead): a real short run at the measurement interval. Blocks of
+/// <c>--interval</c> steps, either all plain or with the first step probed (as the trainer does at n mod interval = 1),
+/// alternate in ABBA order; the overhead is the ratio of their median block times minus one, in wall time and in
+/// process CPU time (the latter barely moves with other load on a shared machine, as the step runs on one thread).
 /// <c>--block-intervals M</c> makes a block M intervals long (a probe at the start of each): at a short interval the
 /// overhead is large enough to read through the noise, and 1 + interval · overhead is what a probed step costs
 /// relative to a plain one, background probe and contention included. <c>--block-steps S</c> makes a block S steps

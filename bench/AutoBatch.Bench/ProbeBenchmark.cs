@@ -6,7 +6,7 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Bench;
 
 /// <summary>
-/// <c>probe</c> (issue 3): in one process, plain and probed training steps alternate (ABBA order, so drift and
+/// <c>probe</c> (the probe's cost): in one process, plain and probed training steps alternate (ABBA order, so drift and
 /// CPU steal hit both alike); then the standalone eval-mode probe (its own forward and backward, BatchNorm on
 /// running statistics, like the PyTorch peers); then the native per-sample backward loop on the same batch.
 /// </summary>

@@ -7,7 +7,7 @@ namespace AutoBatch.Bench;
 
 /// <summary>
 /// <c>step</c>: wall time of <see cref="Network.TrainStep"/> (P/Invoke included), every step plain or, with
-/// <c>--probe</c>, every step probed. Issue 2's throughput figure and, run twice, issue 3's memory figure.
+/// <c>--probe</c>, every step probed. The throughput figure and, run twice, the probe's memory figure.
 /// With <c>--background</c> every step first collects the previous step's background probe (waiting for it if it
 /// is still running), inside the timing: the figure is the pipeline's time per step when every step is probed.
 /// </summary>

@@ -1,5 +1,5 @@
 """Would a spectrum by factorisation beat the Householder reduction for the probe's three numbers (lambda_max, the
-rank at SPEC section 1's tolerance, the smallest eigenvalue counted)? Counts, on F~ printed by `autobatch measure
+rank at the default tolerance B * eps_32, the smallest eigenvalue counted)? Counts, on F~ printed by `autobatch measure
 --gram` (arguments: reports), the Lanczos steps (full reorthogonalisation) that lambda_max needs to a residual bound of
 1e-14 relative, and the shift-and-invert Lanczos steps on (F~ - tau I)^-1, through an LDL' factorisation (whose
 inertia gives the rank), that lambda_r needs to 1e-12 relative; compares both with numpy's eigvalsh."""
