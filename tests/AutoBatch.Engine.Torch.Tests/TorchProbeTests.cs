@@ -61,7 +61,7 @@ public sealed class TorchProbeTests
         (float[] x, long[] y) = TestBatches.Random(TestBatches.Mnist, 10, 10, seed: 4);
         network.TrainStep(x, y, 0.05);  // BatchNorm running statistics that are not the initial ones
         float[] rows = network.PerSampleGradients(x, y, trainMode: false);
-        double[] expected = LoopGram(rows, 10, network.ParameterCount);
+        double[] expected = GramReference.FromRows(rows, 10, network.ParameterCount);
 
         var gram = new double[100];
         ProbeReading reading = network.Probe(x, y, 0.05, trainMode: false, new ProbeSettings { Mode = mode, MemoryCapBytes = 1 << 20 }, gram);
@@ -186,26 +186,6 @@ public sealed class TorchProbeTests
 
         using ProbeHooks hooks = ProbeHooks.Attach(model);
         Assert.That(hooks.Sites.Select(s => s.Name), Is.EqualTo(new[] { "stem", "head" }));
-    }
-
-    private static double[] LoopGram(float[] rows, int batch, long p)
-    {
-        var gram = new double[batch * batch];
-        for (int i = 0; i < batch; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = 0;
-                for (long k = 0; k < p; k++)
-                {
-                    sum += (double)rows[(i * p) + k] * rows[(j * p) + k];
-                }
-
-                gram[(i * batch) + j] = gram[(j * batch) + i] = sum;
-            }
-        }
-
-        return gram;
     }
 
     private static double[] JacobiEigenvalues(double[] matrix, int n)

@@ -64,7 +64,7 @@ public sealed class UserModelTests
         using TorchNetwork network = Network(1);
         (float[] x, long[] y) = Batch(12, 3);
         network.TrainStep(x, y, 0.05);  // running statistics that are not the initial ones
-        double[] expected = LoopGram(network.PerSampleGradients(x, y, trainMode: false), 12, network.ParameterCount);
+        double[] expected = GramReference.FromRows(network.PerSampleGradients(x, y, trainMode: false), 12, network.ParameterCount);
 
         var gram = new double[144];
         ProbeReading reading = network.Probe(x, y, 0.05, trainMode: false, new ProbeSettings { Mode = mode }, gram);
@@ -126,25 +126,5 @@ public sealed class UserModelTests
         var error = Assert.Throws<ArgumentException>(() => TorchNetwork.Create(model, "x", Shape, 5, SgdSettings.Paper));
         Assert.That(error!.Message, Does.StartWith("The module 'norm' (LayerNorm) has trainable parameters"));
         model.Dispose();
-    }
-
-    private static double[] LoopGram(float[] rows, int batch, long p)
-    {
-        var gram = new double[batch * batch];
-        for (int i = 0; i < batch; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = 0;
-                for (long k = 0; k < p; k++)
-                {
-                    sum += (double)rows[(i * p) + k] * rows[(j * p) + k];
-                }
-
-                gram[(i * batch) + j] = gram[(j * batch) + i] = sum;
-            }
-        }
-
-        return gram;
     }
 }

@@ -266,43 +266,16 @@ public sealed class Network : ITrainingNetwork
     public unsafe void SetState(IReadOnlyList<StateTensor> tensors, StateSet which = StateSet.Model, string source = "state")
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        var byName = new Dictionary<string, StateTensor>(StringComparer.Ordinal);
-        foreach (StateTensor t in tensors)
-        {
-            if (!byName.TryAdd(t.Name, t))
-            {
-                throw new InvalidDataException($"{source}: tensor '{t.Name}' appears twice.");
-            }
-        }
-
         NativeMethods.Check(NativeMethods.NetStateCount(_handle, (int)which, out long count));
-        var expected = new List<(long Index, StateTensor Tensor)>();
-        var missing = new List<string>();
+        var slots = new List<StateMatch.Slot>();
         for (long i = 0; i < count; i++)
         {
             (string name, StateDType dtype, long[] shape, _) = StateInfo(which, i);
-            if (!byName.Remove(name, out StateTensor? t))
-            {
-                missing.Add(name);
-                continue;
-            }
-
-            if (t.DType != dtype || !t.Shape.SequenceEqual(shape))
-            {
-                throw new InvalidDataException(
-                    $"{source}: tensor '{name}' is {t.DType} [{string.Join(", ", t.Shape)}], the {Spec.Name} model expects {dtype} [{string.Join(", ", shape)}].");
-            }
-
-            expected.Add((i, t));
+            slots.Add(new StateMatch.Slot(name, dtype, shape));
         }
 
-        if (missing.Count > 0 || byName.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"{source}: does not match the {Spec.Name} model; missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", byName.Keys)}].");
-        }
-
-        foreach ((long index, StateTensor t) in expected)
+        List<(int Index, StateTensor Tensor)> expected = StateMatch.Match(tensors, slots, Spec.Name, source);
+        foreach ((int index, StateTensor t) in expected)
         {
             fixed (byte* p = t.Data)
             {
@@ -321,20 +294,7 @@ public sealed class Network : ITrainingNetwork
     private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<long> y)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        if (y.Length < 1)
-        {
-            throw new ArgumentException("A batch needs at least one sample.", nameof(y));
-        }
-
-        long expected = (long)y.Length * Spec.Input.Size;
-        if (x.Length != expected)
-        {
-            throw new ArgumentException(
-                $"Input holds {x.Length} values; {y.Length} samples of shape {Spec.Input} need {expected}. Does the data set match the model's input?",
-                nameof(x));
-        }
-
-        return y.Length;
+        return BatchShape.Check(x, y, Spec.Input);
     }
 
     private unsafe NativeProbeOptions ToNative(ProbeSettings settings, double* eigen, double* gram, double* traces, double* sums) =>

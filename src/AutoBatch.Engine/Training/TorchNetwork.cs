@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Models.Networks;
 using AutoBatch.Engine.Probe;
@@ -19,11 +18,11 @@ namespace AutoBatch.Engine.Training;
 public sealed class TorchNetwork : ITrainingNetwork
 {
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly IReadOnlyList<NamedTensor> _state;
+    private readonly TorchState _state;
     private readonly Tensor[] _parameters;
     private readonly NesterovSgd _sgd;
     private readonly ProbeHooks _hooks;
-    private PendingProbe? _pending;
+    private BackgroundProbe? _pending;
     private bool _disposed;
 
     private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
@@ -33,10 +32,11 @@ public sealed class TorchNetwork : ITrainingNetwork
         _model = model;
         Spec = spec;
         Device = device;
-        _state = ModuleState.Collect(model);
+        IReadOnlyList<NamedTensor> entries = ModuleState.Collect(model);
         // Frozen parameters (requires_grad = false) are neither trained nor probed nor counted.
-        _parameters = [.. _state.Where(s => s.IsParameter && s.Tensor.requires_grad).Select(s => s.Tensor)];
+        _parameters = [.. entries.Where(s => s.IsParameter && s.Tensor.requires_grad).Select(s => s.Tensor)];
         _sgd = new NesterovSgd(_parameters, sgd);
+        _state = new TorchState(entries, _sgd.Momentum);
         ParameterCount = _parameters.Sum(p => p.numel());
         ProbeLayerNames = [.. _hooks.Sites.Select(s => s.Name)];
     }
@@ -134,7 +134,7 @@ public sealed class TorchNetwork : ITrainingNetwork
             bool pending = false;
             if (probe is not null && !finite)
             {
-                reading = NonFiniteReading(batch, learningRate);
+                reading = SpectrumAnalysis.Empty(ProbeStatus.NonFinite, batch, learningRate);
             }
             else if (probe is { Background: true })
             {
@@ -166,16 +166,9 @@ public sealed class TorchNetwork : ITrainingNetwork
     public ProbeReading CollectProbe()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        PendingProbe pending = _pending ?? throw new InvalidOperationException("No background probe is pending.");
+        BackgroundProbe pending = _pending ?? throw new InvalidOperationException("No background probe is pending.");
         _pending = null;
-        try
-        {
-            return pending.Work.GetAwaiter().GetResult();
-        }
-        finally
-        {
-            pending.Release();
-        }
+        return pending.Collect();
     }
 
     /// <summary>
@@ -194,7 +187,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         }
 
         using var scope = NewDisposeScope();
-        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
+        Tensor[] saved = _state.SaveBuffers();
         try
         {
             _model.train(trainMode);
@@ -206,7 +199,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         {
             _hooks.Clear();
             _model.zero_grad(set_to_none: true);
-            RestoreBuffers(saved);
+            _state.RestoreBuffers(saved);
             _model.train();
         }
     }
@@ -240,71 +233,19 @@ public sealed class TorchNetwork : ITrainingNetwork
     /// Gradient of the mean batch loss (length P, parameters in state order), without an update and without moving the
     /// BatchNorm running statistics. <paramref name="trainMode"/> selects batch (true) or running statistics.
     /// </summary>
-    public float[] BatchGradient(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode)
-    {
-        int batch = CheckBatch(x, y);
-        using var scope = NewDisposeScope();
-        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
-        _model.train(trainMode);
-        _model.zero_grad(set_to_none: true);
-        nn.functional.cross_entropy(_model.call(Upload(x, batch)), UploadLabels(y)).backward();
-        float[] output = FlattenGradients();
-        _model.zero_grad(set_to_none: true);
-        RestoreBuffers(saved);
-        _model.train();
-        return output;
-    }
+    public float[] BatchGradient(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode) => Gradients(x, y, trainMode, perSample: false);
 
     /// <summary>
     /// Per-sample gradients by brute force, one backward per sample (B x P, parameters in state order), without moving
     /// the BatchNorm running statistics. A reference for tests; never used in training.
     /// </summary>
-    public float[] PerSampleGradients(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode)
-    {
-        int batch = CheckBatch(x, y);
-        using var scope = NewDisposeScope();
-        Tensor[] saved = [.. _state.Where(s => !s.IsParameter).Select(s => s.Tensor.clone())];
-        _model.train(trainMode);
-        Tensor input = Upload(x, batch);
-        Tensor labels = UploadLabels(y);
-        var output = new float[batch * ParameterCount];
-        for (int i = 0; i < batch; i++)
-        {
-            using var sample = NewDisposeScope();
-            _model.zero_grad(set_to_none: true);
-            nn.functional.cross_entropy(_model.call(input.narrow(0, i, 1)), labels.narrow(0, i, 1)).backward();
-            FlattenGradients().CopyTo(output, i * ParameterCount);
-        }
-
-        _model.zero_grad(set_to_none: true);
-        RestoreBuffers(saved);
-        _model.train();
-        return output;
-    }
-
-    private float[] FlattenGradients()
-    {
-        var output = new float[ParameterCount];
-        long offset = 0;
-        foreach (Tensor p in _parameters)
-        {
-            int n = (int)p.numel();
-            if (p.grad is { } g)
-            {
-                Download(g, output.AsSpan((int)offset, n));
-            }
-
-            offset += n;
-        }
-
-        return output;
-    }
+    public float[] PerSampleGradients(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode) => Gradients(x, y, trainMode, perSample: true);
 
     /// <summary>Copies out the named state (parameters and buffers in state-dict order, or the optimiser's momentum).</summary>
     public IReadOnlyList<StateTensor> GetState(StateSet which = StateSet.Model)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return [.. StateEntries(which).Select(e => new StateTensor(e.Name, DTypeOf(e.Tensor), e.Tensor.shape, HostBytes(e.Tensor)))];
+        return _state.Get(which);
     }
 
     /// <summary>
@@ -315,49 +256,7 @@ public sealed class TorchNetwork : ITrainingNetwork
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var byName = new Dictionary<string, StateTensor>(StringComparer.Ordinal);
-        foreach (StateTensor t in tensors)
-        {
-            if (!byName.TryAdd(t.Name, t))
-            {
-                throw new InvalidDataException($"{source}: tensor '{t.Name}' appears twice.");
-            }
-        }
-
-        var matched = new List<(NamedTensor Target, StateTensor Value)>();
-        var missing = new List<string>();
-        foreach (NamedTensor entry in StateEntries(which))
-        {
-            if (!byName.Remove(entry.Name, out StateTensor? t))
-            {
-                missing.Add(entry.Name);
-                continue;
-            }
-
-            StateDType dtype = DTypeOf(entry.Tensor);
-            if (t.DType != dtype || !t.Shape.SequenceEqual(entry.Tensor.shape))
-            {
-                throw new InvalidDataException(
-                    $"{source}: tensor '{entry.Name}' is {t.DType} [{string.Join(", ", t.Shape)}], the {Spec.Name} model expects {dtype} [{string.Join(", ", entry.Tensor.shape)}].");
-            }
-
-            matched.Add((entry, t));
-        }
-
-        if (missing.Count > 0 || byName.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"{source}: does not match the {Spec.Name} model; missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", byName.Keys)}].");
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach ((NamedTensor target, StateTensor value) in matched)
-        {
-            Tensor host = empty(target.Tensor.shape, target.Tensor.dtype);
-            value.Data.CopyTo(host.bytes);
-            target.Tensor.copy_(host);
-        }
+        _state.Set(tensors, which, Spec.Name, source);
     }
 
     /// <inheritdoc/>
@@ -373,8 +272,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         {
             // Its reading is not wanted any more, but its tensors may only go once it has finished with them.
             _pending = null;
-            ((IAsyncResult)pending.Work).AsyncWaitHandle.WaitOne();
-            pending.Release();
+            pending.Abandon();
         }
 
         foreach (Tensor m in _sgd.Momentum)
@@ -418,11 +316,6 @@ public sealed class TorchNetwork : ITrainingNetwork
         return ProbeRun.Run(_hooks.Sites, batch, learningRate, settings, TorchRuntime.Threads, withEigenvalues, gram);
     }
 
-    /// <summary>
-    /// Hands this step's captures to a worker thread that forms and analyses F̃ while training goes on: the captures
-    /// leave the step's dispose scope (released at collection) and the BatchNorm state is copied as the forward saw it,
-    /// since the next forward moves it. The probe reads no parameter, so the update may proceed.
-    /// </summary>
     private void LaunchProbe(int batch, double learningRate, ProbeSettings settings, bool withEigenvalues)
     {
         foreach (ProbeSite site in _hooks.Sites)
@@ -430,39 +323,7 @@ public sealed class TorchNetwork : ITrainingNetwork
             site.OutputGradient = site.Output?.grad;
         }
 
-        ProbeSite[] frozen = [.. _hooks.Sites.Select(s => s.Freeze())];
-        int threads = TorchRuntime.Threads;
-        Task<ProbeReading> work = Task.Factory.StartNew(
-            () => ProbeRun.Run(frozen, batch, learningRate, settings, threads, withEigenvalues, null),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-        _pending = new PendingProbe(work, frozen);
-    }
-
-    private static ProbeReading NonFiniteReading(int batch, double learningRate) =>
-        SpectrumAnalysis.Empty(ProbeStatus.NonFinite, batch, learningRate);
-
-    private IEnumerable<NamedTensor> StateEntries(StateSet which) => which switch
-    {
-        StateSet.Model => _state,
-        StateSet.Optimiser => _state.Where(s => s.IsParameter && s.Tensor.requires_grad).Zip(_sgd.Momentum, (p, m) => new NamedTensor(p.Name + ".momentum_buffer", m, false)),
-        _ => throw new ArgumentOutOfRangeException(nameof(which), which, "Unknown state set."),
-    };
-
-    private static StateDType DTypeOf(Tensor t) => t.dtype == ScalarType.Int64 ? StateDType.Int64 : StateDType.Float32;
-
-    private static byte[] HostBytes(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        Tensor host = t.detach().cpu().contiguous();
-        return host.bytes.ToArray();
-    }
-
-    private static void Download(Tensor t, Span<float> destination)
-    {
-        using var scope = NewDisposeScope();
-        MemoryMarshal.Cast<byte, float>(t.detach().cpu().contiguous().bytes).CopyTo(destination);
+        _pending = BackgroundProbe.Launch(_hooks.Sites, batch, learningRate, settings, TorchRuntime.Threads, withEigenvalues);
     }
 
     private bool GradientsFinite()
@@ -472,56 +333,54 @@ public sealed class TorchNetwork : ITrainingNetwork
         return sums.Length == 0 || double.IsFinite(stack(sums).sum().item<float>());
     }
 
-    private void RestoreBuffers(Tensor[] saved)
+    /// <summary>
+    /// Gradients of the mean loss of the whole batch, or of each sample alone, flattened over the trained parameters in
+    /// state order, one row per backward; the BatchNorm buffers are put back as they were.
+    /// </summary>
+    private float[] Gradients(ReadOnlySpan<float> x, ReadOnlySpan<long> y, bool trainMode, bool perSample)
     {
-        using var noGrad = no_grad();
-        int i = 0;
-        foreach (NamedTensor buffer in _state.Where(s => !s.IsParameter))
+        int batch = CheckBatch(x, y);
+        using var scope = NewDisposeScope();
+        Tensor[] saved = _state.SaveBuffers();
+        Tensor input = Upload(x, batch), labels = UploadLabels(y);
+        int rows = perSample ? batch : 1, size = perSample ? 1 : batch;
+        var output = new float[rows * ParameterCount];
+        try
         {
-            buffer.Tensor.copy_(saved[i++]);
-        }
-    }
-
-    private Tensor Upload(ReadOnlySpan<float> x, int batch)
-    {
-        Tensor host = empty([batch, Spec.Input.Channels, Spec.Input.Height, Spec.Input.Width], ScalarType.Float32);
-        x.CopyTo(MemoryMarshal.Cast<byte, float>(host.bytes));
-        return Device.type == DeviceType.CPU ? host : host.to(Device);
-    }
-
-    private Tensor UploadLabels(ReadOnlySpan<long> y)
-    {
-        foreach (long label in y)
-        {
-            if (label < 0 || label >= Spec.Classes)
+            _model.train(trainMode);
+            for (int i = 0; i < rows; i++)
             {
-                throw new ArgumentOutOfRangeException(nameof(y), label, $"Labels must be in [0, {Spec.Classes}).");
+                using var row = NewDisposeScope();
+                _model.zero_grad(set_to_none: true);
+                nn.functional.cross_entropy(_model.call(input.narrow(0, i * size, size)), labels.narrow(0, i * size, size)).backward();
+                long offset = i * ParameterCount;
+                foreach (Tensor p in _parameters)
+                {
+                    if (p.grad is { } g)
+                    {
+                        HostTransfer.Floats(g, output.AsSpan((int)offset, (int)p.numel()));
+                    }
+
+                    offset += p.numel();
+                }
             }
         }
-
-        Tensor host = empty([y.Length], ScalarType.Int64);
-        y.CopyTo(MemoryMarshal.Cast<byte, long>(host.bytes));
-        return Device.type == DeviceType.CPU ? host : host.to(Device);
-    }
-
-    private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<long> y)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (y.Length < 1)
+        finally
         {
-            throw new ArgumentException("A batch needs at least one sample.", nameof(y));
+            _model.zero_grad(set_to_none: true);
+            _state.RestoreBuffers(saved);
+            _model.train();
         }
 
-        long expected = (long)y.Length * Spec.Input.Size;
-        if (x.Length != expected)
-        {
-            throw new ArgumentException(
-                $"Input holds {x.Length} values; {y.Length} samples of shape {Spec.Input} need {expected}. Does the data set match the model's input?",
-                nameof(x));
-        }
-
-        return y.Length;
+        return output;
     }
+
+    private Tensor Upload(ReadOnlySpan<float> x, int batch) => HostTransfer.Images(x, batch, Spec.Input, Device);
+
+    private Tensor UploadLabels(ReadOnlySpan<long> y) => HostTransfer.Labels(y, Spec.Classes, Device);
+
+    private int CheckBatch(ReadOnlySpan<float> x, ReadOnlySpan<long> y) =>
+        _disposed ? throw new ObjectDisposedException(nameof(TorchNetwork)) : BatchShape.Check(x, y, Spec.Input);
 
     private static void CheckOutputShape(nn.Module<Tensor, Tensor> model, ModelSpec spec, Device device)
     {
@@ -536,16 +395,5 @@ public sealed class TorchNetwork : ITrainingNetwork
         }
 
         model.train();
-    }
-
-    private sealed record PendingProbe(Task<ProbeReading> Work, ProbeSite[] Sites)
-    {
-        public void Release()
-        {
-            foreach (ProbeSite site in Sites)
-            {
-                site.DisposeTensors();
-            }
-        }
     }
 }
