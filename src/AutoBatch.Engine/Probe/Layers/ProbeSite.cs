@@ -47,7 +47,11 @@ internal sealed class ProbeSite
     /// <summary>BatchNorm only: whether the forward normalised with batch statistics.</summary>
     public bool Training { get; set; }
 
-    /// <summary>BatchNorm only: the running mean as the forward saw it (before or after its update: see use).</summary>
+    /// <summary>
+    /// BatchNorm only: the running mean. In eval mode the normalisation's mean (the forward does not move it); in
+    /// training mode only the shift around which the per-sample sums are taken, for which the value after the
+    /// forward's update serves as well as the one before.
+    /// </summary>
     public Tensor? RunningMean { get; set; }
 
     /// <summary>BatchNorm only: the running variance as the forward saw it.</summary>
