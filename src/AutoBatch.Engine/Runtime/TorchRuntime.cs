@@ -29,8 +29,11 @@ public static partial class TorchRuntime
 
     /// <summary>
     /// Keeps glibc from returning large blocks to the kernel after every step: a training step frees and reallocates
-    /// the same activation buffers, and with glibc's dynamic mmap threshold each reallocation page-faults anew. A
-    /// 32 MiB mmap threshold and a 1 GiB trim threshold keep those blocks in the heap. Process-wide, applied once.
+    /// the same activation buffers, and with glibc's dynamic mmap threshold each reallocation can page-fault anew. A
+    /// 32 MiB mmap threshold keeps such blocks in the heap, and a 256 MiB trim threshold bounds what the heap keeps.
+    /// Measured on ResNet-8 at B = 128 (160 steps, a background probe every 5, an evaluation every 40; 2-vCPU AMD EPYC):
+    /// plain steps 121.3 ms without tuning, 120.8 ms with it, resident memory 939 MiB without, 1,360 MiB with a 1 GiB trim
+    /// threshold, 1,019 MiB with 256 MiB, 802 MiB (and 123.7 ms) with 64 MiB. Process-wide, applied once.
     /// </summary>
     public static void TuneAllocator()
     {
@@ -40,7 +43,7 @@ public static partial class TorchRuntime
         }
 
         _ = MallOpt(MallocMmapThreshold, 32 << 20);
-        _ = MallOpt(MallocTrimThreshold, 1 << 30);
+        _ = MallOpt(MallocTrimThreshold, 256 << 20);
     }
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
