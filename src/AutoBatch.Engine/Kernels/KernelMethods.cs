@@ -39,6 +39,12 @@ internal static unsafe partial class KernelMethods
     [LibraryImport(Library, EntryPoint = "abk_spectrum_extremes")]
     internal static partial KernelStatus SpectrumExtremes(double* gram, long n, double maxAbs, double rankTolerance, NativeSpectrumExtremes* result);
 
+    [LibraryImport(Library, EntryPoint = "abk_sgd_step")]
+    internal static partial KernelStatus SgdStep(NativeSgdTensor* tensors, int count, NativeSgdSettings* settings, int threads);
+
+    [LibraryImport(Library, EntryPoint = "abk_gradients_finite")]
+    internal static partial KernelStatus GradientsFinite(NativeSgdTensor* tensors, int count, int kernel, int threads, int* finite);
+
     /// <summary>
     /// Turns a failure status into an exception carrying the native message: <see cref="ArgumentException"/> for an
     /// invalid argument, <see cref="InvalidOperationException"/> for anything else.

@@ -16,6 +16,7 @@
 #include "GramSummary.h"
 #include "Parallel.h"
 #include "Require.h"
+#include "SgdStep.h"
 #include "Spectrum.h"
 
 namespace {
@@ -270,3 +271,61 @@ ABK_EXPORT int32_t abk_spectrum_extremes(const double* gram, int64_t n, double m
     *out = AbkSpectrumExtremes{x.lambda_max, x.rank, x.lambda_min_positive};
   });
 }
+
+namespace {
+
+// The tensors of an SGD call, checked: count >= 0, lengths in range, the pointers the call reads present.
+const ab::SgdTensor* sgd_tensors(const char* what, const AbkSgdTensor* tensors, int32_t count, bool parameters,
+                                 bool momentum) {
+  static_assert(sizeof(AbkSgdTensor) == sizeof(ab::SgdTensor), "AbkSgdTensor and ab::SgdTensor must match");
+  require(count >= 0, std::string(what) + ": count must be >= 0, got " + to_string(count));
+  require(count == 0 || tensors != nullptr, std::string(what) + ": the tensors are null");
+  for (int32_t k = 0; k < count; ++k) {
+    const AbkSgdTensor& t = tensors[k];
+    require(t.length >= 0 && t.length <= kMaxElements,
+            std::string(what) + ": tensor " + to_string(k) + " has length " + to_string(t.length));
+    if (t.length == 0) continue;
+    require(t.gradient != nullptr, std::string(what) + ": tensor " + to_string(k) + "'s gradient is null");
+    require(!parameters || t.parameter != nullptr,
+            std::string(what) + ": tensor " + to_string(k) + "'s parameter is null");
+    require(!momentum || t.momentum != nullptr,
+            std::string(what) + ": tensor " + to_string(k) + "'s momentum buffer is null");
+  }
+  return reinterpret_cast<const ab::SgdTensor*>(tensors);
+}
+
+}  // namespace
+
+ABK_EXPORT int32_t abk_sgd_step(const AbkSgdTensor* tensors, int32_t count, const AbkSgdSettings* settings,
+                                int32_t threads) {
+  return guarded([&] {
+    constexpr const char* what = "abk_sgd_step";
+    require(settings != nullptr, "abk_sgd_step: the settings are null");
+    const AbkSgdSettings& s = *settings;
+    require(std::isfinite(s.learning_rate) && s.learning_rate > 0,
+            "abk_sgd_step: the learning rate must be finite and > 0, got " + to_string(s.learning_rate));
+    require(s.momentum >= 0 && s.momentum < 1, "abk_sgd_step: momentum must be in [0, 1), got " + to_string(s.momentum));
+    require(std::isfinite(s.weight_decay) && s.weight_decay >= 0,
+            "abk_sgd_step: weight decay must be finite and >= 0, got " + to_string(s.weight_decay));
+    require(s.nesterov == 0 || (s.nesterov == 1 && s.momentum > 0),
+            "abk_sgd_step: nesterov must be 0 or 1, and 1 needs momentum > 0");
+    require_threads(what, threads);
+    const ab::SgdTensor* checked = sgd_tensors(what, tensors, count, true, s.momentum != 0);
+    bool avx512 = use_avx512(what, s.kernel);
+    ab::sgd_step(checked, count, float(s.learning_rate), float(s.momentum), float(s.weight_decay), s.nesterov == 1,
+                 avx512, threads);
+  });
+}
+
+ABK_EXPORT int32_t abk_gradients_finite(const AbkSgdTensor* tensors, int32_t count, int32_t kernel, int32_t threads,
+                                        int32_t* finite) {
+  return guarded([&] {
+    constexpr const char* what = "abk_gradients_finite";
+    require(finite != nullptr, "abk_gradients_finite: the output is null");
+    require_threads(what, threads);
+    bool avx512 = use_avx512(what, kernel);
+    const ab::SgdTensor* checked = sgd_tensors(what, tensors, count, false, false);
+    *finite = ab::gradients_finite(checked, count, avx512, threads) ? 1 : 0;
+  });
+}
+

@@ -92,3 +92,32 @@ ABK_EXPORT int32_t abk_gram_summary(const double* gram, int64_t n, double* symme
 // spectrum instead.
 ABK_EXPORT int32_t abk_spectrum_extremes(const double* gram, int64_t n, double max_abs, double rank_tolerance,
                                          AbkSpectrumExtremes* out);
+
+// One trained parameter for abk_sgd_step and abk_gradients_finite: values, gradient and momentum buffer, `length`
+// float32 each on the host, not overlapping one another.
+struct AbkSgdTensor {
+  float* parameter;
+  const float* gradient;
+  float* momentum;  // read and written only when momentum != 0
+  int64_t length;
+};
+
+struct AbkSgdSettings {
+  double learning_rate;  // > 0, finite
+  double momentum;       // 0 <= momentum < 1
+  double weight_decay;   // >= 0, finite
+  int32_t nesterov;      // 1: Nesterov momentum (needs momentum > 0)
+  int32_t kernel;        // AbkGramKernel: auto = AVX-512 where the CPU has it; blas selects the portable code
+};
+
+// One SGD step over every tensor (SgdStep.h): g' = g + wd p, b = mu b + g', d = g' + mu b (Nesterov) or b,
+// p = p - lr d, in float32 with the multiply-adds that PyTorch's vectorised loops fuse; the gradients are not
+// written. The settings are rounded to float32 first, as tensor operations on float32 do. The AVX-512 and the portable
+// code give the same bits. threads >= 1 (the bits do not depend on it).
+ABK_EXPORT int32_t abk_sgd_step(const AbkSgdTensor* tensors, int32_t count, const AbkSgdSettings* settings,
+                                int32_t threads);
+
+// *finite = 1 when every element of every tensor's gradient is finite, else 0 (parameters and buffers are not read).
+// kernel: AbkGramKernel, as in AbkSgdSettings.
+ABK_EXPORT int32_t abk_gradients_finite(const AbkSgdTensor* tensors, int32_t count, int32_t kernel, int32_t threads,
+                                        int32_t* finite);

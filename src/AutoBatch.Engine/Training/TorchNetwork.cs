@@ -129,7 +129,7 @@ public sealed class TorchNetwork : ITrainingNetwork
             loss.backward();
             double lossValue = loss.item<float>();
             long correct = logits.argmax(1).eq(labels).sum().item<long>();
-            bool finite = double.IsFinite(lossValue) && GradientsFinite();
+            bool finite = double.IsFinite(lossValue) && _sgd.GradientsFinite();
             ProbeReading? reading = null;
             bool pending = false;
             if (probe is not null && !finite)
@@ -324,13 +324,6 @@ public sealed class TorchNetwork : ITrainingNetwork
         }
 
         _pending = BackgroundProbe.Launch(_hooks.Sites, batch, learningRate, settings, TorchRuntime.Threads, withEigenvalues);
-    }
-
-    private bool GradientsFinite()
-    {
-        // One reduction and one read: a NaN or infinity in any gradient makes the sum of sums non-finite.
-        Tensor[] sums = [.. _parameters.Select(p => p.grad).OfType<Tensor>().Select(g => g.sum())];
-        return sums.Length == 0 || double.IsFinite(stack(sums).sum().item<float>());
     }
 
     /// <summary>
