@@ -34,6 +34,7 @@ ENGINE_DLL = os.path.join(HERE, "AutoBatch.Bench", "bin", "Release", "net10.0", 
 PEER = os.path.join(HERE, "peer_torch.py")
 PEER_PYTHON = "/usr/bin/python3"
 ENGINE_DLL_OVERRIDE = None  # --engine-dll: another build of the engine side (e.g. a copy of an earlier commit's)
+BASELINE_DLL = None  # --baseline-dll (engines): an earlier build, run on the TorchSharp engine as side "torchsharp-base"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -59,9 +60,11 @@ def run_side(side, verb, options, threads):
     # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
     env["OPENBLAS_NUM_THREADS"] = "1"
     env.pop("AUTOBATCH_ENGINE", None)
-    if side == "torchsharp":
+    if side in ("torchsharp", "torchsharp-base"):
         env["AUTOBATCH_ENGINE"] = "torchsharp"  # the same benchmark program on the TorchSharp engine
-    if side in ("engine", "torchsharp"):
+    if side == "torchsharp-base":
+        command = ["dotnet", BASELINE_DLL] + args
+    elif side in ("engine", "torchsharp"):
         command = ["dotnet", ENGINE_DLL_OVERRIDE or ENGINE_DLL] + args
     else:
         command = [PEER_PYTHON, PEER] + args
@@ -92,6 +95,8 @@ def run_side(side, verb, options, threads):
     result.update(conditions)
     if side == "pytorch" and "side" not in result:
         result["side"] = "pytorch"
+    if side == "torchsharp-base":
+        result["side"] = side  # the program names itself "torchsharp"; this run is the earlier build's
     print(f"  {side:8s} {verb:9s} {' '.join(str(a) for a in options)} -> exit {proc.returncode}, {wall:6.1f} s, "
           f"load {before_load:4.1f}, steal {conditions['steal_pct']:4.1f}%", file=sys.stderr, flush=True)
     return result
@@ -133,6 +138,8 @@ def engines(args):
     (LibTorch 2.10) and PyTorch 1.13, each a fresh process, in an order that rotates by round."""
     records = []
     sides = [("engine", "step"), ("torchsharp", "step"), ("pytorch", "step")]
+    if BASELINE_DLL:
+        sides.append(("torchsharp-base", "step"))
     for r, model, batch in configurations(args):
         for k in range(len(sides)):
             side, verb = sides[(k + r) % len(sides)]
@@ -154,6 +161,16 @@ def engines_table(records):
         vs_peer = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "pytorch"}, "ms_median", "ms_median")
         lines.append(f"| {model} | {batch} | {short(native)} | {short(ours)} | {short(peer)} "
                      f"| **{med(vs_native):.2f}** ({spread(vs_native)}) | **{med(vs_peer):.2f}** ({spread(vs_peer)}) |")
+    if any(x.get("side") == "torchsharp-base" for x in records):
+        lines += ["", "CPU time per step (less sensitive to other load than wall time), and the earlier build (--baseline-dll):", "",
+                  "| model | B | TorchSharp / native, CPU ms | TorchSharp / earlier build, wall ms | TorchSharp / earlier build, CPU ms |",
+                  "|---|---|---|---|---|"]
+        for model, batch in configs(records):
+            cpu_native = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "engine"}, "cpu_ms_median", "cpu_ms_median")
+            wall_base = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "torchsharp-base"}, "ms_median", "ms_median")
+            cpu_base = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "torchsharp-base"}, "cpu_ms_median", "cpu_ms_median")
+            lines.append(f"| {model} | {batch} | {med(cpu_native):.2f} ({spread(cpu_native)}) | {med(wall_base):.2f} ({spread(wall_base)}) "
+                         f"| {med(cpu_base):.2f} ({spread(cpu_base)}) |")
     return "\n".join(lines)
 
 
@@ -550,6 +567,8 @@ def main(argv):
     parser.add_argument("--epoch", action="store_true",
                         help="overhead: blocks of one epoch (60,000 samples) with the trainer's probes at n mod interval = 1")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--baseline-dll", default=None,
+                        help="engines: an earlier build's AutoBatch.Bench.dll, run on the TorchSharp engine beside this one")
     parser.add_argument("--engine-dll", default=None,
                         help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")
     args = parser.parse_args(argv)
@@ -570,8 +589,9 @@ def main(argv):
             print(report(kind, records))
             print()
         return
-    global ENGINE_DLL_OVERRIDE
+    global ENGINE_DLL_OVERRIDE, BASELINE_DLL
     ENGINE_DLL_OVERRIDE = args.engine_dll
+    BASELINE_DLL = args.baseline_dll
     engine_dll = args.engine_dll or ENGINE_DLL
     if not os.path.exists(engine_dll):
         raise SystemExit(f"{engine_dll} not found: run `dotnet build -c Release bench/AutoBatch.Bench` first")
