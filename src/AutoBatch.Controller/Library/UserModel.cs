@@ -45,11 +45,11 @@ internal sealed class UserModel
         Engines.Require(EngineKind.TorchSharp, caller);
         Device where = Resolve(device);
         int classes;
+        model.to(where);  // outside the scope below, which would dispose the moved parameters
         using (NewDisposeScope())
         using (no_grad())
         {
             bool training = model.training;
-            model.to(where);
             model.eval();
             Tensor output = model.call(zeros([1, input.Channels, input.Height, input.Width], device: where));
             model.train(training);
