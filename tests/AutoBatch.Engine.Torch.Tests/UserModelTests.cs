@@ -108,6 +108,27 @@ public sealed class UserModelTests
     }
 
     [Test]
+    public void ASequentialModel_ProbedInTraining_InTheBackground_MeasuresTheSameAsAStandaloneProbe()
+    {
+        // TorchSharp's Sequential disposes each layer's output once the next layer has used it; the probe kept those
+        // outputs for their gradients, and a probed step of a Sequential failed on a disposed handle.
+        random.manual_seed(4);
+        var model = nn.Sequential(
+            ("conv", nn.Conv2d(2, 4, 3, padding: 1)), ("bn", nn.BatchNorm2d(4)), ("relu", nn.ReLU()),
+            ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 81, 5)));
+        using TorchNetwork network = TorchNetwork.Create(model, "seq", Shape, 5, SgdSettings.Paper);
+        (float[] x, long[] y) = Batch(8, 6);
+        ProbeReading standalone = network.Probe(x, y, 0.05, trainMode: true, new ProbeSettings());
+
+        StepResult step = network.TrainStep(x, y, 0.05, new ProbeSettings { Background = true });
+        ProbeReading inStep = network.CollectProbe();
+
+        Assert.That(step.Finite, Is.True);
+        Assert.That(inStep.Status, Is.EqualTo(ProbeStatus.Ok));
+        Assert.That(inStep.Trace, Is.EqualTo(standalone.Trace).Within(1e-5 * standalone.Trace), "the same weights and batch");
+    }
+
+    [Test]
     public void Fingerprint_NamesTheArchitecture_NotTheWeights()
     {
         using TorchNetwork first = Network(1);
