@@ -10,7 +10,7 @@ var (train, test) = LabelledData.Load(trainSubset: images, testSubset: args.Leng
 // 1. A beacon map of this model on the same data: 3 batch sizes x 3 learning rates.
 await new BeaconGrid(() => new SmallCnn(), train, test, new BeaconGridOptions
 {
-    OutputFolder = Path.Combine(output, "grid"), MapPath = map, BatchSizes = [16, 64, 256], LearningRates = [0.025, 0.1, 0.4],
+    OutputFolder = Path.Combine(output, "grid"), MapPath = map, BatchSizes = [16, 64, 256], LearningRates = [0.01, 0.03, 0.1],
     Epochs = epochs, ProbeInterval = 5,
 }).BuildAsync();
 
@@ -28,11 +28,11 @@ await foreach (TrainingEvent e in trainer.TrainAsync())
     });
 }
 
-/// <summary>Not one of AutoBatch's built-in models: two convolutions (the second with BatchNorm), max-pooling, a linear head.</summary>
+/// <summary>Not one of AutoBatch's built-in models: two convolutions with BatchNorm and max-pooling, a linear head.</summary>
 internal sealed class SmallCnn : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _layers = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding: 1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(16 * 7 * 7, 10));
 
