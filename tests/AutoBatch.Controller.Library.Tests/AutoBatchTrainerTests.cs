@@ -81,6 +81,34 @@ public sealed class AutoBatchTrainerTests
     }
 
     [Test]
+    public async Task ASecondRunWhileTheFirstTrains_IsRefused_AndAllowedOnceItEnded()
+    {
+        (LabelledData train, LabelledData test) = TinyModels.Sets();
+        var trainer = new AutoBatchTrainer(TinyModels.Cnn(), train, test, Fixed(TinyModels.Folder("twice"), epochs: 2));
+
+        await using (IAsyncEnumerator<TrainingEvent> first = trainer.TrainAsync().GetAsyncEnumerator())
+        {
+            Assert.That(await first.MoveNextAsync(), Is.True);
+            Assert.ThrowsAsync<InvalidOperationException>(async () => await trainer.FitAsync());
+        }
+
+        Assert.That((await trainer.FitAsync()).Epochs, Is.EqualTo(2));
+    }
+
+    [TestCase("closed-loop+linear")]
+    [TestCase("best")]
+    public void AScheduleThatNeedsAMap_WithoutOne_IsRefusedNamingTheOption(string schedule)
+    {
+        (LabelledData train, LabelledData test) = TinyModels.Sets();
+        var options = new AutoBatchOptions { OutputFolder = TinyModels.Folder("nomap"), Schedule = Schedule.Parse(schedule) };
+        var trainer = new AutoBatchTrainer(TinyModels.Cnn(), train, test, options);
+
+        var error = Assert.ThrowsAsync<ArgumentException>(async () => await trainer.FitAsync());
+
+        Assert.That(error!.Message, Does.StartWith($"BeaconMap: the {schedule} schedule needs a beacon map"));
+    }
+
+    [Test]
     public void AModuleTheProbeCannotDecompose_IsRefusedByPathAndType()
     {
         (LabelledData train, LabelledData test) = TinyModels.Sets();

@@ -30,6 +30,7 @@ public sealed class AutoBatchTrainer
     private readonly LabelledData _test;
     private readonly AutoBatchOptions _options;
     private readonly UserModel _described;
+    private int _training;
 
     /// <summary>Prepares training; nothing runs until <see cref="TrainAsync"/> or <see cref="FitAsync"/>.</summary>
     /// <param name="model">The module: B x C x H x W images in, B x classes logits out. Trained in place.</param>
@@ -76,8 +77,14 @@ public sealed class AutoBatchTrainer
     /// Leaving the enumeration early stops training the same way.
     /// </summary>
     /// <param name="cancellationToken">Stops training at a step boundary, with a checkpoint.</param>
+    /// <exception cref="InvalidOperationException">This trainer is already training (one module trains one run at a time).</exception>
     public async IAsyncEnumerable<TrainingEvent> TrainAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _training, 1) == 1)
+        {
+            throw new InvalidOperationException("This trainer is already training; wait for its run to end before starting another.");
+        }
+
         var events = Channel.CreateUnbounded<TrainingEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<RunSummary> run = Task.Factory.StartNew(
@@ -119,6 +126,8 @@ public sealed class AutoBatchTrainer
                 {
                 }
             }
+
+            Volatile.Write(ref _training, 0);
         }
     }
 
@@ -138,7 +147,7 @@ public sealed class AutoBatchTrainer
     private RunSummary Execute(IRunView view, CancellationToken cancellationToken)
     {
         AutoBatchOptions o = _options;
-        bool needsMap = o.Schedule == Schedule.ClosedLoop || o.Schedule == Schedule.Best;
+        bool needsMap = ScheduleSpec.Parse(o.Schedule.Name).Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best;
         if (string.IsNullOrWhiteSpace(o.BeaconMap))
         {
             string? missing = needsMap ? $"BeaconMap: the {o.Schedule.Name} schedule needs a beacon map of this model (build one with BeaconGrid)"
