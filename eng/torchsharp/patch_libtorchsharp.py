@@ -6,8 +6,9 @@ On such a system this script writes a patched copy of the library (never touchin
   1. the symbol's version binding is cleared (patchelf), so any library may provide it;
   2. the GLIBCXX_3.4.32 requirement in .gnu.version_r is marked weak (VER_FLG_WEAK), so the loader does not refuse
      the library for lacking that version;
-  3. a shim library of ours that defines the symbol is compiled and added as NEEDED (found through the library's
-     existing RUNPATH $ORIGIN, so it must sit beside the patched copy).
+  3. a shim library of ours that defines the symbol is compiled (or, in the AutoBatch.Engine package, taken prebuilt
+     from beside this script) and added as NEEDED (found through the library's existing RUNPATH $ORIGIN, so it must
+     sit beside the patched copy).
 
 Usage: patch_libtorchsharp.py SOURCE.so OUTPUT_DIR
 Prints one line: "patched OUTPUT_DIR/libLibTorchSharp.so OUTPUT_DIR/libautobatch_iosinit.so" when it patched (or the
@@ -100,7 +101,12 @@ def main(source, output_dir):
                 return
     # Built into temporary names and renamed at the end, so a build stopped half-way leaves no half-patched library.
     shim_tmp, target_tmp = shim + ".tmp", target + ".tmp"
-    run("g++", "-shared", "-fPIC", "-O2", "-o", shim_tmp, os.path.join(HERE, "ios_base_library_init.cpp"))
+    prebuilt = os.path.join(HERE, SHIM)
+    if os.path.exists(prebuilt):
+        # The AutoBatch.Engine package carries the shim built (from ios_base_library_init.cpp) when it was packed.
+        shutil.copyfile(prebuilt, shim_tmp)
+    else:
+        run("g++", "-shared", "-fPIC", "-O2", "-o", shim_tmp, os.path.join(HERE, "ios_base_library_init.cpp"))
     shutil.copyfile(source, target_tmp)
     run("patchelf", "--clear-symbol-version", SYMBOL, target_tmp)
     run("patchelf", "--add-needed", SHIM, target_tmp)

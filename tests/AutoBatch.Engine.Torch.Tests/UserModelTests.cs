@@ -9,9 +9,10 @@ namespace AutoBatch.Engine.Tests.Torch;
 
 /// <summary>
 /// The probe on a user's own module: a residual branch, a dense concatenation, convolutions and a classifier with
-/// biases, a frozen layer, BatchNorm in both modes. F̃ against a brute-force per-sample loop (eval mode) and against the
-/// path-wise decomposition's defining sum (training mode: the rows of a layer sum to B times its batch gradient, so
-/// 1ᵀG1 = B²|∇L|² per layer).
+/// biases, a frozen layer, BatchNorm in both modes. F̃ against a brute-force per-sample loop in both modes (eval mode:
+/// one backward per sample; training mode: one vector-Jacobian product per layer and sample, of that sample's own term
+/// of the batch gradient), and against the path-wise decomposition's defining sum (the rows of a layer sum to B times
+/// its batch gradient, so 1ᵀG1 = B²|∇L|² per layer).
 /// </summary>
 public sealed class UserModelTests
 {
@@ -75,6 +76,80 @@ public sealed class UserModelTests
     }
 
     [Test]
+    public void TrainModeGram_IsTheLoopOverSamplesOfEachLayersOwnTerm()
+    {
+        using TorchNetwork network = Network(5);
+        (float[] x, long[] y) = Batch(10, 7);
+        var gram = new double[100];
+        ProbeReading reading = network.Probe(x, y, 0.05, trainMode: true, new ProbeSettings(), gram);
+
+        random.manual_seed(5);
+        double[] expected = PathWiseGram(new SmallNet(), x, y, 10);
+
+        Assert.That(reading.Status, Is.EqualTo(ProbeStatus.Ok));
+        double largest = expected.Max(Math.Abs);
+        Assert.That(expected.Zip(gram, (e, a) => Math.Abs(e - a)).Max(), Is.LessThanOrEqualTo(1e-6 * largest));
+    }
+
+    /// <summary>
+    /// F̃ in training mode by its definition, one sample at a time: the backward gives each probed layer's
+    /// δ = ∂L/∂(output) (coupled through the BatchNorm statistics); sample i's gradient for the layer is B times the
+    /// vector-Jacobian product of the layer's output with δ kept on sample i's rows only (its own term of the batch
+    /// gradient); F̃ sums the layers' inner products in float64. Frozen layers have no trainable parameters to take.
+    /// </summary>
+    private static double[] PathWiseGram(nn.Module<Tensor, Tensor> model, float[] x, long[] y, int batch)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new List<Tensor>();
+        var layers = new List<Tensor[]>();
+        foreach ((string _, nn.Module module) in model.named_modules())
+        {
+            Tensor[] trained = [.. module.parameters(recurse: false).Where(p => p.requires_grad)];
+            if (trained.Length > 0)
+            {
+                layers.Add(trained);
+                ((nn.Module<Tensor, Tensor>)module).register_forward_hook((_, _, output) =>
+                {
+                    outputs.Add(output);
+                    return output;
+                });
+            }
+        }
+
+        model.train();
+        Tensor input = tensor(x).reshape(batch, Shape.Channels, Shape.Height, Shape.Width);
+        Tensor loss = nn.functional.cross_entropy(model.call(input), tensor(y));
+        // Hooks fire in forward order; named_modules lists modules in registration order, which is forward order here.
+        IList<Tensor> deltas = autograd.grad([loss], outputs, retain_graph: true);
+        var rows = new double[layers.Count][][];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            rows[l] = new double[batch][];
+            for (int i = 0; i < batch; i++)
+            {
+                Tensor mask = zeros_like(deltas[l]);
+                mask[i] = deltas[l][i];
+                IList<Tensor> g = autograd.grad([outputs[l]], layers[l], [mask], retain_graph: true);
+                rows[l][i] = [.. g.SelectMany(t => (t * batch).flatten().to(float64).data<double>().ToArray())];
+            }
+        }
+
+        var gram = new double[batch * batch];
+        for (int i = 0; i < batch; i++)
+        {
+            for (int j = 0; j < batch; j++)
+            {
+                for (int l = 0; l < layers.Count; l++)
+                {
+                    gram[(i * batch) + j] += rows[l][i].Zip(rows[l][j], (a, b) => a * b).Sum();
+                }
+            }
+        }
+
+        return gram;
+    }
+
+    [Test]
     public void TrainModeLayerSums_AreBSquaredTimesTheBatchGradientsNorm_AndTheFrozenLayerIsLeftOut()
     {
         using TorchNetwork network = Network(2);
@@ -105,6 +180,27 @@ public sealed class UserModelTests
             double expected = 100 * squared[l];
             Assert.That(reading.LayerGradientSums![l], Is.EqualTo(expected).Within(1e-5 * Math.Max(expected, 1e-3 * reading.Trace)), network.ProbeLayerNames[l]);
         }
+    }
+
+    [Test]
+    public void ASequentialModel_ProbedInTraining_InTheBackground_MeasuresTheSameAsAStandaloneProbe()
+    {
+        // TorchSharp's Sequential disposes each layer's output once the next layer has used it; the probe kept those
+        // outputs for their gradients, and a probed step of a Sequential failed on a disposed handle.
+        random.manual_seed(4);
+        var model = nn.Sequential(
+            ("conv", nn.Conv2d(2, 4, 3, padding: 1)), ("bn", nn.BatchNorm2d(4)), ("relu", nn.ReLU()),
+            ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 81, 5)));
+        using TorchNetwork network = TorchNetwork.Create(model, "seq", Shape, 5, SgdSettings.Paper);
+        (float[] x, long[] y) = Batch(8, 6);
+        ProbeReading standalone = network.Probe(x, y, 0.05, trainMode: true, new ProbeSettings());
+
+        StepResult step = network.TrainStep(x, y, 0.05, new ProbeSettings { Background = true });
+        ProbeReading inStep = network.CollectProbe();
+
+        Assert.That(step.Finite, Is.True);
+        Assert.That(inStep.Status, Is.EqualTo(ProbeStatus.Ok));
+        Assert.That(inStep.Trace, Is.EqualTo(standalone.Trace).Within(1e-5 * standalone.Trace), "the same weights and batch");
     }
 
     [Test]

@@ -11,6 +11,7 @@ public static class MapCompatibility
 {
     // Any valid shape gives the canonical name: names do not depend on the input (ModelSpec.Parse).
     private static readonly InputShape NamingShape = new(1, 28, 28);
+    private const string CustomPrefix = "custom:";
 
     /// <summary>
     /// Throws unless <paramref name="map"/>'s grid (<see cref="Grid.GridSpec.Model"/>, <see cref="Grid.GridSpec.Data"/>)
@@ -41,6 +42,14 @@ public static class MapCompatibility
         }
 
         string expected = Canonical(expectedModel);
+
+        if ((found != expected || map.Grid.Data != expectedData) && (IsCustom(found) || IsCustom(expected)))
+        {
+            throw new InvalidDataException(
+                $"{source}: the map is for {found} on {Describe(map.Grid.Data)}, but the run uses {expected} on {Describe(expectedData)}; "
+                + "a map describes one architecture (the name's fingerprint covers its layers' types and shapes): build a map of this model "
+                + "with the library's beacon grid, or give a map of the same model and data set.");
+        }
 
         if (found != expected || map.Grid.Data != expectedData)
         {
@@ -81,7 +90,12 @@ public static class MapCompatibility
             $"Unknown data set '{name}': expected one of {string.Join(", ", Enum.GetNames<DataSetKind>())}.", nameof(name));
     }
 
-    private static string Canonical(string model) => ModelSpec.Parse(model, NamingShape, 10).Name;
+    // A user's own model (custom:NAME@FINGERPRINT) is named by its architecture's fingerprint, which Parse cannot
+    // rebuild: such names compare as written, so a map of another architecture (another fingerprint) is refused.
+    private static string Canonical(string model) =>
+        IsCustom(model) ? model.Trim() : ModelSpec.Parse(model, NamingShape, 10).Name;
+
+    private static bool IsCustom(string model) => model.TrimStart().StartsWith(CustomPrefix, StringComparison.Ordinal);
 
     private static string? TryCanonical(string? model)
     {

@@ -19,16 +19,35 @@ internal static class RunIdentity
     public const string MetadataKey = "autobatch.run";
 
     /// <summary>The identity of a run with these settings, policy, (subset) training set and augmentation.</summary>
-    public static SortedDictionary<string, string> Of(RunSettings s, IBatchPolicy policy, ImageDataSet train, AugmentationKind augmentation)
+    public static SortedDictionary<string, string> Of(RunSettings s, IBatchPolicy policy, ImageDataSet train, AugmentationKind augmentation) =>
+        Of(s, policy, TrainingSet(train), augmentation);
+
+    /// <summary>How the identity records a training set: its size and a fingerprint of its pixels and labels.</summary>
+    public static string TrainingSet(ImageDataSet train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Invariant($"training set of {train.Count} images, content {Fingerprint(train.Pixels, train.Labels)}");
+    }
+
+    /// <summary>How the identity records a library user's samples: their count and a fingerprint of their values and labels.</summary>
+    public static string TrainingSet(InMemoryBatchSource train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Invariant(
+            $"training set of {train.Count} samples, content {Fingerprint(System.Runtime.InteropServices.MemoryMarshal.AsBytes(train.Samples).ToArray(), System.Runtime.InteropServices.MemoryMarshal.AsBytes(train.Labels).ToArray())}");
+    }
+
+    /// <summary>The identity of a run with these settings, policy, training set (<see cref="TrainingSet(ImageDataSet)"/>) and augmentation.</summary>
+    public static SortedDictionary<string, string> Of(RunSettings s, IBatchPolicy policy, string trainingSet, AugmentationKind augmentation)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(trainingSet);
         var identity = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["--model"] = s.Model,
             ["--data"] = s.Data.ToString(),
-            ["--data-path"] = Invariant($"training set of {train.Count} images, content {Fingerprint(train.Pixels, train.Labels)}"),
+            ["--data-path"] = trainingSet,
             ["--train-subset"] = s.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all",
             ["--no-augmentation"] = augmentation.ToString(),
             ["--batch-size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),

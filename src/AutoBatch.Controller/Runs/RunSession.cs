@@ -33,15 +33,24 @@ public sealed class RunSession
     private readonly RunSettings _settings;
     private readonly IBatchPolicy _policy;
     private readonly MapModel? _map;
+    private readonly RunWorkload? _workload;
 
     /// <summary>Creates the session; nothing runs until <see cref="Execute"/>.</summary>
-    public RunSession(RunSettings settings, IBatchPolicy policy, MapModel? map = null)
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="policy">The batch-size policy.</param>
+    /// <param name="map">The beacon map the run is steered or compared with, if any.</param>
+    /// <param name="workload">
+    /// The network and data to train (the library's user model and samples); null takes the built-in model and data set
+    /// that <paramref name="settings"/> name.
+    /// </param>
+    public RunSession(RunSettings settings, IBatchPolicy policy, MapModel? map = null, RunWorkload? workload = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
         _settings = settings;
         _policy = policy;
         _map = map;
+        _workload = workload;
     }
 
     /// <summary>Path of the checkpoint.</summary>
@@ -59,21 +68,10 @@ public sealed class RunSession
         RunSettings s = _settings;
         OutputPaths.CheckFolder(s.Output, "--output");
         Engines.SetThreads(s.Threads);
-        (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
-        if (s.TrainSubset is { } subset)
+        RunWorkload work = _workload ?? BuiltIn(s);
+        if (s.BatchSize > work.Train.Count)
         {
-            if (subset > train.Count)
-            {
-                throw new ArgumentException(
-                    $"--train-subset: {subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
-            }
-
-            train = train.Subset(subset, seed: 0);
-        }
-
-        if (s.BatchSize > train.Count)
-        {
-            throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({train.Count} samples).");
+            throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({work.Train.Count} samples).");
         }
 
         if (s.ProbeInterval > 0)
@@ -81,17 +79,14 @@ public sealed class RunSession
             ProbeSettings.CheckMemory(s.BatchSize, "--batch-size");
         }
 
-        var spec = ModelSpec.Parse(s.Model, new InputShape(train.Channels, train.Height, train.Width), s.Data.ClassCount());
-        var normalisation = ChannelNormalisation.FromData(train);
-        AugmentationKind augmentation = s.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : s.Data.DefaultAugmentation();
-        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, s.Seed);
+        using ITrainingNetwork network = work.CreateNetwork();
         var trainer = new Trainer(
             network,
-            new BatchAssembler(train, normalisation, augmentation),
-            new BatchAssembler(test, normalisation, AugmentationKind.None),
+            work.Train,
+            work.Test,
             new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground } });
 
-        SortedDictionary<string, string> identity = RunIdentity.Of(s, _policy, train, augmentation);
+        SortedDictionary<string, string> identity = RunIdentity.Of(s, _policy, work.TrainingSet, work.Augmentation);
 
         // The folder's one owner from here to the end, taken before anything in it is read or written (the input
         // checks above touch nothing there, so a refused run leaves no folder behind).
@@ -163,7 +158,7 @@ public sealed class RunSession
                         TrainerState at = checkpoint.Trainer;
                         planner.CutLearningRate(
                             s.DivergenceCut,
-                            new TrainingProgress(at.Epoch, s.Epochs, 1, at.Measures.Iterations, at.InProgress?.Position ?? 0, train.Count, 0, 0),
+                            new TrainingProgress(at.Epoch, s.Epochs, 1, at.Measures.Iterations, at.InProgress?.Position ?? 0, work.Train.Count, 0, 0),
                             string.Create(
                                 CultureInfo.InvariantCulture,
                                 $"non-finite step in epoch {record.Epoch}: rolled back to the checkpoint after {at.Measures.Iterations} iterations (rollback {rollbacks} of {s.MaxRollbacks}), α x {s.DivergenceCut}"));
@@ -191,7 +186,7 @@ public sealed class RunSession
             }
         }
 
-        RunSummary summary = Summarise(epochLog.Records, trainer, planner, rollbacks, train.Count);
+        RunSummary summary = Summarise(epochLog.Records, trainer, planner, rollbacks, work.Train.Count);
         AtomicFile.WriteAllText(Path.Combine(s.Output, SummaryName), System.Text.Json.JsonSerializer.Serialize(summary, SummaryJson));
         return summary;
     }
@@ -221,6 +216,34 @@ public sealed class RunSession
         {
             throw new InvalidDataException($"{path}: not a run summary: {e.Message}", e);
         }
+    }
+
+    // The built-in model and data set the settings name: the command line's runs.
+    private static RunWorkload BuiltIn(RunSettings s)
+    {
+        (ImageDataSet train, ImageDataSet test) = DataSetLoader.Load(s.Data, s.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
+        if (s.TrainSubset is { } subset)
+        {
+            if (subset > train.Count)
+            {
+                throw new ArgumentException(
+                    $"--train-subset: {subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
+            }
+
+            train = train.Subset(subset, seed: 0);
+        }
+
+        var spec = ModelSpec.Parse(s.Model, new InputShape(train.Channels, train.Height, train.Width), s.Data.ClassCount());
+        var normalisation = ChannelNormalisation.FromData(train);
+        AugmentationKind augmentation = s.NoAugmentation || spec.Kind == ModelKind.Mlp ? AugmentationKind.None : s.Data.DefaultAugmentation();
+        return new RunWorkload
+        {
+            Train = new BatchAssembler(train, normalisation, augmentation),
+            Test = new BatchAssembler(test, normalisation, AugmentationKind.None),
+            CreateNetwork = () => Engines.CreateNetwork(spec, SgdSettings.Paper, s.Seed),
+            TrainingSet = RunIdentity.TrainingSet(train),
+            Augmentation = augmentation,
+        };
     }
 
     private double? Distance(EpochRecord record)

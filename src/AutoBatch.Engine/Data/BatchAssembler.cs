@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Randomness;
 
 namespace AutoBatch.Engine.Data;
@@ -15,7 +16,7 @@ namespace AutoBatch.Engine.Data;
 /// padding; a flipped image is that crop mirrored left-right. The batch is therefore a pure function of the indices
 /// and the generator's state. The assembler holds no mutable state, so threads may fill different buffers at once.
 /// </remarks>
-public sealed class BatchAssembler
+public sealed class BatchAssembler : IBatchSource
 {
     /// <summary>Zero padding on each side before the random crop, in pixels.</summary>
     public const int Padding = 4;
@@ -65,6 +66,18 @@ public sealed class BatchAssembler
 
     /// <summary>Floats per image in <c>x</c>: <c>Channels * Height * Width</c>.</summary>
     public int SampleSize => DataSet.ImageSize;
+
+    /// <inheritdoc/>
+    public int Count => DataSet.Count;
+
+    /// <inheritdoc/>
+    public InputShape Shape => new(DataSet.Channels, DataSet.Height, DataSet.Width);
+
+    /// <inheritdoc/>
+    public int Classes => DataSet.Classes;
+
+    /// <inheritdoc/>
+    public string Source => DataSet.Source;
 
     /// <summary>
     /// Writes the training batch for <paramref name="indices"/>: augmented with draws from <paramref name="rng"/>

@@ -14,10 +14,54 @@ public static class Engines
     /// <summary>The environment variable that selects the engine.</summary>
     public const string Variable = "AUTOBATCH_ENGINE";
 
-    private static readonly Lazy<EngineKind> CurrentKind = new(() => Parse(Environment.GetEnvironmentVariable(Variable)));
+    private static readonly Lock Gate = new();
+    private static EngineKind? _current;
 
-    /// <summary>This process's engine.</summary>
-    public static EngineKind Current => CurrentKind.Value;
+    /// <summary>This process's engine (fixed by the first use: the variable, or <see cref="Require"/>).</summary>
+    public static EngineKind Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _current ??= Parse(Environment.GetEnvironmentVariable(Variable));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="kind"/> this process's engine, for a program that uses AutoBatch as a library (which selects
+    /// the engine in process rather than through <see cref="Variable"/>). Nothing happens when it already is.
+    /// </summary>
+    /// <param name="kind">The engine needed.</param>
+    /// <param name="caller">Who needs it, named in the refusal.</param>
+    /// <exception cref="InvalidOperationException">
+    /// The process already uses the other engine (its library is loaded, or <see cref="Current"/> was read), or
+    /// <see cref="Variable"/> names the other one; the message says which and why both cannot be used.
+    /// </exception>
+    public static void Require(EngineKind kind, string caller)
+    {
+        lock (Gate)
+        {
+            string? variable = Environment.GetEnvironmentVariable(Variable);
+            EngineKind? named = string.IsNullOrWhiteSpace(variable) ? null : Parse(variable);
+            EngineKind? inUse = _current ?? (NativeLoaded() ? EngineKind.Native : null);
+            if (inUse is { } used && used != kind)
+            {
+                throw new InvalidOperationException(
+                    $"{caller} needs the {kind} engine, but this process already uses the {used} engine; LibTorch 1.13 (native) and "
+                    + "TorchSharp's LibTorch 2.10 cannot both be loaded into one process. Use it from a process that has not used the other engine.");
+            }
+
+            if (named is { } n && n != kind)
+            {
+                throw new InvalidOperationException(
+                    $"{caller} needs the {kind} engine, but {Variable}={variable} names the {n} engine; unset {Variable} or set it to {kind.ToString().ToLowerInvariant()}.");
+            }
+
+            _current = kind;
+        }
+    }
 
     /// <summary>The engine a value of <see cref="Variable"/> names; empty or unset is the native engine.</summary>
     public static EngineKind Parse(string? value) => value?.Trim().ToLowerInvariant() switch
@@ -57,4 +101,9 @@ public static class Engines
 
     /// <summary>The engine's intra-op threads.</summary>
     public static int Threads => Current == EngineKind.TorchSharp ? TorchRuntime.Threads : EngineRuntime.Threads;
+
+    // Whether the native engine's library is mapped into this process, whoever loaded it.
+    private static bool NativeLoaded() =>
+        OperatingSystem.IsLinux() && File.Exists("/proc/self/maps")
+        && File.ReadAllText("/proc/self/maps").Contains("libautobatch_native", StringComparison.Ordinal);
 }

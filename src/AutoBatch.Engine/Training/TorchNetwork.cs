@@ -22,11 +22,13 @@ public sealed class TorchNetwork : ITrainingNetwork
     private readonly Tensor[] _parameters;
     private readonly NesterovSgd _sgd;
     private readonly ProbeHooks _hooks;
+    private readonly bool _ownsModel;
     private BackgroundProbe? _pending;
     private bool _disposed;
 
-    private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device)
+    private TorchNetwork(nn.Module<Tensor, Tensor> model, ModelSpec spec, SgdSettings sgd, Device device, bool ownsModel = true)
     {
+        _ownsModel = ownsModel;
         // First, so that a module the probe refuses leaves nothing allocated.
         _hooks = ProbeHooks.Attach(model);
         _model = model;
@@ -74,8 +76,9 @@ public sealed class TorchNetwork : ITrainingNetwork
     /// <summary>
     /// A network over a user's own module (any arrangement of Linear, Conv2d and BatchNorm2d layers with trainable
     /// parameters; other modules only without trainable parameters of their own, or frozen), taking ownership of it: it
-    /// is moved to <paramref name="device"/> and disposed with the network. Its weights are used as they are. A module
-    /// the probe cannot decompose is refused here, naming its path and type.
+    /// is moved to <paramref name="device"/> and disposed with the network (unless <paramref name="leaveOpen"/>: then
+    /// only the network's own state and hooks go, and the module stays usable). Its weights are used as they are. A
+    /// module the probe cannot decompose is refused here, naming its path and type.
     /// </summary>
     /// <param name="model">The module: inputs B x C x H x W, outputs B x classes logits.</param>
     /// <param name="name">A name for records and checkpoints; the spec's name adds the architecture's fingerprint.</param>
@@ -83,7 +86,9 @@ public sealed class TorchNetwork : ITrainingNetwork
     /// <param name="classes">The number of classes (outputs).</param>
     /// <param name="sgd">The optimiser settings.</param>
     /// <param name="device">Where the tensors live (default CPU).</param>
-    public static TorchNetwork Create(nn.Module<Tensor, Tensor> model, string name, InputShape input, int classes, SgdSettings sgd, Device? device = null)
+    /// <param name="leaveOpen">Keep the module alive when the network is disposed (default false).</param>
+    public static TorchNetwork Create(
+        nn.Module<Tensor, Tensor> model, string name, InputShape input, int classes, SgdSettings sgd, Device? device = null, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sgd);
@@ -91,7 +96,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         ModelSpec spec = ModelSpec.Custom(name, ArchitectureFingerprint.Of(model), input, classes);
         model.to(device);
         CheckOutputShape(model, spec, device);
-        return new TorchNetwork(model, spec, sgd, device);
+        return new TorchNetwork(model, spec, sgd, device, ownsModel: !leaveOpen);
     }
 
     /// <summary>
@@ -281,7 +286,10 @@ public sealed class TorchNetwork : ITrainingNetwork
         }
 
         _hooks.Dispose();
-        _model.Dispose();
+        if (_ownsModel)
+        {
+            _model.Dispose();
+        }
     }
 
     /// <summary>

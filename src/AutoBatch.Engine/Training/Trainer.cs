@@ -13,7 +13,7 @@ namespace AutoBatch.Engine.Training;
 public sealed class Trainer
 {
     private readonly ITrainingNetwork _network;
-    private readonly BatchAssembler _train;
+    private readonly IBatchSource _train;
     private readonly float[] _testX;
     private readonly long[] _testY;
     private readonly TrainerOptions _options;
@@ -25,21 +25,21 @@ public sealed class Trainer
     private long[] _batchY = [];
 
     /// <summary>Creates a trainer; the test set is normalised once, up front.</summary>
-    public Trainer(ITrainingNetwork network, BatchAssembler train, BatchAssembler test, TrainerOptions options)
+    public Trainer(ITrainingNetwork network, IBatchSource train, IBatchSource test, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        CheckShape(network, train.DataSet);
-        CheckShape(network, test.DataSet);
+        CheckShape(network, train);
+        CheckShape(network, test);
         _network = network;
         _train = train;
         _options = options;
         _orderRng = new Pcg32(unchecked((ulong)options.Seed), stream: 1);
         _augmentRng = new Pcg32(unchecked((ulong)options.Seed), stream: 2);
-        int n = test.DataSet.Count;
+        int n = test.Count;
         _testX = new float[(long)n * test.SampleSize];
         _testY = new long[n];
         test.FillPlain(Enumerable.Range(0, n).ToArray(), _testX, _testY);
@@ -79,7 +79,7 @@ public sealed class Trainer
             throw new InvalidOperationException("The run diverged; it cannot continue.");
         }
 
-        int n = _train.DataSet.Count;
+        int n = _train.Count;
         _current ??= StartEpoch(n);
         EpochRun e = _current;
         var clock = new Stopwatch();
@@ -207,7 +207,7 @@ public sealed class Trainer
                 $"The checkpoint is of a run with {state.Epochs} epochs and seed {state.Seed}; this run has {_options.Epochs} epochs and seed {_options.Seed}.");
         }
 
-        int n = _train.DataSet.Count;
+        int n = _train.Count;
         if (state.Epoch < 0 || state.Epoch > state.Epochs || state.InProgress is { } p && (p.Position < 0 || p.Position > n))
         {
             throw new InvalidDataException($"The checkpoint's position (epoch {state.Epoch}, sample {state.InProgress?.Position}) does not fit a run of {state.Epochs} epochs over {n} samples.");
@@ -319,13 +319,13 @@ public sealed class Trainer
         }
     }
 
-    private static void CheckShape(ITrainingNetwork network, ImageDataSet data)
+    private static void CheckShape(ITrainingNetwork network, IBatchSource data)
     {
         var input = network.Spec.Input;
-        if (data.Channels != input.Channels || data.Height != input.Height || data.Width != input.Width)
+        if (data.Shape != input)
         {
             throw new ArgumentException(
-                $"{data.Source}: images are {data.Channels}x{data.Height}x{data.Width}, the model {network.Spec.Name} expects {input}.");
+                $"{data.Source}: images are {data.Shape}, the model {network.Spec.Name} expects {input}.");
         }
 
         if (data.Classes > network.Spec.Classes)

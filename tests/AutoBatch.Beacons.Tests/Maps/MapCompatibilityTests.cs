@@ -34,6 +34,35 @@ public sealed class MapCompatibilityTests
                 .And.Message.Contains($"autobatch beacons --model {model} --data {data}"));
     }
 
+    private static BeaconMap CustomMap(string model) => Map with { Grid = Map.Grid with { Model = model } };
+
+    [Test]
+    public void AUserModelsMap_PassesForTheSameFingerprint() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(CustomMap("custom:net@0123456789abcdef"), "custom:net@0123456789abcdef", DataSetKind.FashionMnist),
+            Throws.Nothing);
+
+    [TestCase("custom:net@fedcba9876543210", DataSetKind.FashionMnist)]
+    [TestCase("custom:other@0123456789abcdef", DataSetKind.FashionMnist)]
+    [TestCase("custom:net@0123456789abcdef", DataSetKind.Mnist)]
+    [TestCase("mlp", DataSetKind.FashionMnist)]
+    public void AUserModelsMap_IsRefusedForAnotherArchitectureOrDataSet(string model, DataSetKind data)
+    {
+        string expected = model == "mlp" ? "mlp:500-500" : model;
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(CustomMap("custom:net@0123456789abcdef"), model, data, "net.json"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith(
+                $"net.json: the map is for custom:net@0123456789abcdef on Fashion-MNIST, but the run uses {expected} on {(data == DataSetKind.Mnist ? "MNIST" : "Fashion-MNIST")}; ")
+                .And.Message.Contains("a map describes one architecture"));
+    }
+
+    [Test]
+    public void ABuiltInModelsMap_IsRefusedForAUserModel() =>
+        Assert.That(
+            () => MapCompatibility.EnsureCompatible(Map, "custom:net@0123456789abcdef", DataSetKind.FashionMnist, "fm.json"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith(
+                "fm.json: the map is for mlp:500-500 on Fashion-MNIST, but the run uses custom:net@0123456789abcdef on Fashion-MNIST; "));
+
     [Test]
     public void WithoutAPathTheMessageSaysTheBeaconMap() =>
         Assert.That(

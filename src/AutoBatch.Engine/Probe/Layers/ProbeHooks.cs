@@ -42,6 +42,10 @@ internal sealed class ProbeHooks : IDisposable
                     site.Input = input.detach();
                     output.retain_grad();
                     site.Output = output;
+                    // The caller gets an alias (a view: the gradient still reaches the kept output), because a caller
+                    // may dispose what a layer returns as soon as it has used it: TorchSharp's Sequential does, which
+                    // left the probe a disposed handle.
+                    return output.alias();
                 }
 
                 return output;

@@ -1,0 +1,61 @@
+using System.IO;
+using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Output;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Controller.Library.Tests;
+
+/// <summary>A beacon map of a user's model: built by the grid, accepted for the same architecture, refused for another.</summary>
+public sealed class BeaconGridTests
+{
+    private static (BeaconMap Map, string Path, string Model, LabelledData Train, LabelledData Test) Build()
+    {
+        (LabelledData train, LabelledData test) = TinyModels.Sets();
+        string folder = TinyModels.Folder("grid");
+        string path = Path.Combine(folder, "tiny.json");
+        var grid = new BeaconGrid(() => TinyModels.Cnn(), train, test, new BeaconGridOptions
+        {
+            OutputFolder = Path.Combine(folder, "grid"), MapPath = path, BatchSizes = [8, 32], LearningRates = [0.05, 0.2], Epochs = 2, ProbeInterval = 2,
+        }, name: "tiny");
+        BeaconMap map = grid.BuildAsync().GetAwaiter().GetResult();
+        return (map, path, grid.ModelName, train, test);
+    }
+
+    [Test]
+    public async Task TheMap_RecordsTheFingerprintedModel_AndSteersTheClosedLoopOfTheSameArchitecture()
+    {
+        (BeaconMap map, string path, string model, LabelledData train, LabelledData test) = Build();
+        string output = TinyModels.Folder("closed-loop");
+        random.manual_seed(7);
+        var trainer = new AutoBatchTrainer(TinyModels.Cnn(), train, test, new AutoBatchOptions { OutputFolder = output, BeaconMap = path }, name: "tiny");
+
+        var decisions = new List<DecisionMade>();
+        await foreach (TrainingEvent e in trainer.TrainAsync())
+        {
+            if (e is DecisionMade d)
+            {
+                decisions.Add(d);
+            }
+        }
+
+        Assert.That(map.Grid.Model, Is.EqualTo(model).And.EqualTo(trainer.ModelName));
+        Assert.That(map.Runs, Has.Count.EqualTo(4));
+        Assert.That(BeaconMapFile.Read(path).Grid.Model, Is.EqualTo(model), "the file holds the same");
+        Assert.That(trainer.Summary!.Epochs, Is.EqualTo(2), "the map's epochs");
+        Assert.That(trainer.Summary.Policy, Is.EqualTo("closed-loop"));
+        Assert.That(decisions, Has.Count.EqualTo(File.ReadAllLines(Path.Combine(output, "decisions.jsonl")).Length).And.Count.GreaterThan(0));
+        Assert.That(EpochLog.Read(Path.Combine(output, "epochs.jsonl"))[0].BatchSize, Is.EqualTo(map.Derived.BestBeacons[0].BatchSize), "starts at the best beacon");
+    }
+
+    [Test]
+    public void AMapOfAnotherArchitecture_IsRefused_NamingBoth()
+    {
+        (_, string path, string model, LabelledData train, LabelledData test) = Build();
+        var other = new AutoBatchTrainer(TinyModels.Cnn(width: 6), train, test, new AutoBatchOptions { OutputFolder = TinyModels.Folder("other"), BeaconMap = path }, name: "tiny");
+
+        var error = Assert.ThrowsAsync<InvalidDataException>(async () => await other.FitAsync());
+
+        Assert.That(other.ModelName, Is.Not.EqualTo(model));
+        Assert.That(error!.Message, Does.Contain($"the map is for {model}").And.Contain($"the run uses {other.ModelName}"));
+    }
+}

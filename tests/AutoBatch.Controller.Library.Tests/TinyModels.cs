@@ -1,0 +1,41 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoBatch.Controller.Library.Tests;
+
+/// <summary>Small user models and data for the library's tests (1 x 8 x 8 images, 3 classes).</summary>
+internal static class TinyModels
+{
+    /// <summary>conv(1→4) → BN → ReLU → pool → linear(4·4·4 → 3), as a Sequential (which disposes its layers' outputs).</summary>
+    public static nn.Module<Tensor, Tensor> Cnn(int width = 4) => nn.Sequential(
+        ("conv", nn.Conv2d(1, width, 3, padding: 1)), ("bn", nn.BatchNorm2d(width)), ("relu", nn.ReLU()), ("pool", nn.MaxPool2d(2)),
+        ("flat", nn.Flatten()), ("fc", nn.Linear(width * 4 * 4, 3)));
+
+    /// <summary>
+    /// <paramref name="count"/> random images whose class shifts their mean (so that they can be learned), as tensors
+    /// drawn from <paramref name="seed"/>.
+    /// </summary>
+    public static (Tensor Images, Tensor Labels) Data(int count, long seed)
+    {
+        var generator = new Generator((ulong)seed);
+        Tensor labels = randint(0, 3, [count], generator: generator, dtype: int64);
+        Tensor images = randn([count, 1, 8, 8], generator: generator) + labels.to(float32).view(count, 1, 1, 1);
+        return (images, labels);
+    }
+
+    /// <summary>Training and test sets from <see cref="Data"/>.</summary>
+    public static (LabelledData Train, LabelledData Test) Sets(int train = 96, int test = 48)
+    {
+        (Tensor x, Tensor y) = Data(train, 1);
+        (Tensor tx, Tensor ty) = Data(test, 2);
+        return (LabelledData.FromTensors(x, y, classes: 3), LabelledData.FromTensors(tx, ty, classes: 3));
+    }
+
+    /// <summary>A fresh folder under the test's work directory.</summary>
+    public static string Folder(string name)
+    {
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "library-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
