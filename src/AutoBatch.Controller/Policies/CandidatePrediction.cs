@@ -1,9 +1,13 @@
 namespace AutoBatch.Controller.Policies;
 
-/// <summary>What the closed loop predicts for one candidate batch size at the next epoch boundary.</summary>
+/// <summary>What the closed loop predicts for one candidate batch size if the run holds it to the last epoch.</summary>
 /// <param name="BatchSize">The candidate.</param>
-/// <param name="Condition">Predicted C̄_K after the coming epoch.</param>
-/// <param name="Energy">Predicted L_K after the coming epoch.</param>
+/// <param name="Condition">Predicted final C̄_K.</param>
+/// <param name="Energy">Predicted final L_K.</param>
 /// <param name="Error">Final test error the map's surface gives that point.</param>
 /// <param name="Distance">Distance of that point to the map's optimum region (normalised log units; 0 inside).</param>
-public sealed record CandidatePrediction(int BatchSize, double Condition, double Energy, double Error, double Distance);
+/// <param name="Seconds">
+/// Predicted wall seconds of training steps to the end (remaining samples x the run's own seconds per sample at this
+/// batch size, <see cref="ThroughputModel"/>); null when the run has measured no epoch yet.
+/// </param>
+public sealed record CandidatePrediction(int BatchSize, double Condition, double Energy, double Error, double Distance, double? Seconds = null);

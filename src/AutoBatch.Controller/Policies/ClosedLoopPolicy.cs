@@ -8,12 +8,12 @@ namespace AutoBatch.Controller.Policies;
 /// The closed-loop Fisher-map controller (docs/DESIGN.md, 'The closed-loop law'; its reasoning is in
 /// docs/CONTROLLER.md). At every epoch boundary it predicts, for each candidate batch size (halve, keep, double, within
 /// the guards and the map's range), where the live (C̄_K, L_K) will end if the run holds that batch size to the last
-/// epoch, and reads the final test error the map's final surface gives that point. It changes the batch size only when
-/// the change is predicted to gain more than the map's seed noise allows it to resolve (<see cref="Margin"/>): a larger
-/// batch when it is predicted to end that far inside the tolerance δ of the best fixed beacon's error (or that much
-/// better than keeping B when keeping is predicted outside it), a smaller one when keeping is predicted outside the
-/// tolerance and the smaller one regains that much. Reversing the last change needs that change's gain plus the margin
-/// (<see cref="Choose"/>).
+/// epoch, the final test error the map's final surface gives that point, and the wall-clock of training to the end at
+/// the run's own measured speed (<see cref="ThroughputModel"/>). Its objective is the target error (the best fixed
+/// beacon's plus δ) in the least time: while keeping B is predicted inside the target, it takes the candidate also
+/// predicted inside it that reaches the end soonest; when keeping B is predicted outside it, a change must regain more
+/// error than the map's seed noise allows it to resolve (<see cref="Margin"/>). Reversing the last change needs that
+/// change's gain plus the margin (<see cref="Choose"/>).
 /// </summary>
 /// <remarks>
 /// Looking to the end rather than one epoch ahead matters because C̄_K and L_K are cumulative: one epoch at a larger
@@ -44,7 +44,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
 
     /// <inheritdoc/>
     public string Settings => string.Create(
-        CultureInfo.InvariantCulture, $"{Name}, {_settings.Guards}, δ {Tolerance:R}, margin {Margin:R}, a reversal needs its change's gain + margin");
+        CultureInfo.InvariantCulture,
+        $"{Name}, {_settings.Guards}, δ {Tolerance:R}, margin {Margin:R}, a reversal needs its change's gain + margin, least predicted time inside target + δ");
 
     /// <inheritdoc/>
     public bool UsesLastChange => true;
@@ -100,22 +101,28 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     }
 
     /// <summary>
-    /// The control law (docs/CONTROLLER.md): with T = <paramref name="target"/> + <paramref name="tolerance"/> (the best
-    /// fixed beacon's error plus δ) and ê the predicted final errors, a larger candidate's gain is max(T, ê(B)) − ê(B′)
-    /// (how far inside the tolerance it is predicted to end, or how much error it regains when keeping B is predicted
-    /// outside it); a smaller one has a gain only when keeping B is predicted outside the tolerance, ê(B) − ê(B′).
-    /// A candidate whose gain is error (a smaller batch, or a larger one while keeping B is predicted outside T) is taken
-    /// only when its gain exceeds the margin m (<paramref name="margin"/>); a larger one while keeping B is inside T gains
-    /// time and needs only a positive gain (to be predicted inside T); reversing <paramref name="lastChange"/> needs the
-    /// gain that change was made on plus m. Of the candidates that qualify, the one with the largest gain (the larger on
-    /// a tie); when none does, B is kept.
+    /// The control law (docs/CONTROLLER.md): the target error in the least wall-clock. With T = <paramref name="target"/>
+    /// + <paramref name="tolerance"/> (the best fixed beacon's error plus δ) and ê the predicted final errors:
+    /// <list type="bullet">
+    /// <item>while keeping B is predicted inside T, a candidate has a <b>time</b> case when it too is predicted inside T
+    /// (its gain T − ê(B′) is positive) and is predicted to reach the end in no more time than keeping B (a smaller
+    /// batch: in less; a larger one also on a tie, for its fewer iterations); it needs no margin;</item>
+    /// <item>while keeping B is predicted outside T, a candidate's case is the <b>error</b> it regains, ê(B) − ê(B′),
+    /// which must exceed the margin m (<paramref name="margin"/>);</item>
+    /// <item>reversing <paramref name="lastChange"/> needs the error gain that change was made on plus m, whatever the
+    /// case.</item>
+    /// </list>
+    /// Of the candidates that qualify, the one predicted to reach the end soonest (<see cref="CandidatePrediction.Seconds"/>);
+    /// on equal times (or without throughput figures) the larger gain, then the larger batch. When none qualifies, B is
+    /// kept.
     /// </summary>
     /// <remarks>
     /// Anchoring the tolerance to the target rather than to the best candidate keeps the losses of successive steps from
     /// adding up (each may use δ only once, relative to the same reference). The margin keeps predictions that differ by
     /// less than the map's seed noise from moving the batch size, and the hysteresis keeps a prediction that flips with
     /// one epoch of new measures from undoing the change it just made (a limit cycle seen in a live run: 32 → 64 → 32 →
-    /// ... at every boundary).
+    /// ... at every boundary). A change is remembered with its error gain (<see cref="LawChoice.Gain"/>, T − ê(B′) for a
+    /// time case), so a reversal is always asked for error evidence, never for a time figure alone.
     /// </remarks>
     public static LawChoice Choose(
         IReadOnlyList<CandidatePrediction> predictions, int batchSize, double target, double tolerance, double margin, BatchChange? lastChange)
@@ -124,24 +131,25 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         CandidatePrediction keep = predictions.SingleOrDefault(p => p.BatchSize == batchSize)
             ?? throw new ArgumentException($"No prediction for the batch size in use ({batchSize}).", nameof(predictions));
         double limit = target + tolerance;
+        bool keepInside = keep.Error <= limit;
         var options = new List<LawOption>();
         foreach (CandidatePrediction p in predictions.Where(p => p.BatchSize != batchSize))
         {
             int direction = Math.Sign(p.BatchSize - batchSize);
-            double? gain = direction > 0 ? Math.Max(limit, keep.Error) - p.Error
-                : keep.Error > limit ? keep.Error - p.Error
-                : null;
+            // +1: predicted faster than keeping B, 0: as fast or unknown (no throughput figures), −1: slower.
+            int faster = p.Seconds is { } s && keep.Seconds is { } k ? Math.Sign(k - s) : 0;
+            bool timeCase = keepInside && (direction > 0 ? faster >= 0 : faster > 0);
+            double? gain = !keepInside ? keep.Error - p.Error : timeCase ? limit - p.Error : null;
             bool reversal = lastChange is not null && lastChange.Direction == -direction;
-            // An error gain must exceed the noise (m); a larger batch while keeping B is inside T gains time, not
-            // error, and is taken as soon as it too is predicted inside T (the objective is the target error in the
-            // least time). A reversal needs the gain of the change it undoes on top of m.
-            bool timeGain = direction > 0 && keep.Error <= limit;
-            double required = reversal ? margin + Math.Max(lastChange!.Gain ?? margin, margin) : timeGain ? 0 : margin;
-            options.Add(new LawOption(p.BatchSize, gain, required, reversal));
+            double required = reversal ? margin + Math.Max(lastChange!.Gain ?? margin, margin) : timeCase ? 0 : margin;
+            options.Add(new LawOption(p.BatchSize, gain, required, reversal, p.Seconds));
         }
 
-        LawOption? best = options.Where(o => o.Gain > o.Required).OrderByDescending(o => o.Gain).ThenByDescending(o => o.BatchSize).FirstOrDefault();
-        return new LawChoice(best?.BatchSize ?? batchSize, best?.Gain ?? 0, limit, options);
+        LawOption? best = options.Where(o => o.Qualifies)
+            .OrderBy(o => o.Seconds ?? 0).ThenByDescending(o => o.Gain).ThenByDescending(o => o.BatchSize).FirstOrDefault();
+        return best is null
+            ? new LawChoice(batchSize, 0, limit, options, keep.Seconds)
+            : new LawChoice(best.BatchSize, best.Gain!.Value, limit, options, best.Seconds);
     }
 
     /// <summary>The candidate batch sizes: halve, keep, double, clamped to the guards and the map's batch-size range.</summary>
@@ -205,31 +213,50 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             energy += iterations * l;
         }
 
-        return new CandidatePrediction(candidate, condition, energy, surface.Evaluate(condition, energy), region.DistanceToRegion(condition, energy));
+        // Wall-clock to the end at the run's own speed on this machine (decisions are at epoch boundaries: whole epochs).
+        double? seconds = context.Throughput.Estimate(candidate) is { } speed
+            ? (double)(context.Epochs - context.Epoch) * context.EpochSize * speed.SecondsPerSample
+            : null;
+        return new CandidatePrediction(
+            candidate, condition, energy, surface.Evaluate(condition, energy), region.DistanceToRegion(condition, energy), seconds);
     }
 
     private string Explain(PolicyContext context, LawChoice choice, List<CandidatePrediction> predictions)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}{(_model.NoiseFromSeeds ? string.Empty : ", from the runs' last epochs: the map has one seed")}): ");
-        text.AppendJoin(", ", predictions.Select(p => string.Create(CultureInfo.InvariantCulture, $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3})")));
+        text.Append(CultureInfo.InvariantCulture, $"predicted final error (target {_model.BestError:P2} + δ {Tolerance:P2} = {choice.Limit:P2}; margin {Margin:P2}{(_model.NoiseFromSeeds ? string.Empty : ", from the runs' last epochs: the map has one seed")}) and training time to the end on this machine: ");
+        text.AppendJoin(", ", predictions.Select(p => string.Create(
+            CultureInfo.InvariantCulture,
+            $"B={p.BatchSize} {p.Error:P2} (d={p.Distance:F3}{(p.Seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $", {s:F1} s {Basis(context, p.BatchSize)}") : ", no time measured yet")})")));
         text.Append("; ");
+        CandidatePrediction keep = predictions.Single(p => p.BatchSize == context.BatchSize);
+        bool keepInside = keep.Error <= choice.Limit;
         if (choice.Options.Count > 0)
         {
             text.AppendJoin(", ", choice.Options.Select(o => o.Gain is { } g
-                ? string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: gain {g:P2} vs {(o.Reversal ? "reversal needs " : "needs ")}{o.Required:P2}")
-                : string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: no gain (keeping B is within target + δ)")));
+                ? string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: {(keepInside ? "time case, inside T by" : "regains")} {g:P2} vs {(o.Reversal ? "reversal needs " : "needs ")}{o.Required:P2}")
+                : string.Create(CultureInfo.InvariantCulture, $"{o.BatchSize}: no case (keeping B is within target + δ and {o.BatchSize} is not predicted to save time)")));
             text.Append("; ");
         }
 
         int from = context.BatchSize;
+        string time = choice.Seconds is { } t && keep.Seconds is { } k
+            ? string.Create(CultureInfo.InvariantCulture, $", {t:F1} s to the end against {k:F1} s")
+            : string.Empty;
         text.Append(choice.BatchSize == from
             ? string.Create(CultureInfo.InvariantCulture, $"keep B = {from}: no change is predicted to gain more than it needs")
-            : choice.BatchSize > from
-                ? string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: fewer iterations, predicted {choice.Gain:P2} inside target + δ or better than keeping B")
-                : string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: keeping B is predicted above target + δ, this regains {choice.Gain:P2}"));
+            : keepInside
+                ? string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: predicted inside target + δ (by {choice.Gain:P2}) in the least time{time}")
+                : string.Create(CultureInfo.InvariantCulture, $"B {from} -> {choice.BatchSize}: keeping B is predicted above target + δ, this regains {choice.Gain:P2}{time}"));
         return text.ToString();
     }
+
+    private static string Basis(PolicyContext context, int batchSize) => context.Throughput.Estimate(batchSize)?.Basis switch
+    {
+        ThroughputBasis.Measured => "measured",
+        ThroughputBasis.Fitted => "fitted",
+        _ => "as the one measured batch size",
+    };
 
     private Dictionary<string, double> Inputs(PolicyContext context, LawChoice choice, List<CandidatePrediction> predictions, int mapEpoch)
     {
@@ -244,6 +271,14 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             ["epochEnergy"] = context.LastEpoch.EpochEnergy,
             ["mapEpoch"] = mapEpoch,
         };
+        // The throughput figures the law used: what the run measured, and what it predicted for each candidate.
+        foreach (ThroughputSample measured in context.Throughput.Samples)
+        {
+            string key = measured.BatchSize.ToString(CultureInfo.InvariantCulture);
+            inputs["measuredSecondsPerSample@" + key] = measured.SecondsPerSample;
+            inputs["measuredSamples@" + key] = measured.Samples;
+        }
+
         foreach (CandidatePrediction p in predictions)
         {
             string key = p.BatchSize.ToString(CultureInfo.InvariantCulture);
@@ -251,6 +286,13 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             inputs["distance@" + key] = p.Distance;
             inputs["condition@" + key] = p.Condition;
             inputs["energy@" + key] = p.Energy;
+            inputs["iterations@" + key] = (double)(context.Epochs - context.Epoch) * ((context.EpochSize + p.BatchSize - 1) / p.BatchSize);
+            if (context.Throughput.Estimate(p.BatchSize) is { } speed && p.Seconds is { } seconds)
+            {
+                inputs["secondsPerSample@" + key] = speed.SecondsPerSample;
+                inputs["throughputBasis@" + key] = (double)speed.Basis;
+                inputs["seconds@" + key] = seconds;
+            }
         }
 
         foreach (LawOption o in choice.Options)

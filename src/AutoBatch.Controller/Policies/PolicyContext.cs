@@ -68,6 +68,12 @@ public sealed record PolicyContext
     /// <summary>The last batch-size change, or null when there was none (or the run resumed a checkpoint from before it was kept).</summary>
     public BatchChange? LastChange { get; init; }
 
+    /// <summary>
+    /// The run's own seconds per sample by batch size, measured on this machine over its completed epochs (empty
+    /// before the first, and for a policy that has not been told).
+    /// </summary>
+    public ThroughputModel Throughput { get; init; } = ThroughputModel.Empty;
+
     /// <summary>True at an epoch boundary after at least one completed epoch.</summary>
     public bool AtEpochBoundary => IterationInEpoch == 1 && LastEpoch is not null;
 

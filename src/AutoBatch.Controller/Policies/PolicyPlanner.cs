@@ -67,6 +67,12 @@ public sealed class PolicyPlanner : IStepPlanner
     /// <summary>The last batch-size change (null before the first).</summary>
     public BatchChange? LastChange { get; private set; }
 
+    /// <summary>
+    /// The run's seconds per sample by batch size, from its completed epochs that used one batch size (checkpointed:
+    /// a resumed run decides on the figures it had, not on a re-measurement).
+    /// </summary>
+    public ThroughputModel Throughput { get; private set; } = ThroughputModel.Empty;
+
     /// <summary>The learning rate a step in <paramref name="epoch"/> at <paramref name="batchSize"/> gets.</summary>
     public double LearningRateFor(int epoch, int batchSize) =>
         _schedule.LearningRateAt(epoch) * LearningRateScaling.Factor(Rule, batchSize, ReferenceBatchSize) * LearningRateScale;
@@ -120,6 +126,7 @@ public sealed class PolicyPlanner : IStepPlanner
     {
         ArgumentNullException.ThrowIfNull(record);
         _lastEpoch = record;
+        Throughput = Throughput.With(record);
         EpochsSinceChange++;
     }
 
@@ -156,7 +163,10 @@ public sealed class PolicyPlanner : IStepPlanner
     /// <summary>The state as JSON, for checkpoints.</summary>
     public string SaveState() =>
         JsonSerializer.Serialize(
-            new PolicyPlannerState(Policy.Name, BatchSize, EpochsSinceChange, LearningRateScale, Changes, _lastEpoch, LastChange, PolicyPlannerState.CurrentVersion), Json);
+            new PolicyPlannerState(
+                Policy.Name, BatchSize, EpochsSinceChange, LearningRateScale, Changes, _lastEpoch, LastChange, PolicyPlannerState.CurrentVersion,
+                Throughput.Samples),
+            Json);
 
     /// <summary>Restores a state written by <see cref="SaveState"/> for the same policy.</summary>
     /// <exception cref="InvalidDataException">
@@ -199,7 +209,19 @@ public sealed class PolicyPlanner : IStepPlanner
                 + $"{Policy.Name} needs it after a change (this run made {state.Changes}) to keep its hysteresis.");
         }
 
+        ThroughputModel throughput;
+        try
+        {
+            // Before format 3 nothing was measured: the figures start again from the next epoch.
+            throughput = new ThroughputModel(state.Throughput ?? []);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The checkpoint's planner state has invalid throughput figures: {e.Message}", e);
+        }
+
         BatchSize = state.BatchSize;
+        Throughput = throughput;
         EpochsSinceChange = state.EpochsSinceChange;
         LastChange = state.LastChange;
         LearningRateScale = state.LearningRateScale;
@@ -238,6 +260,7 @@ public sealed class PolicyPlanner : IStepPlanner
             ReferenceBatchSize = ReferenceBatchSize,
             LastEpoch = _lastEpoch,
             LastChange = LastChange,
+            Throughput = Throughput,
         };
     }
 }

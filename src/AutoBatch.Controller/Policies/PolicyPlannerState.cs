@@ -11,12 +11,14 @@ namespace AutoBatch.Controller.Policies;
 /// <param name="LastEpoch">The last completed epoch's record, which epoch-level policies decide on.</param>
 /// <param name="LastChange">The last batch-size change (hysteresis), null when none.</param>
 /// <param name="Version">
-/// Format: 1 (absent in the JSON) before <paramref name="LastChange"/> was kept, <see cref="CurrentVersion"/> since.
+/// Format: 1 (absent in the JSON) before <paramref name="LastChange"/> was kept, 2 before <paramref name="Throughput"/>
+/// was, <see cref="CurrentVersion"/> since.
 /// </param>
+/// <param name="Throughput">The run's measured seconds per sample by batch size (<see cref="ThroughputModel"/>), null before format 3.</param>
 public sealed record PolicyPlannerState(
     string Policy, int BatchSize, int EpochsSinceChange, double LearningRateScale, int Changes, EpochRecord? LastEpoch,
-    BatchChange? LastChange = null, int Version = 1)
+    BatchChange? LastChange = null, int Version = 1, IReadOnlyList<ThroughputSample>? Throughput = null)
 {
     /// <summary>The format written now.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 }

@@ -11,7 +11,7 @@ public sealed partial class DesignDocTests
     private const string DesignPage = "docs/DESIGN.md";
 
     /// <summary>The symbols whose computing file the page must name (a row of its table each).</summary>
-    private static readonly string[] TableSymbols = ["c_k", "l_k", "C̄_K, L_K", "F̃", "the IDW surface", "the optimum region", "δ", "the margin m", "B_simple"];
+    private static readonly string[] TableSymbols = ["c_k", "l_k", "C̄_K, L_K", "F̃", "the IDW surface", "the optimum region", "δ", "the margin m", "seconds per sample by B", "B_simple"];
 
     [Test]
     public void EveryPathTheDesignPageNamesExists()

@@ -202,6 +202,83 @@ public sealed class ClosedLoopPolicyTests
         });
     }
 
+    private static CandidatePrediction P(int b, double error, double seconds) => new(b, 1, 1, error, 0, seconds);
+
+    // Target 0.100, δ 0.002 (T = 0.102), margin 0.001, B = 64 in use (50 s to the end), no earlier change.
+    [TestCase(0.1010, 0.1015, 40, 0.1000, 60, 128, TestName = "Inside T: the larger batch, also inside T and faster, is a time case (no margin)")]
+    [TestCase(0.1010, 0.1015, 55, 0.1000, 60, 64, TestName = "Inside T: a larger batch predicted slower has no case, however far inside T")]
+    [TestCase(0.1010, 0.1030, 40, 0.1000, 45, 32, TestName = "Inside T: a smaller batch inside T and faster is a time case too")]
+    [TestCase(0.1010, 0.1015, 40, 0.1000, 45, 128, TestName = "Inside T: of two time cases the faster (40 s against 45 s), not the one further inside T")]
+    [TestCase(0.1010, 0.1000, 45, 0.1015, 40, 32, TestName = "Inside T: the faster wins also when it is the smaller batch")]
+    [TestCase(0.1010, 0.1015, 50, 0.1000, 50, 128, TestName = "Inside T: on equal times (one batch size measured) the larger batch, for fewer iterations")]
+    [TestCase(0.1010, 0.1030, 50, 0.1000, 50, 64, TestName = "Inside T: a smaller batch as fast as keeping B has no case")]
+    [TestCase(0.1050, 0.1035, 40, 0.1030, 60, 128, TestName = "Outside T: of two changes regaining more than the margin, the faster (the old law took the larger gain)")]
+    [TestCase(0.1050, 0.1045, 40, 0.1030, 60, 32, TestName = "Outside T: a faster change that regains less than the margin does not qualify")]
+    [TestCase(0.1050, 0.1035, 70, 0.1070, 60, 128, TestName = "Outside T: regained error is taken even when it costs time")]
+    public void TheLeastTimeInsideTheToleranceOnHandWorkedPredictions(double keep, double up, double upSeconds, double down, double downSeconds, int expected)
+    {
+        LawChoice choice = ClosedLoopPolicy.Choose(
+            [P(32, down, downSeconds), P(64, keep, 50), P(128, up, upSeconds)], 64, target: 0.100, tolerance: 0.002, margin: 0.001, lastChange: null);
+        double expectedSeconds = expected == 64 ? 50 : expected == 128 ? upSeconds : downSeconds;
+        Assert.Multiple(() =>
+        {
+            Assert.That(choice.BatchSize, Is.EqualTo(expected));
+            Assert.That(choice.Seconds, Is.EqualTo(expectedSeconds));
+            // A change is remembered with its error gain: T − ê(B′) inside T, ê(B) − ê(B′) outside.
+            Assert.That(choice.Gain, Is.EqualTo(expected == 64 ? 0 : keep <= 0.102 ? 0.102 - (expected == 128 ? up : down) : keep - (expected == 128 ? up : down)).Within(1e-12));
+        });
+    }
+
+    [Test]
+    public void ATimeCaseThatReversesTheLastChangeStillNeedsItsGainPlusTheMargin()
+    {
+        // The run went 32 -> 64 on a gain of 0.0015 and turned out slower there: 32 is now predicted faster (40 s
+        // against 50 s) and inside T. Undoing the change needs 0.0015 + 0.001 of error evidence, not a time figure.
+        var up = new BatchChange(Epoch: 5, From: 32, To: 64, Gain: 0.0015);
+        LawChoice weak = ClosedLoopPolicy.Choose([P(32, 0.1000, 40), P(64, 0.1010, 50), P(128, 0.110, 30)], 64, 0.100, 0.002, 0.001, up);
+        LawChoice strong = ClosedLoopPolicy.Choose([P(32, 0.0990, 40), P(64, 0.1010, 50), P(128, 0.110, 30)], 64, 0.100, 0.002, 0.001, up);
+        Assert.Multiple(() =>
+        {
+            // T − ê(32) = 0.002 < 0.0025: hold.
+            Assert.That(weak.BatchSize, Is.EqualTo(64));
+            Assert.That(weak.Options.Single(o => o.BatchSize == 32).Required, Is.EqualTo(0.0025).Within(1e-15));
+            // 0.003 > 0.0025: reverse.
+            Assert.That(strong.BatchSize, Is.EqualTo(32));
+            Assert.That(strong.Gain, Is.EqualTo(0.003).Within(1e-12));
+            // 128 is the fastest but predicted outside T: its gain T − ê(128) is negative, it does not qualify.
+            Assert.That(weak.Options.Single(o => o.BatchSize == 128).Gain, Is.EqualTo(0.102 - 0.110).Within(1e-12));
+            Assert.That(weak.Options.Single(o => o.BatchSize == 128).Qualifies, Is.False);
+        });
+    }
+
+    [Test]
+    public void DecideWeighsTheRunsOwnThroughputAndLogsIt()
+    {
+        // Flat map (every candidate inside T = 0.101). Two epochs measured at B = 64 (2 s per 6,400 samples) and one
+        // at B = 128 (1 s): s(B) = a + b/B through them gives b = (2 − 1)/6400 / (1/64 − 1/128) = 0.02, a = 0, so
+        // s(32) = 0.02/32 = 4/6400 (fitted). Two epochs to go, 12,800 samples: 128 takes 2 s, 64 4 s, 32 8 s.
+        ClosedLoopPolicy policy = Policy(Map(0.1, 0.1, 0.1));
+        ThroughputModel faster = new([new ThroughputSample(64, 12_800, 4), new ThroughputSample(128, 6400, 1)]);
+        // The other way round: 128 slower (2 s per epoch against 1 s); the fit then gives s(32) < 0, so 32 takes 64's figure.
+        ThroughputModel slower = new([new ThroughputSample(64, 6400, 1), new ThroughputSample(128, 6400, 2)]);
+        BatchDecision taken = policy.Decide(Live() with { Throughput = faster });
+        BatchDecision held = policy.Decide(Live() with { Throughput = slower });
+        Assert.Multiple(() =>
+        {
+            Assert.That(taken.BatchSize, Is.EqualTo(128));
+            Assert.That(taken.Inputs["seconds@128"], Is.EqualTo(2).Within(1e-12));
+            Assert.That(taken.Inputs["seconds@64"], Is.EqualTo(4).Within(1e-12));
+            Assert.That(taken.Inputs["seconds@32"], Is.EqualTo(8).Within(1e-12));
+            Assert.That(taken.Inputs["throughputBasis@32"], Is.EqualTo((double)ThroughputBasis.Fitted));
+            Assert.That(taken.Inputs["measuredSecondsPerSample@64"], Is.EqualTo(4.0 / 12_800).Within(1e-18));
+            Assert.That(taken.Inputs["iterations@128"], Is.EqualTo(100));
+            Assert.That(taken.Reason, Does.Contain("8.0 s fitted)").And.Contain("2.0 s to the end against 4.0 s"));
+            Assert.That(held.BatchSize, Is.EqualTo(64));
+            Assert.That(held.Inputs["throughputBasis@32"], Is.EqualTo((double)ThroughputBasis.Nearest));
+            Assert.That(held.Reason, Does.Contain("128: no case (keeping B is within target + δ and 128 is not predicted to save time)"));
+        });
+    }
+
     [Test]
     public void TheLawNeedsAPredictionForTheBatchSizeInUse() =>
         Assert.That(() => ClosedLoopPolicy.Choose([P(32, 0.1)], 64, 0.1, 0.001, 0.001, null), Throws.ArgumentException.With.Message.Contains("64"));
@@ -255,7 +332,7 @@ public sealed class ClosedLoopPolicyTests
         {
             Assert.That(old, Does.StartWith("closed-loop, ").And.Contain("δ 0.001"));
             Assert.That(e!.Message, Does.Contain($"--schedule: {old} in the checkpoint's run, {now["--schedule"]} in this one"));
-            Assert.That(now["--schedule"], Does.EndWith(", margin 0, a reversal needs its change's gain + margin"));
+            Assert.That(now["--schedule"], Does.EndWith(", margin 0, a reversal needs its change's gain + margin, least predicted time inside target + δ"));
         });
     }
 

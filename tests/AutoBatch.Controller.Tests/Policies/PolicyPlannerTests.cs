@@ -110,7 +110,7 @@ public sealed class PolicyPlannerTests
             Assert.That(copy.LastChange, Is.EqualTo(planner.LastChange));
             Assert.That(copy.ContextFor(At(3)).LastChange, Is.EqualTo(planner.LastChange));
             Assert.That(copy.SaveState(), Is.EqualTo(state));
-            Assert.That(state, Does.Contain("\"version\":2"));
+            Assert.That(state, Does.Contain("\"version\":3"));
         });
     }
 
@@ -121,7 +121,7 @@ public sealed class PolicyPlannerTests
         const string afterChanges = """{"policy":"doubling","batchSize":128,"epochsSinceChange":1,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
         const string beforeAnyChange = """{"policy":"doubling","batchSize":32,"epochsSinceChange":1,"learningRateScale":1,"changes":0,"lastEpoch":null}""";
         const string staged = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
-        const string newer = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null,"version":3}""";
+        const string newer = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null,"version":4}""";
         var hysteresis = new PolicyPlanner(new Doubling(), new StepDecaySchedule(0.05, 15), 32, LearningRateRule.Keep, 10);
         var fixedB = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
         var e = Assert.Throws<InvalidDataException>(() => hysteresis.RestoreState(afterChanges));
@@ -132,7 +132,33 @@ public sealed class PolicyPlannerTests
             Assert.That(() => fixedB.RestoreState(staged), Throws.Nothing);
             Assert.That(fixedB.Changes, Is.EqualTo(2));
             Assert.That(fixedB.LastChange, Is.Null);
-            Assert.That(() => fixedB.RestoreState(newer), Throws.TypeOf<InvalidDataException>().With.Message.Contains("version 3"));
+            Assert.That(() => fixedB.RestoreState(newer), Throws.TypeOf<InvalidDataException>().With.Message.Contains("version 4"));
+        });
+    }
+
+    [Test]
+    public void TheThroughputFiguresAreLearnedFromEpochsAndCheckpointed()
+    {
+        var planner = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        // Two epochs at B = 64 (6,400 samples each, 1 s and 3 s): 4 s / 12,800 samples.
+        planner.EpochCompleted(PolicyContexts.Record(1));
+        planner.EpochCompleted(PolicyContexts.Record(2) with { TrainSeconds = 3 });
+        string state = planner.SaveState();
+        var copy = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        copy.RestoreState(state);
+        // Format 2 had no throughput: the figures start again.
+        const string format2 = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":0,"lastEpoch":null,"version":2}""";
+        var old = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        old.RestoreState(format2);
+        const string invalid = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":0,"lastEpoch":null,"version":3,"throughput":[{"batchSize":64,"samples":0,"seconds":1}]}""";
+        Assert.Multiple(() =>
+        {
+            Assert.That(planner.Throughput.Samples, Is.EqualTo(new[] { new ThroughputSample(64, 12_800, 4) }));
+            Assert.That(copy.Throughput.Samples, Is.EqualTo(planner.Throughput.Samples));
+            Assert.That(copy.ContextFor(At(2)).Throughput.Estimate(64)!.SecondsPerSample, Is.EqualTo(4.0 / 12_800).Within(1e-18));
+            Assert.That(copy.SaveState(), Is.EqualTo(state));
+            Assert.That(old.Throughput.Samples, Is.Empty);
+            Assert.That(() => old.RestoreState(invalid), Throws.TypeOf<InvalidDataException>().With.Message.Contains("throughput"));
         });
     }
 
