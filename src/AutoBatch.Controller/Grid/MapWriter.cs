@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Beacons.Plots;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Grid;
 
@@ -21,7 +22,7 @@ public static class MapWriter
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.");
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: expected a file path, found a directory.");
         }
 
         FolderLock owner;
@@ -29,10 +30,10 @@ public static class MapWriter
         {
             owner = FolderLock.Acquire(PlotFolder(path), option);
         }
-        catch (ArgumentException e) when (e.InnerException is { } io)
+        catch (UserInputException e) when (e is not FolderInUseException && e.InnerException is { } io)
         {
             // A file where a folder of the path should be, or a read-only disk.
-            throw new ArgumentException($"The beacon map cannot be written to {full}: {io.Message}", e);
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: {io.Message}", e);
         }
 
         using (owner)

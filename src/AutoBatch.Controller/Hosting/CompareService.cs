@@ -46,33 +46,8 @@ public sealed class CompareService : BackgroundService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        try
-        {
-            Environment.ExitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "compare");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "compare", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "compare");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("compare", _logger, _lifetime, RunAsync, code => code, stoppingToken);
 
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {

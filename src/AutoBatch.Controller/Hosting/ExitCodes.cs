@@ -1,5 +1,4 @@
-using AutoBatch.Beacons.Grid;
-using AutoBatch.Engine.Data;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Hosting;
 
@@ -22,34 +21,14 @@ public static class ExitCodes
     public const int Diverged = 3;
 
     /// <summary>
-    /// An exception's message as the user should read it: an <see cref="ArgumentException"/>'s message without the
-    /// " (Parameter 'runs')" .NET appends for the developer's parameter name, which means nothing on the command line.
+    /// The exit code for an exception that ended a verb: bad input only for a <see cref="UserInputException"/> (which
+    /// names the option or the file); anything else, an <see cref="ArgumentException"/> from a guard clause included,
+    /// is a failure.
     /// </summary>
-    public static string UserMessage(Exception e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        string message = e.Message;
-        if (e is ArgumentException { ParamName: { } name })
-        {
-            string suffix = $" (Parameter '{name}')";
-            int at = message.LastIndexOf(suffix, StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                message = message.Remove(at, suffix.Length);
-            }
-        }
-
-        return message;
-    }
-
-    /// <summary>Maps an exception to the exit code for it.</summary>
     public static int For(Exception e) => e switch
     {
         OperationCanceledException => Cancelled,
-        // DataFormatException (a malformed data file) and FolderInUseException (an output folder another process
-        // holds) are IOExceptions, unlike the disk errors that are failures.
-        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or DataFormatException or FolderInUseException
-            or ArgumentException or UnauthorizedAccessException => BadInput,
+        UserInputException => BadInput,
         _ => Failure,
     };
 }

@@ -34,8 +34,9 @@ public sealed class TrainService : BackgroundService
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Final = await TrainingVerbRunner.RunAsync(
-            "train", _options.ExitWithParent, _logger, _lifetime, Train, (EpochRecord? r) => r is { Diverged: true }, stoppingToken).ConfigureAwait(false);
+        Final = await VerbRunner.RunAsync(
+            "train", _logger, _lifetime, token => Task.FromResult(Train(token)), r => r is { Diverged: true } ? ExitCodes.Diverged : ExitCodes.Ok,
+            stoppingToken, _options.ExitWithParent).ConfigureAwait(false);
 
     private EpochRecord? Train(CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Checkpoints;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -64,8 +65,7 @@ public sealed class RunSession
         {
             if (subset > train.Count)
             {
-                throw new ArgumentException(
-                    $"--train-subset: {subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
+                throw new UserInputException("--train-subset", $"{subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
             }
 
             train = train.Subset(subset, seed: 0);
@@ -73,7 +73,7 @@ public sealed class RunSession
 
         if (s.BatchSize > train.Count)
         {
-            throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({train.Count} samples).");
+            throw new UserInputException("--batch-size", $"{s.BatchSize} is larger than the training set ({train.Count} samples).");
         }
 
         if (s.ProbeInterval > 0)
@@ -123,7 +123,7 @@ public sealed class RunSession
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"{CheckpointPath}: {e.Message} Start afresh without --resume, or use another --output.", e);
+                throw new UserInputException(CheckpointPath, $"{e.Message} Start afresh without --resume, or use another --output.", e);
             }
 
             rollbacks = checkpoint.Metadata.TryGetValue(RollbacksKey, out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
@@ -207,7 +207,7 @@ public sealed class RunSession
         try
         {
             RunSummary summary = System.Text.Json.JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), SummaryJson)
-                ?? throw new InvalidDataException($"{path}: empty run summary.");
+                ?? throw new UserInputException(path, $"empty run summary.");
             // Values no run writes: an edited or damaged file, which would otherwise enter a comparison's means.
             string? problem = summary.FinalTestError is < 0 or > 1 || double.IsNaN(summary.FinalTestError)
                     ? $"finalTestError is {summary.FinalTestError}, expected an error rate in [0, 1]"
@@ -215,11 +215,11 @@ public sealed class RunSession
                 : summary.Epochs < 0 ? $"epochs is {summary.Epochs}, expected >= 0"
                 : summary.TrainSeconds < 0 ? $"trainSeconds is {summary.TrainSeconds}, expected >= 0"
                 : null;
-            return problem is null ? summary : throw new InvalidDataException($"{path}: not a valid run summary: {problem}.");
+            return problem is null ? summary : throw new UserInputException(path, $"not a valid run summary: {problem}.");
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a run summary: {e.Message}", e);
+            throw new UserInputException(path, $"not a run summary: {e.Message}", e);
         }
     }
 

@@ -324,13 +324,12 @@ public sealed class Trainer
         var input = network.Spec.Input;
         if (data.Channels != input.Channels || data.Height != input.Height || data.Width != input.Width)
         {
-            throw new ArgumentException(
-                $"{data.Source}: images are {data.Channels}x{data.Height}x{data.Width}, the model {network.Spec.Name} expects {input}.");
+            throw new UserInputException(data.Source, $"images are {data.Channels}x{data.Height}x{data.Width}, the model {network.Spec.Name} expects {input}.");
         }
 
         if (data.Classes > network.Spec.Classes)
         {
-            throw new ArgumentException($"{data.Source}: {data.Classes} classes, the model has {network.Spec.Classes} outputs.");
+            throw new UserInputException(data.Source, $"{data.Classes} classes, the model has {network.Spec.Classes} outputs.");
         }
     }
 

@@ -82,7 +82,7 @@ public static class SafeTensorsFile
 
     /// <summary>Reads every tensor of the file at <paramref name="path"/>, in header order.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">
+    /// <exception cref="UserInputException">
     /// The file is not a valid safetensors file of F32/I64 tensors; the message starts with the path and says what
     /// was expected and what was found.
     /// </exception>
@@ -106,7 +106,7 @@ public static class SafeTensorsFile
 
     /// <summary>Reads only the <see cref="MetadataKey"/> map of the file (empty when it has none), validating the whole header.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The header is not valid; the message starts with the path.</exception>
+    /// <exception cref="UserInputException">The header is not valid; the message starts with the path.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -444,8 +444,8 @@ public static class SafeTensorsFile
         }
     }
 
-    private static InvalidDataException Invalid(string path, string problem, Exception? inner = null) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{path}: not a valid safetensors file: {problem}"), inner);
+    private static UserInputException Invalid(string path, string problem, Exception? inner = null) =>
+        new(path, "not a valid safetensors file: " + problem, inner);
 
     private sealed record Entry(string Name, StateDType DType, long[] Shape, long Begin, long End);
 
