@@ -1,4 +1,5 @@
 using AutoBatch.Beacons.Grid;
+using AutoBatch.Controller.Output;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Options;
 

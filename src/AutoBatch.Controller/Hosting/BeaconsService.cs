@@ -1,7 +1,8 @@
 using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;

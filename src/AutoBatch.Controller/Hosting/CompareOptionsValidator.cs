@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

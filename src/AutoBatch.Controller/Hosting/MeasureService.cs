@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;

@@ -1,5 +1,6 @@
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

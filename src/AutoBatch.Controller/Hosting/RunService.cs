@@ -1,7 +1,8 @@
 using System.Globalization;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Display;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;

@@ -1,5 +1,7 @@
+using AutoBatch.Controller.Display;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;

@@ -1,3 +1,4 @@
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using AutoBatch.Beacons.Grid;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine;
@@ -281,7 +280,7 @@ public sealed class RunSession
             DistanceToRegion = last is null ? null : Distance(last),
             Map = _settings.MapPath,
             Command = _settings.Command,
-            Machine = Grid.MachineInfo.Describe(),
+            Machine = GridRuns.MachineInfo.Describe(),
             Engine = Engines.Describe(),
         };
     }

@@ -1,6 +1,6 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;

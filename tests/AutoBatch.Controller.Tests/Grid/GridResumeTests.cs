@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
 using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Tests.Grid;

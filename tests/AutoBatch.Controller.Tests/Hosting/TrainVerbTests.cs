@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Verbs;
 
 namespace AutoBatch.Controller.Tests.Hosting;

@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

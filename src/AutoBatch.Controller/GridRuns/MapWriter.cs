@@ -3,7 +3,7 @@ using AutoBatch.Beacons.Maps;
 using AutoBatch.Beacons.Plots;
 using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>Builds a beacon map from finished runs, with provenance, and writes it with its SVG plots.</summary>
 public static class MapWriter

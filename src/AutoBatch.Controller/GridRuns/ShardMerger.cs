@@ -3,7 +3,7 @@ using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>Combines the run folders of a sharded grid into one set of runs.</summary>
 public static class ShardMerger

@@ -1,6 +1,6 @@
 using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Processes;
 
 /// <summary>Process exit codes.</summary>
 public static class ExitCodes

@@ -1,6 +1,6 @@
 using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Output;
 
 /// <summary>
 /// Checks, before any work, that an output path can be what a verb will write there: a folder (runs, grids,
