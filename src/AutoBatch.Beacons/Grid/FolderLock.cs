@@ -56,6 +56,7 @@ public sealed class FolderLock : IDisposable
     public static FolderLock Acquire(string folder, string option, TimeSpan wait = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentException.ThrowIfNullOrEmpty(option);
         try
         {
             Directory.CreateDirectory(folder);

@@ -87,7 +87,11 @@ public sealed class GridStore
     }
 
     /// <summary>Whether the run has finished: its file exists and can be used (<see cref="Problem"/> is null).</summary>
-    public bool IsFinished(RunKey key) => File.Exists(RunPath(key.Id)) && Problem(key) is null;
+    public bool IsFinished(RunKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return File.Exists(RunPath(key.Id)) && Problem(key) is null;
+    }
 
     /// <summary>
     /// Why the run file of <paramref name="key"/> cannot be used, naming the file: it cannot be read, is not a run file
