@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Where the engine's probe spent its time before its speed-up (docs/BENCHMARKS.md, section 2'): a line-by-line Python
+"""Where the engine's probe spent its time before its speed-up (bench/results/HISTORY.md, section 2'): a line-by-line Python
 replica of Probe.cpp as of commit cf0f31d (same ATen kernels, as libtorch and python3-torch share libtorch_cpu), timed
 per probe site and per operation, next to a candidate per-sample conv-gradient kernel (a grouped convolution's weight
 backward, the trick functorch and Opacus use).

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Verbs;
 
 var root = new RootCommand("AutoBatch: Fisher-measured, closed-loop batch-size and learning-rate tuning (Liao et al., TPAMI 2020)")

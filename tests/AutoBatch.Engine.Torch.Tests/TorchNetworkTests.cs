@@ -176,7 +176,7 @@ public sealed class TorchNetworkTests
         Assert.That(target.TrainStep(x, y, 0.1).Loss, Is.EqualTo(source.TrainStep(x, y, 0.1).Loss));
 
         StateTensor[] wrong = [.. source.GetState().Select(t => t.Name == "fc.bias" ? t with { Shape = [5], Data = new byte[20] } : t)];
-        var error = Assert.Throws<InvalidDataException>(() => target.SetState(wrong, source: "w.safetensors"));
+        var error = Assert.Throws<UserInputException>(() => target.SetState(wrong, source: "w.safetensors"));
         Assert.That(error!.Message, Does.StartWith("w.safetensors: tensor 'fc.bias' is Float32 [5]"));
     }
 

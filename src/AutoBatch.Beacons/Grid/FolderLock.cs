@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Grid;
 
@@ -51,17 +52,18 @@ public sealed class FolderLock : IDisposable
     /// <param name="option">How the user named it, for messages (e.g. <c>--output</c>).</param>
     /// <param name="wait">How long to wait for another holder; zero to refuse at once.</param>
     /// <exception cref="FolderInUseException">Another process holds the folder; the message names it and the holder.</exception>
-    /// <exception cref="ArgumentException">The folder cannot be created; the message names the option.</exception>
+    /// <exception cref="UserInputException">The folder cannot be created; the message names the option.</exception>
     public static FolderLock Acquire(string folder, string option, TimeSpan wait = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentException.ThrowIfNullOrEmpty(option);
         try
         {
             Directory.CreateDirectory(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"{option}: cannot create the folder '{folder}': {e.Message}", e);
+            throw new UserInputException(option, $"cannot create the folder '{folder}': {e.Message}", e);
         }
 
         string path = Path.Combine(folder, LockName);
@@ -83,7 +85,8 @@ public sealed class FolderLock : IDisposable
                         ? $"wait for that one to end (or stop it), or give another {option}"
                         : "wait for that one to end (or stop it)";
                     throw new FolderInUseException(
-                        $"{option}: the folder '{folder}' is in use by another process ({DescribeOwner(folder)}); two processes writing one folder "
+                        option,
+                        $"the folder '{folder}' is in use by another process ({DescribeOwner(folder)}); two processes writing one folder "
                         + $"would corrupt each other's files: {remedy}.",
                         e);
                 }

@@ -1,3 +1,4 @@
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Beacons.Grid;
@@ -40,8 +41,9 @@ public sealed record GridSpec
          select new RunKey(b, lr, seed)).ToArray();
 
     /// <summary>
-    /// Throws <see cref="ArgumentException"/> when <see cref="Model"/> is not a model this build knows (checked apart
+    /// Throws <see cref="UserInputException"/> when <see cref="Model"/> is not a model this build knows (checked apart
     /// from <see cref="Validate"/>: a map of an unknown model gets MapCompatibility's own message when it is read).
+    /// The input is named as in the grid's JSON (<c>model</c>); the command line renames it to its option.
     /// </summary>
     public void ValidateModel()
     {
@@ -52,46 +54,76 @@ public sealed record GridSpec
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"--model: {e.Message}", e);
+            throw new UserInputException(ModelField, e.Message, e);
         }
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    /// <summary>
+    /// Throws <see cref="UserInputException"/> naming what is wrong; the input is named as the grid's JSON field
+    /// (<c>batchSizes</c>, ...), which the command line renames to its option.
+    /// </summary>
     public void Validate()
     {
         if (BatchSizes.Count == 0 || BatchSizes.Any(b => b < 1))
         {
-            throw new ArgumentException("--batch-sizes: at least one batch size, each >= 1.");
+            throw new UserInputException(BatchSizesField, "at least one batch size, each >= 1.");
         }
 
         if (LearningRates.Count == 0 || LearningRates.Any(a => !(a > 0) || !double.IsFinite(a)))
         {
-            throw new ArgumentException("--learning-rates: at least one learning rate, each a finite number > 0.");
+            throw new UserInputException(LearningRatesField, "at least one learning rate, each a finite number > 0.");
         }
 
         if (Seeds.Count == 0)
         {
-            throw new ArgumentException("--seeds: at least one seed.");
+            throw new UserInputException(SeedsField, "at least one seed.");
         }
 
-        if (BatchSizes.Distinct().Count() != BatchSizes.Count || LearningRates.Distinct().Count() != LearningRates.Count || Seeds.Distinct().Count() != Seeds.Count)
-        {
-            throw new ArgumentException("--batch-sizes, --learning-rates and --seeds must not repeat a value.");
-        }
-
+        Distinct(BatchSizes, BatchSizesField);
+        Distinct(LearningRates, LearningRatesField);
+        Distinct(Seeds, SeedsField);
         if (Epochs < 1)
         {
-            throw new ArgumentException("--epochs: must be >= 1.");
+            throw new UserInputException(EpochsField, "must be >= 1.");
         }
 
         if (ProbeInterval < 1)
         {
-            throw new ArgumentException("--probe-interval: a beacon run needs the probe; must be >= 1.");
+            throw new UserInputException(ProbeIntervalField, "a beacon run needs the probe; must be >= 1.");
         }
 
         if (TrainSubset is < 1)
         {
-            throw new ArgumentException("--train-subset: must be >= 1.");
+            throw new UserInputException(TrainSubsetField, "must be >= 1.");
+        }
+    }
+
+    /// <summary>The JSON name of <see cref="Model"/>, as validation messages name it.</summary>
+    public const string ModelField = "model";
+
+    /// <summary>The JSON name of <see cref="BatchSizes"/>, as validation messages name it.</summary>
+    public const string BatchSizesField = "batchSizes";
+
+    /// <summary>The JSON name of <see cref="LearningRates"/>, as validation messages name it.</summary>
+    public const string LearningRatesField = "learningRates";
+
+    /// <summary>The JSON name of <see cref="Seeds"/>, as validation messages name it.</summary>
+    public const string SeedsField = "seeds";
+
+    /// <summary>The JSON name of <see cref="Epochs"/>, as validation messages name it.</summary>
+    public const string EpochsField = "epochs";
+
+    /// <summary>The JSON name of <see cref="ProbeInterval"/>, as validation messages name it.</summary>
+    public const string ProbeIntervalField = "probeInterval";
+
+    /// <summary>The JSON name of <see cref="TrainSubset"/>, as validation messages name it.</summary>
+    public const string TrainSubsetField = "trainSubset";
+
+    private static void Distinct<T>(IReadOnlyList<T> values, string field)
+    {
+        if (values.Distinct().Count() != values.Count)
+        {
+            throw new UserInputException(field, "must not repeat a value.");
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Grid;
 
@@ -35,8 +36,7 @@ public sealed class GridStore
             GridSpec existing = ReadSpec(specPath);
             if (Serialize(existing) != Serialize(grid))
             {
-                throw new ArgumentException(
-                    $"{specPath}: this folder holds a different grid ({existing.Model} on {existing.Data}, {existing.Runs().Count} runs, {existing.Epochs} epochs); use another --output or the same grid options.");
+                throw new UserInputException(specPath, $"this folder holds a different grid ({existing.Model} on {existing.Data}, {existing.Runs().Count} runs, {existing.Epochs} epochs); use another --output or the same grid options.");
             }
         }
         else
@@ -87,7 +87,11 @@ public sealed class GridStore
     }
 
     /// <summary>Whether the run has finished: its file exists and can be used (<see cref="Problem"/> is null).</summary>
-    public bool IsFinished(RunKey key) => File.Exists(RunPath(key.Id)) && Problem(key) is null;
+    public bool IsFinished(RunKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return File.Exists(RunPath(key.Id)) && Problem(key) is null;
+    }
 
     /// <summary>
     /// Why the run file of <paramref name="key"/> cannot be used, naming the file: it cannot be read, is not a run file
@@ -114,11 +118,11 @@ public sealed class GridStore
     }
 
     /// <summary>All finished runs of this grid, in canonical order.</summary>
-    /// <exception cref="InvalidDataException">A run file cannot be used; the message names it and why.</exception>
+    /// <exception cref="UserInputException">A run file cannot be used; the message names it and why.</exception>
     public IReadOnlyList<BeaconRun> LoadFinished()
     {
         IReadOnlyList<BeaconRun> runs = LoadFinished(out IReadOnlyList<string> unusable);
-        return unusable.Count == 0 ? runs : throw new InvalidDataException(unusable[0]);
+        return unusable.Count == 0 ? runs : throw UserInputException.Naming(Folder, unusable[0]);
     }
 
     /// <summary>
@@ -164,8 +168,7 @@ public sealed class GridStore
         {
             if (held != shard)
             {
-                throw new ArgumentException(
-                    $"--shard: {Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own --output, "
+                throw new UserInputException("--shard", $"{Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own --output, "
                     + "or the shard this folder was started with.");
             }
 
@@ -188,7 +191,7 @@ public sealed class GridStore
         Shard shard = Read<Shard>(path);
         return shard.Count >= 1 && shard.Index >= 0 && shard.Index < shard.Count
             ? shard
-            : throw new InvalidDataException($"{path}: expected a shard i of n with 0 <= i < n, found {shard.Index} of {shard.Count}.");
+            : throw new UserInputException(path, $"expected a shard i of n with 0 <= i < n, found {shard.Index} of {shard.Count}.");
     }
 
     /// <summary>"shard 1/4 of the grid", or "the whole grid (no --shard)" for 0/1.</summary>
@@ -226,14 +229,14 @@ public sealed class GridStore
         {
             if (found != expected)
             {
-                throw new InvalidDataException($"{path}: {field} is {found}, expected {expected} (the run {key.Id} of the grid).");
+                throw new UserInputException(path, $"{field} is {found}, expected {expected} (the run {key.Id} of the grid).");
             }
         }
 
         BeaconMapFile.CheckRunValues(path, string.Empty, run);
         if (run.Epochs.Count > grid.Epochs || run.Epochs.Where((e, i) => e.Epoch != i + 1).Any())
         {
-            throw new InvalidDataException($"{path}: expected epoch records 1, 2, ... up to the grid's {grid.Epochs}, found [{string.Join(", ", run.Epochs.Select(e => e.Epoch))}].");
+            throw new UserInputException(path, $"expected epoch records 1, 2, ... up to the grid's {grid.Epochs}, found [{string.Join(", ", run.Epochs.Select(e => e.Epoch))}].");
         }
 
         return run;
@@ -248,7 +251,7 @@ public sealed class GridStore
         {
             read = ReadRun(path, key, grid);
         }
-        catch (InvalidDataException e)
+        catch (UserInputException e)
         {
             return e.Message;
         }
@@ -280,11 +283,11 @@ public sealed class GridStore
         try
         {
             return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path}: empty JSON document.");
+                ?? throw new UserInputException(path, $"empty JSON document.");
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new InvalidDataException($"{path}: not a valid {typeof(T).Name} file: {e.Message}", e);
+            throw new UserInputException(path, $"not a valid {typeof(T).Name} file: {e.Message}", e);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Grid;
 
@@ -29,7 +30,7 @@ public sealed record Shard(int Index, int Count)
             return new Shard(i, n);
         }
 
-        throw new ArgumentException($"--shard: expected i/n with 0 <= i < n (e.g. 0/4), got '{text}'.");
+        throw new UserInputException("--shard", $"expected i/n with 0 <= i < n (e.g. 0/4), got '{text}'.");
     }
 
     /// <summary>
@@ -43,18 +44,20 @@ public sealed record Shard(int Index, int Count)
         string? value = environment(variable);
         if (value is null)
         {
-            throw new ArgumentException("--shard-count: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard i/n instead.");
+            throw new UserInputException("--shard-count", "neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard i/n instead.");
         }
 
         try
         {
             return Parse(value + "/" + count.ToString(CultureInfo.InvariantCulture));
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
             // The index came from the environment, not from a --shard the user typed: say where.
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"--shard-count {count}: {variable}={value} is not a shard index in 0..{count - 1} ({e.Message.TrimEnd('.')})."), e);
+            throw new UserInputException(
+                string.Create(CultureInfo.InvariantCulture, $"--shard-count {count}"),
+                string.Create(CultureInfo.InvariantCulture, $"{variable}={value} is not a shard index in 0..{count - 1} ({e.Message.TrimEnd('.')})."),
+                e);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;
 
@@ -20,9 +21,8 @@ public static class BeaconMapFile
     /// same folder, is flushed to disk, and then replaces <paramref name="path"/> in one rename, so a crash leaves
     /// either the old file or the new one, never half of one.
     /// </summary>
-    /// <exception cref="ArgumentException">
-    /// The map holds a NaN or infinite number (JSON has none), or <paramref name="path"/> is a directory.
-    /// </exception>
+    /// <exception cref="ArgumentException">The map holds a NaN or infinite number (JSON has none): a bug.</exception>
+    /// <exception cref="UserInputException"><paramref name="path"/> is a directory or its folder cannot be made.</exception>
     public static void Write(string path, BeaconMap map)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -30,7 +30,7 @@ public static class BeaconMapFile
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.");
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: expected a file path, found a directory.");
         }
 
         string folder = Path.GetDirectoryName(full)!;
@@ -41,7 +41,7 @@ public static class BeaconMapFile
         catch (IOException ex)
         {
             // A file where a folder of the path should be, or a read-only disk: bad input, not a crash.
-            throw new ArgumentException($"The beacon map cannot be written to {full}: {ex.Message}", ex);
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: {ex.Message}", ex);
         }
 
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -155,9 +155,9 @@ public static class BeaconMapFile
         {
             map.Grid.Validate();
         }
-        catch (ArgumentException ex)
+        catch (UserInputException ex)
         {
-            // GridSpec names the beacons flag a value came from; in a file it is the grid field.
+            // GridSpec names the grid's field, as the file spells it.
             throw Invalid(path, $"grid is not valid: {ex.Message.TrimEnd('.')}", ex);
         }
 
@@ -290,6 +290,6 @@ public static class BeaconMapFile
         }
     }
 
-    private static InvalidDataException Invalid(string path, string message, Exception? inner = null) =>
-        new($"{path}: {message}.", inner);
+    private static UserInputException Invalid(string path, string message, Exception? inner = null) =>
+        new(path, message + ".", inner);
 }

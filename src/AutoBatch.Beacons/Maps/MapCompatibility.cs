@@ -1,3 +1,4 @@
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 
@@ -37,8 +38,7 @@ public static class MapCompatibility
         string? found = TryCanonical(map.Grid.Model);
         if (found is null)
         {
-            throw new InvalidDataException(
-                $"{source}: grid.model '{map.Grid.Model}' is not a model this build knows; expected a map for {TryCanonical(expectedModel) ?? expectedModel.Trim()} on {Describe(expectedData)}.");
+            throw new UserInputException(source, $"grid.model '{map.Grid.Model}' is not a model this build knows; expected a map for {TryCanonical(expectedModel) ?? expectedModel.Trim()} on {Describe(expectedData)}.");
         }
 
         string expected = Canonical(expectedModel);
@@ -53,8 +53,7 @@ public static class MapCompatibility
 
         if (found != expected || map.Grid.Data != expectedData)
         {
-            throw new InvalidDataException(
-                $"{source}: the map is for {found} on {Describe(map.Grid.Data)} (grid.model '{map.Grid.Model}', grid.data {map.Grid.Data}), "
+            throw new UserInputException(source, $"the map is for {found} on {Describe(map.Grid.Data)} (grid.model '{map.Grid.Model}', grid.data {map.Grid.Data}), "
                 + $"but the run uses {expected} on {Describe(expectedData)}; build a map for it with "
                 + $"`autobatch beacons --model {expectedModel.Trim()} --data {expectedData}` or give a map of the same model and data set.");
         }

@@ -111,11 +111,14 @@ internal sealed class Axis
         return ticks;
     }
 
+    /// <summary>Tick steps a reader counts in, per power of ten.</summary>
+    private static readonly double[] NiceSteps = [1.0, 2.0, 2.5, 5.0, 10.0];
+
     private static List<double> LinearTicks(double low, double high, int target, bool integers = false)
     {
         double raw = (high - low) / target;
         double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1.0, 2.0, 2.5, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
+        double step = NiceSteps.Select(m => m * magnitude).First(s => s >= raw);
         if (integers)
         {
             // Whole steps only: 2.5 becomes 2 at any magnitude (0.25 then becomes 1), and anything below 1 becomes 1.

@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Runs;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Comparison;
 
@@ -42,7 +43,7 @@ public sealed class CompareRunner
             RunSummary summary = RunSession.ReadSummary(path);
             return summary.Completed || summary.Diverged;
         }
-        catch (InvalidDataException)
+        catch (UserInputException)
         {
             return false;
         }
@@ -78,7 +79,7 @@ public sealed class CompareRunner
                             await _executor.ExecuteAsync(_spec, run, folder, cancellationToken).ConfigureAwait(false);
                             if (!IsFinished(folder))
                             {
-                                throw new InvalidDataException($"run {run.Id} ended without a finished {RunSession.SummaryName} in {folder}.");
+                                throw new InvalidOperationException($"run {run.Id} ended without a finished {RunSession.SummaryName} in {folder}.");
                             }
 
                             lock (gate)

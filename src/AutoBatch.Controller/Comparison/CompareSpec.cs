@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Comparison;
 
@@ -84,7 +85,7 @@ public sealed record CompareSpec
         try
         {
             CompareSpec spec = JsonSerializer.Deserialize<CompareSpec>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path}: empty comparison spec.");
+                ?? throw new UserInputException(path, $"empty comparison spec.");
             string? problem = spec.Version != 1 ? $"version {spec.Version}, expected 1 (written by another version of autobatch?)"
                 : spec.Schedules is null || spec.Schedules.Count == 0 ? "no schedules, expected at least one"
                 : spec.Seeds is null || spec.Seeds.Count == 0 ? "no seeds, expected at least one"
@@ -94,7 +95,7 @@ public sealed record CompareSpec
                 : null;
             if (problem is not null)
             {
-                throw new InvalidDataException($"{path}: not a valid comparison spec: {problem}.");
+                throw new UserInputException(path, $"not a valid comparison spec: {problem}.");
             }
 
             foreach (string s in spec.Schedules!)
@@ -106,7 +107,7 @@ public sealed record CompareSpec
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
-            throw new InvalidDataException($"{path}: not a comparison spec: {e.Message}", e);
+            throw new UserInputException(path, $"not a comparison spec: {e.Message}", e);
         }
     }
 
@@ -126,8 +127,7 @@ public sealed record CompareSpec
         IReadOnlyList<string> differences = Differences(Read(folder));
         if (differences.Count > 0)
         {
-            throw new InvalidDataException(
-                $"--output: {folder} holds another comparison ({string.Join("; ", differences)}); give the same options to resume it, or another --output.");
+            throw new UserInputException("--output", $"{folder} holds another comparison ({string.Join("; ", differences)}); give the same options to resume it, or another --output.");
         }
     }
 

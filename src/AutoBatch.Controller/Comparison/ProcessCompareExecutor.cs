@@ -1,6 +1,6 @@
 using System.Globalization;
-using AutoBatch.Controller.Grid;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Processes;
 
 namespace AutoBatch.Controller.Comparison;
 

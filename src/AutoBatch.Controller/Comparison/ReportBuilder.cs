@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Controller.Comparison;
@@ -204,7 +205,7 @@ public static class ReportBuilder
                 RunSummary s = RunSession.ReadSummary(summary);
                 return string.Create(CultureInfo.InvariantCulture, $"{summary} says neither completed nor diverged (after {s.Epochs} of {epochs} epochs); the run is redone by compare");
             }
-            catch (InvalidDataException e)
+            catch (UserInputException e)
             {
                 return $"{e.Message.TrimEnd('.')}; the run is redone by compare";
             }

@@ -1,4 +1,6 @@
 using AutoBatch.Beacons.Grid;
+using AutoBatch.Controller.Output;
+using AutoBatch.Engine;
 using Microsoft.Extensions.Options;
 
 namespace AutoBatch.Controller.Hosting;
@@ -20,7 +22,7 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
                 failures.Add($"--batch-sizes: {grid.BatchSizes.Max()} is larger than --train-subset {subset}; every batch size must fit in the training set.");
             }
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
             failures.Add(e.Message);
         }
@@ -31,7 +33,7 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
             {
                 Shard.Parse(options.Shard);
             }
-            catch (ArgumentException e)
+            catch (UserInputException e)
             {
                 failures.Add(e.Message);
             }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Processes;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Runtime;
@@ -46,38 +48,34 @@ public sealed class BeaconsService : BackgroundService
             ProbeInterval = o.ProbeInterval,
             TrainSubset = o.TrainSubset,
         };
-        grid.Validate();
+        try
+        {
+            grid.Validate();
+        }
+        catch (UserInputException e) when (GridOptions.TryGetValue(e.Input, out string? option))
+        {
+            // The grid names its fields as its JSON does; on the command line they are these options.
+            throw e.Renamed(option);
+        }
+
         return grid;
     }
 
-    /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The beacons option for each field of <see cref="GridSpec"/> that its validation names.</summary>
+    private static readonly Dictionary<string, string> GridOptions = new(StringComparer.Ordinal)
     {
-        await Task.Yield();
-        try
-        {
-            Environment.ExitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "beacons");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "beacons", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "beacons");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
-    }
+        [GridSpec.ModelField] = "--model",
+        [GridSpec.BatchSizesField] = "--batch-sizes",
+        [GridSpec.LearningRatesField] = "--learning-rates",
+        [GridSpec.SeedsField] = "--seeds",
+        [GridSpec.EpochsField] = "--epochs",
+        [GridSpec.ProbeIntervalField] = "--probe-interval",
+        [GridSpec.TrainSubsetField] = "--train-subset",
+    };
+
+    /// <inheritdoc/>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("beacons", _logger, _lifetime, RunAsync, code => code, stoppingToken);
 
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -148,7 +146,7 @@ public sealed class BeaconsService : BackgroundService
         int largest = grid.BatchSizes.Max();
         if (largest > count)
         {
-            throw new ArgumentException($"--batch-sizes: {largest} is larger than the training set ({count} samples).");
+            throw new UserInputException("--batch-sizes", $"{largest} is larger than the training set ({count} samples).");
         }
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
@@ -163,7 +161,7 @@ public sealed class BeaconsService : BackgroundService
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"{option}: expected a comma-separated list of numbers, got '{text}'.", e);
+            throw new UserInputException(option, $"expected a comma-separated list of numbers, got '{text}'.", e);
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 using Microsoft.Extensions.Options;
 
 namespace AutoBatch.Controller.Hosting;
@@ -16,7 +18,7 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         {
             ParseSchedules(options.Schedules);
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
             failures.Add(e.Message);
         }
@@ -25,7 +27,7 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         {
             ParseSeeds(options.Seeds);
         }
-        catch (ArgumentException e)
+        catch (UserInputException e)
         {
             failures.Add(e.Message);
         }
@@ -53,13 +55,13 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>Parses --schedules into canonical names; throws <see cref="ArgumentException"/> naming the flag.</summary>
+    /// <summary>Parses --schedules into canonical names; throws <see cref="UserInputException"/> naming the flag.</summary>
     public static IReadOnlyList<string> ParseSchedules(string text)
     {
         string[] items = (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (items.Length == 0)
         {
-            throw new ArgumentException("--schedules: give at least one schedule.");
+            throw new UserInputException("--schedules", "give at least one schedule.");
         }
 
         var schedules = new List<ScheduleSpec>();
@@ -71,20 +73,20 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
             }
             catch (FormatException e)
             {
-                throw new ArgumentException($"--schedules: {e.Message}", e);
+                throw new UserInputException("--schedules", $"{e.Message}", e);
             }
         }
 
         string[] repeated = schedules.GroupBy(s => s.Id).Where(g => g.Count() > 1).Select(g => g.First().Name).ToArray();
         if (repeated.Length > 0)
         {
-            throw new ArgumentException($"--schedules: {string.Join(", ", repeated)} given more than once.");
+            throw new UserInputException("--schedules", $"{string.Join(", ", repeated)} given more than once.");
         }
 
         return schedules.Select(s => s.Name).ToArray();
     }
 
-    /// <summary>Parses --seeds; throws <see cref="ArgumentException"/> naming the flag.</summary>
+    /// <summary>Parses --seeds; throws <see cref="UserInputException"/> naming the flag.</summary>
     public static IReadOnlyList<long> ParseSeeds(string text)
     {
         long[] seeds;
@@ -95,17 +97,17 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"--seeds: expected a comma-separated list of integers, got '{text}'.", e);
+            throw new UserInputException("--seeds", $"expected a comma-separated list of integers, got '{text}'.", e);
         }
 
         if (seeds.Length == 0)
         {
-            throw new ArgumentException("--seeds: give at least one seed.");
+            throw new UserInputException("--seeds", "give at least one seed.");
         }
 
         if (seeds.Distinct().Count() != seeds.Length)
         {
-            throw new ArgumentException("--seeds: a seed is repeated.");
+            throw new UserInputException("--seeds", "a seed is repeated.");
         }
 
         return seeds;

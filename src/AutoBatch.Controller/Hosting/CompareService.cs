@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,33 +47,8 @@ public sealed class CompareService : BackgroundService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        try
-        {
-            Environment.ExitCode = await RunAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "compare");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "compare", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "compare");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("compare", _logger, _lifetime, RunAsync, code => code, stoppingToken);
 
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {

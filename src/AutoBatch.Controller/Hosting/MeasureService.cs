@@ -1,4 +1,6 @@
 using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Processes;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
@@ -35,35 +37,15 @@ public sealed class MeasureService : BackgroundService
     public MeasureReport? Report { get; private set; }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("measure", _logger, _lifetime, MeasureAndPrintAsync, _ => ExitCodes.Ok, stoppingToken);
+
+    private async Task<MeasureReport> MeasureAndPrintAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
-        try
-        {
-            Report = await Task.Run(() => Measure(stoppingToken), stoppingToken).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync(Report.ToJson()).ConfigureAwait(false);
-            await Console.Out.FlushAsync(stoppingToken).ConfigureAwait(false);
-            Environment.ExitCode = ExitCodes.Ok;
-        }
-        catch (OperationCanceledException)
-        {
-            Log.VerbCancelled(_logger, "measure");
-            Environment.ExitCode = ExitCodes.Cancelled;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "measure", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "measure");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
+        Report = Measure(cancellationToken);
+        await Console.Out.WriteLineAsync(Report.ToJson()).ConfigureAwait(false);
+        await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return Report;
     }
 
     private MeasureReport Measure(CancellationToken cancellationToken)
@@ -172,19 +154,19 @@ public sealed class MeasureService : BackgroundService
             int batchSize = o.BatchSize ?? MeasureOptions.DefaultBatchSize;
             return batchSize <= count
                 ? BatchIndices.Draw(o.Seed, batchSize, count)
-                : throw new ArgumentException($"--batch-size: {batchSize} is larger than the training set ({count} samples); a batch needs distinct samples.");
+                : throw new UserInputException("--batch-size", $"{batchSize} is larger than the training set ({count} samples); a batch needs distinct samples.");
         }
 
         if (!BatchIndices.TryParse(o.Indices, out int[] indices, out string error))
         {
-            throw new ArgumentException($"--indices: {error}");
+            throw new UserInputException("--indices", $"{error}");
         }
 
         foreach (int i in indices)
         {
             if (i >= count)
             {
-                throw new ArgumentException($"--indices: index {i} is outside the training set, whose indices are 0..{count - 1}.");
+                throw new UserInputException("--indices", $"index {i} is outside the training set, whose indices are 0..{count - 1}.");
             }
         }
 

@@ -1,5 +1,7 @@
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Processes;
+using AutoBatch.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,49 +25,34 @@ public sealed class MergeService : BackgroundService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("merge", _logger, _lifetime, _ => MergeAsync(), code => code, stoppingToken);
+
+    private async Task<int> MergeAsync()
     {
-        await Task.Yield();
-        try
+        string[] folders = _options.Grids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var (grid, runs, missing, unusable) = ShardMerger.Merge(folders);
+        if (unusable.Count > 0 && !_options.AllowIncomplete)
         {
-            string[] folders = _options.Grids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var (grid, runs, missing, unusable) = ShardMerger.Merge(folders);
-            if (unusable.Count > 0 && !_options.AllowIncomplete)
-            {
-                throw new InvalidDataException(
-                    $"{unusable[0].TrimEnd('.')}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
-                    + "rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out.");
-            }
+            throw UserInputException.Naming(
+                folders.First(f => unusable[0].Contains(f, StringComparison.Ordinal)),
+                $"{unusable[0].TrimEnd('.')}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
+                + "rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out.");
+        }
 
-            foreach (string problem in unusable)
-            {
-                Log.RunFileSkipped(_logger, problem);
-            }
+        foreach (string problem in unusable)
+        {
+            Log.RunFileSkipped(_logger, problem);
+        }
 
-            if (missing.Count > 0 && !_options.AllowIncomplete)
-            {
-                throw new InvalidDataException(
-                    $"--grids: {missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
-            }
+        if (missing.Count > 0 && !_options.AllowIncomplete)
+        {
+            throw new UserInputException("--grids", $"{missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
+        }
 
-            BeaconMap map = MapWriter.Write(grid, runs, _options.Output, "--output", Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
-            Log.MapWritten(_logger, _options.Output);
-            await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
-            Environment.ExitCode = ExitCodes.Ok;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
-        {
-            Log.VerbFailed(_logger, "merge", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
-        }
-        catch (Exception e)
-        {
-            Log.VerbCrashed(_logger, e, "merge");
-            Environment.ExitCode = ExitCodes.Failure;
-        }
-        finally
-        {
-            _lifetime.StopApplication();
-        }
+        BeaconMap map = MapWriter.Write(grid, runs, _options.Output, "--output", Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
+        Log.MapWritten(_logger, _options.Output);
+        await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
+        return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.Hosting;
@@ -56,47 +57,29 @@ public sealed class ReportService : BackgroundService
     }
 
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        FolderLock? owner = null;
-        try
-        {
-            // The report is written into the comparison folder: not while a compare (or another report) writes there.
-            // A folder that does not exist is not made here; reading its spec says what is missing.
-            owner = Directory.Exists(_options.Compare) ? FolderLock.Acquire(_options.Compare, "--compare") : null;
-            CompareSpec spec = CompareSpec.Read(_options.Compare);
-            string mapPath = _options.Map ?? spec.Map;
-            BeaconMap? map = null;
-            if (File.Exists(mapPath))
-            {
-                // A map given with --map must be of the runs' model and data set; the report then names it.
-                (string? model, DataSetKind? data) = RunsModel(_options.Compare, spec);
-                map = BeaconMapFile.Read(mapPath, model, data);
-                spec = spec with { Map = mapPath };
-            }
-            else
-            {
-                Log.MapUnavailable(_logger, mapPath);
-            }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        VerbRunner.RunAsync("report", _logger, _lifetime, _ => Task.FromResult(Rebuild()), _ => ExitCodes.Ok, stoppingToken);
 
-            Write(_options.Compare, spec, map, _logger);
-            Environment.ExitCode = ExitCodes.Ok;
-        }
-        catch (Exception e) when (ExitCodes.For(e) == ExitCodes.BadInput)
+    private ComparisonReport Rebuild()
+    {
+        // The report is written into the comparison folder: not while a compare (or another report) writes there.
+        // A folder that does not exist is not made here; reading its spec says what is missing.
+        using FolderLock? owner = Directory.Exists(_options.Compare) ? FolderLock.Acquire(_options.Compare, "--compare") : null;
+        CompareSpec spec = CompareSpec.Read(_options.Compare);
+        string mapPath = _options.Map ?? spec.Map;
+        BeaconMap? map = null;
+        if (File.Exists(mapPath))
         {
-            Log.VerbFailed(_logger, "report", ExitCodes.UserMessage(e));
-            Environment.ExitCode = ExitCodes.BadInput;
+            // A map given with --map must be of the runs' model and data set; the report then names it.
+            (string? model, DataSetKind? data) = RunsModel(_options.Compare, spec);
+            map = BeaconMapFile.Read(mapPath, model, data);
+            spec = spec with { Map = mapPath };
         }
-        catch (Exception e)
+        else
         {
-            Log.VerbCrashed(_logger, e, "report");
-            Environment.ExitCode = ExitCodes.Failure;
+            Log.MapUnavailable(_logger, mapPath);
         }
-        finally
-        {
-            owner?.Dispose();
-            _lifetime.StopApplication();
-        }
+
+        return Write(_options.Compare, spec, map, _logger);
     }
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Display;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,8 +38,9 @@ public sealed class RunService : BackgroundService
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Summary = await TrainingVerbRunner.RunAsync(
-            "run", _options.ExitWithParent, _logger, _lifetime, Execute, s => s.Diverged, stoppingToken).ConfigureAwait(false);
+        Summary = await VerbRunner.RunAsync(
+            "run", _logger, _lifetime, token => Task.FromResult(Execute(token)), s => s.Diverged ? ExitCodes.Diverged : ExitCodes.Ok,
+            stoppingToken, _options.ExitWithParent).ConfigureAwait(false);
 
     /// <summary>Resolves the options against the map into settings and a policy.</summary>
     public static (RunSettings Settings, IBatchPolicy Policy, MapModel? Map, BestBeacon? Best) Resolve(RunOptions o)
@@ -49,7 +52,7 @@ public sealed class RunService : BackgroundService
         BestBeacon? best = map?.Derived.BestBeacons.Count > 0 ? map.Derived.BestBeacons[0] : null;
         if (schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best && best is null)
         {
-            throw new InvalidDataException($"{o.Map}: the map has no best beacon (no run finished); the {schedule.Name} schedule needs one.");
+            throw new UserInputException(o.Map ?? "--map", $"the map has no best beacon (no run finished); the {schedule.Name} schedule needs one.");
         }
 
         var guards = new PolicyGuards
@@ -66,32 +69,32 @@ public sealed class RunService : BackgroundService
             ScheduleKind.Staged => new StagedPolicy(schedule.StagedBase, schedule.Sequence, schedule.MultiStage),
             ScheduleKind.NoiseScale => new NoiseScalePolicy(guards),
             ScheduleKind.ClosedLoop => new ClosedLoopPolicy(model!, new ClosedLoopSettings { Guards = guards, ErrorTolerance = o.ErrorTolerance }),
-            _ => throw new FormatException($"--schedule: unknown kind {schedule.Kind}."),
+            _ => throw new UserInputException("--schedule", $"unknown kind {schedule.Kind}."),
         };
         int batch = schedule.Kind switch
         {
             ScheduleKind.Fixed => schedule.BatchSize!.Value,
             ScheduleKind.Best => best!.BatchSize,
             ScheduleKind.Staged => schedule.Sequence[0],
-            _ => o.BatchSize ?? best?.BatchSize ?? throw new ArgumentException("--batch-size: required without a map."),
+            _ => o.BatchSize ?? best?.BatchSize ?? throw new UserInputException("--batch-size", "required without a map."),
         };
         if (o.BatchSize is { } given && given != batch)
         {
-            throw new ArgumentException($"--batch-size: the {schedule.Name} schedule starts at B = {batch}; --batch-size {given} contradicts it.");
+            throw new UserInputException("--batch-size", $"the {schedule.Name} schedule starts at B = {batch}; --batch-size {given} contradicts it.");
         }
 
         double lr = o.LearningRate ?? (schedule.Kind == ScheduleKind.Best ? best!.LearningRate : best?.LearningRate)
-            ?? throw new ArgumentException("--lr: required without a map.");
+            ?? throw new UserInputException("--lr", "required without a map.");
         var settings = new RunSettings
         {
-            Model = o.Model ?? map?.Grid.Model ?? throw new ArgumentException("--model: required without a map."),
+            Model = o.Model ?? map?.Grid.Model ?? throw new UserInputException("--model", "required without a map."),
             Data = o.Data ?? map?.Grid.Data ?? DataSetKind.FashionMnist,
             DataPath = o.DataPath,
             TrainSubset = o.TrainSubset ?? map?.Grid.TrainSubset,
             BatchSize = batch,
             LearningRate = lr,
             Rule = schedule.Rule ?? o.LearningRateRule,
-            Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new ArgumentException("--epochs: required without a map."),
+            Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new UserInputException("--epochs", "required without a map."),
             Seed = o.Seed,
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,

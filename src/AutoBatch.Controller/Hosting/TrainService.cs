@@ -1,5 +1,7 @@
+using AutoBatch.Controller.Display;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -34,8 +36,9 @@ public sealed class TrainService : BackgroundService
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Final = await TrainingVerbRunner.RunAsync(
-            "train", _options.ExitWithParent, _logger, _lifetime, Train, (EpochRecord? r) => r is { Diverged: true }, stoppingToken).ConfigureAwait(false);
+        Final = await VerbRunner.RunAsync(
+            "train", _logger, _lifetime, token => Task.FromResult(Train(token)), r => r is { Diverged: true } ? ExitCodes.Diverged : ExitCodes.Ok,
+            stoppingToken, _options.ExitWithParent).ConfigureAwait(false);
 
     private EpochRecord? Train(CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using AutoBatch.Controller.Processes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +37,7 @@ public static partial class VerbHost
             .AddInMemoryCollection(overrides);
         // A value the binder cannot convert would fail the start with "... to type 'System.Int32'"; say what was
         // expected instead, naming the key as the user can set it.
-        List<string> unconvertible = UnconvertibleValues(typeof(TOptions), builder.Configuration.GetSection(sectionName));
+        IReadOnlyList<string> unconvertible = UnconvertibleValues(typeof(TOptions), builder.Configuration.GetSection(sectionName));
         if (unconvertible.Count > 0)
         {
             foreach (string message in unconvertible)
@@ -133,7 +134,7 @@ public static partial class VerbHost
     /// TypeConverter, invariant culture): "Train:Epochs (appsettings.json or AUTOBATCH_Train__Epochs): expected a
     /// whole number, got 'ten'."
     /// </summary>
-    public static List<string> UnconvertibleValues(Type optionsType, IConfigurationSection section)
+    public static IReadOnlyList<string> UnconvertibleValues(Type optionsType, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(optionsType);
         ArgumentNullException.ThrowIfNull(section);

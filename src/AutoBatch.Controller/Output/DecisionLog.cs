@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Output;
 
@@ -76,11 +77,11 @@ public sealed class DecisionLog : IDisposable
 
         try
         {
-            return JsonSerializer.Deserialize<DecisionRecord>(text, EpochLog.Json) ?? throw new InvalidDataException($"{path}:{line}: null record");
+            return JsonSerializer.Deserialize<DecisionRecord>(text, EpochLog.Json) ?? throw new UserInputException($"{path}:{line}", "null record");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}:{line}: not a decision record: {e.Message}", e);
+            throw new UserInputException($"{path}:{line}", $"not a decision record: {e.Message}", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Controller.Output;
@@ -54,7 +55,7 @@ public sealed class EpochLog : IDisposable
 
         if (keepEpochs is { } expected && kept.Count != expected)
         {
-            throw new InvalidDataException($"{JsonPath}: the checkpoint is after epoch {expected}, but the log holds {kept.Count} of those epochs.");
+            throw new UserInputException(JsonPath, $"the checkpoint is after epoch {expected}, but the log holds {kept.Count} of those epochs.");
         }
 
         _jsonl = new LineFile(JsonPath, kept);
@@ -115,11 +116,11 @@ public sealed class EpochLog : IDisposable
 
         try
         {
-            return JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new InvalidDataException($"{path}:{line}: null record");
+            return JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new UserInputException($"{path}:{line}", "null record");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}:{line}: not an epoch record: {e.Message}", e);
+            throw new UserInputException($"{path}:{line}", $"not an epoch record: {e.Message}", e);
         }
     }
 

@@ -28,7 +28,11 @@ public sealed class StagedPolicy : IBatchPolicy
     }
 
     /// <summary>The paper's named schedule, e.g. <c>s32-to-512</c>.</summary>
-    public static StagedPolicy FromName(string name, bool multiStage) => new(name.Trim(), StageSequence.Parse(name), multiStage);
+    public static StagedPolicy FromName(string name, bool multiStage)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new(name.Trim(), StageSequence.Parse(name), multiStage);
+    }
 
     /// <summary>True for -MS.</summary>
     public bool MultiStage { get; }

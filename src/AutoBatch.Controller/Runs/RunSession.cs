@@ -1,8 +1,8 @@
 using System.Globalization;
 using AutoBatch.Beacons.Grid;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Checkpoints;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -71,7 +71,7 @@ public sealed class RunSession
         RunWorkload work = _workload ?? BuiltIn(s);
         if (s.BatchSize > work.Train.Count)
         {
-            throw new ArgumentException($"--batch-size: {s.BatchSize} is larger than the training set ({work.Train.Count} samples).");
+            throw new UserInputException("--batch-size", $"{s.BatchSize} is larger than the training set ({work.Train.Count} samples).");
         }
 
         if (s.ProbeInterval > 0)
@@ -118,7 +118,7 @@ public sealed class RunSession
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"{CheckpointPath}: {e.Message} Start afresh without --resume, or use another --output.", e);
+                throw new UserInputException(CheckpointPath, $"{e.Message} Start afresh without --resume, or use another --output.", e);
             }
 
             rollbacks = checkpoint.Metadata.TryGetValue(RollbacksKey, out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
@@ -202,7 +202,7 @@ public sealed class RunSession
         try
         {
             RunSummary summary = System.Text.Json.JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), SummaryJson)
-                ?? throw new InvalidDataException($"{path}: empty run summary.");
+                ?? throw new UserInputException(path, $"empty run summary.");
             // Values no run writes: an edited or damaged file, which would otherwise enter a comparison's means.
             string? problem = summary.FinalTestError is < 0 or > 1 || double.IsNaN(summary.FinalTestError)
                     ? $"finalTestError is {summary.FinalTestError}, expected an error rate in [0, 1]"
@@ -210,11 +210,11 @@ public sealed class RunSession
                 : summary.Epochs < 0 ? $"epochs is {summary.Epochs}, expected >= 0"
                 : summary.TrainSeconds < 0 ? $"trainSeconds is {summary.TrainSeconds}, expected >= 0"
                 : null;
-            return problem is null ? summary : throw new InvalidDataException($"{path}: not a valid run summary: {problem}.");
+            return problem is null ? summary : throw new UserInputException(path, $"not a valid run summary: {problem}.");
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a run summary: {e.Message}", e);
+            throw new UserInputException(path, $"not a run summary: {e.Message}", e);
         }
     }
 
@@ -226,8 +226,8 @@ public sealed class RunSession
         {
             if (subset > train.Count)
             {
-                throw new ArgumentException(
-                    $"--train-subset: {subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
+                throw new UserInputException(
+                    "--train-subset", $"{subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
             }
 
             train = train.Subset(subset, seed: 0);
@@ -304,7 +304,7 @@ public sealed class RunSession
             DistanceToRegion = last is null ? null : Distance(last),
             Map = _settings.MapPath,
             Command = _settings.Command,
-            Machine = Grid.MachineInfo.Describe(),
+            Machine = GridRuns.MachineInfo.Describe(),
             Engine = Engines.Describe(),
         };
     }

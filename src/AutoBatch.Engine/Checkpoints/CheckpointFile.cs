@@ -75,7 +75,7 @@ public static class CheckpointFile
     /// the rest of the checkpoint. The network is left unchanged when the file does not match it.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">
+    /// <exception cref="UserInputException">
     /// The file is not a checkpoint of this format version or of this model; the message names the file.
     /// </exception>
     public static Checkpoint Load(string path, ITrainingNetwork network)
@@ -85,17 +85,17 @@ public static class CheckpointFile
         IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.ReadMetadata(path);
         if (!metadata.TryGetValue(VersionKey, out string? version))
         {
-            throw new InvalidDataException($"{path}: not an AutoBatch checkpoint (no '{VersionKey}' entry in its metadata).");
+            throw new UserInputException(path, $"not an AutoBatch checkpoint (no '{VersionKey}' entry in its metadata).");
         }
 
         if (version != Version.ToString(CultureInfo.InvariantCulture))
         {
-            throw new InvalidDataException($"{path}: checkpoint format version {version}; this build reads version {Version}.");
+            throw new UserInputException(path, $"checkpoint format version {version}; this build reads version {Version}.");
         }
 
         if (metadata.TryGetValue(WeightsFile.ModelKey, out string? savedModel) && savedModel != network.Spec.Name)
         {
-            throw new InvalidDataException($"{path}: a checkpoint of the {savedModel} model; this run trains {network.Spec.Name}.");
+            throw new UserInputException(path, $"a checkpoint of the {savedModel} model; this run trains {network.Spec.Name}.");
         }
 
         TrainerState trainer = ParseTrainer(path, metadata);
@@ -124,17 +124,17 @@ public static class CheckpointFile
     {
         if (!metadata.TryGetValue(TrainerKey, out string? json))
         {
-            throw new InvalidDataException($"{path}: the checkpoint has no '{TrainerKey}' entry.");
+            throw new UserInputException(path, $"the checkpoint has no '{TrainerKey}' entry.");
         }
 
         try
         {
             return JsonSerializer.Deserialize<TrainerState>(json, Json)
-                ?? throw new InvalidDataException($"{path}: the '{TrainerKey}' entry is null.");
+                ?? throw new UserInputException(path, $"the '{TrainerKey}' entry is null.");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: the '{TrainerKey}' entry is not a valid trainer state: {e.Message}", e);
+            throw new UserInputException(path, $"the '{TrainerKey}' entry is not a valid trainer state: {e.Message}", e);
         }
     }
 }

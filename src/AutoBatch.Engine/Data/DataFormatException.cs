@@ -5,22 +5,21 @@ namespace AutoBatch.Engine.Data;
 /// expected and what was found, so that a user can fix the file without a debugger.
 /// </summary>
 /// <remarks>
-/// Derives from <see cref="IOException"/> because <see cref="InvalidDataException"/> is sealed; a caller that
-/// catches <see cref="IOException"/> thus handles missing and malformed data files alike. Corrupt gzip/zlib data
-/// (which the runtime reports as <see cref="InvalidDataException"/>) is wrapped in this type as the inner exception.
+/// Bad input like a missing data file (both are <see cref="UserInputException"/>s). Corrupt gzip/zlib data (which the
+/// runtime reports as <see cref="InvalidDataException"/>) is wrapped in this type as the inner exception.
 /// </remarks>
-public sealed class DataFormatException : IOException
+public sealed class DataFormatException : UserInputException
 {
     /// <summary>Creates the exception for <paramref name="filePath"/>; <paramref name="problem"/> states expected vs found.</summary>
     public DataFormatException(string filePath, string problem)
-        : base($"{filePath}: {problem}")
+        : base(filePath, problem)
     {
         FilePath = filePath;
     }
 
     /// <summary>As <see cref="DataFormatException(string, string)"/>, wrapping the low-level cause (e.g. a zlib error).</summary>
     public DataFormatException(string filePath, string problem, Exception innerException)
-        : base($"{filePath}: {problem}", innerException)
+        : base(filePath, problem, innerException)
     {
         FilePath = filePath;
     }

@@ -35,10 +35,7 @@ public static class DataSetLoader
     /// For CIFAR the files may also sit in the folder the official archive unpacks to
     /// (<c>cifar-10-batches-bin</c>, <c>cifar-100-binary</c>) inside <paramref name="directory"/>.
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist or is a file.</exception>
-    /// <exception cref="FileNotFoundException">
-    /// A file is missing or is a directory; the message lists all missing and expected files.
-    /// </exception>
+    /// <exception cref="UserInputException"><paramref name="directory"/> does not exist or is a file, or a file is missing or is a directory.</exception>
     /// <exception cref="DataFormatException">A file is malformed; the message names it.</exception>
     public static (ImageDataSet Train, ImageDataSet Test) Load(DataSetKind kind, string directory)
     {
@@ -50,8 +47,7 @@ public static class DataSetLoader
     /// The training set alone, as <see cref="Load"/> reads it, for callers that use no test images (the
     /// <c>measure</c> verb): the test files need not be there, and are not read.
     /// </summary>
-    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist or is a file.</exception>
-    /// <exception cref="FileNotFoundException">A training file is missing or is a directory.</exception>
+    /// <exception cref="UserInputException"><paramref name="directory"/> does not exist or is a file, or a file is missing or is a directory.</exception>
     /// <exception cref="DataFormatException">A training file is malformed; the message names it.</exception>
     public static ImageDataSet LoadTrain(DataSetKind kind, string directory) => Read(kind, directory, withTest: false).Train;
 
@@ -60,13 +56,15 @@ public static class DataSetLoader
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (File.Exists(directory))
         {
-            throw new DirectoryNotFoundException(
+            throw UserInputException.Naming(
+                directory,
                 $"{kind.DisplayName()} data set directory '{directory}' is a file; expected a directory containing {string.Join(", ", ExpectedFiles(kind))}.");
         }
 
         if (!Directory.Exists(directory))
         {
-            throw new DirectoryNotFoundException(
+            throw UserInputException.Naming(
+                directory,
                 $"{kind.DisplayName()} data set directory '{directory}' does not exist; expected it to contain {string.Join(", ", ExpectedFiles(kind))}.");
         }
 
@@ -129,8 +127,7 @@ public static class DataSetLoader
             paths[i] = path;
             if (Directory.Exists(path))
             {
-                throw new FileNotFoundException(
-                    $"{kind.DisplayName()} data set in '{directory}': {names[i]} is a directory; expected a file.", path);
+                throw UserInputException.Naming(path, $"{kind.DisplayName()} data set in '{directory}': {names[i]} is a directory; expected a file.");
             }
 
             if (!File.Exists(path))
@@ -142,9 +139,9 @@ public static class DataSetLoader
 
         if (missing.Count > 0)
         {
-            throw new FileNotFoundException(
-                $"{kind.DisplayName()} data set in '{directory}' is incomplete: missing {string.Join(", ", missing)}; expected {string.Join(", ", ExpectedFiles(kind))}.",
-                firstMissing);
+            throw UserInputException.Naming(
+                firstMissing!,
+                $"{kind.DisplayName()} data set in '{directory}' is incomplete: missing {string.Join(", ", missing)}; expected {string.Join(", ", ExpectedFiles(kind))}.");
         }
 
         return paths;

@@ -26,16 +26,14 @@ public sealed class ImageDataSet
         Int128 expected = (Int128)labels.Length * channels * height * width;
         if (pixels.LongLength != expected)
         {
-            throw new InvalidDataException(
-                $"{source}: expected {labels.Length} images x {channels}x{height}x{width} = {expected} pixel bytes, found {pixels.LongLength}.");
+            throw new UserInputException(source, $"expected {labels.Length} images x {channels}x{height}x{width} = {expected} pixel bytes, found {pixels.LongLength}.");
         }
 
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] >= classes)
             {
-                throw new InvalidDataException(
-                    $"{source}: label of image {i} is {labels[i]}, expected a class in 0..{classes - 1}.");
+                throw new UserInputException(source, $"label of image {i} is {labels[i]}, expected a class in 0..{classes - 1}.");
             }
         }
 

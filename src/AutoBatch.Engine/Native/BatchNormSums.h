@@ -6,7 +6,7 @@
 // same lanes in the same order and no fused multiply-add (this file must be built with -ffp-contract=off, as both
 // libraries are). The AVX-512 one does the eight lanes in one register, the tail with masked lanes; measured in
 // ResNet-8's probe at B = 128 on one thread, BatchNorm's seven layers took 17.5 ms with four lanes in portable code and
-// 9.2 ms with it (docs/BENCHMARKS.md, section 2'''''').
+// 9.2 ms with it (bench/results/HISTORY.md, section 2'''''').
 #pragma once
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 // Per-sample weight gradients of a convolution, the rows the probe's Gram multiplies (the probe's materialised path),
 // computed directly in AVX-512 code: for each sample,
 //   g[o, ky, kx, c] = sum_(y,x) delta[o, y, x] xpad[c, s y + ky, s x + kx].
-// Measured against libtorch's grouped-convolution backward (the portable path): docs/BENCHMARKS.md, section 2'''''''.
+// Measured against libtorch's grouped-convolution backward (the portable path): bench/results/HISTORY.md, section 2'''''''.
 #pragma once
 #include <cstdint>
 

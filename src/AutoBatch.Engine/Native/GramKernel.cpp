@@ -20,7 +20,7 @@ namespace {
 // feed 24 FMAs per column.
 constexpr int64_t kGroupRows = 8;
 constexpr int kMaxTileGroups = 3;
-// Chosen with bench/native/gram_kernel_bench on the 2-vCPU AVX-512 VM (docs/BENCHMARKS.md, section 2'''): blocks of
+// Chosen with bench/native/gram_kernel_bench on the 2-vCPU AVX-512 VM (bench/results/HISTORY.md, section 2'''): blocks of
 // 128 columns keep one group's panel (8 KiB) in L1 beside the streaming tiles, where 256 did not help; prefetching
 // each row 64 floats (4 cache lines) ahead took 128 x 75,002 rows read from memory from ~34 to ~27 ms.
 constexpr int64_t kMaxColumnBlock = 128;

@@ -53,7 +53,7 @@ double lane_total(const double (&lanes)[kLanes]) { return (lanes[0] + lanes[1]) 
 
 // rows (n x k, float32 or float64) -> rows rows' (n x n, float64), both triangles filled, products and sums in float64
 // (docs/DESIGN.md). The AVX-512 kernel (GramKernel.h) when the CPU has it, unless BLAS is asked for: 1.35-2.05x
-// faster than OpenBLAS's dsyrk at B = 128 and 1.1-1.3x at 512 (docs/BENCHMARKS.md, section 2'''). BLAS: float32 rows
+// faster than OpenBLAS's dsyrk at B = 128 and 1.1-1.3x at 512 (bench/results/HISTORY.md, section 2'''). BLAS: float32 rows
 // are converted a block of columns at a time into a small float64 buffer that dsyrk accumulates from (beta = 1 after
 // the first block), without a B x p float64 copy of the rows (37 MiB for ResNet-8's largest layer at B = 128, past
 // glibc's mmap threshold, so page-faulted in on every probe).
@@ -406,7 +406,7 @@ bool fuses_conv(const ProbeSite& s, const torch::Tensor& input, const GramConfig
 
 // The kernel a conv layer's per-sample rows come from. Auto: the direct AVX-512 kernel (ConvRows.h) where it applies
 // (AVX-512F, dilation 1), measured 1.2-2.8x faster than the grouped one per ResNet-8 layer at B = 512, 2.0x over all
-// (docs/BENCHMARKS.md, section 2'''''''); the grouped kernel elsewhere.
+// (bench/results/HISTORY.md, section 2'''''''); the grouped kernel elsewhere.
 RowKernel row_kernel(const ConvGeometry& g, AbConvKernel requested) {
   if (requested == AB_CONV_UNFOLD) return RowKernel::Unfold;
   bool direct = g.dilation[0] == 1 && g.dilation[1] == 1 && gram_kernel_available();

@@ -41,9 +41,9 @@ public sealed record ProbeSettings
         if (available > 0 && needed > available)
         {
             long largest = (long)Math.Sqrt(available / (GramMatricesAtOnce * 8.0));
-            throw new ArgumentException(string.Create(
+            throw new UserInputException(option, string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"{option}: a probe of a batch of {batchSize} needs about {needed / (1L << 30):F1} GiB for its {batchSize} x {batchSize} float64 matrices, more than this machine's {available / (double)(1L << 30):F1} GiB; at most {largest} fits."));
+                $"a probe of a batch of {batchSize} needs about {needed / (1L << 30):F1} GiB for its {batchSize} x {batchSize} float64 matrices, more than this machine's {available / (double)(1L << 30):F1} GiB; at most {largest} fits."));
         }
     }
 

@@ -68,7 +68,7 @@ public static class Engines
     {
         null or "" or "native" => EngineKind.Native,
         "torchsharp" => EngineKind.TorchSharp,
-        _ => throw new ArgumentException($"{Variable}: '{value}' is not an engine; expected native or torchsharp."),
+        _ => throw new UserInputException(Variable, $"'{value}' is not an engine; expected native or torchsharp."),
     };
 
     /// <summary>A network on this process's engine, weights drawn from <paramref name="seed"/> (the same on both).</summary>

@@ -18,7 +18,7 @@ internal static class StateMatch
         {
             if (!byName.TryAdd(t.Name, t))
             {
-                throw new InvalidDataException($"{source}: tensor '{t.Name}' appears twice.");
+                throw new UserInputException(source, $"tensor '{t.Name}' appears twice.");
             }
         }
 
@@ -35,8 +35,7 @@ internal static class StateMatch
 
             if (t.DType != slot.DType || !t.Shape.SequenceEqual(slot.Shape))
             {
-                throw new InvalidDataException(
-                    $"{source}: tensor '{slot.Name}' is {t.DType} [{string.Join(", ", t.Shape)}], the {model} model expects {slot.DType} [{string.Join(", ", slot.Shape)}].");
+                throw new UserInputException(source, $"tensor '{slot.Name}' is {t.DType} [{string.Join(", ", t.Shape)}], the {model} model expects {slot.DType} [{string.Join(", ", slot.Shape)}].");
             }
 
             matched.Add((i, t));
@@ -44,8 +43,7 @@ internal static class StateMatch
 
         if (missing.Count > 0 || byName.Count > 0)
         {
-            throw new InvalidDataException(
-                $"{source}: does not match the {model} model; missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", byName.Keys)}].");
+            throw new UserInputException(source, $"does not match the {model} model; missing: [{string.Join(", ", missing)}], unexpected: [{string.Join(", ", byName.Keys)}].");
         }
 
         return matched;

@@ -324,13 +324,12 @@ public sealed class Trainer
         var input = network.Spec.Input;
         if (data.Shape != input)
         {
-            throw new ArgumentException(
-                $"{data.Source}: images are {data.Shape}, the model {network.Spec.Name} expects {input}.");
+            throw new UserInputException(data.Source, $"images are {data.Shape}, the model {network.Spec.Name} expects {input}.");
         }
 
         if (data.Classes > network.Spec.Classes)
         {
-            throw new ArgumentException($"{data.Source}: {data.Classes} classes, the model has {network.Spec.Classes} outputs.");
+            throw new UserInputException(data.Source, $"{data.Classes} classes, the model has {network.Spec.Classes} outputs.");
         }
     }
 

@@ -53,7 +53,7 @@ public static class WeightsFile
     /// momentum buffers are passed over.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">
+    /// <exception cref="UserInputException">
     /// The file is not valid safetensors, or its tensors do not match the network; the message names the file, the
     /// missing, unexpected or mismatched tensors and, when recorded, the model the file was saved from.
     /// </exception>
@@ -71,7 +71,7 @@ public static class WeightsFile
         {
             network.SetState(tensors, StateSet.Model, source: path);
         }
-        catch (InvalidDataException e)
+        catch (UserInputException e)
         {
             string hint = Provenance(SafeTensorsFile.ReadMetadata(path), network);
             if (hint.Length == 0)
@@ -79,7 +79,7 @@ public static class WeightsFile
                 throw;
             }
 
-            throw new InvalidDataException(e.Message + hint, e);
+            throw UserInputException.Naming(e.Input, e.Message + hint, e);
         }
     }
 

@@ -1,5 +1,6 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Tests.Maps;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Tests.Grid;
 
@@ -76,7 +77,7 @@ public sealed class FolderLockTests
         string file = temp.File("afile");
         File.WriteAllText(file, "keep");
 
-        var e = Assert.Throws<ArgumentException>(() => FolderLock.Acquire(Path.Combine(file, "out"), "--output"));
+        var e = Assert.Throws<UserInputException>(() => FolderLock.Acquire(Path.Combine(file, "out"), "--output"));
 
         Assert.That(e!.Message, Does.StartWith($"--output: cannot create the folder '{Path.Combine(file, "out")}': "));
     }

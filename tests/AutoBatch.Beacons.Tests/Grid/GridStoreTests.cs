@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Beacons.Tests.Maps;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Tests.Grid;
 
@@ -63,7 +64,7 @@ public sealed class GridStoreTests
             Assert.That(new GridRunner(store, new NeverRuns()).Pending(Shard.All), Does.Contain(key));
             Assert.That(loaded.Select(r => r.Id), Does.Not.Contain(key.Id));
             Assert.That(unusable, Is.EqualTo(new[] { store.Problem(key) }));
-            Assert.That(() => store.LoadFinished(), Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(store.Problem(key)));
+            Assert.That(() => store.LoadFinished(), Throws.InstanceOf<UserInputException>().With.Message.EqualTo(store.Problem(key)));
         });
     }
 

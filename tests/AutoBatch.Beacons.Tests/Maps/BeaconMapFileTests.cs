@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Beacons.Tests.Maps;
@@ -110,9 +111,9 @@ public sealed class BeaconMapFileTests
         yield return new TestCaseData(Edit(o => o["grid"]!["data"] = "Nonsense"), "malformed").SetName("UnknownDataSet");
         yield return new TestCaseData(Edit(o => o["derived"]!["region"]!["surface"]!["values"]!.AsArray().RemoveAt(0)), "grid").SetName("RaggedSurface");
         yield return new TestCaseData(new Func<JsonObject, string>(o => o.ToJsonString()[..(o.ToJsonString().Length / 2)]), "not valid JSON").SetName("Truncated");
-        yield return new TestCaseData(Edit(o => o["grid"]!["batchSizes"]![0] = -8), "grid is not valid: --batch-sizes: at least one batch size, each >= 1").SetName("NegativeGridBatchSize");
-        yield return new TestCaseData(Edit(o => o["grid"]!["learningRates"]![0] = 0), "grid is not valid: --learning-rates").SetName("ZeroGridLearningRate");
-        yield return new TestCaseData(Edit(o => o["grid"]!["epochs"] = 0), "grid is not valid: --epochs: must be >= 1").SetName("ZeroGridEpochs");
+        yield return new TestCaseData(Edit(o => o["grid"]!["batchSizes"]![0] = -8), "grid is not valid: batchSizes: at least one batch size, each >= 1").SetName("NegativeGridBatchSize");
+        yield return new TestCaseData(Edit(o => o["grid"]!["learningRates"]![0] = 0), "grid is not valid: learningRates").SetName("ZeroGridLearningRate");
+        yield return new TestCaseData(Edit(o => o["grid"]!["epochs"] = 0), "grid is not valid: epochs: must be >= 1").SetName("ZeroGridEpochs");
         yield return new TestCaseData(Edit(o => o["runs"]![0]!["batchSize"] = -32), ".batchSize is -32, expected >= 1").SetName("NegativeRunBatchSize");
         yield return new TestCaseData(Edit(o => o["runs"]![1]!["learningRate"] = -0.1), ".learningRate is -0.1, expected > 0").SetName("NegativeRunLearningRate");
         yield return new TestCaseData(Edit(o => o["runs"]![0]!["epochs"]![2]!["testError"] = -0.25), ".epochs[2].testError is -0.25, expected an error rate in [0, 1]").SetName("NegativeTestError");
@@ -147,7 +148,7 @@ public sealed class BeaconMapFileTests
         string bad = folder.File("bad-map.json");
         File.WriteAllText(bad, corrupt(JsonNode.Parse(File.ReadAllText(good))!.AsObject()));
         Assert.That(() => BeaconMapFile.Read(bad),
-            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith(bad + ":").And.Message.Contains(reason));
+            Throws.InstanceOf<UserInputException>().With.Message.StartsWith(bad + ":").And.Message.Contains(reason));
     }
 
     [TestCase("resnet8", DataSetKind.Mnist)]
@@ -158,7 +159,7 @@ public sealed class BeaconMapFileTests
         string path = folder.File("map.json");
         BeaconMapFile.Write(path, Map());
         Assert.That(() => BeaconMapFile.Read(path, model, data),
-            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith($"{path}: the map is for mlp:500-500 on Fashion-MNIST (grid.model 'mlp', grid.data FashionMnist), but the run uses "));
+            Throws.InstanceOf<UserInputException>().With.Message.StartsWith($"{path}: the map is for mlp:500-500 on Fashion-MNIST (grid.model 'mlp', grid.data FashionMnist), but the run uses "));
     }
 
     [Test]
@@ -182,7 +183,7 @@ public sealed class BeaconMapFileTests
         string path = folder.File("alien.json");
         File.WriteAllText(path, o.ToJsonString());
         Assert.That(() => BeaconMapFile.Read(path, expectedData: DataSetKind.FashionMnist),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            Throws.InstanceOf<UserInputException>().With.Message.EqualTo(
                 $"{path}: grid.model 'vit-b16' is not a model this build knows; expected a map for vit-b16 on Fashion-MNIST."));
     }
 
@@ -194,7 +195,7 @@ public sealed class BeaconMapFileTests
         string path = folder.File("future.json");
         File.WriteAllText(path, "{\"kind\": \"autobatch-beacon-map\", \"schemaVersion\": 7, \"beacons\": []}");
         Assert.That(() => BeaconMapFile.Read(path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo($"{path}: written by a newer AutoBatch: schema 7, this build reads ≤ 1."));
+            Throws.InstanceOf<UserInputException>().With.Message.EqualTo($"{path}: written by a newer AutoBatch: schema 7, this build reads ≤ 1."));
     }
 
     [Test]
@@ -202,6 +203,6 @@ public sealed class BeaconMapFileTests
     {
         using var folder = new TempFolder();
         Assert.That(() => BeaconMapFile.Read(folder.Path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo($"{folder.Path}: expected a beacon map file, found a directory."));
+            Throws.InstanceOf<UserInputException>().With.Message.EqualTo($"{folder.Path}: expected a beacon map file, found a directory."));
     }
 }

@@ -1,4 +1,5 @@
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Beacons.Tests.Maps;
@@ -29,7 +30,7 @@ public sealed class MapCompatibilityTests
     {
         Assert.That(
             () => MapCompatibility.EnsureCompatible(Map, model, data, "maps/fm.json"),
-            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith(
+            Throws.InstanceOf<UserInputException>().With.Message.StartsWith(
                 $"maps/fm.json: the map is for mlp:500-500 on Fashion-MNIST (grid.model 'mlp', grid.data FashionMnist), but the run uses {expected}; ")
                 .And.Message.Contains($"autobatch beacons --model {model} --data {data}"));
     }
@@ -67,7 +68,7 @@ public sealed class MapCompatibilityTests
     public void WithoutAPathTheMessageSaysTheBeaconMap() =>
         Assert.That(
             () => MapCompatibility.EnsureCompatible(Map, "resnet8", DataSetKind.Cifar10),
-            Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith("the beacon map: the map is for mlp:500-500 on Fashion-MNIST"));
+            Throws.InstanceOf<UserInputException>().With.Message.StartsWith("the beacon map: the map is for mlp:500-500 on Fashion-MNIST"));
 
     [TestCase("FashionMnist")]
     [TestCase("fashion-mnist")]
@@ -79,7 +80,7 @@ public sealed class MapCompatibilityTests
     public void AWrittenDataSetNameOfAnotherDataSetIsRefused() =>
         Assert.That(
             () => MapCompatibility.EnsureCompatible(Map, "mlp", "cifar-100", "m.json"),
-            Throws.InstanceOf<InvalidDataException>().With.Message.Contains("but the run uses mlp:500-500 on CIFAR-100"));
+            Throws.InstanceOf<UserInputException>().With.Message.Contains("but the run uses mlp:500-500 on CIFAR-100"));
 
     [Test]
     public void AnUnknownDataSetNameIsAnArgumentErrorListingTheNames() =>
@@ -99,7 +100,7 @@ public sealed class MapCompatibilityTests
         BeaconMap alien = Map with { Grid = Map.Grid with { Model = "vit-b16" } };
         Assert.That(
             () => MapCompatibility.EnsureCompatible(alien, "mlp", DataSetKind.FashionMnist, "m.json"),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            Throws.InstanceOf<UserInputException>().With.Message.EqualTo(
                 "m.json: grid.model 'vit-b16' is not a model this build knows; expected a map for mlp:500-500 on Fashion-MNIST."));
     }
 }

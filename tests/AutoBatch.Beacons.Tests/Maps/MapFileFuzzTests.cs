@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Beacons.Tests.Maps;
 
 /// <summary>
 /// Bounded-time, seeded fuzzing of <see cref="BeaconMapFile.Read"/>: random structural edits (a field removed, set to
 /// null, a negative or huge number, a string, an empty array or object) and byte-level damage of a valid map must be
-/// refused with an <see cref="InvalidDataException"/> naming the file, or read as a valid map; never a
+/// refused with a <see cref="UserInputException"/> naming the file, or read as a valid map; never a
 /// NullReferenceException, KeyNotFoundException or other crash deep inside a later computation.
 /// </summary>
 public sealed class MapFileFuzzTests
@@ -54,7 +55,7 @@ public sealed class MapFileFuzzTests
             {
                 BeaconMapFile.Read(path);
             }
-            catch (InvalidDataException ex)
+            catch (UserInputException ex)
             {
                 refused++;
                 if (!ex.Message.StartsWith(path + ": ", StringComparison.Ordinal))

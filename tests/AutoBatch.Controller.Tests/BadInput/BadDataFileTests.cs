@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Tests.Data;
 

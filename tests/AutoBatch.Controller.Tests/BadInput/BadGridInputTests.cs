@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;
 
@@ -152,7 +153,7 @@ public sealed class BadGridInputTests
         string grid = CompleteGrid("g");
         string spec = Path.Combine(grid, "grid.json");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"mlp:8\"", "\"vgg\"", StringComparison.Ordinal));
-        await AssertMergeRefused(grid, $"{spec}: the grid is not valid: --model: Unknown model 'vgg'");
+        await AssertMergeRefused(grid, $"{spec}: the grid is not valid: model: Unknown model 'vgg'");
     }
 
     [Test]
@@ -351,8 +352,8 @@ public sealed class BadGridInputTests
         store.ClaimShard(new Shard(1, 3));
         store.ClaimShard(new Shard(1, 3)); // a resume of the same shard
 
-        var e = Assert.Throws<ArgumentException>(() => store.ClaimShard(new Shard(2, 3)));
-        var whole = Assert.Throws<ArgumentException>(() => store.ClaimShard(Shard.All));
+        var e = Assert.Throws<UserInputException>(() => store.ClaimShard(new Shard(2, 3)));
+        var whole = Assert.Throws<UserInputException>(() => store.ClaimShard(Shard.All));
 
         Assert.Multiple(() =>
         {

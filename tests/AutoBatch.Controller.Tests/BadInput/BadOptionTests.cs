@@ -1,4 +1,4 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Data;
 
 namespace AutoBatch.Controller.Tests.BadInput;

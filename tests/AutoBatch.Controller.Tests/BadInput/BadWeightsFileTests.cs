@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Training;

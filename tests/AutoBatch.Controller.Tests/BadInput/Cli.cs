@@ -21,8 +21,8 @@ internal static class Cli
     /// </summary>
     public static async Task<CliResult> InvokeAsync(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
         TextWriter originalOut = Console.Out;
         TextWriter originalError = Console.Error;
         Console.SetOut(stdout);

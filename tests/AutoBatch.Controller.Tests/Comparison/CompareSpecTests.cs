@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Tests.Comparison;
 
@@ -31,7 +32,7 @@ public sealed class CompareSpecTests
         string before = File.ReadAllText(CompareSpec.PathIn(folder));
         var other = Spec with { Seeds = [1, 2, 3], Epochs = 10 };
 
-        var e = Assert.Throws<InvalidDataException>(() => other.Claim(folder));
+        var e = Assert.Throws<UserInputException>(() => other.Claim(folder));
         Assert.Multiple(() =>
         {
             Assert.That(e!.Message, Does.Contain("--seeds 1,2 (folder) vs 1,2,3 (now)"));
@@ -71,7 +72,7 @@ public sealed class CompareSpecTests
         Assert.That(text, Does.Contain(find));
         File.WriteAllText(path, text.Replace(find, replace, StringComparison.Ordinal));
 
-        Assert.That(() => CompareSpec.Read(folder), Throws.TypeOf<InvalidDataException>().With.Message.EqualTo($"{path}: not a valid comparison spec: {expected}."));
+        Assert.That(() => CompareSpec.Read(folder), Throws.InstanceOf<UserInputException>().With.Message.EqualTo($"{path}: not a valid comparison spec: {expected}."));
     }
 
     [Test]

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Tests.Grid;
 
@@ -199,7 +200,7 @@ public sealed class GridResumeTests
         string folder = Path.Combine(Path.GetTempPath(), "autobatch-grid-" + Guid.NewGuid().ToString("N"));
         var grid = new GridSpec { Model = "mlp", Data = Engine.Data.DataSetKind.Mnist, BatchSizes = [8], LearningRates = [0.1], Seeds = [1], Epochs = 2, ProbeInterval = 5 };
         _ = new GridStore(folder, grid);
-        var e = Assert.Throws<ArgumentException>(() => new GridStore(folder, grid with { Epochs = 3 }));
+        var e = Assert.Throws<UserInputException>(() => new GridStore(folder, grid with { Epochs = 3 }));
         Assert.That(e!.Message, Does.Contain("grid.json").And.Contain("different grid"));
     }
 }

@@ -1,4 +1,5 @@
 using AutoBatch.Beacons.Grid;
+using AutoBatch.Engine;
 
 namespace AutoBatch.Controller.Tests.Grid;
 
@@ -25,7 +26,7 @@ public sealed class ShardTests
     [TestCase("a/b")]
     [TestCase("1/0")]
     public void RejectsBadShardsNamingTheOption(string text) =>
-        Assert.That(() => Shard.Parse(text), Throws.ArgumentException.With.Message.Contains("--shard"));
+        Assert.That(() => Shard.Parse(text), Throws.InstanceOf<UserInputException>().With.Message.Contains("--shard"));
 
     [Test]
     public void ReadsSlurmAndKubernetesIndices()
@@ -34,10 +35,10 @@ public sealed class ShardTests
         {
             Assert.That(Shard.FromEnvironment(8, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null), Is.EqualTo(new Shard(5, 8)));
             Assert.That(Shard.FromEnvironment(8, n => n == "JOB_COMPLETION_INDEX" ? "2" : null), Is.EqualTo(new Shard(2, 8)));
-            Assert.That(() => Shard.FromEnvironment(8, _ => null), Throws.ArgumentException);
+            Assert.That(() => Shard.FromEnvironment(8, _ => null), Throws.InstanceOf<UserInputException>());
             Assert.That(
                 () => Shard.FromEnvironment(2, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null),
-                Throws.ArgumentException.With.Message.StartsWith("--shard-count 2: SLURM_ARRAY_TASK_ID=5 is not a shard index in 0..1"));
+                Throws.InstanceOf<UserInputException>().With.Message.StartsWith("--shard-count 2: SLURM_ARRAY_TASK_ID=5 is not a shard index in 0..1"));
         });
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Verbs;
 
 namespace AutoBatch.Controller.Tests.Hosting;
@@ -75,7 +75,7 @@ public sealed class TrainVerbTests
     [TestCase("--model", "resnet9", "--model")]
     public async Task InvalidOptionsExitWithBadInput(string option, string value, string named)
     {
-        var error = new StringWriter();
+        using var error = new StringWriter();
         TextWriter original = Console.Error;
         Console.SetError(error);
         try
@@ -112,7 +112,7 @@ public sealed class TrainVerbTests
     public async Task AnMlpIsBuiltForTheShapeOfTheData()
     {
         string data = TinyIdx.Write(side: 10);
-        var error = new StringWriter();
+        using var error = new StringWriter();
         TextWriter original = Console.Out;
         Console.SetOut(error);
         try

@@ -13,12 +13,12 @@ public sealed class VerbHostTests
     private static IConfigurationSection Section(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(MeasureOptions.SectionName);
 
-    private static List<string> Check(Dictionary<string, string?> values) => VerbHost.UnconvertibleValues(typeof(MeasureOptions), Section(values));
+    private static IReadOnlyList<string> Check(Dictionary<string, string?> values) => VerbHost.UnconvertibleValues(typeof(MeasureOptions), Section(values));
 
     [Test]
     public void EachUnconvertibleValueIsNamedWithWhatWasExpected()
     {
-        List<string> messages = Check(new()
+        IReadOnlyList<string> messages = Check(new()
         {
             ["Measure:BatchSize"] = "many",
             ["Measure:LearningRate"] = "0,05",

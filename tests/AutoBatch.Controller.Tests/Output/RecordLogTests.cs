@@ -1,6 +1,7 @@
 using System.Text;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Controller.Tests.Output;
@@ -130,7 +131,7 @@ public sealed class RecordLogTests
         CutLastRecord(path);
         byte[] before = File.ReadAllBytes(path);
 
-        var e = Assert.Throws<InvalidDataException>(() => new EpochLog(cut, keepEpochs: 2).Dispose());
+        var e = Assert.Throws<UserInputException>(() => new EpochLog(cut, keepEpochs: 2).Dispose());
 
         Assert.That(e!.Message, Is.EqualTo($"{path}: the checkpoint is after epoch 2, but the log holds 1 of those epochs."));
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before), "the records are left as they were");
@@ -145,7 +146,7 @@ public sealed class RecordLogTests
         lines[1] = lines[1][..20];
         File.WriteAllText(path, string.Join('\n', lines) + "\n", new UTF8Encoding(false));
 
-        var e = Assert.Throws<InvalidDataException>(() => EpochLog.Read(path));
+        var e = Assert.Throws<UserInputException>(() => EpochLog.Read(path));
 
         Assert.That(e!.Message, Does.StartWith($"{path}:2: not an epoch record: "));
     }

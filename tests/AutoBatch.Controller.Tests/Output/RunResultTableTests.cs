@@ -1,5 +1,5 @@
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Display;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Data;

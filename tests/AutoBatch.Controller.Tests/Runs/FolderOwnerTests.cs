@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Controller.Tests.Comparison;
 using AutoBatch.Controller.Tests.Grid;

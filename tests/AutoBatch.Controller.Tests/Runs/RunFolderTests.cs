@@ -1,6 +1,7 @@
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Engine;
 using AutoBatch.Engine.Checkpoints;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -52,7 +53,7 @@ public sealed class RunFolderTests
         string[] files = ["epochs.jsonl", "epochs.csv", RunSession.CheckpointName, RunSession.SummaryName];
         byte[][] before = [.. files.Select(f => File.ReadAllBytes(Path.Combine(output, f)))];
 
-        var e = Assert.Throws<InvalidDataException>(() => Execute(Settings(output, resume: true) with { LearningRate = 0.4, ProbeInterval = 7 }));
+        var e = Assert.Throws<UserInputException>(() => Execute(Settings(output, resume: true) with { LearningRate = 0.4, ProbeInterval = 7 }));
 
         Assert.That(e!.Message, Does.StartWith(Path.Combine(output, RunSession.CheckpointName) + ": the checkpoint is of a run with other settings"));
         Assert.That(e.Message, Does.Contain("--lr: 0.05 in the checkpoint's run, 0.4 in this one"));
@@ -67,7 +68,7 @@ public sealed class RunFolderTests
         string output = Path.Combine(_data, "run");
         Execute(Settings(output) with { TrainSubset = 48 });
 
-        var e = Assert.Throws<InvalidDataException>(() => Execute(Settings(output, resume: true) with { TrainSubset = 40 }));
+        var e = Assert.Throws<UserInputException>(() => Execute(Settings(output, resume: true) with { TrainSubset = 40 }));
 
         Assert.That(e!.Message, Does.Contain("--train-subset: 48 in the checkpoint's run, 40 in this one"));
         Assert.That(e.Message, Does.Contain("--data-path: training set of 48 images, content "), "the training set itself differs too");
@@ -153,8 +154,8 @@ public sealed class RunFolderTests
         string file = Path.Combine(_data, "afile");
         File.WriteAllText(file, "keep me");
 
-        var direct = Assert.Throws<ArgumentException>(() => Execute(Settings(file)));
-        var under = Assert.Throws<ArgumentException>(() => Execute(Settings(Path.Combine(file, "sub"))));
+        var direct = Assert.Throws<UserInputException>(() => Execute(Settings(file)));
+        var under = Assert.Throws<UserInputException>(() => Execute(Settings(Path.Combine(file, "sub"))));
 
         Assert.That(direct!.Message, Is.EqualTo($"--output: '{file}' is a file; expected a folder."));
         Assert.That(under!.Message, Is.EqualTo($"--output: '{file}' is a file, so '{Path.Combine(file, "sub")}' cannot be a folder."));
@@ -164,7 +165,7 @@ public sealed class RunFolderTests
     [Test]
     public void ASubsetLargerThanTheTrainingSet_IsRefusedRatherThanClamped()
     {
-        var e = Assert.Throws<ArgumentException>(() => Execute(Settings(Path.Combine(_data, "run")) with { TrainSubset = 65 }));
+        var e = Assert.Throws<UserInputException>(() => Execute(Settings(Path.Combine(_data, "run")) with { TrainSubset = 65 }));
 
         Assert.That(e!.Message, Does.StartWith("--train-subset: 65 is larger than the training set (64 images)"));
         Assert.That(Directory.Exists(Path.Combine(_data, "run")), Is.False, "refused before any output");

@@ -156,7 +156,7 @@ public sealed class CheckpointFileTests
             trainer.RunEpoch(Planner());
             var tensors = net.GetState(StateSet.Model).Concat(net.GetState(StateSet.Optimiser)).ToArray();
             SafeTensorsFile.Write(path, tensors, new Dictionary<string, string> { [WeightsFile.ModelKey] = net.Spec.Name });
-            var e = Assert.Throws<InvalidDataException>(() => WeightsFile.Load(net, path));
+            var e = Assert.Throws<UserInputException>(() => WeightsFile.Load(net, path));
             Assert.That(e!.Message, Does.Contain(path).And.Contain("unexpected").And.Contain("fc1.weight.momentum_buffer"));
         }
     }
@@ -174,7 +174,7 @@ public sealed class CheckpointFileTests
 
         using var other = Network.Create(ModelSpec.Mlp(new InputShape(1, 8, 8), 3, 12), SgdSettings.Paper, 1);
         var before = other.GetState().Select(t => t.Data).ToArray();
-        var e = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load(path, other));
+        var e = Assert.Throws<UserInputException>(() => CheckpointFile.Load(path, other));
         Assert.Multiple(() =>
         {
             Assert.That(e!.Message, Does.Contain(path).And.Contain("mlp:16").And.Contain("mlp:12"));
@@ -191,7 +191,7 @@ public sealed class CheckpointFileTests
         using (net)
         {
             WeightsFile.Save(net, path);
-            var e = Assert.Throws<InvalidDataException>(() => CheckpointFile.Load(path, net));
+            var e = Assert.Throws<UserInputException>(() => CheckpointFile.Load(path, net));
             Assert.That(e!.Message, Does.Contain(path).And.Contain("not an AutoBatch checkpoint"));
         }
     }

@@ -18,7 +18,7 @@ public sealed class DataSetLoaderTests
     {
         string missing = Path.Combine(_dir.Path, "nowhere");
 
-        var ex = Assert.Throws<DirectoryNotFoundException>(() => DataSetLoader.Load(kind, missing));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(kind, missing));
 
         Assert.That(ex.Message, Does.Contain(missing));
         foreach (string name in DataSetLoader.ExpectedFiles(kind))
@@ -30,10 +30,10 @@ public sealed class DataSetLoaderTests
     [Test]
     public void Load_EmptyDirectory_ListsEveryMissingFile([Values] DataSetKind kind)
     {
-        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(kind, _dir.Path));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(kind, _dir.Path));
 
         Assert.That(ex.Message, Does.Contain(_dir.Path).And.Contain(kind.DisplayName()));
-        Assert.That(ex.FileName, Does.StartWith(_dir.Path));
+        Assert.That(ex.Input, Does.StartWith(_dir.Path));
         foreach (string name in DataSetLoader.ExpectedFiles(kind))
         {
             Assert.That(ex.Message, Does.Contain(name));
@@ -63,7 +63,7 @@ public sealed class DataSetLoaderTests
     {
         string file = _dir.Write("not-a-folder", [1, 2, 3]);
 
-        var ex = Assert.Throws<DirectoryNotFoundException>(() => DataSetLoader.Load(DataSetKind.Cifar10, file));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(DataSetKind.Cifar10, file));
 
         Assert.That(ex.Message, Does.StartWith($"CIFAR-10 data set directory '{file}' is a file; expected a directory containing data_batch_1.bin"));
     }
@@ -76,10 +76,10 @@ public sealed class DataSetLoaderTests
         Directory.CreateDirectory(Path.Combine(_dir.Path, "t10k-images-idx3-ubyte"));
         _dir.Write("t10k-labels-idx1-ubyte", TestFiles.IdxLabels([1]));
 
-        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(DataSetKind.Mnist, _dir.Path));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(DataSetKind.Mnist, _dir.Path));
 
         Assert.That(ex.Message, Is.EqualTo($"MNIST data set in '{_dir.Path}': t10k-images-idx3-ubyte is a directory; expected a file."));
-        Assert.That(ex.FileName, Is.EqualTo(Path.Combine(_dir.Path, "t10k-images-idx3-ubyte")));
+        Assert.That(ex.Input, Is.EqualTo(Path.Combine(_dir.Path, "t10k-images-idx3-ubyte")));
     }
 
     [Test]
@@ -89,10 +89,10 @@ public sealed class DataSetLoaderTests
         _dir.Write("train-labels-idx1-ubyte.gz", TestFiles.Gzip(TestFiles.IdxLabels([1])));
         _dir.Write("t10k-images-idx3-ubyte.gz", TestFiles.Gzip(TestFiles.IdxImages(1, 2, 2, new byte[4])));
 
-        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(DataSetKind.FashionMnist, _dir.Path));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(DataSetKind.FashionMnist, _dir.Path));
 
         Assert.That(ex.Message, Does.Contain("missing t10k-labels-idx1-ubyte[.gz];"));
-        Assert.That(ex.FileName, Is.EqualTo(Path.Combine(_dir.Path, "t10k-labels-idx1-ubyte")));
+        Assert.That(ex.Input, Is.EqualTo(Path.Combine(_dir.Path, "t10k-labels-idx1-ubyte")));
     }
 
     [Test]
@@ -119,7 +119,7 @@ public sealed class DataSetLoaderTests
             _dir.Write(name, TestFiles.CifarRecords([1], null, new byte[3072]));
         }
 
-        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.Load(DataSetKind.Cifar10, _dir.Path));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.Load(DataSetKind.Cifar10, _dir.Path));
 
         Assert.That(ex.Message, Does.Contain("missing data_batch_3.bin;"));
     }
@@ -183,7 +183,7 @@ public sealed class DataSetLoaderTests
         ImageDataSet train = DataSetLoader.LoadTrain(kind, _dir.Path);
 
         Assert.That(train.Labels, Is.EqualTo(labels));
-        Assert.That(() => DataSetLoader.Load(kind, _dir.Path), Throws.InstanceOf<IOException>(), "Load still needs the test set");
+        Assert.That(() => DataSetLoader.Load(kind, _dir.Path), Throws.InstanceOf<UserInputException>(), "Load still needs the test set");
     }
 
     [Test]
@@ -191,7 +191,7 @@ public sealed class DataSetLoaderTests
     {
         _dir.Write("train-images-idx3-ubyte", TestFiles.IdxImages(1, 2, 2, new byte[4]));
 
-        var ex = Assert.Throws<FileNotFoundException>(() => DataSetLoader.LoadTrain(DataSetKind.Mnist, _dir.Path));
+        var ex = Assert.Throws<UserInputException>(() => DataSetLoader.LoadTrain(DataSetKind.Mnist, _dir.Path));
 
         Assert.That(ex.Message, Does.Contain("missing train-labels-idx1-ubyte[.gz];"));
     }

@@ -96,7 +96,7 @@ public sealed class FormatFuzzTests
             {
                 read(path);
             }
-            catch (Exception ex) when (ex is DataFormatException or InvalidDataException)
+            catch (UserInputException ex)
             {
                 if (!ex.Message.Contains(path, StringComparison.Ordinal))
                 {

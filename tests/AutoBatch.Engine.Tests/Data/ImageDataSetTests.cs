@@ -26,7 +26,7 @@ public sealed class ImageDataSetTests
     {
         Assert.That(
             () => new ImageDataSet(new byte[11], [0, 1], 1, 2, 3, 10, "some/file.bin"),
-            Throws.TypeOf<InvalidDataException>().With.Message.Contains("some/file.bin").And.Message.Contains("found 11"));
+            Throws.InstanceOf<UserInputException>().With.Message.Contains("some/file.bin").And.Message.Contains("found 11"));
     }
 
     [Test]
@@ -34,7 +34,7 @@ public sealed class ImageDataSetTests
     {
         Assert.That(
             () => new ImageDataSet(new byte[2], [0, 10], 1, 1, 1, 10, "some/labels"),
-            Throws.TypeOf<InvalidDataException>().With.Message.Contains("some/labels").And.Message.Contains("image 1"));
+            Throws.InstanceOf<UserInputException>().With.Message.Contains("some/labels").And.Message.Contains("image 1"));
     }
 
     [Test]

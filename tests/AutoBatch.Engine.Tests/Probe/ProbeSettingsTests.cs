@@ -14,7 +14,7 @@ public sealed class ProbeSettingsTests
 
         Assert.DoesNotThrow(() => ProbeSettings.CheckMemory(512, "--batch-size"));
         Assert.DoesNotThrow(() => ProbeSettings.CheckMemory(largest, "--batch-size"));
-        var e = Assert.Throws<ArgumentException>(() => ProbeSettings.CheckMemory(largest + 2, "--max-thing"));
+        var e = Assert.Throws<UserInputException>(() => ProbeSettings.CheckMemory(largest + 2, "--max-thing"));
 
         Assert.That(e!.Message, Does.StartWith($"--max-thing: a probe of a batch of {largest + 2} needs about "));
         Assert.That(e.Message, Does.EndWith($"at most {largest} fits."));

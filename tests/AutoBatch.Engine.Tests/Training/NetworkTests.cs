@@ -99,7 +99,7 @@ public sealed class NetworkTests
     {
         using var mlp = Network.Create(SmallMlp, SgdSettings.Paper, 1);
         using var other = Network.Create(ModelSpec.Mlp(new InputShape(1, 4, 4), 3, 9), SgdSettings.Paper, 1);
-        var e = Assert.Throws<InvalidDataException>(() => mlp.SetState(other.GetState(), source: "weights.safetensors"));
+        var e = Assert.Throws<UserInputException>(() => mlp.SetState(other.GetState(), source: "weights.safetensors"));
         Assert.That(e!.Message, Does.Contain("weights.safetensors").And.Contain("fc1.weight"));
     }
 

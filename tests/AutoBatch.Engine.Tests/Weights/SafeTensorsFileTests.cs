@@ -192,10 +192,10 @@ public sealed class SafeTensorsFileTests
     {
         string path = _dir.Write(name + ".safetensors", file);
 
-        var ex = Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Read(path));
+        var ex = Assert.Throws<UserInputException>(() => SafeTensorsFile.Read(path));
 
         Assert.That(ex.Message, Does.StartWith(path + ": not a valid safetensors file: ").And.Contain(expected));
-        Assert.That(() => SafeTensorsFile.ReadMetadata(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contain(path));
+        Assert.That(() => SafeTensorsFile.ReadMetadata(path), Throws.InstanceOf<UserInputException>().With.Message.Contain(path));
     }
 
     [Test]
@@ -214,6 +214,6 @@ public sealed class SafeTensorsFileTests
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^cut]);
 
-        Assert.That(() => SafeTensorsFile.Read(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contain(path));
+        Assert.That(() => SafeTensorsFile.Read(path), Throws.InstanceOf<UserInputException>().With.Message.Contain(path));
     }
 }

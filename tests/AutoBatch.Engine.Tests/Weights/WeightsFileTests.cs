@@ -102,7 +102,7 @@ public sealed class WeightsFileTests
         using Network mlp = Create("mlp", seed: 1);
         byte[] before = mlp.GetState()[0].Data;
 
-        var ex = Assert.Throws<InvalidDataException>(() => WeightsFile.Load(mlp, path));
+        var ex = Assert.Throws<UserInputException>(() => WeightsFile.Load(mlp, path));
 
         Assert.That(ex.Message, Does.StartWith(path + ": does not match the mlp:500-500 model"));
         Assert.That(ex.Message, Does.Contain("missing: [fc1.weight, fc1.bias, fc2.weight, fc2.bias, fc3.weight, fc3.bias]"));
@@ -124,7 +124,7 @@ public sealed class WeightsFileTests
 
         Assert.That(
             () => WeightsFile.Load(narrow, path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.Contain(
+            Throws.InstanceOf<UserInputException>().With.Message.Contain(
                 $"{path}: tensor 'fc1.weight' is Float32 [32, 784], the mlp:16 model expects Float32 [16, 784]."));
     }
 
@@ -143,7 +143,7 @@ public sealed class WeightsFileTests
 
         Assert.That(
             () => WeightsFile.Load(cifar, path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.EqualTo(
+            Throws.InstanceOf<UserInputException>().With.Message.EqualTo(
                 $"{path}: tensor 'fc1.weight' is Float32 [16, 784], the mlp:16 model expects Float32 [16, 3072]. "
                 + "The file was saved for 1x28x28 input images; this network takes 3x32x32. "
                 + "The file was saved for 10 classes; this network has 100."));
@@ -161,7 +161,7 @@ public sealed class WeightsFileTests
 
         Assert.That(
             () => WeightsFile.Load(network, path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.Contain(
+            Throws.InstanceOf<UserInputException>().With.Message.Contain(
                 $"{path}: tensor 'fc1.bias' is Int64 [16], the mlp:16 model expects Float32 [16]."));
     }
 
@@ -176,7 +176,7 @@ public sealed class WeightsFileTests
 
         Assert.That(
             () => WeightsFile.Load(network, path),
-            Throws.InstanceOf<InvalidDataException>().With.Message.Contain(path).And.Message.Contain("beyond the"));
+            Throws.InstanceOf<UserInputException>().With.Message.Contain(path).And.Message.Contain("beyond the"));
     }
 
     [Test]

@@ -4,7 +4,7 @@ using AutoBatch.Controller.Runs;
 using AutoBatch.Engine.Training;
 using Spectre.Console;
 
-namespace AutoBatch.Controller.Output;
+namespace AutoBatch.Controller.Display;
 
 /// <summary>
 /// Live console view of a training run: a progress bar over all samples, a line per epoch (batch size, α, errors,

@@ -1,8 +1,9 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Beacons.Plots;
+using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>Builds a beacon map from finished runs, with provenance, and writes it with its SVG plots.</summary>
 public static class MapWriter
@@ -21,7 +22,7 @@ public static class MapWriter
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            throw new ArgumentException($"The beacon map cannot be written to {full}: expected a file path, found a directory.");
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: expected a file path, found a directory.");
         }
 
         FolderLock owner;
@@ -29,10 +30,10 @@ public static class MapWriter
         {
             owner = FolderLock.Acquire(PlotFolder(path), option);
         }
-        catch (ArgumentException e) when (e.InnerException is { } io)
+        catch (UserInputException e) when (e is not FolderInUseException && e.InnerException is { } io)
         {
             // A file where a folder of the path should be, or a read-only disk.
-            throw new ArgumentException($"The beacon map cannot be written to {full}: {io.Message}", e);
+            throw UserInputException.Naming(full, $"The beacon map cannot be written to {full}: {io.Message}", e);
         }
 
         using (owner)

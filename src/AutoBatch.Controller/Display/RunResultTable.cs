@@ -2,7 +2,7 @@ using System.Globalization;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Runs;
 
-namespace AutoBatch.Controller.Output;
+namespace AutoBatch.Controller.Display;
 
 /// <summary>
 /// The table <c>run</c> prints at the end: this run beside the map's best fixed beacon, like against like.

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using AutoBatch.Beacons.Maps;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>Facts about this machine and checkout, for provenance records.</summary>
 public static class MachineInfo

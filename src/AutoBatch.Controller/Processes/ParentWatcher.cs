@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Processes;
 
 /// <summary>
 /// Cancels a child run when its parent process is gone, so that a grid runner killed with SIGKILL leaves no

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>Combines the run folders of a sharded grid into one set of runs.</summary>
 public static class ShardMerger
@@ -19,7 +20,7 @@ public static class ShardMerger
         ArgumentNullException.ThrowIfNull(folders);
         if (folders.Count == 0)
         {
-            throw new ArgumentException("--grids: no folders given.");
+            throw new UserInputException("--grids", "no folders given.");
         }
 
         CheckDistinct(folders);
@@ -33,7 +34,7 @@ public static class ShardMerger
             string specPath = Path.Combine(folder, "grid.json");
             if (!File.Exists(specPath))
             {
-                throw new FileNotFoundException($"--grids: {specPath} not found; is {folder} a beacons --output folder?", specPath);
+                throw new UserInputException("--grids", $"{specPath} not found; is {folder} a beacons --output folder?");
             }
 
             GridSpec spec = GridStore.ReadSpec(specPath);
@@ -42,10 +43,10 @@ public static class ShardMerger
                 spec.Validate();
                 spec.ValidateModel();
             }
-            catch (ArgumentException e)
+            catch (UserInputException e)
             {
-                // GridSpec names the beacons flag a value came from; here it is a field of the file.
-                throw new InvalidDataException($"{specPath}: the grid is not valid: {e.Message.TrimEnd('.')}.", e);
+                // GridSpec names the field of the file.
+                throw new UserInputException(specPath, $"the grid is not valid: {e.Message.TrimEnd('.')}.", e);
             }
 
             if (grid is null)
@@ -55,16 +56,14 @@ public static class ShardMerger
             }
             else if (JsonSerializer.Serialize(spec) != JsonSerializer.Serialize(grid))
             {
-                throw new InvalidDataException(
-                    $"{specPath}: a different grid from {first} ({Differences(spec, grid)}); shards of one grid must be run with the same options.");
+                throw new UserInputException(specPath, $"a different grid from {first} ({Differences(spec, grid)}); shards of one grid must be run with the same options.");
             }
 
             if (GridStore.ReadShard(folder) is { } shard)
             {
                 if (shards.TryGetValue(shard, out string? other))
                 {
-                    throw new InvalidDataException(
-                        $"--grids: {other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
+                    throw new UserInputException("--grids", $"{other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
                         + "the shards overlap, so merge would count their runs twice. Give each shard's folder once, and rerun a missing shard into its own folder.");
                 }
 
@@ -77,8 +76,7 @@ public static class ShardMerger
             {
                 if (runs.TryGetValue(run.Id, out var seen))
                 {
-                    throw new InvalidDataException(
-                        $"--grids: run {run.Id} is in both {seen.Folder} and {folder}: the shards overlap, so merge would count it twice. "
+                    throw new UserInputException("--grids", $"run {run.Id} is in both {seen.Folder} and {folder}: the shards overlap, so merge would count it twice. "
                         + "Give each shard's folder once (a folder and a copy of it are the same shard).");
                 }
 
@@ -104,7 +102,7 @@ public static class ShardMerger
             if (seen.TryGetValue(canonical, out string? earlier))
             {
                 string how = earlier == folder ? $"'{folder}' twice" : $"'{earlier}' and '{folder}'";
-                throw new ArgumentException($"--grids: the same folder is given twice ({how}); give each shard's folder once.");
+                throw new UserInputException("--grids", $"the same folder is given twice ({how}); give each shard's folder once.");
             }
 
             seen[canonical] = folder;

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
+using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Training;
 
-namespace AutoBatch.Controller.Grid;
+namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>
 /// Runs a beacon run as a child <c>autobatch train</c> process (process-level parallelism: each child owns its

@@ -1,4 +1,6 @@
-namespace AutoBatch.Controller.Hosting;
+using AutoBatch.Engine;
+
+namespace AutoBatch.Controller.Output;
 
 /// <summary>
 /// Checks, before any work, that an output path can be what a verb will write there: a folder (runs, grids,
@@ -56,12 +58,12 @@ internal static class OutputPaths
             : null;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> with <see cref="FolderProblem"/>'s message, if any.</summary>
+    /// <summary>Throws <see cref="UserInputException"/> with <see cref="FolderProblem"/>'s message, if any.</summary>
     public static void CheckFolder(string folder, string option)
     {
         if (FolderProblem(folder, option) is { } problem)
         {
-            throw new ArgumentException(problem);
+            throw UserInputException.Naming(option, problem);
         }
     }
 
