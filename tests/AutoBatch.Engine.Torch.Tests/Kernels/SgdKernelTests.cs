@@ -31,7 +31,7 @@ public sealed class SgdKernelTests
         Tensor[] reference = [.. fused.Select(p => p.detach().clone().requires_grad_(true))];
         var fusedSgd = new NesterovSgd(fused, settings, fused: true);
         var referenceSgd = new NesterovSgd(reference, settings, fused: false);
-        var generator = new Generator(11);
+        using var generator = new Generator(11);
         for (int step = 0; step < 5; step++)
         {
             for (int i = 0; i < fused.Length; i++)
@@ -138,7 +138,7 @@ public sealed class SgdKernelTests
 
     private static Tensor[] Parameters(int seed)
     {
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         return [.. Lengths.Select(n => randn([n], generator: generator).requires_grad_(true))];
     }
 
