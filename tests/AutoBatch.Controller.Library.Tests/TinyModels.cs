@@ -17,7 +17,7 @@ internal static class TinyModels
     /// </summary>
     public static (Tensor Images, Tensor Labels) Data(int count, long seed)
     {
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         Tensor labels = randint(0, 3, [count], generator: generator, dtype: int64);
         Tensor images = randn([count, 1, 8, 8], generator: generator) + labels.to(float32).view(count, 1, 1, 1);
         return (images, labels);

@@ -1,6 +1,6 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Grid;
+using AutoBatch.Controller.GridRuns;
 using static TorchSharp.torch;
 
 namespace AutoBatch.Controller.Library;
