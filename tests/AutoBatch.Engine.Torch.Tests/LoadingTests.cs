@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AutoBatch.Engine.Runtime;
-using AutoBatch.Engine.Tests.Weights;
 
 namespace AutoBatch.Engine.Tests.Torch;
 

@@ -1,5 +1,4 @@
 using AutoBatch.Engine.Models;
-using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
 

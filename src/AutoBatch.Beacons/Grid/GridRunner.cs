@@ -35,45 +35,18 @@ public sealed class GridRunner
         Shard shard, int parallel, Action<BeaconRun>? onFinished = null, Action<RunKey, Exception>? onFailed = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
-        var finished = new List<BeaconRun>();
-        var gate = new object();
-        using var slots = new SemaphoreSlim(parallel);
-        var tasks = new List<Task>();
-        foreach (RunKey key in Pending(shard))
-        {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            tasks.Add(Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        string work = _store.PrepareWorkFolder(key);
-                        BeaconRun run = await _executor.ExecuteAsync(_store.Grid, key, work, cancellationToken).ConfigureAwait(false);
-                        _store.Save(run);
-                        lock (gate)
-                        {
-                            finished.Add(run);
-                            onFinished?.Invoke(run);
-                        }
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        lock (gate)
-                        {
-                            onFailed?.Invoke(key, e);
-                        }
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                },
-                CancellationToken.None));
-        }
-
-        await Task.WhenAll(tasks).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return finished;
+        return await FanOut.RunAsync(
+            Pending(shard),
+            parallel,
+            async (key, token) =>
+            {
+                string work = _store.PrepareWorkFolder(key);
+                BeaconRun run = await _executor.ExecuteAsync(_store.Grid, key, work, token).ConfigureAwait(false);
+                _store.Save(run);
+                return run;
+            },
+            onFinished,
+            onFailed,
+            cancellationToken).ConfigureAwait(false);
     }
 }

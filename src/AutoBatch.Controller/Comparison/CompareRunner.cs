@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 
@@ -59,57 +60,19 @@ public sealed class CompareRunner
     public async Task<IReadOnlyList<CompareRun>> RunAsync(
         int parallel, Action<CompareRun>? onFinished = null, Action<CompareRun, Exception>? onFailed = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
-        var finished = new List<CompareRun>();
-        var gate = new object();
-        using var slots = new SemaphoreSlim(parallel);
-        var tasks = new List<Task>();
-        try
-        {
-            foreach (CompareRun run in Pending())
+        // Started runs are always awaited, so a cancelled comparison leaves no child behind.
+        return await FanOut.RunAsync(
+            Pending(),
+            parallel,
+            async (run, token) =>
             {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                tasks.Add(Task.Run(
-                    async () =>
-                    {
-                        try
-                        {
-                            string folder = run.FolderIn(_folder);
-                            Directory.CreateDirectory(folder);
-                            await _executor.ExecuteAsync(_spec, run, folder, cancellationToken).ConfigureAwait(false);
-                            if (!IsFinished(folder))
-                            {
-                                throw new InvalidOperationException($"run {run.Id} ended without a finished {RunSession.SummaryName} in {folder}.");
-                            }
-
-                            lock (gate)
-                            {
-                                finished.Add(run);
-                                onFinished?.Invoke(run);
-                            }
-                        }
-                        catch (Exception e) when (e is not OperationCanceledException)
-                        {
-                            lock (gate)
-                            {
-                                onFailed?.Invoke(run, e);
-                            }
-                        }
-                        finally
-                        {
-                            slots.Release();
-                        }
-                    },
-                    CancellationToken.None));
-            }
-        }
-        finally
-        {
-            // Started runs are always awaited, so a cancelled comparison leaves no child behind.
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return finished;
+                string folder = run.FolderIn(_folder);
+                Directory.CreateDirectory(folder);
+                await _executor.ExecuteAsync(_spec, run, folder, token).ConfigureAwait(false);
+                return IsFinished(folder) ? run : throw new InvalidOperationException($"run {run.Id} ended without a finished {RunSession.SummaryName} in {folder}.");
+            },
+            onFinished,
+            onFailed,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using AutoBatch.Controller.GridRuns;
 using AutoBatch.Controller.Processes;
 
 namespace AutoBatch.Controller.Comparison;
@@ -53,41 +52,12 @@ public sealed class ProcessCompareExecutor : ICompareRunExecutor
     /// <inheritdoc/>
     public async Task ExecuteAsync(CompareSpec spec, CompareRun run, string folder, CancellationToken cancellationToken)
     {
-        var start = ProcessRunExecutor.ProcessStart();
-        foreach (string a in Arguments(spec, run, folder))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["AUTOBATCH_CHILD"] = "1";
-        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start the training process");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // As in the beacon grid: the child has no children of its own, a plain SIGKILL suffices; it resumes from
-            // its last checkpoint next time.
-            process.Kill(entireProcessTree: false);
-            throw;
-        }
-
-        string errors = await stderr.ConfigureAwait(false);
-        string output = await stdout.ConfigureAwait(false);
+        ChildOutcome outcome = await ChildProcess.RunAsync(Arguments(spec, run, folder), cancellationToken).ConfigureAwait(false);
         await File.AppendAllTextAsync(
             Path.Combine(folder, "stdout.log"),
-            $"--- {DateTime.UtcNow:O} exit code {process.ExitCode}\n{output}{errors}",
+            $"--- {DateTime.UtcNow:O} exit code {outcome.ExitCode}\n{outcome.Output}{outcome.Errors}",
             CancellationToken.None).ConfigureAwait(false);
-        if (process.ExitCode is not (ExitCodes.Ok or ExitCodes.Diverged))
-        {
-            string tail = string.Join('\n', (errors + output).Split('\n').TakeLast(8));
-            throw new InvalidOperationException($"run {run.Id} exited with code {process.ExitCode}: {tail}");
-        }
+        ChildProcess.ThrowUnlessEnded(outcome, run.Id);
     }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

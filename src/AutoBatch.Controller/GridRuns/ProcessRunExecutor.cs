@@ -30,7 +30,6 @@ public sealed class ProcessRunExecutor : IRunExecutor
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(key);
-        var start = ProcessStart();
         var args = new List<string>
         {
             "train", "--model", grid.Model, "--data", grid.Data.ToString(),
@@ -49,67 +48,21 @@ public sealed class ProcessRunExecutor : IRunExecutor
             args.AddRange(["--train-subset", Invariant(subset)]);
         }
 
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["AUTOBATCH_CHILD"] = "1";
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the training process");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The child has no children of its own, so a plain SIGKILL suffices. (Process.Kill with the whole tree
-            // SIGSTOPs before it SIGKILLs; children once outlived a SIGTERMed runner in the stopped state, cause not
-            // confirmed: the graceful-stop test did not reproduce it with either call.)
-            process.Kill(entireProcessTree: false);
-            throw;
-        }
-
-        string errors = await stderr.ConfigureAwait(false);
-        string output = await stdout.ConfigureAwait(false);
-        await File.WriteAllTextAsync(Path.Combine(workFolder, "stdout.log"), output + errors, CancellationToken.None).ConfigureAwait(false);
-        if (process.ExitCode is not (ExitCodes.Ok or ExitCodes.Diverged))
-        {
-            string tail = string.Join('\n', (errors + output).Split('\n').TakeLast(8));
-            throw new InvalidOperationException($"run {key.Id} exited with code {process.ExitCode}: {tail}");
-        }
-
-        IReadOnlyList<EpochRecord> epochs = ReadEpochs(Path.Combine(workFolder, "epochs.jsonl"));
+        ChildOutcome outcome = await ChildProcess.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(workFolder, "stdout.log"), outcome.Output + outcome.Errors, CancellationToken.None).ConfigureAwait(false);
+        ChildProcess.ThrowUnlessEnded(outcome, key.Id);
+        IReadOnlyList<EpochRecord> epochs = EpochLog.Read(Path.Combine(workFolder, "epochs.jsonl"));
         return new BeaconRun
         {
             Id = key.Id,
             BatchSize = key.BatchSize,
             LearningRate = key.LearningRate,
             Seed = key.Seed,
-            Diverged = process.ExitCode == ExitCodes.Diverged || epochs.Any(e => e.Diverged),
+            Diverged = outcome.ExitCode == ExitCodes.Diverged || epochs.Any(e => e.Diverged),
             WallSeconds = clock.Elapsed.TotalSeconds,
             Epochs = epochs,
         };
-    }
-
-    /// <summary>Reads an epochs.jsonl file written by the train verb (<see cref="EpochLog.Read"/>).</summary>
-    public static IReadOnlyList<EpochRecord> ReadEpochs(string path) => EpochLog.Read(path);
-
-    /// <summary>How to start this program again: the apphost directly, or <c>dotnet autobatch.dll</c>.</summary>
-    internal static ProcessStartInfo ProcessStart()
-    {
-        string host = Environment.ProcessPath ?? "dotnet";
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autobatch.dll"));
-        }
-
-        return start;
     }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

@@ -11,6 +11,8 @@ namespace AutoBatch.Controller.Output;
 /// </summary>
 public sealed class DecisionLog : IDisposable
 {
+    private const string Kind = "a decision record";
+
     private readonly LineFile _writer;
 
     /// <summary>Creates (or truncates) the file; with <paramref name="keepThroughIteration"/> keeps earlier decisions.</summary>
@@ -23,7 +25,7 @@ public sealed class DecisionLog : IDisposable
         {
             foreach ((int line, string text) in LineFile.ReadWhole(Path))
             {
-                if (Parse(Path, line, text) is { } d && (d.Iteration < k || (d.Iteration == k && d.Kind != "decision")))
+                if (JsonLines.Parse<DecisionRecord>(Path, line, text, Kind) is { } d && (d.Iteration < k || (d.Iteration == k && d.Kind != "decision")))
                 {
                     kept.Add(text);
                 }
@@ -41,20 +43,8 @@ public sealed class DecisionLog : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Reads a decisions.jsonl file; a last line cut short (no newline yet) is not a decision.</summary>
-    /// <exception cref="InvalidDataException">A line is not a decision; the message names the file and line.</exception>
-    public static IReadOnlyList<DecisionRecord> Read(string path)
-    {
-        var records = new List<DecisionRecord>();
-        foreach ((int line, string text) in LineFile.ReadWhole(path))
-        {
-            if (Parse(path, line, text) is { } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        return records;
-    }
+    /// <exception cref="UserInputException">A line is not a decision; the message names the file and line.</exception>
+    public static IReadOnlyList<DecisionRecord> Read(string path) => JsonLines.Read<DecisionRecord>(path, Kind);
 
     /// <summary>Appends one decision and flushes it to disk.</summary>
     public void Append(DecisionRecord decision)
@@ -66,22 +56,4 @@ public sealed class DecisionLog : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _writer.Dispose();
-
-    // Null for a blank line.
-    private static DecisionRecord? Parse(string path, int line, string text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<DecisionRecord>(text, EpochLog.Json) ?? throw new UserInputException($"{path}:{line}", "null record");
-        }
-        catch (JsonException e)
-        {
-            throw new UserInputException($"{path}:{line}", $"not a decision record: {e.Message}", e);
-        }
-    }
 }

@@ -12,6 +12,8 @@ namespace AutoBatch.Controller.Output;
 /// </summary>
 public sealed class EpochLog : IDisposable
 {
+    private const string Kind = "an epoch record";
+
     private static readonly string[] Columns =
     [
         "epoch", "iterations", "total_iterations", "mean_batch_size", "batch_size", "learning_rate", "train_loss", "train_error",
@@ -44,7 +46,7 @@ public sealed class EpochLog : IDisposable
                     break;
                 }
 
-                EpochRecord? record = Parse(JsonPath, line, text);
+                EpochRecord? record = JsonLines.Parse<EpochRecord>(JsonPath, line, text, Kind);
                 if (record is not null && record.Epoch <= k)
                 {
                     _records.Add(record);
@@ -66,20 +68,8 @@ public sealed class EpochLog : IDisposable
     public IReadOnlyList<EpochRecord> Records => _records;
 
     /// <summary>Reads an epochs.jsonl file; a last record cut short (no newline yet) is not one.</summary>
-    /// <exception cref="InvalidDataException">A line is not an epoch record; the message names the file and line.</exception>
-    public static IReadOnlyList<EpochRecord> Read(string path)
-    {
-        var records = new List<EpochRecord>();
-        foreach ((int line, string text) in LineFile.ReadWhole(path))
-        {
-            if (Parse(path, line, text) is { } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        return records;
-    }
+    /// <exception cref="UserInputException">A line is not an epoch record; the message names the file and line.</exception>
+    public static IReadOnlyList<EpochRecord> Read(string path) => JsonLines.Read<EpochRecord>(path, Kind);
 
     /// <summary>Path of the JSON-lines file.</summary>
     public string JsonPath { get; }
@@ -104,24 +94,6 @@ public sealed class EpochLog : IDisposable
     {
         _jsonl.Dispose();
         _csv.Dispose();
-    }
-
-    // Null for a blank line.
-    private static EpochRecord? Parse(string path, int line, string text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<EpochRecord>(text, Json) ?? throw new UserInputException($"{path}:{line}", "null record");
-        }
-        catch (JsonException e)
-        {
-            throw new UserInputException($"{path}:{line}", $"not an epoch record: {e.Message}", e);
-        }
     }
 
     private static string CsvRow(EpochRecord r)

@@ -1,5 +1,4 @@
 using AutoBatch.Engine.Data;
-using AutoBatch.Engine.Tests.Data;
 
 namespace AutoBatch.Controller.Tests.BadInput;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Data;
-using AutoBatch.Engine.Tests.Data;
 
 namespace AutoBatch.Controller.Tests.BadInput;
 

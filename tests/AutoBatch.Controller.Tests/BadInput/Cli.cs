@@ -21,8 +21,12 @@ internal static class Cli
     /// </summary>
     public static async Task<CliResult> InvokeAsync(params string[] args)
     {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
+        // Not disposed: Spectre.Console's AnsiConsole keeps the first Console.Out it writes to and writes to it again
+        // in later tests, which a disposed writer would refuse.
+#pragma warning disable CA2000
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+#pragma warning restore CA2000
         TextWriter originalOut = Console.Out;
         TextWriter originalError = Console.Error;
         Console.SetOut(stdout);

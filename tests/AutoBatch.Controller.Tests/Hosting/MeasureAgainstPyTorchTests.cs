@@ -4,8 +4,6 @@ using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Runtime;
-using AutoBatch.Engine.Tests.Data;
-using AutoBatch.Engine.Tests.Weights;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
 

@@ -1,10 +1,10 @@
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Randomness;
 
-namespace AutoBatch.Engine.Tests;
+namespace AutoBatch.TestUtilities;
 
 /// <summary>Deterministic synthetic batches for engine tests.</summary>
-internal static class TestBatches
+public static class TestBatches
 {
     public static (float[] X, long[] Y) Random(InputShape shape, int batch, int classes, ulong seed)
     {

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using AutoBatch.Engine.Randomness;
 
-namespace AutoBatch.Engine.Tests.Data;
+namespace AutoBatch.TestUtilities;
 
 /// <summary>Independent writers for small IDX and CIFAR files, following the published format descriptions.</summary>
-internal static class TestFiles
+public static class TestFiles
 {
     /// <summary>An IDX file: big-endian magic 0x00 0x00 0x08 ndims, one big-endian uint32 per dimension, then the bytes.</summary>
     public static byte[] Idx(uint magic, int[] dims, byte[] payload)

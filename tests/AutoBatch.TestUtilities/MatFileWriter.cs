@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace AutoBatch.Engine.Tests.Data;
+namespace AutoBatch.TestUtilities;
 
 /// <summary>
 /// Writes genuine little-endian MATLAB Level-5 MAT files ("MAT-File Format", MathWorks): a 128-byte header, then one
 /// miMATRIX element per variable (array flags, dimensions, name, real part), each optionally wrapped in an
 /// miCOMPRESSED zlib element as MATLAB v7 does. Small sub-elements use the packed 4-byte form as MATLAB does.
 /// </summary>
-internal sealed class MatFileWriter
+public sealed class MatFileWriter
 {
     public const int ClassChar = 4;
     public const int ClassDouble = 6;

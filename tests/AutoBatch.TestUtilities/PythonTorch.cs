@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace AutoBatch.Engine.Tests.Weights;
+namespace AutoBatch.TestUtilities;
 
 /// <summary>
 /// The system Python with PyTorch (Debian's python3-torch; the pyenv python3 on PATH has no torch), for the tests that
 /// check AutoBatch against PyTorch. Shared with the Controller tests (linked source).
 /// </summary>
-internal static class PythonTorch
+public static class PythonTorch
 {
     public const string Python = "/usr/bin/python3";
 
