@@ -7,11 +7,12 @@ namespace AutoBatch.Controller.Tests;
 /// <summary>What a command wrote into a folder, for comparing one execution with another.</summary>
 internal static class FolderContents
 {
-    // Wall times: the only values two executions of one command do not share (docs/RELIABILITY.md).
+    // Wall times: the only values two executions of one command do not share (docs/RELIABILITY.md). "seconds" is the
+    // planner's measured throughput in the checkpoint (seconds of the epochs at one batch size).
     private static readonly HashSet<string> WallTimes = new(StringComparer.Ordinal)
     {
         "trainSeconds", "probeSeconds", "evalSeconds", "samplesPerSecond", "wallSeconds",
-        "train_seconds", "probe_seconds", "eval_seconds",
+        "train_seconds", "probe_seconds", "eval_seconds", "seconds",
     };
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AutoBatch.Controller.Policies;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace AutoBatch.Controller.Policies;
 /// <param name="Seconds">Wall seconds of those epochs' steps (<see cref="Engine.Training.EpochRecord.TrainSeconds"/>).</param>
 public sealed record ThroughputSample(int BatchSize, long Samples, double Seconds)
 {
-    /// <summary>Measured seconds per training sample.</summary>
+    /// <summary>Measured seconds per training sample (derived; not stored in the checkpoint).</summary>
+    [JsonIgnore]
     public double SecondsPerSample => Seconds / Samples;
 }

@@ -157,6 +157,9 @@ public sealed class PolicyPlannerTests
             Assert.That(copy.Throughput.Samples, Is.EqualTo(planner.Throughput.Samples));
             Assert.That(copy.ContextFor(At(2)).Throughput.Estimate(64)!.SecondsPerSample, Is.EqualTo(4.0 / 12_800).Within(1e-18));
             Assert.That(copy.SaveState(), Is.EqualTo(state));
+            // Only what was measured is stored: wall seconds under "seconds" (which record comparisons treat as a wall
+            // time), nothing derived from them.
+            Assert.That(state, Does.Contain("\"throughput\":[{\"batchSize\":64,\"samples\":12800,\"seconds\":4}]"));
             Assert.That(old.Throughput.Samples, Is.Empty);
             Assert.That(() => old.RestoreState(invalid), Throws.TypeOf<InvalidDataException>().With.Message.Contains("throughput"));
         });
