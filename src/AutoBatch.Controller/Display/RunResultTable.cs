@@ -8,8 +8,8 @@ namespace AutoBatch.Controller.Display;
 /// The table <c>run</c> prints at the end: this run beside the map's best fixed beacon, like against like.
 /// Iterations are compared (they do not depend on the machine); times are shown only for this run, labelled as
 /// measured on this machine. The map's beacon times were recorded on the machine and under the load the map was built
-/// with (the MLP map's best beacon: 471.6 s under a load average near 20, against 49.9 s for a closed-loop run on
-/// another CPU: a 9.4x "gain" that was none), so they are never put beside this run's.
+/// with (another CPU, another load: a ratio of the two would measure the machines, not the schedules), so they are
+/// never put beside this run's.
 /// </summary>
 public static class RunResultTable
 {

@@ -48,9 +48,8 @@ public sealed record RunSettings
     /// <summary>
     /// Whether the probe runs in the background, the default resolved: also when the training threads take every
     /// core, where the probe's thread competes with them and still cost less than making the step wait for it where
-    /// the probe is expensive (2-core VM, --threads 2, per epoch at interval 50: MLP B = 512 0.63% against 2.90–4.07%
-    /// synchronous, ResNet-8 B = 128 0.33% against 0.94%; MLP B = 128 0.27% against 0.11%; bench/results/HISTORY.md,
-    /// section 2''''''). Not measured with more threads than cores.
+    /// the probe is expensive (measured on 2 cores with 2 threads: bench/results/HISTORY.md, section 2''''''). Not
+    /// measured with more threads than cores.
     /// </summary>
     public bool ProbeInBackground => ProbeBackground ?? Threads <= Environment.ProcessorCount;
 

@@ -4,9 +4,8 @@
 // every product and sum in float64, each sum in kBnLanes interleaved partial sums (position t in lane t % kBnLanes)
 // added in a fixed order at the end. The AVX-512 and portable versions give the same bits: the same operations on the
 // same lanes in the same order and no fused multiply-add (this file must be built with -ffp-contract=off, as both
-// libraries are). The AVX-512 one does the eight lanes in one register, the tail with masked lanes; measured in
-// ResNet-8's probe at B = 128 on one thread, BatchNorm's seven layers took 17.5 ms with four lanes in portable code and
-// 9.2 ms with it (bench/results/HISTORY.md, section 2'''''').
+// libraries are). The AVX-512 one does the eight lanes in one register, the tail with masked lanes, about twice as fast
+// as four lanes of portable code (bench/results/HISTORY.md, section 2'''''').
 #pragma once
 #include <cstdint>
 

@@ -22,12 +22,11 @@ constexpr int64_t kGroupRows = 8;
 constexpr int kMaxTileGroups = 3;
 // Chosen with bench/native/gram_kernel_bench on the 2-vCPU AVX-512 VM (bench/results/HISTORY.md, section 2'''): blocks of
 // 128 columns keep one group's panel (8 KiB) in L1 beside the streaming tiles, where 256 did not help; prefetching
-// each row 64 floats (4 cache lines) ahead took 128 x 75,002 rows read from memory from ~34 to ~27 ms.
+// each row 64 floats (4 cache lines) ahead hides most of the wait for rows read from memory.
 constexpr int64_t kMaxColumnBlock = 128;
 constexpr int64_t kPrefetchColumns = 64;
-// n * n * k from which a product is shared between threads (2^21 multiply-adds, ~0.1 ms on one core; a team's
-// hand-over costs microseconds). Two threads took the MLP's 128 x 500 and 128 x 785 products from 0.17 and 0.28 ms
-// to 0.13 and 0.20 ms (bench/results/20261122T1955Z-threaded-gram/kernel-threads.txt).
+// n * n * k from which a product is shared between threads: below it a team's hand-over costs more than it saves
+// (measured: bench/results/20261122T1955Z-threaded-gram/kernel-threads.txt).
 constexpr double kThreadedProduct = double(1 << 22);
 
 struct FreeDeleter {

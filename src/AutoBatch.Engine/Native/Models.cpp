@@ -46,8 +46,8 @@ namespace {
 
 // The fused conv path. On a probed step the probe needs each sample's weight gradient, and the backward needs their
 // sum; inside the step the direct kernel (ConvRows.h) computes the per-sample gradients in little more than the time of
-// the batch weight gradient (ResNet-8 at B = 512, two threads: rows' excess and column sums together 22-28 ms), so
-// computing them once here and returning their sum saves the batch weight gradient.
+// the batch weight gradient (bench/results/HISTORY.md), so computing them once here and returning their sum saves the
+// batch weight gradient.
 // Forward: the ordinary convolution. Backward: grad_input as autograd would compute it, the per-sample rows of the
 // unscaled grad_output stored in the site for layer_gram, and their column sum as the weight (and bias) gradient.
 // The sum is the same gradient as the batch kernel's up to float32 rounding (different summation order).

@@ -6,9 +6,9 @@ namespace AutoBatch.Engine.Runtime;
 public static class EngineRuntime
 {
     /// <summary>
-    /// Default intra-op threads: 1. On the 2-vCPU machines this project targets, a 784-500-500-10 MLP step at
-    /// B=128 took 16 ms with 1 thread and 37 ms with 2 (both engine and PyTorch; see docs/BENCHMARKS.md), and
-    /// grids run one process per core anyway. OpenBLAS always gets one thread, because libtorch already
+    /// Default intra-op threads: 1. On the 2-vCPU machines this project targets, a second intra-op thread made an MLP
+    /// step slower, not faster (engine and PyTorch alike; docs/BENCHMARKS.md), and grids run one process per core
+    /// anyway. OpenBLAS always gets one thread, because libtorch already
     /// parallelises around it; letting both spawn a thread per core oversubscribes the machine.
     /// </summary>
     public static int DefaultThreads => 1;

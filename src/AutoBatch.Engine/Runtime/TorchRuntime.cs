@@ -30,10 +30,9 @@ public static partial class TorchRuntime
     /// <summary>
     /// Keeps glibc from returning large blocks to the kernel after every step: a training step frees and reallocates
     /// the same activation buffers, and with glibc's dynamic mmap threshold each reallocation can page-fault anew. A
-    /// 32 MiB mmap threshold keeps such blocks in the heap, and a 256 MiB trim threshold bounds what the heap keeps.
-    /// Measured on ResNet-8 at B = 128 (160 steps, a background probe every 5, an evaluation every 40; 2-vCPU AMD EPYC):
-    /// plain steps 121.3 ms without tuning, 120.8 ms with it, resident memory 939 MiB without, 1,360 MiB with a 1 GiB trim
-    /// threshold, 1,019 MiB with 256 MiB, 802 MiB (and 123.7 ms) with 64 MiB. Process-wide, applied once.
+    /// 32 MiB mmap threshold keeps such blocks in the heap, and a 256 MiB trim threshold bounds what the heap keeps: a
+    /// larger threshold kept more memory resident for no speed, a smaller one cost speed (the figures are in
+    /// docs/TORCHSHARP.md, 'Measured'). Process-wide, applied once.
     /// </summary>
     public static void TuneAllocator()
     {
