@@ -8,18 +8,7 @@ namespace AutoBatch.Controller.Library.Tests;
 /// <summary>A beacon map of a user's model: built by the grid, accepted for the same architecture, refused for another.</summary>
 public sealed class BeaconGridTests
 {
-    private static (BeaconMap Map, string Path, string Model, LabelledData Train, LabelledData Test) Build()
-    {
-        (LabelledData train, LabelledData test) = TinyModels.Sets();
-        string folder = TinyModels.Folder("grid");
-        string path = Path.Combine(folder, "tiny.json");
-        var grid = new BeaconGrid(() => TinyModels.Cnn(), train, test, new BeaconGridOptions
-        {
-            OutputFolder = Path.Combine(folder, "grid"), MapPath = path, BatchSizes = [8, 32], LearningRates = [0.05, 0.2], Epochs = 2, ProbeInterval = 2,
-        }, name: "tiny");
-        BeaconMap map = grid.BuildAsync().GetAwaiter().GetResult();
-        return (map, path, grid.ModelName, train, test);
-    }
+    private static (BeaconMap Map, string Path, string Model, LabelledData Train, LabelledData Test) Build() => TinyModels.Map();
 
     [Test]
     public async Task TheMap_RecordsTheFingerprintedModel_AndSteersTheClosedLoopOfTheSameArchitecture()

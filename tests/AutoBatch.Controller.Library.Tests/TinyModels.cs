@@ -1,3 +1,4 @@
+using AutoBatch.Beacons.Maps;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +30,23 @@ internal static class TinyModels
         (Tensor x, Tensor y) = Data(train, 1);
         (Tensor tx, Tensor ty) = Data(test, 2);
         return (LabelledData.FromTensors(x, y, classes: 3), LabelledData.FromTensors(tx, ty, classes: 3));
+    }
+
+    /// <summary>
+    /// A beacon map of <see cref="Cnn"/> (named <c>tiny</c>) on <see cref="Sets"/>: B in {8, 32} x α in {0.05, 0.2}, one
+    /// seed, 2 epochs, probe every 2 iterations, built by <see cref="BeaconGrid"/> in a fresh folder.
+    /// </summary>
+    public static (BeaconMap Map, string Path, string Model, LabelledData Train, LabelledData Test) Map()
+    {
+        (LabelledData train, LabelledData test) = Sets();
+        string folder = Folder("grid");
+        string path = System.IO.Path.Combine(folder, "tiny.json");
+        var grid = new BeaconGrid(() => Cnn(), train, test, new BeaconGridOptions
+        {
+            OutputFolder = System.IO.Path.Combine(folder, "grid"), MapPath = path, BatchSizes = [8, 32], LearningRates = [0.05, 0.2], Epochs = 2, ProbeInterval = 2,
+        }, name: "tiny");
+        BeaconMap map = grid.BuildAsync().GetAwaiter().GetResult();
+        return (map, path, grid.ModelName, train, test);
     }
 
     /// <summary>A fresh folder under the test's work directory.</summary>

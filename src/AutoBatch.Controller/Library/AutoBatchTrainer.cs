@@ -144,9 +144,18 @@ public sealed class AutoBatchTrainer
         return Summary!;
     }
 
-    private RunSummary Execute(IRunView view, CancellationToken cancellationToken)
+    private RunSummary Execute(IRunView view, CancellationToken cancellationToken) =>
+        Train(_model, _name, _described, _train, _test, _options, $"{nameof(AutoBatchTrainer)} ({ModelName}, {_options.Schedule.Name})", view, cancellationToken);
+
+    /// <summary>
+    /// One run of <paramref name="model"/> under <paramref name="o"/>: the options resolved against the map as the
+    /// command line's <c>run</c> resolves its flags, then a <see cref="RunSession"/> over the user's data. Shared by the
+    /// trainer and <see cref="ScheduleComparison"/>'s runs, so that a comparison's run is the trainer's run.
+    /// </summary>
+    internal static RunSummary Train(
+        nn.Module<Tensor, Tensor> model, string name, UserModel described, LabelledData train, LabelledData test, AutoBatchOptions o, string command,
+        IRunView? view, CancellationToken cancellationToken)
     {
-        AutoBatchOptions o = _options;
         bool needsMap = ScheduleSpec.Parse(o.Schedule.Name).Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best;
         if (string.IsNullOrWhiteSpace(o.BeaconMap))
         {
@@ -164,8 +173,8 @@ public sealed class AutoBatchTrainer
         {
             Map = string.IsNullOrWhiteSpace(o.BeaconMap) ? null : o.BeaconMap,
             Schedule = o.Schedule.Name,
-            Model = ModelName,
-            Data = _train.Kind,
+            Model = described.Name,
+            Data = train.Kind,
             Epochs = o.Epochs,
             ProbeInterval = o.ProbeInterval,
             BatchSize = o.BatchSize,
@@ -180,14 +189,14 @@ public sealed class AutoBatchTrainer
             Resume = o.Resume,
         };
         (RunSettings settings, IBatchPolicy policy, MapModel? map, _) = RunService.Resolve(run);
-        settings = settings with { TrainSubset = null, Command = $"{nameof(AutoBatchTrainer)} ({ModelName}, {o.Schedule.Name})" };
+        settings = settings with { TrainSubset = null, Command = command };
         var workload = new RunWorkload
         {
-            Train = _train.Source,
-            Test = _test.Source,
-            CreateNetwork = () => _described.Network(_model, _name),
-            TrainingSet = _train.TrainingSet,
-            Augmentation = _train.Augmentation,
+            Train = train.Source,
+            Test = test.Source,
+            CreateNetwork = () => described.Network(model, name),
+            TrainingSet = train.TrainingSet,
+            Augmentation = train.Augmentation,
         };
         return new RunSession(settings, policy, map, workload).Execute(view, cancellationToken);
     }
