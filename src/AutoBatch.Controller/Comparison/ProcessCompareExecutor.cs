@@ -1,4 +1,3 @@
-using System.Globalization;
 using AutoBatch.Controller.Processes;
 
 namespace AutoBatch.Controller.Comparison;
@@ -10,15 +9,16 @@ namespace AutoBatch.Controller.Comparison;
 /// </summary>
 public sealed class ProcessCompareExecutor : ICompareRunExecutor
 {
-    private readonly string? _dataPath;
-    private readonly int _threadsPerRun;
+    private readonly Func<CompareSpec, CompareRun, string, IReadOnlyList<string>> _arguments;
 
-    /// <summary>Creates the executor.</summary>
-    public ProcessCompareExecutor(string? dataPath, int threadsPerRun)
+    /// <summary>
+    /// Creates the executor; <paramref name="arguments"/> gives a run's child command line (after the program) from
+    /// the comparison, the run and its folder. The caller owns the flags: this class knows none.
+    /// </summary>
+    public ProcessCompareExecutor(Func<CompareSpec, CompareRun, string, IReadOnlyList<string>> arguments)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerRun, 1);
-        _dataPath = dataPath;
-        _threadsPerRun = threadsPerRun;
+        ArgumentNullException.ThrowIfNull(arguments);
+        _arguments = arguments;
     }
 
     /// <summary>The child's arguments (after the program).</summary>
@@ -26,27 +26,7 @@ public sealed class ProcessCompareExecutor : ICompareRunExecutor
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(run);
-        var args = new List<string>
-        {
-            "run", "--map", spec.Map, "--schedule", run.Schedule.Name, "--seed", Invariant(run.Seed), "--epochs", Invariant(spec.Epochs),
-            "--threads", Invariant(_threadsPerRun), "--output", folder, "--resume", "--exit-with-parent", Invariant(Environment.ProcessId),
-        };
-        if (spec.TrainSubset is { } subset)
-        {
-            args.AddRange(["--train-subset", Invariant(subset)]);
-        }
-
-        if (spec.LearningRateRule is { } rule)
-        {
-            args.AddRange(["--lr-rule", rule.ToString()]);
-        }
-
-        if (_dataPath is not null)
-        {
-            args.AddRange(["--data-path", _dataPath]);
-        }
-
-        return args;
+        return _arguments(spec, run, folder);
     }
 
     /// <inheritdoc/>
@@ -59,6 +39,4 @@ public sealed class ProcessCompareExecutor : ICompareRunExecutor
             CancellationToken.None).ConfigureAwait(false);
         ChildProcess.ThrowUnlessEnded(outcome, run.Id);
     }
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

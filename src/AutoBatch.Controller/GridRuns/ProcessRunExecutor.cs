@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Output;
@@ -14,15 +13,16 @@ namespace AutoBatch.Controller.GridRuns;
 /// </summary>
 public sealed class ProcessRunExecutor : IRunExecutor
 {
-    private readonly string? _dataPath;
-    private readonly int _threadsPerRun;
+    private readonly Func<GridSpec, RunKey, string, IReadOnlyList<string>> _arguments;
 
-    /// <summary>Creates the executor.</summary>
-    public ProcessRunExecutor(string? dataPath, int threadsPerRun)
+    /// <summary>
+    /// Creates the executor; <paramref name="arguments"/> gives a run's child command line (after the program) from
+    /// the grid, the run and its work folder. The caller owns the flags: this class knows none.
+    /// </summary>
+    public ProcessRunExecutor(Func<GridSpec, RunKey, string, IReadOnlyList<string>> arguments)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerRun, 1);
-        _dataPath = dataPath;
-        _threadsPerRun = threadsPerRun;
+        ArgumentNullException.ThrowIfNull(arguments);
+        _arguments = arguments;
     }
 
     /// <inheritdoc/>
@@ -30,24 +30,7 @@ public sealed class ProcessRunExecutor : IRunExecutor
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(key);
-        var args = new List<string>
-        {
-            "train", "--model", grid.Model, "--data", grid.Data.ToString(),
-            "--batch-size", Invariant(key.BatchSize), "--lr", Invariant(key.LearningRate), "--seed", Invariant(key.Seed),
-            "--epochs", Invariant(grid.Epochs), "--probe-interval", Invariant(grid.ProbeInterval),
-            "--threads", Invariant(_threadsPerRun), "--output", workFolder,
-            "--exit-with-parent", Invariant(Environment.ProcessId),
-        };
-        if (_dataPath is not null)
-        {
-            args.AddRange(["--data-path", _dataPath]);
-        }
-
-        if (grid.TrainSubset is { } subset)
-        {
-            args.AddRange(["--train-subset", Invariant(subset)]);
-        }
-
+        IReadOnlyList<string> args = _arguments(grid, key, workFolder);
         var clock = Stopwatch.StartNew();
         ChildOutcome outcome = await ChildProcess.RunAsync(args, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(workFolder, "stdout.log"), outcome.Output + outcome.Errors, CancellationToken.None).ConfigureAwait(false);
@@ -64,6 +47,4 @@ public sealed class ProcessRunExecutor : IRunExecutor
             Epochs = epochs,
         };
     }
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -73,6 +73,31 @@ public sealed class BeaconsService : BackgroundService
         [GridSpec.TrainSubsetField] = "--train-subset",
     };
 
+    /// <summary>
+    /// The options of <paramref name="key"/>'s child <c>train</c> process: the grid's model, data, epochs, probe
+    /// interval and training subset, the run's batch size, α and seed, its work folder, ended with this process.
+    /// </summary>
+    public static TrainOptions ChildRun(GridSpec grid, RunKey key, string workFolder, string? dataPath, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(key);
+        return new TrainOptions
+        {
+            Model = grid.Model,
+            Data = grid.Data,
+            DataPath = dataPath,
+            BatchSize = key.BatchSize,
+            LearningRate = key.LearningRate,
+            Seed = key.Seed,
+            Epochs = grid.Epochs,
+            ProbeInterval = grid.ProbeInterval,
+            TrainSubset = grid.TrainSubset,
+            Threads = threads,
+            Output = workFolder,
+            ExitWithParent = Environment.ProcessId,
+        };
+    }
+
     /// <inheritdoc/>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         VerbRunner.RunAsync("beacons", _logger, _lifetime, RunAsync, code => code, stoppingToken);
@@ -94,7 +119,8 @@ public sealed class BeaconsService : BackgroundService
 
         var store = new GridStore(o.Output, grid);
         store.ClaimShard(shard);
-        var runner = new GridRunner(store, new ProcessRunExecutor(o.DataPath, o.ThreadsPerRun));
+        var runner = new GridRunner(store, new ProcessRunExecutor(
+            (spec, key, folder) => ["train", .. OptionRecord.Arguments(ChildRun(spec, key, folder, o.DataPath, o.ThreadsPerRun))]));
         IReadOnlyList<RunKey> pending = runner.Pending(shard);
         foreach (RunKey key in pending)
         {

@@ -1,6 +1,7 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,30 @@ public sealed class CompareService : BackgroundService
         };
     }
 
+    /// <summary>
+    /// The options of <paramref name="run"/>'s child <c>run</c> process: the comparison's map, epochs, training subset
+    /// and learning-rate rule, the run's schedule and seed, its own folder, resumed, ended with this process.
+    /// </summary>
+    public static RunOptions ChildRun(CompareSpec spec, CompareRun run, string folder, string? dataPath, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunOptions
+        {
+            Map = spec.Map,
+            Schedule = run.Schedule.Name,
+            Seed = run.Seed,
+            Epochs = spec.Epochs,
+            TrainSubset = spec.TrainSubset,
+            LearningRateRule = spec.LearningRateRule ?? LearningRateRule.Keep,
+            DataPath = dataPath,
+            Threads = threads,
+            Output = folder,
+            Resume = true,
+            ExitWithParent = Environment.ProcessId,
+        };
+    }
+
     /// <inheritdoc/>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         VerbRunner.RunAsync("compare", _logger, _lifetime, RunAsync, code => code, stoppingToken);
@@ -64,7 +89,8 @@ public sealed class CompareService : BackgroundService
         }
 
         spec.Claim(folder);
-        var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(_options.DataPath, _options.ThreadsPerRun));
+        var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(
+            (spec, run, folder) => ["run", .. OptionRecord.Arguments(ChildRun(spec, run, folder, _options.DataPath, _options.ThreadsPerRun))]));
         Log.CompareStarted(_logger, spec.Schedules.Count, spec.Seeds.Count, spec.Epochs, runner.Pending().Count, _options.Parallel, _options.ThreadsPerRun, folder);
         int failures = 0;
         await runner.RunAsync(

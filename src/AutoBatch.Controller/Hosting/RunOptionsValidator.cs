@@ -18,29 +18,29 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
         }
         catch (FormatException e)
         {
-            failures.Add($"--schedule: {e.Message}");
+            failures.Add($"{Flag(nameof(RunOptions.Schedule))}: {e.Message}");
         }
 
         if (options.MinBatchSize > options.MaxBatchSize)
         {
-            failures.Add($"--min-batch-size ({options.MinBatchSize}) must be <= --max-batch-size ({options.MaxBatchSize}).");
+            failures.Add($"{Flag(nameof(RunOptions.MinBatchSize))} ({options.MinBatchSize}) must be <= {Flag(nameof(RunOptions.MaxBatchSize))} ({options.MaxBatchSize}).");
         }
 
         if (schedule is { Kind: ScheduleKind.ClosedLoop or ScheduleKind.Best } && string.IsNullOrWhiteSpace(options.Map))
         {
-            failures.Add($"--map: the {schedule.Name} schedule needs a beacon map.");
+            failures.Add($"{Flag(nameof(RunOptions.Map))}: the {schedule.Name} schedule needs a beacon map.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Map))
         {
             if (options.Model is null || options.Epochs is null || options.LearningRate is null)
             {
-                failures.Add("--map: without a map, give --model, --epochs and --lr.");
+                failures.Add($"{Flag(nameof(RunOptions.Map))}: without a map, give {Flag(nameof(RunOptions.Model))}, {Flag(nameof(RunOptions.Epochs))} and {Flag(nameof(RunOptions.LearningRate))}.");
             }
         }
         else if (!File.Exists(options.Map))
         {
-            failures.Add($"--map: '{options.Map}' does not exist (build one with the beacons verb, or pass the prebuilt beacon-data/fashion-mnist-mlp.json).");
+            failures.Add($"{Flag(nameof(RunOptions.Map))}: '{options.Map}' does not exist (build one with the beacons verb, or pass the prebuilt beacon-data/fashion-mnist-mlp.json).");
         }
 
         if (options.Model is { } model && options.Data is { } data)
@@ -50,4 +50,6 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(RunOptions), property);
 }

@@ -52,7 +52,7 @@ public sealed class RunService : BackgroundService
         BestBeacon? best = map?.Derived.BestBeacons.Count > 0 ? map.Derived.BestBeacons[0] : null;
         if (schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best && best is null)
         {
-            throw new UserInputException(o.Map ?? "--map", $"the map has no best beacon (no run finished); the {schedule.Name} schedule needs one.");
+            throw new UserInputException(o.Map ?? Flag(nameof(RunOptions.Map)), $"the map has no best beacon (no run finished); the {schedule.Name} schedule needs one.");
         }
 
         var guards = new PolicyGuards
@@ -69,32 +69,32 @@ public sealed class RunService : BackgroundService
             ScheduleKind.Staged => new StagedPolicy(schedule.StagedBase, schedule.Sequence, schedule.MultiStage),
             ScheduleKind.NoiseScale => new NoiseScalePolicy(guards),
             ScheduleKind.ClosedLoop => new ClosedLoopPolicy(model!, new ClosedLoopSettings { Guards = guards, ErrorTolerance = o.ErrorTolerance }),
-            _ => throw new UserInputException("--schedule", $"unknown kind {schedule.Kind}."),
+            _ => throw new UserInputException(Flag(nameof(RunOptions.Schedule)), $"unknown kind {schedule.Kind}."),
         };
         int batch = schedule.Kind switch
         {
             ScheduleKind.Fixed => schedule.BatchSize!.Value,
             ScheduleKind.Best => best!.BatchSize,
             ScheduleKind.Staged => schedule.Sequence[0],
-            _ => o.BatchSize ?? best?.BatchSize ?? throw new UserInputException("--batch-size", "required without a map."),
+            _ => o.BatchSize ?? best?.BatchSize ?? throw new UserInputException(Flag(nameof(RunOptions.BatchSize)), "required without a map."),
         };
         if (o.BatchSize is { } given && given != batch)
         {
-            throw new UserInputException("--batch-size", $"the {schedule.Name} schedule starts at B = {batch}; --batch-size {given} contradicts it.");
+            throw new UserInputException(Flag(nameof(RunOptions.BatchSize)), $"the {schedule.Name} schedule starts at B = {batch}; {Flag(nameof(RunOptions.BatchSize))} {given} contradicts it.");
         }
 
         double lr = o.LearningRate ?? (schedule.Kind == ScheduleKind.Best ? best!.LearningRate : best?.LearningRate)
-            ?? throw new UserInputException("--lr", "required without a map.");
+            ?? throw new UserInputException(Flag(nameof(RunOptions.LearningRate)), "required without a map.");
         var settings = new RunSettings
         {
-            Model = o.Model ?? map?.Grid.Model ?? throw new UserInputException("--model", "required without a map."),
+            Model = o.Model ?? map?.Grid.Model ?? throw new UserInputException(Flag(nameof(RunOptions.Model)), "required without a map."),
             Data = o.Data ?? map?.Grid.Data ?? DataSetKind.FashionMnist,
             DataPath = o.DataPath,
             TrainSubset = o.TrainSubset ?? map?.Grid.TrainSubset,
             BatchSize = batch,
             LearningRate = lr,
             Rule = schedule.Rule ?? o.LearningRateRule,
-            Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new UserInputException("--epochs", "required without a map."),
+            Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new UserInputException(Flag(nameof(RunOptions.Epochs)), "required without a map."),
             Seed = o.Seed,
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
@@ -142,6 +142,8 @@ public sealed class RunService : BackgroundService
             AnsiConsole.MarkupLine(Invariant($"Final (C̄_K, L_K) = ({s.ConditionMean:G4}, {s.Energy:G4}), distance to the map's optimum region {d:F3}."));
         }
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(RunOptions), property);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
