@@ -55,13 +55,7 @@ public sealed class AutoBatchTrainer
         _train = train;
         _test = test;
         _options = options;
-        _described = UserModel.Describe(model, _name, train.Shape, options.Device, nameof(AutoBatchTrainer));
-        _described.Check(train, "train");
-        _described.Check(test, "test");
-        using (_described.Network(model, _name))
-        {
-            // Building the network once refuses a module the probe cannot decompose now, not when training starts.
-        }
+        _described = UserModel.Admit(model, _name, train, test, options.Device, nameof(AutoBatchTrainer));
     }
 
     /// <summary>The model's name in records and maps: <c>custom:NAME@FINGERPRINT</c>, the fingerprint of its layers' types and shapes.</summary>

@@ -68,15 +68,7 @@ public sealed class ScheduleComparison
         using (nn.Module<Tensor, Tensor> sample = modelFactory())
         {
             _name = string.IsNullOrWhiteSpace(name) ? sample.GetName() : name;
-            UserModel described = UserModel.Describe(sample, _name, train.Shape, options.Device, nameof(ScheduleComparison));
-            described.Check(train, "train");
-            described.Check(test, "test");
-            using (described.Network(sample, _name))
-            {
-                // Refuses a module the probe cannot decompose before any run starts.
-            }
-
-            ModelName = described.Name;
+            ModelName = UserModel.Admit(sample, _name, train, test, options.Device, nameof(ScheduleComparison)).Name;
         }
 
         _factory = modelFactory;

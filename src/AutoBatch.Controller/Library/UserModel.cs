@@ -65,6 +65,27 @@ internal sealed class UserModel
         return new UserModel(ModelSpec.Custom(name, ArchitectureFingerprint.Of(model), input, classes).Name, input, classes, where);
     }
 
+    /// <summary>
+    /// Everything a library entry point checks before it trains anything: <see cref="Describe"/>, the training and test
+    /// data against the module, and a network built once, which refuses a module the probe cannot decompose (naming
+    /// its path and type) now rather than when training starts.
+    /// </summary>
+    public static UserModel Admit(
+        nn.Module<Tensor, Tensor> model, string name, LabelledData train, LabelledData test, string device, string caller)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        UserModel described = Describe(model, name, train.Shape, device, caller);
+        described.Check(train, "train");
+        described.Check(test, "test");
+        using (described.Network(model, name))
+        {
+            // Built only to be refused or disposed.
+        }
+
+        return described;
+    }
+
     /// <summary>A network over the module (which outlives it), with the paper's SGD settings.</summary>
     public TorchNetwork Network(nn.Module<Tensor, Tensor> model, string name) =>
         TorchNetwork.Create(model, name, Input, Classes, SgdSettings.Paper, Device, leaveOpen: true);
