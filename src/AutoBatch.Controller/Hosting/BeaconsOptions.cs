@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Hosting;
 
@@ -38,6 +39,12 @@ public sealed class BeaconsOptions
     /// <summary>Probe interval (default 50).</summary>
     [Range(1, 1000000, ErrorMessage = "--probe-interval: must be in [{1}, {2}].")]
     public int ProbeInterval { get; set; } = 50;
+
+    /// <summary>The probe's rank rule (default tolerance).</summary>
+    public RankRule RankRule { get; set; } = RankRule.Tolerance;
+
+    /// <summary>Apply both rank rules at every probe, so that the map can be built under either (default false).</summary>
+    public bool BothRankRules { get; set; }
 
     /// <summary>Train on a fixed random subset of this many images (default: all).</summary>
     [Range(1, int.MaxValue, ErrorMessage = "--train-subset: must be in [{1}, {2}].")]

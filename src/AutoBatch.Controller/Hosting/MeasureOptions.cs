@@ -52,6 +52,9 @@ public sealed class MeasureOptions
     /// <summary>Rank tolerance relative to σ_max, in (0, 1); default none: B · ε_float32 (docs/DESIGN.md).</summary>
     public double? RankTolerance { get; set; }
 
+    /// <summary>The rank rule of the reported rank and c (default tolerance); the other rule's are reported beside them.</summary>
+    public RankRule RankRule { get; set; } = RankRule.Tolerance;
+
     /// <summary>libtorch intra-op threads (default 1, see EngineRuntime.DefaultThreads). OpenBLAS always gets 1.</summary>
     [Range(1, 1024, ErrorMessage = "--threads: must be in [{1}, {2}].")]
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;

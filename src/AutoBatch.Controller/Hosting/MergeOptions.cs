@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Hosting;
 
@@ -15,6 +16,9 @@ public sealed class MergeOptions
     /// <summary>Map file to write.</summary>
     [Required(ErrorMessage = "--output: give the map file to write.")]
     public string Output { get; set; } = string.Empty;
+
+    /// <summary>The rank rule of the map's measures (default: the grid's own; the other one needs a grid run with both).</summary>
+    public RankRule? RankRule { get; set; }
 
     /// <summary>Write a map even when some runs of the grid are missing (default false).</summary>
     public bool AllowIncomplete { get; set; }

@@ -50,6 +50,11 @@ public sealed class MergeService : BackgroundService
             throw new UserInputException("--grids", $"{missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
         }
 
+        if (_options.RankRule is { } rule)
+        {
+            (grid, runs) = MapRankRule.Under(grid, runs, rule, "--rank-rule");
+        }
+
         BeaconMap map = MapWriter.Write(grid, runs, _options.Output, "--output", Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
         Log.MapWritten(_logger, _options.Output);
         await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);

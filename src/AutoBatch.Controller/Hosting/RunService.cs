@@ -6,6 +6,7 @@ using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -48,6 +49,11 @@ public sealed class RunService : BackgroundService
         ArgumentNullException.ThrowIfNull(o);
         ScheduleSpec schedule = ScheduleSpec.Parse(o.Schedule);
         BeaconMap? map = string.IsNullOrWhiteSpace(o.Map) ? null : BeaconMapFile.Read(o.Map, o.Model, o.Data);
+        if (map is not null && o.RankRule is { } rule)
+        {
+            MapCompatibility.EnsureRankRule(map, rule, Flag(nameof(RunOptions.RankRule)), o.Map);
+        }
+
         MapModel? model = map is null ? null : new MapModel(map);
         BestBeacon? best = map?.Derived.BestBeacons.Count > 0 ? map.Derived.BestBeacons[0] : null;
         if (schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best && best is null)
@@ -99,6 +105,8 @@ public sealed class RunService : BackgroundService
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
             ProbeBackground = o.ProbeBackground,
+            RankRule = o.RankRule ?? map?.Grid.RankRule ?? RankRule.Tolerance,
+            BothRankRules = o.BothRankRules,
             Output = o.Output,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,

@@ -1,5 +1,6 @@
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Runs;
 
@@ -41,6 +42,12 @@ public sealed record RunSettings
 
     /// <summary>Probe interval (0 = off).</summary>
     public required int ProbeInterval { get; init; }
+
+    /// <summary>The probe's rank rule (default tolerance); a map's runs and a run steered by it must share it.</summary>
+    public RankRule RankRule { get; init; }
+
+    /// <summary>Apply both rank rules at every probe, recording the other rule's measures too (default false).</summary>
+    public bool BothRankRules { get; init; }
 
     /// <summary>Probe on a second thread (null: unless <see cref="Threads"/> exceeds the core count).</summary>
     public bool? ProbeBackground { get; init; }

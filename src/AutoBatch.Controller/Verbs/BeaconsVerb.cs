@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,8 @@ public static class BeaconsVerb
         var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds (default 1,2)" };
         var epochs = new Option<int?>("--epochs", "-e") { Description = "Epochs per run (default 15)" };
         var interval = new Option<int?>("--probe-interval") { Description = "Measure every N iterations (default 50)" };
+        var rankRule = new Option<RankRule?>("--rank-rule") { Description = "Which eigenvalues of F̃ count in c_k: Tolerance (default) or Reference" };
+        var bothRules = new Option<bool?>("--both-rank-rules") { Description = "Apply both rank rules at every probe, so that `merge --rank-rule` can build the map under either" };
         var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of N images (default: all)" };
         var threads = new Option<int?>("--threads-per-run") { Description = "libtorch threads per run (default 1)" };
         var parallel = new Option<int?>("--parallel") { Description = "Runs at once (default: cores / threads per run)" };
@@ -29,7 +32,7 @@ public static class BeaconsVerb
         var map = new Option<string?>("--map") { Description = "Map file to write when the grid is complete (default <output>/map.json)" };
         var command = new Command("beacons", "Run a beacon grid (batch sizes x learning rates x seeds) and build its map")
         {
-            model, data, dataPath, batches, rates, seeds, epochs, interval, subset, threads, parallel, output, shard, shardCount, map,
+            model, data, dataPath, batches, rates, seeds, epochs, interval, rankRule, bothRules, subset, threads, parallel, output, shard, shardCount, map,
         };
         command.SetAction((result, token) =>
         {
@@ -43,6 +46,8 @@ public static class BeaconsVerb
             overrides.Set(nameof(BeaconsOptions.Seeds), result.GetValue(seeds));
             overrides.Set(nameof(BeaconsOptions.Epochs), result.GetValue(epochs));
             overrides.Set(nameof(BeaconsOptions.ProbeInterval), result.GetValue(interval));
+            overrides.Set(nameof(BeaconsOptions.RankRule), result.GetValue(rankRule));
+            overrides.Set(nameof(BeaconsOptions.BothRankRules), result.GetValue(bothRules));
             overrides.Set(nameof(BeaconsOptions.TrainSubset), result.GetValue(subset));
             overrides.Set(nameof(BeaconsOptions.ThreadsPerRun), result.GetValue(threads));
             overrides.Set(nameof(BeaconsOptions.Parallel), result.GetValue(parallel));
