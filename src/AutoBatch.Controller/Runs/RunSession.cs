@@ -300,6 +300,7 @@ public sealed class RunSession
             EpochSize = epochSize,
             InitialBatchSize = _settings.BatchSize,
             LearningRate = _settings.LearningRate,
+            StartReason = _settings.StartReason,
             Rule = _settings.Rule,
             Completed = records.Count == _settings.Epochs,
             Diverged = trainer.Diverged,

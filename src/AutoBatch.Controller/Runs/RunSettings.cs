@@ -84,6 +84,9 @@ public sealed record RunSettings
     /// <summary>Path of the beacon map the run is steered or compared with, if any.</summary>
     public string? MapPath { get; init; }
 
+    /// <summary>Why the run starts at its batch size and α, when a policy chose them (the closed loop); null otherwise.</summary>
+    public string? StartReason { get; init; }
+
     /// <summary>The command line that started the run (stored in checkpoints and the summary).</summary>
     public string? Command { get; init; }
 
