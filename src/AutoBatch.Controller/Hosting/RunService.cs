@@ -6,6 +6,7 @@ using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public sealed class RunService : BackgroundService
     public static (RunSettings Settings, IBatchPolicy Policy, MapModel? Map, BestBeacon? Best) Resolve(RunOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
+        string device = EngineDevices.Check(o.Device, Flag(nameof(RunOptions.Device)));
         ScheduleSpec schedule = ScheduleSpec.Parse(o.Schedule);
         BeaconMap? map = string.IsNullOrWhiteSpace(o.Map) ? null : BeaconMapFile.Read(o.Map, o.Model, o.Data);
         MapModel? model = map is null ? null : new MapModel(map);
@@ -97,6 +99,7 @@ public sealed class RunService : BackgroundService
             Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new UserInputException(Flag(nameof(RunOptions.Epochs)), "required without a map."),
             Seed = o.Seed,
             Threads = o.Threads,
+            Device = device,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
             ProbeBackground = o.ProbeBackground,
             Output = o.Output,
