@@ -54,6 +54,9 @@ public sealed class BeaconsOptions
     [Range(1, 1024, ErrorMessage = "--threads-per-run: must be in [{1}, {2}].")]
     public int ThreadsPerRun { get; set; } = 1;
 
+    /// <summary>Where every run's tensors live: <c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c> (docs/TORCHSHARP.md, 'Devices').</summary>
+    public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Runs at once (default: cores / threads per run, at least 1).</summary>
     [Range(1, 1024, ErrorMessage = "--parallel: must be in [{1}, {2}].")]
     public int? Parallel { get; set; }

@@ -77,9 +77,10 @@ public sealed class BeaconsService : BackgroundService
 
     /// <summary>
     /// The options of <paramref name="key"/>'s child <c>train</c> process: the grid's model, data, epochs, probe
-    /// interval and training subset, the run's batch size, α and seed, its work folder, ended with this process.
+    /// interval and training subset, the run's batch size, α and seed, its work folder, threads and device, ended with
+    /// this process.
     /// </summary>
-    public static TrainOptions ChildRun(GridSpec grid, RunKey key, string workFolder, string? dataPath, int threads)
+    public static TrainOptions ChildRun(GridSpec grid, RunKey key, string workFolder, string? dataPath, int threads, string device = EngineDevices.Cpu)
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(key);
@@ -97,6 +98,7 @@ public sealed class BeaconsService : BackgroundService
             BothRankRules = grid.BothRankRules,
             TrainSubset = grid.TrainSubset,
             Threads = threads,
+            Device = device,
             Output = workFolder,
             ExitWithParent = Environment.ProcessId,
         };
@@ -110,7 +112,8 @@ public sealed class BeaconsService : BackgroundService
     {
         BeaconsOptions o = _options;
         GridSpec grid = ToGrid(o);
-        CheckData(o, grid);
+        string device = EngineDevices.Check(o.Device, "--device");
+        CheckData(o, grid, device);
         Shard shard = o.Shard is not null ? Shard.Parse(o.Shard) : o.ShardCount is { } count ? Shard.FromEnvironment(count) : Shard.All;
         int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
 
@@ -124,7 +127,7 @@ public sealed class BeaconsService : BackgroundService
         var store = new GridStore(o.Output, grid);
         store.ClaimShard(shard);
         var runner = new GridRunner(store, new ProcessRunExecutor(
-            (spec, key, folder) => ["train", .. OptionRecord.Arguments(ChildRun(spec, key, folder, o.DataPath, o.ThreadsPerRun))]));
+            (spec, key, folder) => ["train", .. OptionRecord.Arguments(ChildRun(spec, key, folder, o.DataPath, o.ThreadsPerRun, device))]));
         IReadOnlyList<RunKey> pending = runner.Pending(shard);
         foreach (RunKey key in pending)
         {
@@ -169,7 +172,7 @@ public sealed class BeaconsService : BackgroundService
     /// than the training set or a model that cannot take the images is one clear error (exit 2) instead of every
     /// run of the grid failing the same way; nothing is written to the grid folder.
     /// </summary>
-    private static void CheckData(BeaconsOptions o, GridSpec grid)
+    private static void CheckData(BeaconsOptions o, GridSpec grid, string device)
     {
         (ImageDataSet train, _) = DataSetLoader.Load(o.Data, o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory);
         int count = o.TrainSubset is { } subset ? Math.Min(subset, train.Count) : train.Count;
@@ -180,7 +183,7 @@ public sealed class BeaconsService : BackgroundService
         }
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
-        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, seed: 0);
+        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, seed: 0, device);
     }
 
     private static T[] ParseList<T>(string text, string option, Func<string, T> parse)

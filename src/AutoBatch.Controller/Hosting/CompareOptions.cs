@@ -35,6 +35,9 @@ public sealed class CompareOptions
     [Range(1, 1024, ErrorMessage = "--threads-per-run: must be between 1 and 1024.")]
     public int ThreadsPerRun { get; set; } = 1;
 
+    /// <summary>Where every run's tensors live: <c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c> (docs/TORCHSHARP.md, 'Devices').</summary>
+    public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Comparison folder (default runs/compare); rerun with the same options to resume.</summary>
     [Required(ErrorMessage = "--output: give the comparison folder.")]
     public string Output { get; set; } = "runs/compare";

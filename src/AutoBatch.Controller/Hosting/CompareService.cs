@@ -4,6 +4,7 @@ using AutoBatch.Controller.Comparison;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Engine.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,9 +50,10 @@ public sealed class CompareService : BackgroundService
 
     /// <summary>
     /// The options of <paramref name="run"/>'s child <c>run</c> process: the comparison's map, epochs, training subset
-    /// and learning-rate rule, the run's schedule and seed, its own folder, resumed, ended with this process.
+    /// and learning-rate rule, the run's schedule and seed, its own folder, threads and device, resumed, ended with this
+    /// process.
     /// </summary>
-    public static RunOptions ChildRun(CompareSpec spec, CompareRun run, string folder, string? dataPath, int threads)
+    public static RunOptions ChildRun(CompareSpec spec, CompareRun run, string folder, string? dataPath, int threads, string device = EngineDevices.Cpu)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(run);
@@ -65,6 +67,7 @@ public sealed class CompareService : BackgroundService
             LearningRateRule = spec.LearningRateRule ?? LearningRateRule.Keep,
             DataPath = dataPath,
             Threads = threads,
+            Device = device,
             Output = folder,
             Resume = true,
             ExitWithParent = Environment.ProcessId,
@@ -77,6 +80,8 @@ public sealed class CompareService : BackgroundService
 
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // Refused here, once, rather than by every child run.
+        string device = EngineDevices.Check(_options.Device, "--device");
         BeaconMap map = BeaconMapFile.Read(_options.Map);
         CompareSpec spec = ToSpec(_options, map);
         string folder = _options.Output;
@@ -90,7 +95,7 @@ public sealed class CompareService : BackgroundService
 
         spec.Claim(folder);
         var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(
-            (spec, run, folder) => ["run", .. OptionRecord.Arguments(ChildRun(spec, run, folder, _options.DataPath, _options.ThreadsPerRun))]));
+            (spec, run, folder) => ["run", .. OptionRecord.Arguments(ChildRun(spec, run, folder, _options.DataPath, _options.ThreadsPerRun, device))]));
         Log.CompareStarted(_logger, spec.Schedules.Count, spec.Seeds.Count, spec.Epochs, runner.Pending().Count, _options.Parallel, _options.ThreadsPerRun, folder);
         int failures = 0;
         await runner.RunAsync(

@@ -59,6 +59,9 @@ public sealed class MeasureOptions
     [Range(1, 1024, ErrorMessage = "--threads: must be in [{1}, {2}].")]
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
 
+    /// <summary>Where the tensors live: <c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c> (docs/TORCHSHARP.md, 'Devices').</summary>
+    public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Apply the data set's training augmentation to the batch, drawn from <see cref="Seed"/> (default off: plain normalised images).</summary>
     public bool Augment { get; set; }
 

@@ -51,6 +51,7 @@ public sealed class MeasureService : BackgroundService
     private MeasureReport Measure(CancellationToken cancellationToken)
     {
         MeasureOptions o = _options;
+        string device = EngineDevices.Check(o.Device, "--device");
         Engines.SetThreads(o.Threads);
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
         ImageDataSet train = DataSetLoader.LoadTrain(o.Data, dataPath);  // measure probes training images only
@@ -59,7 +60,7 @@ public sealed class MeasureService : BackgroundService
         cancellationToken.ThrowIfCancellationRequested();
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
-        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, o.Seed);
+        using ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, o.Seed, device);
         if (o.Weights is not null)
         {
             WeightsFile.Load(network, o.Weights);
@@ -124,6 +125,7 @@ public sealed class MeasureService : BackgroundService
             RankRule = r.RankRule.ToString(),
             OtherRule = r.OtherRule,
             Threads = o.Threads,
+            Device = device,
             Status = r.Status.ToString(),
             Eigenvalues = finite ? r.Eigenvalues : null,
             Rank = finite ? r.Rank : null,

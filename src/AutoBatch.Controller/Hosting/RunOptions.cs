@@ -138,6 +138,13 @@ public sealed class RunOptions
     [FlagRange(1, 1024)]
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
 
+    /// <summary>
+    /// Where the tensors live: <c>cpu</c> (default), or <c>cuda</c> / <c>cuda:N</c> on the TorchSharp engine when
+    /// <c>torch.cuda.is_available()</c> (docs/TORCHSHARP.md, 'Devices'); refused otherwise, naming the flag.
+    /// </summary>
+    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs AUTOBATCH_ENGINE=torchsharp and a CUDA LibTorch)")]
+    public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Output folder (default runs/run).</summary>
     [Flag("--output", "Output folder", Alias = "-o")]
     [Required]

@@ -7,6 +7,7 @@ using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Probe;
+using AutoBatch.Engine.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,7 @@ public sealed class RunService : BackgroundService
     public static (RunSettings Settings, IBatchPolicy Policy, MapModel? Map, BestBeacon? Best) Resolve(RunOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
+        string device = EngineDevices.Check(o.Device, Flag(nameof(RunOptions.Device)));
         ScheduleSpec schedule = ScheduleSpec.Parse(o.Schedule);
         BeaconMap? map = string.IsNullOrWhiteSpace(o.Map) ? null : BeaconMapFile.Read(o.Map, o.Model, o.Data);
         if (map is not null && o.RankRule is { } rule)
@@ -105,6 +107,7 @@ public sealed class RunService : BackgroundService
             Epochs = o.Epochs ?? map?.Grid.Epochs ?? throw new UserInputException(Flag(nameof(RunOptions.Epochs)), "required without a map."),
             Seed = o.Seed,
             Threads = o.Threads,
+            Device = device,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
             ProbeBackground = o.ProbeBackground,
             RankRule = o.RankRule ?? map?.Grid.RankRule ?? RankRule.Tolerance,

@@ -51,6 +51,13 @@ public sealed class TrainOptions
     [FlagRange(1, 1024)]
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
 
+    /// <summary>
+    /// Where the tensors live: <c>cpu</c> (default), or <c>cuda</c> / <c>cuda:N</c> on the TorchSharp engine when
+    /// <c>torch.cuda.is_available()</c> (docs/TORCHSHARP.md, 'Devices'); refused otherwise, naming the flag.
+    /// </summary>
+    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs AUTOBATCH_ENGINE=torchsharp and a CUDA LibTorch)")]
+    public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Output folder for epochs.jsonl / epochs.csv (default runs/train).</summary>
     [Flag("--output", "Output folder for epochs.jsonl and epochs.csv", Alias = "-o")]
     [Required]

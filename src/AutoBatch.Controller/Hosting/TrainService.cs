@@ -55,6 +55,7 @@ public sealed class TrainService : BackgroundService
             Epochs = o.Epochs,
             Seed = o.Seed,
             Threads = o.Threads,
+            Device = EngineDevices.Check(o.Device, OptionRecord.FlagOf(typeof(TrainOptions), nameof(TrainOptions.Device))),
             ProbeInterval = o.ProbeInterval,
             ProbeBackground = o.ProbeBackground,
             RankRule = o.RankRule,

@@ -178,6 +178,7 @@ public sealed class AutoBatchTrainer
             MaxBatchSize = o.MaxBatchSize,
             Seed = o.Seed,
             Threads = o.Threads,
+            Device = o.Device,
             Output = o.OutputFolder,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,

@@ -39,6 +39,7 @@ internal sealed class InProcessRunExecutor(
             Epochs = grid.Epochs,
             Seed = key.Seed,
             Threads = threads,
+            Device = described.DeviceName,
             ProbeInterval = grid.ProbeInterval,
             RankRule = grid.RankRule,
             BothRankRules = grid.BothRankRules,

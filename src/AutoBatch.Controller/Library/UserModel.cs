@@ -1,3 +1,4 @@
+using AutoBatch.Engine;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Models.Networks;
 using AutoBatch.Engine.Runtime;
@@ -13,12 +14,13 @@ namespace AutoBatch.Controller.Library;
 /// </summary>
 internal sealed class UserModel
 {
-    private UserModel(string name, InputShape input, int classes, Device device)
+    private UserModel(string name, InputShape input, int classes, string device)
     {
         Name = name;
         Input = input;
         Classes = classes;
-        Device = device;
+        DeviceName = device;
+        Device = EngineDevices.Torch(device);
     }
 
     /// <summary>The module's name as records and maps give it: <c>custom:NAME@FINGERPRINT</c>.</summary>
@@ -33,6 +35,9 @@ internal sealed class UserModel
     /// <summary>Where the tensors live.</summary>
     public Device Device { get; }
 
+    /// <summary>The device's name as runs record it (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>).</summary>
+    public string DeviceName { get; }
+
     /// <summary>
     /// Selects the TorchSharp engine for this process (refused if the native one is in use), resolves the device and
     /// describes <paramref name="model"/> on inputs of <paramref name="input"/>.
@@ -43,7 +48,8 @@ internal sealed class UserModel
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Engines.Require(EngineKind.TorchSharp, caller);
-        Device where = Resolve(device);
+        string checkedDevice = Check(device);
+        Device where = EngineDevices.Torch(checkedDevice);
         int classes;
         model.to(where);  // outside the scope below, which would dispose the moved parameters
         using (NewDisposeScope())
@@ -62,7 +68,7 @@ internal sealed class UserModel
             classes = (int)output.shape[1];
         }
 
-        return new UserModel(ModelSpec.Custom(name, ArchitectureFingerprint.Of(model), input, classes).Name, input, classes, where);
+        return new UserModel(ModelSpec.Custom(name, ArchitectureFingerprint.Of(model), input, classes).Name, input, classes, checkedDevice);
     }
 
     /// <summary>
@@ -105,27 +111,16 @@ internal sealed class UserModel
         }
     }
 
-    // cpu, or cuda[:N] when LibTorch sees a CUDA device.
-    private static Device Resolve(string device)
+    // cpu, or cuda[:N] when LibTorch sees a CUDA device: the command line's --device takes the same path.
+    private static string Check(string device)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(device);
-        string d = device.Trim().ToLowerInvariant();
-        if (d == "cpu")
+        try
         {
-            return CPU;
+            return EngineDevices.Check(device, nameof(AutoBatchOptions.Device));
         }
-
-        if (d == "cuda" || d.StartsWith("cuda:", StringComparison.Ordinal))
+        catch (UserInputException e)
         {
-            if (!cuda.is_available())
-            {
-                throw new ArgumentException(
-                    $"Device: '{device}' was asked for, but torch.cuda.is_available() is false (no CUDA device, or a LibTorch without CUDA); use \"cpu\".");
-            }
-
-            return new Device(d);
+            throw new ArgumentException(e.Message, e);
         }
-
-        throw new ArgumentException($"Device: '{device}' is not a device; expected cpu, cuda or cuda:N.");
     }
 }

@@ -71,6 +71,9 @@ public sealed record MeasureReport
     /// <summary>libtorch intra-op threads.</summary>
     public required int Threads { get; init; }
 
+    /// <summary>The device the probe ran on (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>).</summary>
+    public required string Device { get; init; }
+
     /// <summary>Ok, Zero or NonFinite (see <see cref="ProbeStatus"/>).</summary>
     public required string Status { get; init; }
 

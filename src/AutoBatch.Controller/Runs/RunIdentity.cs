@@ -11,8 +11,9 @@ namespace AutoBatch.Controller.Runs;
 /// The settings that decide a run's result, keyed by the option that sets each, as stored in the run's checkpoints:
 /// <c>--resume</c> continues a run only under the settings it started with. Without this check a resumed run with
 /// another α, subset, data set, probe interval or map trained its remaining epochs under those, and its records and
-/// summary described neither run. Threads, the background probe and checkpoint frequency are left out: they do not
-/// change what is computed (threads change the last bits only; reproducibility is promised per thread count only).
+/// summary described neither run. Threads, the device, the background probe and checkpoint frequency are left out: they
+/// do not change what is computed (threads and devices change the last bits only; reproducibility is promised per
+/// thread count only).
 /// </summary>
 internal static class RunIdentity
 {

@@ -253,7 +253,7 @@ public sealed class RunSession
         {
             Train = new BatchAssembler(train, normalisation, augmentation),
             Test = new BatchAssembler(test, normalisation, AugmentationKind.None),
-            CreateNetwork = () => Engines.CreateNetwork(spec, SgdSettings.Paper, s.Seed),
+            CreateNetwork = () => Engines.CreateNetwork(spec, SgdSettings.Paper, s.Seed, s.Device),
             TrainingSet = RunIdentity.TrainingSet(train),
             Augmentation = augmentation,
         };
@@ -320,6 +320,7 @@ public sealed class RunSession
             Command = _settings.Command,
             Machine = GridRuns.MachineInfo.Describe(),
             Engine = Engines.Describe(),
+            Device = _settings.Device,
         };
     }
 }

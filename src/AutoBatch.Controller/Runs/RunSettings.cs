@@ -40,6 +40,12 @@ public sealed record RunSettings
     /// <summary>libtorch threads.</summary>
     public required int Threads { get; init; }
 
+    /// <summary>
+    /// Where the tensors live (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>), as <c>EngineDevices.Check</c> accepted it.
+    /// Like the threads, not part of the run's identity (docs/RELIABILITY.md): it changes the last bits, not what is computed.
+    /// </summary>
+    public string Device { get; init; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
+
     /// <summary>Probe interval (0 = off).</summary>
     public required int ProbeInterval { get; init; }
 

@@ -102,4 +102,7 @@ public sealed record RunSummary
 
     /// <summary>The engine that trained the run (<c>Engines.Describe</c>; null in summaries written before it was recorded).</summary>
     public string? Engine { get; init; }
+
+    /// <summary>The device the run trained on (<c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>; null in summaries written before it was recorded).</summary>
+    public string? Device { get; init; }
 }

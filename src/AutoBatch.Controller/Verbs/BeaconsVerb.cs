@@ -25,6 +25,7 @@ public static class BeaconsVerb
         var bothRules = new Option<bool?>("--both-rank-rules") { Description = "Apply both rank rules at every probe, so that `merge --rank-rule` can build the map under either" };
         var subset = new Option<int?>("--train-subset") { Description = "Train on a fixed random subset of N images (default: all)" };
         var threads = new Option<int?>("--threads-per-run") { Description = "libtorch threads per run (default 1)" };
+        var device = new Option<string?>("--device") { Description = "Device of every run: cpu (default) or cuda[:N] (cuda needs AUTOBATCH_ENGINE=torchsharp and a CUDA LibTorch)" };
         var parallel = new Option<int?>("--parallel") { Description = "Runs at once (default: cores / threads per run)" };
         var output = new Option<string?>("--output", "-o") { Description = "Grid folder (default runs/beacons); rerun with the same options to resume" };
         var shard = new Option<string?>("--shard") { Description = "Run only shard i/n (array jobs); merge the shards with `merge`" };
@@ -32,7 +33,7 @@ public static class BeaconsVerb
         var map = new Option<string?>("--map") { Description = "Map file to write when the grid is complete (default <output>/map.json)" };
         var command = new Command("beacons", "Run a beacon grid (batch sizes x learning rates x seeds) and build its map")
         {
-            model, data, dataPath, batches, rates, seeds, epochs, interval, rankRule, bothRules, subset, threads, parallel, output, shard, shardCount, map,
+            model, data, dataPath, batches, rates, seeds, epochs, interval, rankRule, bothRules, subset, threads, device, parallel, output, shard, shardCount, map,
         };
         command.SetAction((result, token) =>
         {
@@ -50,6 +51,7 @@ public static class BeaconsVerb
             overrides.Set(nameof(BeaconsOptions.BothRankRules), result.GetValue(bothRules));
             overrides.Set(nameof(BeaconsOptions.TrainSubset), result.GetValue(subset));
             overrides.Set(nameof(BeaconsOptions.ThreadsPerRun), result.GetValue(threads));
+            overrides.Set(nameof(BeaconsOptions.Device), result.GetValue(device));
             overrides.Set(nameof(BeaconsOptions.Parallel), result.GetValue(parallel));
             overrides.Set(nameof(BeaconsOptions.Output), result.GetValue(output));
             overrides.Set(nameof(BeaconsOptions.Shard), result.GetValue(shard));

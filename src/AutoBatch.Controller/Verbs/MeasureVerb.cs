@@ -28,11 +28,12 @@ public static class MeasureVerb
         var rankTolerance = new Option<double?>("--rank-tolerance") { Description = "Rank tolerance relative to σ_max, in (0, 1) (default B·ε_float32)" };
         var rankRule = new Option<RankRule?>("--rank-rule") { Description = "Rank rule of the reported rank and c: Tolerance (default) or Reference; the other rule's are reported too" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads (default 1; OpenBLAS always uses 1)" };
+        var device = new Option<string?>("--device") { Description = "Device: cpu (default) or cuda[:N] (cuda needs AUTOBATCH_ENGINE=torchsharp and a CUDA LibTorch)" };
         var augment = new Option<bool>("--augment") { Description = "Apply the data set's training augmentation (default: plain normalised images)" };
         var gram = new Option<bool>("--gram") { Description = "Also print F̃ itself (B rows of B entries), e.g. for tools/check_measure.py" };
         var command = new Command("measure", "Measure F̃'s spectrum, c, l, per-layer traces and the noise scale on one batch; prints JSON")
         {
-            model, data, dataPath, weights, indices, batch, seed, lr, bnMode, gramMode, rankTolerance, rankRule, threads, augment, gram,
+            model, data, dataPath, weights, indices, batch, seed, lr, bnMode, gramMode, rankTolerance, rankRule, threads, device, augment, gram,
         };
         command.SetAction((result, token) =>
         {
@@ -51,6 +52,7 @@ public static class MeasureVerb
             overrides.Set(nameof(MeasureOptions.RankTolerance), result.GetValue(rankTolerance));
             overrides.Set(nameof(MeasureOptions.RankRule), result.GetValue(rankRule));
             overrides.Set(nameof(MeasureOptions.Threads), result.GetValue(threads));
+            overrides.Set(nameof(MeasureOptions.Device), result.GetValue(device));
             if (result.GetValue(augment))
             {
                 overrides.Set(nameof(MeasureOptions.Augment), true);

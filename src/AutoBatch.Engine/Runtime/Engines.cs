@@ -71,10 +71,20 @@ public static class Engines
         _ => throw new UserInputException(Variable, $"'{value}' is not an engine; expected native or torchsharp."),
     };
 
-    /// <summary>A network on this process's engine, weights drawn from <paramref name="seed"/> (the same on both).</summary>
-    public static ITrainingNetwork CreateNetwork(ModelSpec spec, SgdSettings sgd, long seed) => Current switch
+    /// <summary>
+    /// A network on this process's engine, weights drawn from <paramref name="seed"/> (the same on both, and on every
+    /// device: they are drawn on the CPU and then moved), its tensors on <paramref name="device"/>.
+    /// </summary>
+    /// <param name="spec">The architecture.</param>
+    /// <param name="sgd">The optimiser settings.</param>
+    /// <param name="seed">The seed of the initial weights.</param>
+    /// <param name="device">A device <see cref="EngineDevices.Check"/> accepted (default <c>cpu</c>).</param>
+    /// <exception cref="ArgumentException">A device other than the CPU on the native engine (a caller that did not check).</exception>
+    public static ITrainingNetwork CreateNetwork(ModelSpec spec, SgdSettings sgd, long seed, string device = EngineDevices.Cpu) => Current switch
     {
-        EngineKind.TorchSharp => TorchNetwork.Create(spec, sgd, seed),
+        EngineKind.TorchSharp => TorchNetwork.Create(spec, sgd, seed, EngineDevices.Torch(device)),
+        _ when EngineDevices.Canonical(device, nameof(device)) != EngineDevices.Cpu =>
+            throw new ArgumentException($"The native engine runs on the CPU only, not on '{device}'.", nameof(device)),
         _ => Network.Create(spec, sgd, seed),
     };
 

@@ -153,6 +153,8 @@ internal sealed class NesterovSgd
         }
     }
 
+    // Our kernel takes contiguous float32 host tensors; on a device the step has its tensor operations.
     private static bool OnHost(Tensor t) =>
-        t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous();
+        HostTensors.Placement(t.device_type, tensorOperations: true) == KernelPlacement.HostKernel
+        && t.dtype == ScalarType.Float32 && t.is_contiguous();
 }

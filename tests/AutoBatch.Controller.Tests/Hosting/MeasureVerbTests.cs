@@ -53,6 +53,7 @@ public sealed class MeasureVerbTests
         Assert.That(r.GetProperty("indexSource").GetString(), Is.EqualTo("seeded"));
         Assert.That(r.GetProperty("rankTolerance").GetDouble(), Is.EqualTo(12 * 1.1920928955078125e-07), "the default applied, B · ε_float32");
         Assert.That(r.GetProperty("rankToleranceSource").GetString(), Is.EqualTo("default"));
+        Assert.That(r.GetProperty("device").GetString(), Is.EqualTo("cpu"), "the default device");
         Assert.That(r.GetProperty("parameters").GetInt64(), Is.EqualTo((784 * 32) + 32 + (32 * 10) + 10));
         int[] indices = AssertConsistent(r, expectedBatch: 12, expectedLearningRate: 0.1, expectedLayers: ["fc1", "fc2"]);
         Assert.That(indices, Is.Unique.And.All.InRange(0, TrainCount - 1));

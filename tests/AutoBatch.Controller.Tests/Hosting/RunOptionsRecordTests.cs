@@ -29,7 +29,7 @@ public sealed class RunOptionsRecordTests
         Map = "maps/m.json", Schedule = "s64", Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", TrainSubset = 100,
         Epochs = 3, ProbeInterval = 7, ProbeBackground = false, RankRule = RankRule.Reference, BothRankRules = true, BatchSize = 64, LearningRate = 0.0123456789, LearningRateRule = LearningRateRule.SquareRoot,
         MinBatchSize = 8, MaxBatchSize = 256, DwellEpochs = 2, AllowLastPhaseChanges = true, ErrorTolerance = 0.015, Seed = 42, Threads = 3,
-        Output = "out/run", CheckpointEvery = 5, Resume = true, Rollback = false, ExitWithParent = 1234,
+        Device = "cuda:1", Output = "out/run", CheckpointEvery = 5, Resume = true, Rollback = false, ExitWithParent = 1234,
     };
 
     private static RunOptions ParseWithTheVerb(IReadOnlyList<string> args, out IReadOnlyDictionary<string, string?> overrides)
@@ -87,7 +87,7 @@ public sealed class RunOptionsRecordTests
             Map = "/maps/m.json", Schedules = ["s128"], Seeds = [7], Epochs = 4, TrainSubset = 500, LearningRateRule = LearningRateRule.Linear,
         };
         var run = spec.Runs()[0];
-        IReadOnlyList<string> args = new ProcessCompareExecutor((s, r, f) => ["run", .. OptionRecord.Arguments(CompareService.ChildRun(s, r, f, "/data", 2))])
+        IReadOnlyList<string> args = new ProcessCompareExecutor((s, r, f) => ["run", .. OptionRecord.Arguments(CompareService.ChildRun(s, r, f, "/data", 2, "cuda"))])
             .Arguments(spec, run, "cmp/s128-s7");
 
         Assert.That(args[0], Is.EqualTo("run"));
@@ -95,7 +95,7 @@ public sealed class RunOptionsRecordTests
         Assert.Multiple(() =>
         {
             Assert.That((child.Map, child.Schedule, child.Seed, child.Epochs, child.TrainSubset), Is.EqualTo(("/maps/m.json", "s128", 7L, (int?)4, (int?)500)));
-            Assert.That((child.LearningRateRule, child.DataPath, child.Threads, child.Output), Is.EqualTo((LearningRateRule.Linear, "/data", 2, "cmp/s128-s7")));
+            Assert.That((child.LearningRateRule, child.DataPath, child.Threads, child.Device, child.Output), Is.EqualTo((LearningRateRule.Linear, "/data", 2, "cuda", "cmp/s128-s7")));
             Assert.That((child.Resume, child.ExitWithParent), Is.EqualTo((true, (int?)Environment.ProcessId)));
         });
     }
@@ -110,6 +110,7 @@ public sealed class RunOptionsRecordTests
     [TestCase("--map", "Beacon map (default beacon-data/fashion-mnist-mlp.json)")]
     [TestCase("--lr-rule", "α on a batch change: Keep (default), Linear, SquareRoot")]
     [TestCase("--resume", "Continue from the output folder's checkpoint, if any")]
+    [TestCase("--device", "Device: cpu or cuda[:N] (cuda needs AUTOBATCH_ENGINE=torchsharp and a CUDA LibTorch) (default cpu)")]
     public void TheHelpShowsTheDefaultOfTheRecord(string flag, string help) =>
         Assert.That(RunVerb.Create().Options.Single(o => o.Name == flag).Description, Is.EqualTo(help));
 

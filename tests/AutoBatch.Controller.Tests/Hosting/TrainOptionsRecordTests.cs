@@ -23,7 +23,7 @@ public sealed class TrainOptionsRecordTests
     private static TrainOptions Sample() => new()
     {
         Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", BatchSize = 32, LearningRate = 0.0123456789, Epochs = 3, Seed = 42,
-        Threads = 3, Output = "out/train", ProbeInterval = 7, ProbeBackground = true, RankRule = RankRule.Reference, BothRankRules = true, NoAugmentation = true, TrainSubset = 100, Resume = true,
+        Threads = 3, Device = "cuda:1", Output = "out/train", ProbeInterval = 7, ProbeBackground = true, RankRule = RankRule.Reference, BothRankRules = true, NoAugmentation = true, TrainSubset = 100, Resume = true,
         CheckpointEvery = 5, ExitWithParent = 1234,
     };
 
@@ -80,11 +80,11 @@ public sealed class TrainOptionsRecordTests
         {
             Model = "mlp:8", Data = DataSetKind.Mnist, BatchSizes = [16], LearningRates = [0.1], Seeds = [3], Epochs = 2, ProbeInterval = 5, TrainSubset = 64,
         };
-        TrainOptions child = ParseWithTheVerb(OptionRecord.Arguments(BeaconsService.ChildRun(grid, grid.Runs()[0], "work/b16", "/data", 2)), out _);
+        TrainOptions child = ParseWithTheVerb(OptionRecord.Arguments(BeaconsService.ChildRun(grid, grid.Runs()[0], "work/b16", "/data", 2, "cuda")), out _);
         Assert.Multiple(() =>
         {
             Assert.That((child.Model, child.Data, child.DataPath, child.Epochs, child.ProbeInterval, child.TrainSubset), Is.EqualTo(("mlp:8", DataSetKind.Mnist, "/data", 2, 5, (int?)64)));
-            Assert.That((child.BatchSize, child.LearningRate, child.Seed, child.Threads, child.Output), Is.EqualTo((16, 0.1, 3L, 2, "work/b16")));
+            Assert.That((child.BatchSize, child.LearningRate, child.Seed, child.Threads, child.Device, child.Output), Is.EqualTo((16, 0.1, 3L, 2, "cuda", "work/b16")));
             Assert.That((child.Resume, child.ExitWithParent), Is.EqualTo((false, (int?)Environment.ProcessId)));
         });
     }

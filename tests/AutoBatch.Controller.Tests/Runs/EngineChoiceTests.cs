@@ -39,11 +39,35 @@ public sealed class EngineChoiceTests
             Assert.That(torch.MeanRank, Is.EqualTo(native.MeanRank));
             Assert.That(Summary(Path.Combine(root, "torch")).Engine, Does.StartWith("torchsharp (LibTorch 2.10"));
             Assert.That(Summary(Path.Combine(root, "native")).Engine, Does.StartWith("native"));
+            Assert.That((Summary(Path.Combine(root, "torch")).Device, Summary(Path.Combine(root, "native")).Device), Is.EqualTo(("cpu", "cpu")));
         }
         finally
         {
             Directory.Delete(root, recursive: true);
             Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Cuda_OnTheTorchSharpEngineWithoutCuda_IsRefusedNamingTheOption()
+    {
+        // The build's runtime package is LibTorch for CPU, whose torch.cuda.is_available() is false on any machine.
+        string data = TinyIdx.Write(train: 40, test: 10);
+        string output = Path.Combine(Path.GetTempPath(), "ab-engine-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            (int code, string log) = await Run("torchsharp", [.. TrainArgs(data, output), "--device", "cuda"]);
+            Assert.That(code, Is.EqualTo(2), log);
+            Assert.That(log, Does.Contain("--device: 'cuda' was asked for, but torch.cuda.is_available() is false"));
+            Assert.That(Directory.Exists(output), Is.False, "nothing written");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
         }
     }
 

@@ -13,7 +13,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 /// </summary>
 public sealed class FusedConv2d : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter _weight;
+    private Parameter _weight;
 
     /// <summary>Creates the layer with PyTorch's default initialisation (Kaiming-uniform, a = √5).</summary>
     public FusedConv2d(long inputs, long outputs, long kernel, long stride, long padding)
@@ -30,7 +30,25 @@ public sealed class FusedConv2d : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The weight, (O, C, kh, kw).</summary>
-    public Parameter weight => _weight;
+    /// <remarks>
+    /// The setter is for TorchSharp: moving the module to another device (<c>Module.to</c>) hands the moved parameter
+    /// to the public property of its name, which must register it, as TorchSharp's own layers' setters do. Without a
+    /// setter the move failed ("Property set method not found"); with one that did not register, the state (and the
+    /// optimiser) kept the weight on the CPU while the layer convolved with the moved one.
+    /// </remarks>
+    public Parameter weight
+    {
+        get => _weight;
+        private set
+        {
+            if (value.Handle != _weight.Handle)
+            {
+                _weight.Dispose();
+                _weight = (Parameter)value.DetachFromDisposeScope();
+                ConditionallyRegisterParameter(nameof(weight), _weight);
+            }
+        }
+    }
 
     internal ConvGeometry Geometry { get; }
 

@@ -43,18 +43,25 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
             d, weight, null, [g.StrideHeight, g.StrideWidth], [g.PadHeight, g.PadWidth], [extraHeight, extraWidth]);
 
         long start = Stopwatch.GetTimestamp();
-        Tensor x = input.contiguous();
+        // The plan admits host tensors only (FusionPlan.Admit); were it otherwise, the kernel reads host copies and the
+        // weight gradient goes back to the weight's device.
+        Tensor x = HostTensors.Host(input, ScalarType.Float32), hostD = HostTensors.Host(d, ScalarType.Float32);
         long p = g.OutChannels * g.Inputs;
         Tensor rows = empty([batch, p], ScalarType.Float32);
         var shape = new DirectConvShape(
             g.InChannels, x.shape[2], x.shape[3], g.OutChannels, d.shape[2], d.shape[3],
             g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadHeight, g.PadWidth);
         ProbeKernels.DirectConvRows(
-            shape, (float*)HostTensors.Address(x), (float*)HostTensors.Address(d), batch, (float*)HostTensors.Address(rows), p,
+            shape, (float*)HostTensors.Address(x), (float*)HostTensors.Address(hostD), batch, (float*)HostTensors.Address(rows), p,
             AutoBatch.Engine.Runtime.TorchRuntime.Threads);
         // Rows are in (O, kh, kw, C) order; the weight is (O, C, kh, kw).
         Tensor gradWeight = rows.sum(dim: 0)
             .view(g.OutChannels, g.KernelHeight, g.KernelWidth, g.InChannels).permute(0, 3, 1, 2).contiguous();
+        if (weight.device_type != TorchSharp.DeviceType.CPU)
+        {
+            gradWeight = gradWeight.to(weight.device);
+        }
+
         layer.Plan?.Deliver(layer, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
         return [gradInput, gradWeight, null!];
     }

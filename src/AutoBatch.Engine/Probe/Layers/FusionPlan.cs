@@ -5,7 +5,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 
 /// <summary>
 /// Which <see cref="FusedConv2d"/> layers take the fused path on one probed step, and where their rows go. A layer is
-/// admitted when the cost model takes rows for it (not ghost), the direct kernel applies, and its rows fit the memory
+/// admitted when its input is on the host, the cost model takes rows for it (not ghost), the direct kernel applies, and its rows fit the memory
 /// cap together with those of the layers admitted before it: all fused rows live from their backward until the probe
 /// consumes them. Greedy in forward order: the early layers, with the larger feature maps, save the most per byte.
 /// </summary>
@@ -27,7 +27,10 @@ internal sealed class FusionPlan
     /// <summary>Whether <paramref name="layer"/> fuses on this forward (and reserves its rows' memory if so).</summary>
     public bool Admit(FusedConv2d layer, Tensor input)
     {
-        if (!_sites.TryGetValue(layer, out ProbeSite? site) || input.device_type != TorchSharp.DeviceType.CPU || !LayerGrams.UsesDirectKernel(layer.Geometry, _options.ConvKernel))
+        // On a device the layer keeps autograd's backward (its tensor operations) and its rows come after it.
+        if (!_sites.TryGetValue(layer, out ProbeSite? site)
+            || HostTensors.Placement(input.device_type, tensorOperations: true) != KernelPlacement.HostKernel
+            || !LayerGrams.UsesDirectKernel(layer.Geometry, _options.ConvKernel, input.device_type))
         {
             return false;
         }

@@ -62,6 +62,7 @@ internal static unsafe class GramProduct
             }
             else
             {
+                // On the host: rows computed on a device are copied here chunk by chunk, for the kernel.
                 all = empty([batch, p], ScalarType.Float32);
                 for (long start = 0; start < batch; start += chunk)
                 {

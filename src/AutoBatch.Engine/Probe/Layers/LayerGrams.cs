@@ -1,4 +1,5 @@
 using AutoBatch.Engine.Kernels;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -148,7 +149,7 @@ internal static unsafe class LayerGrams
         bool weight = WeightTrainable(site), bias = site.HasBias;
         long p = (weight ? outChannels * dIn : 0) + (bias ? outChannels : 0);
 
-        bool direct = weight && UsesDirectKernel(conv, options.ConvKernel);
+        bool direct = weight && UsesDirectKernel(conv, options.ConvKernel, x.device_type);
         Tensor hostX = direct ? HostTensors.Host(x, ScalarType.Float32) : x;
         Tensor hostD = direct ? HostTensors.Host(d, ScalarType.Float32) : d;
 
@@ -196,12 +197,13 @@ internal static unsafe class LayerGrams
     }
 
     /// <summary>
-    /// Whether a conv layer's rows come from the direct AVX-512 kernel: asked for (refused without AVX-512F), or by
-    /// default where it applies (AVX-512F, dilation 1), where it was measured 1.2-2.8x faster per ResNet-8 layer than the
-    /// alternatives in the native engine. Otherwise im2col; the native engine's grouped-convolution kernel is not on
-    /// TorchSharp.
+    /// Whether a conv layer's rows come from the direct AVX-512 kernel: asked for (refused without AVX-512F; on a
+    /// device its input and output gradient are then copied to the host), or by default where it applies (AVX-512F,
+    /// dilation 1, tensors on the host), where it was measured 1.2-2.8x faster per ResNet-8 layer than the
+    /// alternatives in the native engine. Otherwise im2col, by tensor operations wherever the tensors are; the native
+    /// engine's grouped-convolution kernel is not on TorchSharp.
     /// </summary>
-    public static bool UsesDirectKernel(ConvGeometry conv, ConvKernel kernel)
+    public static bool UsesDirectKernel(ConvGeometry conv, ConvKernel kernel, DeviceType device)
     {
         bool applies = ProbeKernels.Avx512Available && conv.DilationHeight == 1 && conv.DilationWidth == 1;
         return kernel switch
@@ -209,7 +211,7 @@ internal static unsafe class LayerGrams
             ConvKernel.Direct when !applies => throw new ArgumentException(
                 "The direct conv kernel needs a CPU with AVX-512F and an undilated convolution; use auto or unfold."),
             ConvKernel.Direct => true,
-            ConvKernel.Auto => applies,
+            ConvKernel.Auto => applies && HostTensors.Placement(device, tensorOperations: true) == KernelPlacement.HostKernel,
             ConvKernel.Unfold => false,
             _ => throw new ArgumentException($"The {kernel} conv kernel is not available on the TorchSharp engine; use auto, unfold or direct."),
         };
@@ -230,6 +232,7 @@ internal static unsafe class LayerGrams
         Tensor d = (site.OutputGradient!.to(ScalarType.Float64) * (double)batch).reshape(batch, conv.OutChannels, -1);
         long positions = d.shape[2];
         bool weight = WeightTrainable(site);
+        // F̃'s share on the host; the blocks are computed where the tensors are (tensor operations) and copied in.
         Tensor gram = zeros([batch, batch], ScalarType.Float64);
         if (weight)
         {
