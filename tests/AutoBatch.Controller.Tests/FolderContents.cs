@@ -11,7 +11,7 @@ internal static class FolderContents
     // planner's measured throughput in the checkpoint (seconds of the epochs at one batch size).
     private static readonly HashSet<string> WallTimes = new(StringComparer.Ordinal)
     {
-        "trainSeconds", "probeSeconds", "evalSeconds", "samplesPerSecond", "wallSeconds",
+        "trainSeconds", "trainCpuSeconds", "probeSeconds", "evalSeconds", "samplesPerSecond", "wallSeconds",
         "train_seconds", "probe_seconds", "eval_seconds", "seconds",
     };
 

@@ -47,6 +47,7 @@ public static class ReportBuilder
             TestError = r.Summary.FinalTestError,
             Iterations = r.Summary.Iterations,
             TrainSeconds = r.Epochs.Sum(e => e.TrainSeconds),
+            TrainCpuSeconds = r.Epochs.Sum(e => e.TrainCpuSeconds),
             ProbeSeconds = r.Epochs.Sum(e => e.ProbeSeconds),
             SamplesPerSecond = r.Summary.SamplesPerSecond,
             BatchSizeChanges = r.Summary.BatchSizeChanges,
@@ -68,7 +69,7 @@ public static class ReportBuilder
         else if (!timesComparable)
         {
             notes.Add(
-                $"The runs trained on {machines.Length} machines ({string.Join("; ", machines)}): times measured on different machines are not comparable, so the schedules' train time, probe time and samples/s are left out (each run's own are in the run table).");
+                $"The runs trained on {machines.Length} machines ({string.Join("; ", machines)}): times measured on different machines are not comparable, so the schedules' train time, train CPU, probe time and samples/s are left out (each run's own are in the run table).");
         }
 
         int? epochSize = runs.Count > 0 ? runs[0].Summary.EpochSize : null;
@@ -92,6 +93,7 @@ public static class ReportBuilder
                 VersusReference = isReference || reference.Source == "none" ? null : WelchTest.Compare(errors, reference.TestErrors),
                 TrainSeconds = MeanStd.Of(timesComparable ? ok.Select(r => r.TrainSeconds).ToArray() : []),
                 ProbeSeconds = MeanStd.Of(timesComparable ? ok.Select(r => r.ProbeSeconds).ToArray() : []),
+                TrainCpuSeconds = MeanStd.Of(timesComparable && ok.All(r => r.TrainCpuSeconds > 0) ? ok.Select(r => r.TrainCpuSeconds).ToArray() : []),
                 Iterations = iterations,
                 IterationsVersusReference = iterations.Mean is { } mean && reference.Iterations is { } refIterations && refIterations > 0 ? mean / refIterations - 1 : null,
                 SamplesPerSecond = MeanStd.Of(timesComparable ? ok.Select(r => r.SamplesPerSecond).ToArray() : []),

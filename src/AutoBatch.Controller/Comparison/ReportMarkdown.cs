@@ -22,8 +22,8 @@ public static class ReportMarkdown
             : "- Times: not compared, the runs come from different machines (see the notes).");
         md.AppendLine(Invariant($"- Generated {report.Generated}; rebuild with `autobatch report --compare <this folder>`."));
         md.AppendLine();
-        md.AppendLine("| schedule | test error (mean ± std) | p vs reference | train time (s) | probe time (s) | iterations | vs reference | samples/s | B changes | diverged | seeds |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| schedule | test error (mean ± std) | p vs reference | train time (s) | train CPU (s) | probe time (s) | iterations | vs reference | samples/s | B changes | diverged | seeds |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (ScheduleResult s in report.Schedules)
         {
             md.AppendLine(string.Join(" | ", new[]
@@ -32,6 +32,7 @@ public static class ReportMarkdown
                 Percent(s.TestError),
                 s.IsReference ? "reference" : P(s.VersusReference),
                 Number(s.TrainSeconds, "F1"),
+                Number(s.TrainCpuSeconds, "F1"),
                 Number(s.ProbeSeconds, "F2"),
                 s.Iterations.Mean is { } it ? it.ToString("N0", CultureInfo.InvariantCulture) : "–",
                 s.IterationsVersusReference is { } d ? d.ToString("+0%;−0%;0%", CultureInfo.InvariantCulture) : "–",
@@ -50,7 +51,7 @@ public static class ReportMarkdown
 
         md.AppendLine();
         md.AppendLine("Statistics are over each schedule's finished, non-diverged seeds; std is the sample standard deviation (n − 1). "
-            + "p: Welch's two-sample t-test, two-sided. Train time: the sum of the epochs' step time, probe included; "
+            + "p: Welch's two-sample t-test, two-sided. Train time: the sum of the epochs' step time, probe included (wall clock, so it carries the machine's load); train CPU: the CPU time the process spent over the same steps, every thread counted (hardly moved by other processes); "
             + "iterations: parameter updates; \"vs reference\": mean iterations relative to the reference's.");
         IEnumerable<string> undefined = report.Schedules.Where(s => s.VersusReference?.Undefined is not null)
             .Select(s => $"- {s.Schedule}: p undefined, {s.VersusReference!.Undefined}.");
@@ -86,12 +87,12 @@ public static class ReportMarkdown
         md.AppendLine();
         // Each run's time is its own; when the runs come from several machines the table says which machine it is.
         bool machineColumn = !report.TimesComparable;
-        md.AppendLine("| run | test error | iterations | train time (s) | probe time (s) | samples/s | B changes | rollbacks | diverged |" + (machineColumn ? " machine |" : string.Empty));
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (machineColumn ? " --- |" : string.Empty));
+        md.AppendLine("| run | test error | iterations | train time (s) | train CPU (s) | probe time (s) | samples/s | B changes | rollbacks | diverged |" + (machineColumn ? " machine |" : string.Empty));
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (machineColumn ? " --- |" : string.Empty));
         foreach (RunResult r in report.Runs)
         {
             md.AppendLine(Invariant(
-                $"| {r.Id} | {100 * r.TestError:F2}% | {r.Iterations:N0} | {r.TrainSeconds:F1} | {r.ProbeSeconds:F2} | {r.SamplesPerSecond:N0} | {r.BatchSizeChanges} | {r.Rollbacks} | {(r.Diverged ? "yes" : "no")} |")
+                $"| {r.Id} | {100 * r.TestError:F2}% | {r.Iterations:N0} | {r.TrainSeconds:F1} | {r.TrainCpuSeconds:F1} | {r.ProbeSeconds:F2} | {r.SamplesPerSecond:N0} | {r.BatchSizeChanges} | {r.Rollbacks} | {(r.Diverged ? "yes" : "no")} |")
                 + (machineColumn ? $" {r.Machine ?? "unknown"} |" : string.Empty));
         }
 

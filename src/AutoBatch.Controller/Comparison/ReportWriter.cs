@@ -97,6 +97,10 @@ public static class ReportWriter
         if (report.TimesComparable)
         {
             panels.Add(new("training time (s), this machine", report.Schedules.Select(s => Row(report, s, s.TrainSeconds, r => r.TrainSeconds, 1)).ToArray(), IncludeZero: true));
+            if (report.Schedules.All(s => s.TrainCpuSeconds.Mean is not null))
+            {
+                panels.Add(new("training CPU time (s), this machine", report.Schedules.Select(s => Row(report, s, s.TrainCpuSeconds, r => r.TrainCpuSeconds, 1)).ToArray(), IncludeZero: true));
+            }
         }
 
         return ComparisonPlots.Intervals(

@@ -24,6 +24,9 @@ public sealed record RunResult
     /// <summary>Training time: the sum of the epochs' train seconds (steps including the probe).</summary>
     public required double TrainSeconds { get; init; }
 
+    /// <summary>CPU seconds of the training steps (<see cref="Runs.RunSummary.TrainCpuSeconds"/>; 0 when not recorded).</summary>
+    public double TrainCpuSeconds { get; init; }
+
     /// <summary>Probe time: the sum of the epochs' probe seconds (part of <see cref="TrainSeconds"/>).</summary>
     public required double ProbeSeconds { get; init; }
 

@@ -27,6 +27,9 @@ public sealed record ScheduleResult
     /// <summary>Training seconds, mean ± std.</summary>
     public required MeanStd TrainSeconds { get; init; }
 
+    /// <summary>CPU seconds of the training steps over the finished seeds (empty when a run did not record them).</summary>
+    public MeanStd TrainCpuSeconds { get; init; } = MeanStd.Of([]);
+
     /// <summary>Probe seconds, mean ± std.</summary>
     public required MeanStd ProbeSeconds { get; init; }
 

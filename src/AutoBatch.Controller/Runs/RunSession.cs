@@ -310,6 +310,7 @@ public sealed class RunSession
             Iterations = last?.TotalIterations ?? 0,
             BatchSizeChanges = planner.Changes,
             TrainSeconds = trainSeconds,
+            TrainCpuSeconds = records.Sum(r => r.TrainCpuSeconds),
             ProbeSeconds = records.Sum(r => r.ProbeSeconds),
             EvalSeconds = records.Sum(r => r.EvalSeconds),
             SamplesPerSecond = trainSeconds > 0 ? samples / trainSeconds : 0,

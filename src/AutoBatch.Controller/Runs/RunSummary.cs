@@ -76,6 +76,12 @@ public sealed record RunSummary
     /// <summary>Evaluation time, seconds.</summary>
     public required double EvalSeconds { get; init; }
 
+    /// <summary>
+    /// CPU seconds of the training steps, every thread counted (the epochs' <c>trainCpuSeconds</c>): what the steps cost
+    /// whatever else ran on the machine, where <see cref="TrainSeconds"/> also measures the load (0 when not recorded).
+    /// </summary>
+    public double TrainCpuSeconds { get; init; }
+
     /// <summary>Training samples per second of <see cref="TrainSeconds"/>.</summary>
     public required double SamplesPerSecond { get; init; }
 

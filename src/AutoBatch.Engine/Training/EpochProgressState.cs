@@ -20,6 +20,7 @@ namespace AutoBatch.Engine.Training;
 /// <param name="LastLearningRate">α of the last step.</param>
 /// <param name="OtherConditionSum">Sum of this epoch's c_k under the other rank rule (when the probe applies both).</param>
 /// <param name="OtherRankSum">Sum of this epoch's ranks under the other rank rule.</param>
+/// <param name="CpuSeconds">The process's CPU time in this epoch's steps so far.</param>
 public sealed record EpochProgressState(
     GeneratorState OrderRngBeforeShuffle,
     int Position,
@@ -36,4 +37,5 @@ public sealed record EpochProgressState(
     int LastBatch,
     double LastLearningRate,
     double OtherConditionSum = 0,
-    double OtherRankSum = 0);
+    double OtherRankSum = 0,
+    double CpuSeconds = 0);

@@ -71,6 +71,13 @@ public sealed record EpochRecord
     /// </summary>
     public required double ProbeSeconds { get; init; }
 
+    /// <summary>
+    /// CPU seconds the process spent over the same span as <see cref="TrainSeconds"/>, every thread counted (the
+    /// background probe's too): unlike wall time, hardly moved by other processes on the machine (0 in records written
+    /// before it was recorded).
+    /// </summary>
+    public double TrainCpuSeconds { get; init; }
+
     /// <summary>Wall seconds of the test evaluation.</summary>
     public required double EvalSeconds { get; init; }
 

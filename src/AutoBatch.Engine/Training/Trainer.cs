@@ -83,58 +83,67 @@ public sealed class Trainer
         _current ??= StartEpoch(n);
         EpochRun e = _current;
         var clock = new Stopwatch();
-        while (e.Position < n)
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var progress = new TrainingProgress(
-                Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.ConditionMean, _measures.Energy)
+            while (e.Position < n)
             {
-                Measurements = _measures.Measurements,
-            };
-            StepPlan plan = planner.Plan(progress);
-            if (plan.BatchSize < 1)
-            {
-                throw new InvalidOperationException($"The planner asked for batch size {plan.BatchSize}; it must be >= 1.");
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var progress = new TrainingProgress(
+                    Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.ConditionMean, _measures.Energy)
+                {
+                    Measurements = _measures.Measurements,
+                };
+                StepPlan plan = planner.Plan(progress);
+                if (plan.BatchSize < 1)
+                {
+                    throw new InvalidOperationException($"The planner asked for batch size {plan.BatchSize}; it must be >= 1.");
+                }
 
-            int batch = Math.Min(plan.BatchSize, n - e.Position);
-            EnsureBuffers(batch);
-            Span<float> x = _batchX.AsSpan(0, batch * _train.SampleSize);
-            Span<long> y = _batchY.AsSpan(0, batch);
-            clock.Restart();
-            _train.Fill(e.Order.AsSpan(e.Position, batch), _augmentRng, x, y);
-            ProbeSettings? probe = _options.Probe is { } p && p.IsMeasured(e.Iterations + 1) ? p : null;
-            if (probe is not null)
-            {
-                // A background probe of an earlier step finishes (on the other core) while the steps between run.
-                CollectProbe(e);
-            }
+                int batch = Math.Min(plan.BatchSize, n - e.Position);
+                EnsureBuffers(batch);
+                Span<float> x = _batchX.AsSpan(0, batch * _train.SampleSize);
+                Span<long> y = _batchY.AsSpan(0, batch);
+                clock.Restart();
+                _train.Fill(e.Order.AsSpan(e.Position, batch), _augmentRng, x, y);
+                ProbeSettings? probe = _options.Probe is { } p && p.IsMeasured(e.Iterations + 1) ? p : null;
+                if (probe is not null)
+                {
+                    // A background probe of an earlier step finishes (on the other core) while the steps between run.
+                    CollectProbe(e);
+                }
 
-            StepResult result = _network.TrainStep(x, y, plan.LearningRate, probe);
-            e.TrainSeconds += clock.Elapsed.TotalSeconds;
-            _measures.AddIteration();
-            e.Iterations++;
-            e.Position += batch;
-            e.LastLearningRate = plan.LearningRate;
-            if (batch == plan.BatchSize || e.LastBatch == 0)
-            {
-                e.LastBatch = batch;
-            }
+                StepResult result = _network.TrainStep(x, y, plan.LearningRate, probe);
+                e.TrainSeconds += clock.Elapsed.TotalSeconds;
+                _measures.AddIteration();
+                e.Iterations++;
+                e.Position += batch;
+                e.LastLearningRate = plan.LearningRate;
+                if (batch == plan.BatchSize || e.LastBatch == 0)
+                {
+                    e.LastBatch = batch;
+                }
 
-            if (result.Probe is { } reading)
-            {
-                AddReading(reading, e);
-            }
+                if (result.Probe is { } reading)
+                {
+                    AddReading(reading, e);
+                }
 
-            onStep?.Invoke(new StepEvent(progress, plan with { BatchSize = batch }, result, _measures.Snapshot()));
-            if (!result.Finite)
-            {
-                Diverged = true;
-                break;
-            }
+                onStep?.Invoke(new StepEvent(progress, plan with { BatchSize = batch }, result, _measures.Snapshot()));
+                if (!result.Finite)
+                {
+                    Diverged = true;
+                    break;
+                }
 
-            e.LossSum += result.Loss * batch;
-            e.Correct += result.Correct;
+                e.LossSum += result.Loss * batch;
+                e.Correct += result.Correct;
+            }
+        }
+        finally
+        {
+            // The process's CPU time (every thread: the background probe's too), kept when a stop cancels the epoch.
+            e.CpuSeconds += (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         }
 
         clock.Restart();
@@ -143,8 +152,10 @@ public sealed class Trainer
         Evaluation test = _network.Evaluate(_testX, _testY, _options.EvaluationChunk);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
+        cpu = Environment.CpuUsage.TotalTime;
         CollectProbe(e);  // after the evaluation, which the probe thread overlaps
         e.TrainSeconds += clock.Elapsed.TotalSeconds;
+        e.CpuSeconds += (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         Epoch++;
         _current = null;
         return new EpochRecord
@@ -167,6 +178,7 @@ public sealed class Trainer
             NoiseScale = e.Measured == 0 ? 0 : e.NoiseSum / e.Measured,
             Measurements = e.Measured,
             TrainSeconds = e.TrainSeconds,
+            TrainCpuSeconds = e.CpuSeconds,
             ProbeSeconds = e.ProbeSeconds,
             EvalSeconds = evalSeconds,
             Diverged = Diverged,
@@ -196,7 +208,7 @@ public sealed class Trainer
             ? null
             : new EpochProgressState(
                 e.OrderRngBeforeShuffle, e.Position, e.Iterations, e.Measured, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
-                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate, e.OtherConditionSum, e.OtherRankSum);
+                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate, e.OtherConditionSum, e.OtherRankSum, e.CpuSeconds);
         return new TrainerState(
             _options.Epochs, _options.Seed, Epoch, Diverged, ToState(_orderRng), ToState(_augmentRng), _measures.Snapshot(), inProgress);
     }
@@ -262,6 +274,7 @@ public sealed class Trainer
                 LastLearningRate = s.LastLearningRate,
                 OtherConditionSum = s.OtherConditionSum,
                 OtherRankSum = s.OtherRankSum,
+                CpuSeconds = s.CpuSeconds,
             };
         }
     }
@@ -381,5 +394,7 @@ public sealed class Trainer
         public double OtherConditionSum { get; set; }
 
         public double OtherRankSum { get; set; }
+
+        public double CpuSeconds { get; set; }
     }
 }

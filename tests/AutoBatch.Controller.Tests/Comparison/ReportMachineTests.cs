@@ -66,7 +66,7 @@ public sealed class ReportMachineTests
             Assert.That(s64.IterationsVersusReference, Is.EqualTo(-0.5).Within(1e-12));
             Assert.That(report.Runs.Single(r => r.Id == "s64-s1").TrainSeconds, Is.EqualTo(5).Within(1e-12), "each run keeps its own time");
             Assert.That(report.Notes, Has.Some.Contains("2 machines (cpu A; cpu B)"));
-            Assert.That(md, Does.Contain("| s64 | 10.00% ± 0.00 | undefined | – | – | 500 | −50% | – |"));
+            Assert.That(md, Does.Contain("| s64 | 10.00% ± 0.00 | undefined | – | – | – | 500 | −50% | – |"));
             Assert.That(md, Does.Contain("| machine |").And.Contain("| cpu B |"));
         });
     }

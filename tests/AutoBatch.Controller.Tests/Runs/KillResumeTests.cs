@@ -39,6 +39,7 @@ public sealed class KillResumeTests
     private static string Deterministic(IEnumerable<EpochRecord> records) => JsonSerializer.Serialize(records.Select(r => r with
     {
         TrainSeconds = 0,
+        TrainCpuSeconds = 0,
         ProbeSeconds = 0,
         EvalSeconds = 0,
     }));

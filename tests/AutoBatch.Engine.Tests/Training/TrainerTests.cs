@@ -109,6 +109,11 @@ public sealed class TrainerTests
             Assert.That(background.Select(e => WithoutTimes(e.Record)), Is.EqualTo(sync.Select(e => WithoutTimes(e.Record))));
             Assert.That(background[0].Record.Measurements, Is.EqualTo(5));
             Assert.That(background[^1].Record.ProbeSeconds, Is.GreaterThan(0));
+            // CPU time of the steps: some, and no more than every core busy for the whole of their wall time.
+            Assert.That(background.Select(e => e.Record.TrainCpuSeconds), Is.All.GreaterThan(0));
+            Assert.That(
+                background.Select(e => e.Record.TrainCpuSeconds - (e.Record.TrainSeconds * Environment.ProcessorCount)),
+                Is.All.LessThan(0.05));
         });
     }
 
@@ -148,12 +153,12 @@ public sealed class TrainerTests
             Assert.That(background.InProgress!.Measured, Is.EqualTo(2));
             Assert.That(background.Measures, Is.EqualTo(sync.Measures));
             Assert.That(
-                background.InProgress with { TrainSeconds = 0, ProbeSeconds = 0 },
-                Is.EqualTo(sync.InProgress! with { TrainSeconds = 0, ProbeSeconds = 0 }));
+                background.InProgress with { TrainSeconds = 0, ProbeSeconds = 0, CpuSeconds = 0 },
+                Is.EqualTo(sync.InProgress! with { TrainSeconds = 0, ProbeSeconds = 0, CpuSeconds = 0 }));
         });
     }
 
-    private static EpochRecord WithoutTimes(EpochRecord r) => r with { TrainSeconds = 0, ProbeSeconds = 0, EvalSeconds = 0 };
+    private static EpochRecord WithoutTimes(EpochRecord r) => r with { TrainSeconds = 0, TrainCpuSeconds = 0, ProbeSeconds = 0, EvalSeconds = 0 };
 
     [TestCase(false)]
     [TestCase(true)]
