@@ -13,7 +13,7 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
+        CommonOptionChecks.ModelAndData(typeof(BeaconsOptions), options.Model, options.Data, options.DataPath, failures);
         try
         {
             GridSpec grid = BeaconsService.ToGrid(options);

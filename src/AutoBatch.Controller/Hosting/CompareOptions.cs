@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using AutoBatch.Controller.Policies;
 
 namespace AutoBatch.Controller.Hosting;
@@ -7,6 +6,10 @@ namespace AutoBatch.Controller.Hosting;
 /// Options of the <c>compare</c> verb (section <c>Compare</c>; command-line flags override): every schedule x seed as a
 /// child <c>run</c>, several at once, resumable, then the report (docs/DESIGN.md, 'Comparison').
 /// </summary>
+/// <remarks>
+/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help, ranges
+/// and defaults are read from here for the command line and its configuration keys.
+/// </remarks>
 public sealed class CompareOptions
 {
     /// <summary>Configuration section.</summary>
@@ -16,40 +19,50 @@ public sealed class CompareOptions
     public const string DefaultSchedules = "best,s32-to-512,s32-to-512-MS,s16-to-64-MS,noise-scale,closed-loop";
 
     /// <summary>Beacon map the runs are steered by and compared with (default <see cref="RunOptions.DefaultMapPath"/>).</summary>
-    [Required(ErrorMessage = "--map: give the beacon map.")]
+    [Flag("--map", "Beacon map (default " + RunOptions.DefaultMap + ")")]
+    [FlagRequired("give the beacon map.")]
     public string Map { get; set; } = RunOptions.DefaultMapPath();
 
     /// <summary>Comma-separated schedules (default <see cref="DefaultSchedules"/>).</summary>
-    [Required(ErrorMessage = "--schedules: give at least one schedule.")]
+    [Flag("--schedules", "Comma-separated schedules (default " + DefaultSchedules + ")")]
+    [FlagRequired("give at least one schedule.")]
     public string Schedules { get; set; } = DefaultSchedules;
 
     /// <summary>Comma-separated seeds (default 1,2,3).</summary>
-    [Required(ErrorMessage = "--seeds: give at least one seed.")]
+    [Flag("--seeds", "Comma-separated seeds (default 1,2,3)")]
+    [FlagRequired("give at least one seed.")]
     public string Seeds { get; set; } = "1,2,3";
 
     /// <summary>Runs at once (default 2).</summary>
-    [Range(1, 1024, ErrorMessage = "--parallel: must be between 1 and 1024.")]
+    [Flag("--parallel", "Runs at once (default 2)")]
+    [FlagRange(1, 1024)]
     public int Parallel { get; set; } = 2;
 
     /// <summary>libtorch threads per run (default 1).</summary>
-    [Range(1, 1024, ErrorMessage = "--threads-per-run: must be between 1 and 1024.")]
+    [Flag("--threads-per-run", "libtorch threads per run (default 1)")]
+    [FlagRange(1, 1024)]
     public int ThreadsPerRun { get; set; } = 1;
 
     /// <summary>Comparison folder (default runs/compare); rerun with the same options to resume.</summary>
-    [Required(ErrorMessage = "--output: give the comparison folder.")]
+    [Flag("--output", "Comparison folder (default runs/compare); rerun with the same options to resume", Alias = "-o")]
+    [FlagRequired("give the comparison folder.")]
     public string Output { get; set; } = "runs/compare";
 
     /// <summary>Epochs of every run (default: the map's).</summary>
-    [Range(1, 100000, ErrorMessage = "--epochs: must be between 1 and 100000.")]
+    [Flag("--epochs", "Epochs per run (default: the map's)", Alias = "-e")]
+    [FlagRange(1, 100000)]
     public int? Epochs { get; set; }
 
     /// <summary>Training subset of every run (default: the map's grid's).</summary>
-    [Range(1, int.MaxValue, ErrorMessage = "--train-subset: must be >= 1.")]
+    [Flag("--train-subset", "Train on a fixed random subset (default: the map's grid's)")]
+    [FlagRange(1, int.MaxValue)]
     public int? TrainSubset { get; set; }
 
     /// <summary>Folder with the data files (default: the Debian Fashion-MNIST folder).</summary>
+    [Flag("--data-path", "Folder with the data files")]
     public string? DataPath { get; set; }
 
     /// <summary>α on a batch-size change for every run (default: the run verb's, Keep).</summary>
+    [Flag("--lr-rule", "α on a batch change: Keep (default), Linear, SquareRoot")]
     public LearningRateRule? LearningRateRule { get; set; }
 }

@@ -14,7 +14,7 @@ public sealed class MeasureOptionsValidator : IValidateOptions<MeasureOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
+        CommonOptionChecks.ModelAndData(typeof(MeasureOptions), options.Model, options.Data, options.DataPath, failures);
 
         if (options.Weights is not null && Directory.Exists(options.Weights))
         {

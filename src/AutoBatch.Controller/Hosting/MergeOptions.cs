@@ -1,21 +1,26 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AutoBatch.Controller.Hosting;
 
-/// <summary>Options of the <c>merge</c> verb (section <c>Merge</c>).</summary>
+/// <summary>Options of the <c>merge</c> verb (section <c>Merge</c>; command-line flags override).</summary>
+/// <remarks>
+/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help and the
+/// required-value messages are read from here for the command line and its configuration keys.
+/// </remarks>
 public sealed class MergeOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Merge";
 
-    /// <summary>Comma-separated grid folders (the shards' --output folders).</summary>
-    [Required(ErrorMessage = "--grids: give the shard folders to merge.")]
+    /// <summary>Comma-separated grid folders (the shards' --output folders); on the command line, one or more folders.</summary>
+    [Flag("--grids", "The shard folders (beacons --output of each shard)", Multiple = true)]
+    [FlagRequired("give the shard folders to merge.")]
     public string Grids { get; set; } = string.Empty;
 
     /// <summary>Map file to write.</summary>
-    [Required(ErrorMessage = "--output: give the map file to write.")]
+    [Flag("--output", "Map file to write", Alias = "-o")]
+    [FlagRequired("give the map file to write.")]
     public string Output { get; set; } = string.Empty;
 
     /// <summary>Write a map even when some runs of the grid are missing (default false).</summary>
+    [Flag("--allow-incomplete", "Write a map even if runs are missing")]
     public bool AllowIncomplete { get; set; }
 }

@@ -45,7 +45,7 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
 
         if (options.Model is { } model && options.Data is { } data)
         {
-            CommonOptionChecks.ModelAndData(model, data, options.DataPath, failures);
+            CommonOptionChecks.ModelAndData(typeof(RunOptions), model, data, options.DataPath, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

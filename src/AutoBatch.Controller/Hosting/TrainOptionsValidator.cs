@@ -10,7 +10,7 @@ public sealed class TrainOptionsValidator : IValidateOptions<TrainOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        CommonOptionChecks.ModelAndData(options.Model, options.Data, options.DataPath, failures);
+        CommonOptionChecks.ModelAndData(typeof(TrainOptions), options.Model, options.Data, options.DataPath, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -3,34 +3,26 @@ using AutoBatch.Controller.Hosting;
 
 namespace AutoBatch.Controller.Verbs;
 
-/// <summary>The <c>merge</c> verb.</summary>
+/// <summary>
+/// The <c>merge</c> verb: the shards of a beacon grid into one map. Its options are <see cref="MergeOptions"/>'s
+/// declarations (see <see cref="VerbOptions"/>).
+/// </summary>
 public static class MergeVerb
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var grids = new Option<string[]>("--grids") { Description = "The shard folders (beacons --output of each shard)", AllowMultipleArgumentsPerToken = true };
-        var output = new Option<string?>("--output", "-o") { Description = "Map file to write" };
-        var allowIncomplete = new Option<bool>("--allow-incomplete") { Description = "Write a map even if runs are missing" };
-        var command = new Command("merge", "Merge the shards of a beacon grid into one map") { grids, output, allowIncomplete };
-        command.SetAction((result, token) =>
+        var command = new Command("merge", "Merge the shards of a beacon grid into one map");
+        foreach (Option option in VerbOptions.Create(typeof(MergeOptions)))
         {
-            var overrides = new Dictionary<string, string?>
-            {
-                [$"{MergeOptions.SectionName}:{nameof(MergeOptions.Grids)}"] = string.Join(',', result.GetValue(grids) ?? []),
-            };
-            if (result.GetValue(output) is { } o)
-            {
-                overrides[$"{MergeOptions.SectionName}:{nameof(MergeOptions.Output)}"] = o;
-            }
+            command.Options.Add(option);
+        }
 
-            if (result.GetValue(allowIncomplete))
-            {
-                overrides[$"{MergeOptions.SectionName}:{nameof(MergeOptions.AllowIncomplete)}"] = "true";
-            }
-
-            return VerbHost.RunAsync<MergeOptions, MergeService>(MergeOptions.SectionName, overrides, token);
-        });
+        command.SetAction((result, token) => VerbHost.RunAsync<MergeOptions, MergeService>(MergeOptions.SectionName, Overrides(result), token));
         return command;
     }
+
+    /// <summary>The flags given to a parsed <c>merge</c> command line, as <c>Merge:Property</c> configuration keys.</summary>
+    public static Dictionary<string, string?> Overrides(ParseResult result) =>
+        VerbOptions.Overrides(result, typeof(MergeOptions), MergeOptions.SectionName);
 }
