@@ -19,7 +19,7 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
             GridSpec grid = BeaconsService.ToGrid(options);
             if (options.TrainSubset is { } subset && grid.BatchSizes.Max() > subset)
             {
-                failures.Add($"--batch-sizes: {grid.BatchSizes.Max()} is larger than --train-subset {subset}; every batch size must fit in the training set.");
+                failures.Add($"{Flag(nameof(BeaconsOptions.BatchSizes))}: {grid.BatchSizes.Max()} is larger than {Flag(nameof(BeaconsOptions.TrainSubset))} {subset}; every batch size must fit in the training set.");
             }
         }
         catch (UserInputException e)
@@ -39,22 +39,24 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
             }
         }
 
-        if (OutputPaths.FolderProblem(options.Output, "--output") is { } output)
+        if (OutputPaths.FolderProblem(options.Output, Flag(nameof(BeaconsOptions.Output))) is { } output)
         {
             failures.Add(output);
         }
 
         // Checked now: the map is written after the whole grid has trained.
-        if (!string.IsNullOrWhiteSpace(options.Map) && OutputPaths.FileProblem(options.Map, "--map") is { } map)
+        if (!string.IsNullOrWhiteSpace(options.Map) && OutputPaths.FileProblem(options.Map, Flag(nameof(BeaconsOptions.Map))) is { } map)
         {
             failures.Add(map);
         }
 
         if (options.Shard is not null && options.ShardCount is not null)
         {
-            failures.Add("--shard and --shard-count: give one of them, not both.");
+            failures.Add($"{Flag(nameof(BeaconsOptions.Shard))} and {Flag(nameof(BeaconsOptions.ShardCount))}: give one of them, not both.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(BeaconsOptions), property);
 }

@@ -41,9 +41,9 @@ public sealed class BeaconsService : BackgroundService
         {
             Model = o.Model,
             Data = o.Data,
-            BatchSizes = ParseList(o.BatchSizes, "--batch-sizes", s => int.Parse(s, CultureInfo.InvariantCulture)),
-            LearningRates = ParseList(o.LearningRates, "--learning-rates", s => double.Parse(s, CultureInfo.InvariantCulture)),
-            Seeds = ParseList(o.Seeds, "--seeds", s => long.Parse(s, CultureInfo.InvariantCulture)),
+            BatchSizes = ParseList(o.BatchSizes, Flag(nameof(BeaconsOptions.BatchSizes)), s => int.Parse(s, CultureInfo.InvariantCulture)),
+            LearningRates = ParseList(o.LearningRates, Flag(nameof(BeaconsOptions.LearningRates)), s => double.Parse(s, CultureInfo.InvariantCulture)),
+            Seeds = ParseList(o.Seeds, Flag(nameof(BeaconsOptions.Seeds)), s => long.Parse(s, CultureInfo.InvariantCulture)),
             Epochs = o.Epochs,
             ProbeInterval = o.ProbeInterval,
             TrainSubset = o.TrainSubset,
@@ -64,13 +64,13 @@ public sealed class BeaconsService : BackgroundService
     /// <summary>The beacons option for each field of <see cref="GridSpec"/> that its validation names.</summary>
     private static readonly Dictionary<string, string> GridOptions = new(StringComparer.Ordinal)
     {
-        [GridSpec.ModelField] = "--model",
-        [GridSpec.BatchSizesField] = "--batch-sizes",
-        [GridSpec.LearningRatesField] = "--learning-rates",
-        [GridSpec.SeedsField] = "--seeds",
-        [GridSpec.EpochsField] = "--epochs",
-        [GridSpec.ProbeIntervalField] = "--probe-interval",
-        [GridSpec.TrainSubsetField] = "--train-subset",
+        [GridSpec.ModelField] = Flag(nameof(BeaconsOptions.Model)),
+        [GridSpec.BatchSizesField] = Flag(nameof(BeaconsOptions.BatchSizes)),
+        [GridSpec.LearningRatesField] = Flag(nameof(BeaconsOptions.LearningRates)),
+        [GridSpec.SeedsField] = Flag(nameof(BeaconsOptions.Seeds)),
+        [GridSpec.EpochsField] = Flag(nameof(BeaconsOptions.Epochs)),
+        [GridSpec.ProbeIntervalField] = Flag(nameof(BeaconsOptions.ProbeInterval)),
+        [GridSpec.TrainSubsetField] = Flag(nameof(BeaconsOptions.TrainSubset)),
     };
 
     /// <summary>
@@ -111,10 +111,10 @@ public sealed class BeaconsService : BackgroundService
         int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
 
         // The grid folder's one owner from here to the end: a second runner would redo this one's runs under it.
-        using FolderLock owner = FolderLock.Acquire(o.Output, "--output");
+        using FolderLock owner = FolderLock.Acquire(o.Output, Flag(nameof(BeaconsOptions.Output)));
         if (!owner.Enforced)
         {
-            Log.RunWarning(_logger, $"--output: the file system of '{o.Output}' does not enforce locks; a second process on this folder would not be refused.");
+            Log.RunWarning(_logger, $"{Flag(nameof(BeaconsOptions.Output))}: the file system of '{o.Output}' does not enforce locks; a second process on this folder would not be refused.");
         }
 
         var store = new GridStore(o.Output, grid);
@@ -152,7 +152,7 @@ public sealed class BeaconsService : BackgroundService
         if (finished.Count == total && shard == Shard.All)
         {
             string mapPath = o.Map ?? Path.Combine(o.Output, "map.json");
-            BeaconMap map = MapWriter.Write(grid, finished, mapPath, o.Map is null ? "--output" : "--map", Environment.CommandLine, o.ThreadsPerRun, parallel);
+            BeaconMap map = MapWriter.Write(grid, finished, mapPath, o.Map is null ? Flag(nameof(BeaconsOptions.Output)) : Flag(nameof(BeaconsOptions.Map)), Environment.CommandLine, o.ThreadsPerRun, parallel);
             Log.MapWritten(_logger, mapPath);
             await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
         }
@@ -172,7 +172,7 @@ public sealed class BeaconsService : BackgroundService
         int largest = grid.BatchSizes.Max();
         if (largest > count)
         {
-            throw new UserInputException("--batch-sizes", $"{largest} is larger than the training set ({count} samples).");
+            throw new UserInputException(Flag(nameof(BeaconsOptions.BatchSizes)), $"{largest} is larger than the training set ({count} samples).");
         }
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
@@ -190,4 +190,6 @@ public sealed class BeaconsService : BackgroundService
             throw new UserInputException(option, $"expected a comma-separated list of numbers, got '{text}'.", e);
         }
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(BeaconsOptions), property);
 }

@@ -34,22 +34,22 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
 
         if (!string.IsNullOrWhiteSpace(options.Map) && !File.Exists(options.Map))
         {
-            failures.Add($"--map: '{options.Map}' does not exist (build one with the beacons verb, or pass the prebuilt {RunOptions.DefaultMap}).");
+            failures.Add($"{Flag(nameof(CompareOptions.Map))}: '{options.Map}' does not exist (build one with the beacons verb, or pass the prebuilt {RunOptions.DefaultMap}).");
         }
 
-        if (OutputPaths.FolderProblem(options.Output, "--output") is { } output)
+        if (OutputPaths.FolderProblem(options.Output, Flag(nameof(CompareOptions.Output))) is { } output)
         {
             failures.Add(output);
         }
 
         if (options.DataPath is { } data && !Directory.Exists(data))
         {
-            failures.Add($"--data-path: '{data}' is not a folder.");
+            failures.Add($"{Flag(nameof(CompareOptions.DataPath))}: '{data}' is not a folder.");
         }
 
         if (options.LearningRateRule is { } rule && !Enum.IsDefined(rule))
         {
-            failures.Add($"--lr-rule: '{rule}' is not one of {string.Join(", ", Enum.GetNames<LearningRateRule>())}.");
+            failures.Add($"{Flag(nameof(CompareOptions.LearningRateRule))}: '{rule}' is not one of {string.Join(", ", Enum.GetNames<LearningRateRule>())}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -61,7 +61,7 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         string[] items = (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (items.Length == 0)
         {
-            throw new UserInputException("--schedules", "give at least one schedule.");
+            throw new UserInputException(Flag(nameof(CompareOptions.Schedules)), "give at least one schedule.");
         }
 
         var schedules = new List<ScheduleSpec>();
@@ -73,14 +73,14 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
             }
             catch (FormatException e)
             {
-                throw new UserInputException("--schedules", $"{e.Message}", e);
+                throw new UserInputException(Flag(nameof(CompareOptions.Schedules)), $"{e.Message}", e);
             }
         }
 
         string[] repeated = schedules.GroupBy(s => s.Id).Where(g => g.Count() > 1).Select(g => g.First().Name).ToArray();
         if (repeated.Length > 0)
         {
-            throw new UserInputException("--schedules", $"{string.Join(", ", repeated)} given more than once.");
+            throw new UserInputException(Flag(nameof(CompareOptions.Schedules)), $"{string.Join(", ", repeated)} given more than once.");
         }
 
         return schedules.Select(s => s.Name).ToArray();
@@ -97,19 +97,21 @@ public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new UserInputException("--seeds", $"expected a comma-separated list of integers, got '{text}'.", e);
+            throw new UserInputException(Flag(nameof(CompareOptions.Seeds)), $"expected a comma-separated list of integers, got '{text}'.", e);
         }
 
         if (seeds.Length == 0)
         {
-            throw new UserInputException("--seeds", "give at least one seed.");
+            throw new UserInputException(Flag(nameof(CompareOptions.Seeds)), "give at least one seed.");
         }
 
         if (seeds.Distinct().Count() != seeds.Length)
         {
-            throw new UserInputException("--seeds", "a seed is repeated.");
+            throw new UserInputException(Flag(nameof(CompareOptions.Seeds)), "a seed is repeated.");
         }
 
         return seeds;
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(CompareOptions), property);
 }

@@ -82,10 +82,10 @@ public sealed class CompareService : BackgroundService
         string folder = _options.Output;
 
         // The comparison folder's one owner from here to the end (each run's folder is held by its own child).
-        using FolderLock owner = FolderLock.Acquire(folder, "--output");
+        using FolderLock owner = FolderLock.Acquire(folder, Flag(nameof(CompareOptions.Output)));
         if (!owner.Enforced)
         {
-            Log.RunWarning(_logger, $"--output: the file system of '{folder}' does not enforce locks; a second process on this folder would not be refused.");
+            Log.RunWarning(_logger, $"{Flag(nameof(CompareOptions.Output))}: the file system of '{folder}' does not enforce locks; a second process on this folder would not be refused.");
         }
 
         spec.Claim(folder);
@@ -109,4 +109,6 @@ public sealed class CompareService : BackgroundService
         ReportService.Write(folder, spec, map, _logger);
         return failures > 0 ? ExitCodes.Failure : ExitCodes.Ok;
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(CompareOptions), property);
 }

@@ -55,7 +55,7 @@ public sealed class MeasureService : BackgroundService
         string dataPath = o.DataPath ?? DataSetLoader.DefaultFashionMnistDirectory;
         ImageDataSet train = DataSetLoader.LoadTrain(o.Data, dataPath);  // measure probes training images only
         int[] indices = SelectBatch(o, train.Count);
-        ProbeSettings.CheckMemory(indices.Length, o.Indices is null ? "--batch-size" : "--indices");
+        ProbeSettings.CheckMemory(indices.Length, o.Indices is null ? Flag(nameof(MeasureOptions.BatchSize)) : Flag(nameof(MeasureOptions.Indices)));
         cancellationToken.ThrowIfCancellationRequested();
 
         var spec = ModelSpec.Parse(o.Model, new InputShape(train.Channels, train.Height, train.Width), o.Data.ClassCount());
@@ -154,22 +154,24 @@ public sealed class MeasureService : BackgroundService
             int batchSize = o.BatchSize ?? MeasureOptions.DefaultBatchSize;
             return batchSize <= count
                 ? BatchIndices.Draw(o.Seed, batchSize, count)
-                : throw new UserInputException("--batch-size", $"{batchSize} is larger than the training set ({count} samples); a batch needs distinct samples.");
+                : throw new UserInputException(Flag(nameof(MeasureOptions.BatchSize)), $"{batchSize} is larger than the training set ({count} samples); a batch needs distinct samples.");
         }
 
         if (!BatchIndices.TryParse(o.Indices, out int[] indices, out string error))
         {
-            throw new UserInputException("--indices", $"{error}");
+            throw new UserInputException(Flag(nameof(MeasureOptions.Indices)), $"{error}");
         }
 
         foreach (int i in indices)
         {
             if (i >= count)
             {
-                throw new UserInputException("--indices", $"index {i} is outside the training set, whose indices are 0..{count - 1}.");
+                throw new UserInputException(Flag(nameof(MeasureOptions.Indices)), $"index {i} is outside the training set, whose indices are 0..{count - 1}.");
             }
         }
 
         return indices;
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(MeasureOptions), property);
 }

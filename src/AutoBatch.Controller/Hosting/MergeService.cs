@@ -37,7 +37,7 @@ public sealed class MergeService : BackgroundService
             throw UserInputException.Naming(
                 folders.First(f => unusable[0].Contains(f, StringComparison.Ordinal)),
                 $"{unusable[0].TrimEnd('.')}{(unusable.Count > 1 ? $" (and {unusable.Count - 1} more run files that cannot be used)" : string.Empty)}; "
-                + "rerun the beacons command of its folder to redo such a run, or pass --allow-incomplete to leave it out.");
+                + $"rerun the beacons command of its folder to redo such a run, or pass {Flag(nameof(MergeOptions.AllowIncomplete))} to leave it out.");
         }
 
         foreach (string problem in unusable)
@@ -47,12 +47,14 @@ public sealed class MergeService : BackgroundService
 
         if (missing.Count > 0 && !_options.AllowIncomplete)
         {
-            throw new UserInputException("--grids", $"{missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass --allow-incomplete.");
+            throw new UserInputException(Flag(nameof(MergeOptions.Grids)), $"{missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass {Flag(nameof(MergeOptions.AllowIncomplete))}.");
         }
 
-        BeaconMap map = MapWriter.Write(grid, runs, _options.Output, "--output", Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
+        BeaconMap map = MapWriter.Write(grid, runs, _options.Output, Flag(nameof(MergeOptions.Output)), Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
         Log.MapWritten(_logger, _options.Output);
         await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(MergeOptions), property);
 }

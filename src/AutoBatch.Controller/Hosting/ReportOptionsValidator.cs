@@ -13,14 +13,16 @@ public sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>
         var failures = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.Compare) && !File.Exists(CompareSpec.PathIn(options.Compare)))
         {
-            failures.Add($"--compare: '{options.Compare}' holds no {CompareSpec.FileName} (give the folder the compare verb wrote).");
+            failures.Add($"{Flag(nameof(ReportOptions.Compare))}: '{options.Compare}' holds no {CompareSpec.FileName} (give the folder the compare verb wrote).");
         }
 
         if (options.Map is { } map && !File.Exists(map))
         {
-            failures.Add($"--map: '{map}' does not exist.");
+            failures.Add($"{Flag(nameof(ReportOptions.Map))}: '{map}' does not exist.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(ReportOptions), property);
 }

@@ -64,7 +64,7 @@ public sealed class ReportService : BackgroundService
     {
         // The report is written into the comparison folder: not while a compare (or another report) writes there.
         // A folder that does not exist is not made here; reading its spec says what is missing.
-        using FolderLock? owner = Directory.Exists(_options.Compare) ? FolderLock.Acquire(_options.Compare, "--compare") : null;
+        using FolderLock? owner = Directory.Exists(_options.Compare) ? FolderLock.Acquire(_options.Compare, Flag(nameof(ReportOptions.Compare))) : null;
         CompareSpec spec = CompareSpec.Read(_options.Compare);
         string mapPath = _options.Map ?? spec.Map;
         BeaconMap? map = null;
@@ -82,4 +82,6 @@ public sealed class ReportService : BackgroundService
 
         return Write(_options.Compare, spec, map, _logger);
     }
+
+    private static string Flag(string property) => OptionRecord.FlagOf(typeof(ReportOptions), property);
 }
