@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
 /// The command-line flags a user actually gave, as configuration keys of one options section, so that they

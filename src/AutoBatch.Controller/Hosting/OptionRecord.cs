@@ -8,7 +8,7 @@ namespace AutoBatch.Controller.Hosting;
 /// <see cref="FlagAttribute"/> (flag and help), its name is the configuration key, a new instance holds the defaults,
 /// and <see cref="FlagRangeAttribute"/> its range. From that come the help text (<see cref="Help"/>), the flag a message
 /// names (<see cref="FlagOf"/>) and a child process's arguments (<see cref="Arguments{TOptions}"/>); the command-line
-/// options and their binding into configuration keys are derived in the Verbs folder from the same declarations.
+/// options and their binding into configuration keys are derived by <see cref="VerbOptions"/> from the same declarations.
 /// </summary>
 public static class OptionRecord
 {

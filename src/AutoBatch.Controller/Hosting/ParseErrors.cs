@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using AutoBatch.Controller.Hosting;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
 /// Command-line parse errors as a user should read them. System.CommandLine lets a bool option (<c>--resume</c>,

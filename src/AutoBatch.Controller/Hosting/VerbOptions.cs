@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
-using AutoBatch.Controller.Hosting;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
 /// A verb's command-line options derived from its options class (see <see cref="OptionRecord"/>), and the flags a

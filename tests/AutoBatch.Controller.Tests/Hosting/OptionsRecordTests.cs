@@ -7,7 +7,7 @@ namespace AutoBatch.Controller.Tests.Hosting;
 
 /// <summary>
 /// What every verb's options record promises, checked per verb by a derived fixture (as
-/// <see cref="RunOptionsRecordTests"/> does for <c>run</c>): each property is one option of the verb and one
+/// <see cref="Verbs.Run.RunOptionsRecordTests"/> does for <c>run</c>): each property is one option of the verb and one
 /// configuration key, and a sample with every property off its default, written as arguments, comes back equal
 /// through the verb's parser and the configuration binder.
 /// </summary>

@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Beacons;
 
 /// <summary>Options of the <c>beacons</c> verb (section <c>Beacons</c>; command-line flags override).</summary>
 /// <remarks>
-/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help, ranges
+/// The single declaration of the verb's options, as for every verb (docs/DESIGN.md, 'Adding an option'): flags, help, ranges
 /// and defaults are read from here for the command line and its configuration keys.
 /// </remarks>
 public sealed class BeaconsOptions

@@ -1,9 +1,10 @@
 using AutoBatch.Beacons.Grid;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Beacons;
 
 /// <summary>Checks of <see cref="BeaconsOptions"/> run on start, before any child run is started.</summary>
 public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>

@@ -2,7 +2,9 @@ using System.Globalization;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Processes;
+using AutoBatch.Controller.Verbs.Train;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -12,7 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Beacons;
 
 /// <summary>
 /// The <c>beacons</c> verb: runs the unfinished runs of a grid (or one shard) as parallel child processes,

@@ -3,7 +3,7 @@ using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Beacons;
 
 /// <summary>
 /// The <c>beacons</c> verb: a resumable, shardable grid of beacon runs and its map. Its options are

@@ -1,6 +1,8 @@
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Verbs.Run;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Compare;
 
 /// <summary>
 /// Options of the <c>compare</c> verb (section <c>Compare</c>; command-line flags override): every schedule x seed as a

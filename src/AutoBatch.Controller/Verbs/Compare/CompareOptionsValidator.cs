@@ -1,10 +1,12 @@
 using System.Globalization;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Controller.Verbs.Run;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Compare;
 
 /// <summary>Checks of <see cref="CompareOptions"/> run on start, before any run is started; each failure names the flag.</summary>
 public sealed class CompareOptionsValidator : IValidateOptions<CompareOptions>

@@ -1,14 +1,17 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Controller.Verbs.Report;
+using AutoBatch.Controller.Verbs.Run;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Compare;
 
 /// <summary>
 /// The <c>compare</c> verb (docs/DESIGN.md, 'Comparison'): runs every schedule x seed as a child <c>run</c> process,

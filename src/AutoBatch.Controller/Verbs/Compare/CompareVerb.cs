@@ -3,7 +3,7 @@ using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Compare;
 
 /// <summary>
 /// The <c>compare</c> verb: schedules x seeds as parallel, resumable child runs, then the report. Its options are

@@ -1,7 +1,7 @@
 using System.Globalization;
 using AutoBatch.Engine.Randomness;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Measure;
 
 /// <summary>The sample indices of the batch the <c>measure</c> verb probes: given by the user, or drawn from a seed.</summary>
 internal static class BatchIndices

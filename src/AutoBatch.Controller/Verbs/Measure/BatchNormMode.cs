@@ -1,4 +1,4 @@
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Measure;
 
 /// <summary>Which statistics BatchNorm layers normalise with while F̃ is measured.</summary>
 public enum BatchNormMode

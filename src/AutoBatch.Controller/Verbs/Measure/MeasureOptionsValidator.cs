@@ -1,7 +1,8 @@
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Measure;
 
 /// <summary>
 /// Cross-field and semantic checks of <see cref="MeasureOptions"/>, run on start. Checks that need the data set

@@ -1,3 +1,4 @@
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Measure;
 
 /// <summary>
 /// The <c>measure</c> verb: one probe of F̃ on one batch for given weights, printed as JSON on standard output

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Measure;
 
 /// <summary>
 /// The <c>measure</c> verb: the spectrum of F̃ and the Fisher measures of one batch for given weights, as JSON. Its

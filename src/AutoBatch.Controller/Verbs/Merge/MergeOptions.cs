@@ -1,8 +1,10 @@
-namespace AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Hosting;
+
+namespace AutoBatch.Controller.Verbs.Merge;
 
 /// <summary>Options of the <c>merge</c> verb (section <c>Merge</c>; command-line flags override).</summary>
 /// <remarks>
-/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help and the
+/// The single declaration of the verb's options, as for every verb (docs/DESIGN.md, 'Adding an option'): flags, help and the
 /// required-value messages are read from here for the command line and its configuration keys.
 /// </remarks>
 public sealed class MergeOptions

@@ -1,12 +1,13 @@
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.GridRuns;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Merge;
 
 /// <summary>The <c>merge</c> verb: combines the shards of a grid into one beacon map.</summary>
 public sealed class MergeService : BackgroundService

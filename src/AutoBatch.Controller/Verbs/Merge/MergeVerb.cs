@@ -1,7 +1,7 @@
 using System.CommandLine;
 using AutoBatch.Controller.Hosting;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Merge;
 
 /// <summary>
 /// The <c>merge</c> verb: the shards of a beacon grid into one map. Its options are <see cref="MergeOptions"/>'s

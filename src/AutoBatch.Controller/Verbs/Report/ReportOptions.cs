@@ -1,8 +1,10 @@
-namespace AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Hosting;
+
+namespace AutoBatch.Controller.Verbs.Report;
 
 /// <summary>Options of the <c>report</c> verb (section <c>Report</c>): rebuild a comparison's report without training.</summary>
 /// <remarks>
-/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help and the
+/// The single declaration of the verb's options, as for every verb (docs/DESIGN.md, 'Adding an option'): flags, help and the
 /// required-value message are read from here for the command line and its configuration keys.
 /// </remarks>
 public sealed class ReportOptions

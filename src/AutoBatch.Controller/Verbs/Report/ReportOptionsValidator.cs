@@ -1,7 +1,8 @@
 using AutoBatch.Controller.Comparison;
+using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Report;
 
 /// <summary>Checks of <see cref="ReportOptions"/> run on start; each failure names the flag.</summary>
 public sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>

@@ -3,7 +3,7 @@ using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Report;
 
 /// <summary>
 /// The <c>report</c> verb: rebuilds a comparison's report from its folder, without training. Its options are

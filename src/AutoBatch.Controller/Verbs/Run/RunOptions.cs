@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Run;
 
 /// <summary>
 /// Options of the <c>run</c> verb (section <c>Run</c>; command-line flags override): a run under a schedule, by
@@ -11,7 +12,7 @@ namespace AutoBatch.Controller.Hosting;
 /// </summary>
 /// <remarks>
 /// The single declaration of the verb's options: each property's <see cref="FlagAttribute"/> (flag, help),
-/// <see cref="FlagRangeAttribute"/> and initial value are read by <see cref="OptionRecord"/> and the Verbs folder for
+/// <see cref="FlagRangeAttribute"/> and initial value are read by <see cref="OptionRecord"/> and <see cref="VerbOptions"/> for
 /// the command line, its configuration keys (the property names), the help defaults, the range messages and the
 /// arguments of a child <c>run</c> process. Adding an option is adding a property here.
 /// </remarks>

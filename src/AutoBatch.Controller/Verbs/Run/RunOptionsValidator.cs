@@ -1,7 +1,8 @@
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Run;
 
 /// <summary>Cross-field checks of <see cref="RunOptions"/>, run on start; each failure names the flag.</summary>
 public sealed class RunOptionsValidator : IValidateOptions<RunOptions>

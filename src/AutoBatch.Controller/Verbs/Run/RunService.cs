@@ -1,6 +1,7 @@
 using System.Globalization;
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Display;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Run;
 
 /// <summary>
 /// The <c>run</c> verb, the product's main job: one run under a schedule (by default the closed-loop controller

@@ -3,7 +3,7 @@ using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Run;
 
 /// <summary>
 /// The <c>run</c> verb: the main job, a run steered by a schedule (default: the closed loop over a beacon map). Its

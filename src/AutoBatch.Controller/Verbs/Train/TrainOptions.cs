@@ -1,11 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Train;
 
 /// <summary>Options of the <c>train</c> verb (section <c>Train</c>; command-line flags override).</summary>
 /// <remarks>
-/// The single declaration of the verb's options, as <see cref="RunOptions"/> is for <c>run</c>: flags, help, ranges
+/// The single declaration of the verb's options, as for every verb (docs/DESIGN.md, 'Adding an option'): flags, help, ranges
 /// and defaults are read from here for the command line, its configuration keys and a grid child's arguments.
 /// </remarks>
 public sealed class TrainOptions

@@ -1,6 +1,7 @@
+using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Train;
 
 /// <summary>Cross-field and semantic checks of <see cref="TrainOptions"/>, run on start.</summary>
 public sealed class TrainOptionsValidator : IValidateOptions<TrainOptions>

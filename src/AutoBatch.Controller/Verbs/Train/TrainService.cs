@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Display;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
-namespace AutoBatch.Controller.Hosting;
+namespace AutoBatch.Controller.Verbs.Train;
 
 /// <summary>The <c>train</c> verb: one fixed-schedule run with per-epoch records and a progress display.</summary>
 public sealed class TrainService : BackgroundService

@@ -3,7 +3,7 @@ using AutoBatch.Controller.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Verbs;
+namespace AutoBatch.Controller.Verbs.Train;
 
 /// <summary>
 /// The <c>train</c> verb: a single fixed-schedule run. Its options are <see cref="TrainOptions"/>'s declarations

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Tests.Hosting;
+using AutoBatch.Controller.Verbs.Beacons;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Beacons;
 
 /// <summary><see cref="BeaconsOptions"/> is the single declaration of the <c>beacons</c> verb's options.</summary>
 [TestFixture]

@@ -1,6 +1,6 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Beacons;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Beacons;
 
 public sealed class BeaconsOptionsValidatorTests
 {

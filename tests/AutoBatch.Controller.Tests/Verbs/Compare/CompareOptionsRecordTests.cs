@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Tests.Hosting;
+using AutoBatch.Controller.Verbs.Compare;
+using AutoBatch.Controller.Verbs.Run;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Compare;
 
 /// <summary><see cref="CompareOptions"/> is the single declaration of the <c>compare</c> verb's options.</summary>
 [TestFixture]

@@ -1,6 +1,6 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Compare;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Compare;
 
 public sealed class CompareOptionsValidatorTests
 {

@@ -1,6 +1,6 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Measure;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Measure;
 
 [TestFixture]
 public sealed class BatchIndicesTests

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AutoBatch.Controller.Tests.BadInput;
+using AutoBatch.Controller.Verbs.Measure;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Runtime;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Measure;
 
 /// <summary>
 /// The measure verb's numbers against an independent implementation: tools/check_measure.py rebuilds the batch, loads

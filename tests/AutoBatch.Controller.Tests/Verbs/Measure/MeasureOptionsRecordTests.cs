@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Tests.Hosting;
+using AutoBatch.Controller.Verbs.Measure;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Probe;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Measure;
 
 /// <summary><see cref="MeasureOptions"/> is the single declaration of the <c>measure</c> verb's options.</summary>
 [TestFixture]

@@ -1,9 +1,9 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Measure;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Options;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Measure;
 
 [TestFixture]
 public sealed class MeasureOptionsValidatorTests

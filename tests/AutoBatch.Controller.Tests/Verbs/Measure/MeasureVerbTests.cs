@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Tests.BadInput;
+using AutoBatch.Controller.Verbs.Measure;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Probe;
@@ -8,7 +9,7 @@ using AutoBatch.Engine.Runtime;
 using AutoBatch.Engine.Training;
 using AutoBatch.Engine.Weights;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Measure;
 
 /// <summary>
 /// The measure verb end to end, in-process, on a tiny IDX data set written by the test: its JSON (which must be all

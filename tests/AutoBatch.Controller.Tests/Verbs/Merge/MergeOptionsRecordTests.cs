@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Tests.Hosting;
+using AutoBatch.Controller.Verbs.Merge;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Merge;
 
 /// <summary><see cref="MergeOptions"/> is the single declaration of the <c>merge</c> verb's options.</summary>
 [TestFixture]

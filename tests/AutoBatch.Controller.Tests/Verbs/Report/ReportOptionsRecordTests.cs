@@ -1,8 +1,8 @@
 using System.CommandLine;
-using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Tests.Hosting;
+using AutoBatch.Controller.Verbs.Report;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Report;
 
 /// <summary><see cref="ReportOptions"/> is the single declaration of the <c>report</c> verb's options.</summary>
 [TestFixture]

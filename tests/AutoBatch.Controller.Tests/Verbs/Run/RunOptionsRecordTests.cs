@@ -6,11 +6,12 @@ using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Tests.BadInput;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Verbs.Compare;
+using AutoBatch.Controller.Verbs.Run;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.Configuration;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Run;
 
 /// <summary>
 /// <see cref="RunOptions"/> is the single declaration of the <c>run</c> verb's options: the command line, the

@@ -1,8 +1,8 @@
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Tests.Grid;
+using AutoBatch.Controller.Verbs.Run;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Run;
 
 public sealed class RunOptionsValidatorTests
 {

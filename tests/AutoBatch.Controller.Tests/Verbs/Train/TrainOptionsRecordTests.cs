@@ -2,15 +2,16 @@ using System.CommandLine;
 using System.Reflection;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Hosting;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Verbs.Beacons;
+using AutoBatch.Controller.Verbs.Train;
 using AutoBatch.Engine.Data;
 using Microsoft.Extensions.Configuration;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Train;
 
 /// <summary>
 /// <see cref="TrainOptions"/> is the single declaration of the <c>train</c> verb's options, as
-/// <see cref="RunOptionsRecordTests"/> checks for <c>run</c>: each property once on the command line, in the
+/// <see cref="Run.RunOptionsRecordTests"/> checks for <c>run</c>: each property once on the command line, in the
 /// configuration keys and in a grid child's arguments, and back equal through the verb's parser.
 /// </summary>
 [TestFixture]

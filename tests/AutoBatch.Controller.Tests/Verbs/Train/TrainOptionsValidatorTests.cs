@@ -1,7 +1,7 @@
-using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Train;
 using AutoBatch.Engine.Data;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Train;
 
 public sealed class TrainOptionsValidatorTests
 {

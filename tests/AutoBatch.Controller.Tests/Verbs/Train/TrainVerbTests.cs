@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using AutoBatch.Controller.Processes;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Verbs.Train;
 
-namespace AutoBatch.Controller.Tests.Hosting;
+namespace AutoBatch.Controller.Tests.Verbs.Train;
 
 /// <summary>The train verb end to end, in-process, on a tiny IDX data set written by the test.</summary>
 public sealed class TrainVerbTests
