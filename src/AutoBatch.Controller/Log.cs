@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Run {Policy} on {Model}/{Data}, seed {Seed}: B0={BatchSize}, α={LearningRate}, {Epochs} epochs, output {Output}{Resumed}")]
     public static partial void RunStarted(ILogger logger, string policy, string model, string data, long seed, int batchSize, double learningRate, int epochs, string output, string resumed);
 
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "The closed loop {Reason}")]
+    public static partial void RunStart(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Comparison of {Schedules} schedules x {Seeds} seeds, {Epochs} epochs: {Pending} runs pending, {Parallel} at once x {Threads} threads, folder {Folder}")]
     public static partial void CompareStarted(ILogger logger, int schedules, int seeds, int epochs, int pending, int parallel, int threads, string folder);
 

@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Beacons.Grid;
 
@@ -32,6 +34,18 @@ public sealed record GridSpec
 
     /// <summary>Training subset size (null: the whole training set).</summary>
     public int? TrainSubset { get; init; }
+
+    /// <summary>
+    /// The rank rule the runs' C̄_K are measured under (absent in grids and maps written before it was an option:
+    /// tolerance). A map built from the grid records the rule its measures are under, which may be the other one when
+    /// <see cref="BothRankRules"/> held.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public RankRule RankRule { get; init; }
+
+    /// <summary>Whether the runs' probes also applied the other rank rule, so that a map can be built under either.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool BothRankRules { get; init; }
 
     /// <summary>All runs in canonical order: seed-major, then batch size, then learning rate.</summary>
     public IReadOnlyList<RunKey> Runs() =>

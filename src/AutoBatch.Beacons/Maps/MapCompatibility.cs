@@ -1,6 +1,7 @@
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Beacons.Maps;
 
@@ -56,6 +57,25 @@ public static class MapCompatibility
             throw new UserInputException(source, $"the map is for {found} on {Describe(map.Grid.Data)} (grid.model '{map.Grid.Model}', grid.data {map.Grid.Data}), "
                 + $"but the run uses {expected} on {Describe(expectedData)}; build a map for it with "
                 + $"`autobatch beacons --model {expectedModel.Trim()} --data {expectedData}` or give a map of the same model and data set.");
+        }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="map"/>'s measures are under <paramref name="rule"/>: C̄_K under one rank rule says
+    /// nothing about a position in a plane measured under the other.
+    /// </summary>
+    /// <param name="map">The map.</param>
+    /// <param name="rule">The run's rank rule.</param>
+    /// <param name="option">The setting that chose <paramref name="rule"/>, named in the message.</param>
+    /// <param name="mapPath">The map's file, named in the message (default: "the beacon map").</param>
+    /// <exception cref="UserInputException">The map is under the other rule.</exception>
+    public static void EnsureRankRule(BeaconMap map, RankRule rule, string option, string? mapPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Grid.RankRule != rule)
+        {
+            throw new UserInputException(option, $"{rule} contradicts {mapPath ?? "the beacon map"}, whose measures are under the {map.Grid.RankRule} rank rule; "
+                + $"leave it out to follow the map, or give a map built under {rule} (`autobatch merge --rank-rule {rule}` builds one from a grid run with both rules).");
         }
     }
 

@@ -141,6 +141,8 @@ public static class ShardMerger
         Compare("seeds", Join(here.Seeds), Join(there.Seeds));
         Compare("epochs", Join([here.Epochs]), Join([there.Epochs]));
         Compare("probe interval", Join([here.ProbeInterval]), Join([there.ProbeInterval]));
+        Compare("rank rule", here.RankRule.ToString(), there.RankRule.ToString());
+        Compare("both rank rules", here.BothRankRules ? "on" : "off", there.BothRankRules ? "on" : "off");
         Compare("training subset", here.TrainSubset is { } a ? Join([a]) : "all", there.TrainSubset is { } b ? Join([b]) : "all");
         return differences.Count == 0 ? "another setting" : string.Join("; ", differences);
     }

@@ -40,6 +40,8 @@ internal sealed class InProcessRunExecutor(
             Seed = key.Seed,
             Threads = threads,
             ProbeInterval = grid.ProbeInterval,
+            RankRule = grid.RankRule,
+            BothRankRules = grid.BothRankRules,
             Output = workFolder,
             Command = $"{nameof(BeaconGrid)} ({grid.Model}, run {key.Id})",
         };

@@ -62,6 +62,12 @@ public sealed record MeasureReport
     /// <summary><c>option</c> (--rank-tolerance) or <c>default</c> (B · ε_float32).</summary>
     public required string RankToleranceSource { get; init; }
 
+    /// <summary>The rank rule of <see cref="Rank"/> and <see cref="Condition"/> (--rank-rule): Tolerance or Reference.</summary>
+    public required string RankRule { get; init; }
+
+    /// <summary>The same batch under the other rank rule (measure applies both); null unless F̃ was analysed (status Ok).</summary>
+    public required RuleMeasure? OtherRule { get; init; }
+
     /// <summary>libtorch intra-op threads.</summary>
     public required int Threads { get; init; }
 

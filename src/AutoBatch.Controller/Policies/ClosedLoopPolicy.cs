@@ -56,6 +56,9 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// <summary>The margin m a change must be predicted to gain (<see cref="MapModel.ChangeMargin"/>).</summary>
     public double Margin { get; }
 
+    /// <summary>Where a run starts when it is not told (<see cref="ClosedLoopStart"/>); null when no configuration qualifies.</summary>
+    public (BestBeacon Start, string Reason)? Start() => ClosedLoopStart.Choose(_model.Map, _model.BestError, Tolerance, _settings.Guards);
+
     /// <inheritdoc/>
     public BatchDecision Decide(PolicyContext context)
     {

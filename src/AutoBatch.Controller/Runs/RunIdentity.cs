@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Runs;
 
@@ -61,6 +62,17 @@ internal static class RunIdentity
                 ? Invariant($"on, α x {s.DivergenceCut:R}, at most {s.MaxRollbacks}")
                 : "off",
         };
+        // Added only off their defaults, so that checkpoints written before these options still resume.
+        if (s.RankRule != RankRule.Tolerance)
+        {
+            identity["--rank-rule"] = s.RankRule.ToString();
+        }
+
+        if (s.BothRankRules)
+        {
+            identity["--both-rank-rules"] = "on";
+        }
+
         if (s.MapPath is { } map && !string.IsNullOrWhiteSpace(map))
         {
             identity["--map"] = Invariant($"content {Fingerprint(File.ReadAllBytes(map))}");

@@ -47,6 +47,12 @@ public sealed class RunSession
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
+        if (map is not null && map.Map.Grid.RankRule != settings.RankRule)
+        {
+            // The options are resolved against the map before a session exists (MapCompatibility.EnsureRankRule).
+            throw new InvalidOperationException($"The map was measured under the {map.Map.Grid.RankRule} rank rule, the run under {settings.RankRule}.");
+        }
+
         _settings = settings;
         _policy = policy;
         _map = map;
@@ -84,7 +90,14 @@ public sealed class RunSession
             network,
             work.Train,
             work.Test,
-            new TrainerOptions { Epochs = s.Epochs, Seed = s.Seed, Probe = s.ProbeInterval == 0 ? null : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground } });
+            new TrainerOptions
+            {
+                Epochs = s.Epochs,
+                Seed = s.Seed,
+                Probe = s.ProbeInterval == 0
+                    ? null
+                    : new ProbeSettings { Interval = s.ProbeInterval, Background = s.ProbeInBackground, RankRule = s.RankRule, BothRankRules = s.BothRankRules },
+            });
 
         SortedDictionary<string, string> identity = RunIdentity.Of(s, _policy, work.TrainingSet, work.Augmentation);
 
@@ -287,6 +300,7 @@ public sealed class RunSession
             EpochSize = epochSize,
             InitialBatchSize = _settings.BatchSize,
             LearningRate = _settings.LearningRate,
+            StartReason = _settings.StartReason,
             Rule = _settings.Rule,
             Completed = records.Count == _settings.Epochs,
             Diverged = trainer.Diverged,

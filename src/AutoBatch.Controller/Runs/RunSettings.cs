@@ -1,5 +1,6 @@
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Runs;
 
@@ -42,6 +43,12 @@ public sealed record RunSettings
     /// <summary>Probe interval (0 = off).</summary>
     public required int ProbeInterval { get; init; }
 
+    /// <summary>The probe's rank rule (default tolerance); a map's runs and a run steered by it must share it.</summary>
+    public RankRule RankRule { get; init; }
+
+    /// <summary>Apply both rank rules at every probe, recording the other rule's measures too (default false).</summary>
+    public bool BothRankRules { get; init; }
+
     /// <summary>Probe on a second thread (null: unless <see cref="Threads"/> exceeds the core count).</summary>
     public bool? ProbeBackground { get; init; }
 
@@ -76,6 +83,9 @@ public sealed record RunSettings
 
     /// <summary>Path of the beacon map the run is steered or compared with, if any.</summary>
     public string? MapPath { get; init; }
+
+    /// <summary>Why the run starts at its batch size and α, when a policy chose them (the closed loop); null otherwise.</summary>
+    public string? StartReason { get; init; }
 
     /// <summary>The command line that started the run (stored in checkpoints and the summary).</summary>
     public string? Command { get; init; }

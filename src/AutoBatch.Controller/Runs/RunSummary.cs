@@ -39,6 +39,10 @@ public sealed record RunSummary
     /// <summary>Initial α.</summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>Why the run started at its batch size and α, when its policy chose them (the closed loop); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StartReason { get; init; }
+
     /// <summary>Learning-rate rule.</summary>
     public required LearningRateRule Rule { get; init; }
 

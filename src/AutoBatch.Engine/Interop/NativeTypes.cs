@@ -57,6 +57,7 @@ internal unsafe struct NativeProbeOptions
     public int Background;
     public int GramKernel;
     public int* LayerPaths;
+    public int ReferenceRule;
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -91,6 +92,9 @@ internal struct NativeProbeResult
     public double EigenSeconds;
     public int FusedLayers;
     public double RowsSeconds;
+    public int ReferenceRank;
+    public double ReferenceLambdaMax;
+    public double ReferenceLambdaMinPositive;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -73,6 +73,8 @@ struct AbProbeOptions {
                               // while the caller goes on; the result comes from ab_net_probe_collect
   int32_t gram_kernel;        // AbGramKernel
   int32_t* layer_paths;       // capacity: layer_trace_capacity; how each layer's Gram was formed (AbLayerPath)
+  int32_t reference_rule;     // 1 = also apply the 'reference' rank rule (float32 eigenvalues of F~, negatives clamped,
+                              // exact zeros dropped; docs/DESIGN.md) and fill the result's reference_* fields
 };
 
 // How the probe formed a layer's Gram (docs/DESIGN.md, 'The probe'): ghost products of inputs and output gradients;
@@ -96,6 +98,9 @@ struct AbProbeResult {
   double eigen_seconds;    // time spent in the eigensolver
   int32_t fused_layers;    // conv layers whose per-sample gradients the backward computed (the fused path)
   double rows_seconds;     // time those layers' backward spent on their rows, weight gradient included (0 if none)
+  int32_t reference_rank;  // with reference_rule: float32 eigenvalues of F~ above zero (after clamping negatives)
+  double reference_lambda_max;           // with reference_rule: the largest float32 eigenvalue
+  double reference_lambda_min_positive;  // with reference_rule: the smallest positive float32 eigenvalue
 };
 
 struct AbStepResult {

@@ -532,6 +532,21 @@ void validate_probe_options(const AbProbeOptions& o, int64_t layer_count) {
               std::to_string(layer_count) + " probed layers");
 }
 
+// The 'reference' rank rule (docs/DESIGN.md, 'The spectrum and the rank rule'): every eigenvalue of F~ in float32,
+// negatives clamped to 0, and every one that is then not exactly 0 counts. The float32 solver's rounding decides which
+// eigenvalues of a rank-deficient F~ come out positive; that is the rule, measured against the tolerance rule.
+static void reference_spectrum(const torch::Tensor& gram, AbProbeResult* r) {
+  auto eig = torch::linalg_eigvalsh(gram.to(torch::kFloat)).clamp_min(0.0f).contiguous();  // ascending
+  const float* ev = eig.data_ptr<float>();
+  int64_t batch = eig.size(0);
+  int32_t rank = 0;
+  for (int64_t i = 0; i < batch; ++i)
+    if (ev[i] > 0.0f) ++rank;
+  r->reference_rank = rank;
+  r->reference_lambda_max = double(ev[batch - 1]);
+  r->reference_lambda_min_positive = rank > 0 ? double(ev[batch - rank]) : 0.0;
+}
+
 void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer_traces,
                   const std::vector<double>& layer_sums, const AbProbeOptions& o, AbProbeResult* r, int threads,
                   bool symmetric) {
@@ -582,6 +597,7 @@ void analyse_gram(const torch::Tensor& gram_in, const std::vector<double>& layer
       if (std::sqrt(ev[i]) > sigma_threshold) ++x.rank;
     if (x.rank > 0) x.lambda_min_positive = ev[batch - x.rank];
   }
+  if (o.reference_rule) reference_spectrum(gram, r);
   r->eigen_seconds = seconds_since(start);
   double lambda_max = x.lambda_max;
   r->rank = x.rank;

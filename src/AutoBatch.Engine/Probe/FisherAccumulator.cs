@@ -10,6 +10,7 @@ public sealed class FisherAccumulator
 {
     private double _conditionSum;
     private double _energySum;
+    private double _otherConditionSum;
 
     /// <summary>Steps taken since the start of training.</summary>
     public long Iterations { get; private set; }
@@ -22,6 +23,12 @@ public sealed class FisherAccumulator
 
     /// <summary>C̄_K (0 before the first valid measurement).</summary>
     public double ConditionMean => Measurements == 0 ? 0 : _conditionSum / Measurements;
+
+    /// <summary>
+    /// C̄_K under the other rank rule (<see cref="ProbeReading.OtherRule"/>), when every reading carried it; 0 before the
+    /// first valid measurement.
+    /// </summary>
+    public double OtherConditionMean => Measurements == 0 ? 0 : _otherConditionSum / Measurements;
 
     /// <summary>L_K (0 before the first valid measurement).</summary>
     public double Energy => Measurements == 0 ? 0 : _energySum * ((double)Iterations / Measurements);
@@ -42,10 +49,11 @@ public sealed class FisherAccumulator
         Measurements++;
         _conditionSum += reading.Condition;
         _energySum += reading.Energy;
+        _otherConditionSum += reading.OtherRule?.Condition ?? 0;
     }
 
     /// <summary>The state, for checkpoints.</summary>
-    public FisherAccumulatorState Snapshot() => new(Iterations, Measurements, InvalidMeasurements, _conditionSum, _energySum);
+    public FisherAccumulatorState Snapshot() => new(Iterations, Measurements, InvalidMeasurements, _conditionSum, _energySum, _otherConditionSum);
 
     /// <summary>Restores a state taken by <see cref="Snapshot"/>.</summary>
     public static FisherAccumulator Restore(FisherAccumulatorState state)
@@ -58,6 +66,7 @@ public sealed class FisherAccumulator
             InvalidMeasurements = state.InvalidMeasurements,
             _conditionSum = state.ConditionSum,
             _energySum = state.EnergySum,
+            _otherConditionSum = state.OtherConditionSum,
         };
     }
 }

@@ -32,6 +32,6 @@ public static class GramAnalysis
             NativeMethods.Check(NativeMethods.AnalyseGram(pg, batch, &options, &result));
         }
 
-        return Network.ToReading(result, batch, learningRate, null, null, eigen);
+        return Network.ToReading(result, settings, batch, learningRate, null, null, eigen);
     }
 }

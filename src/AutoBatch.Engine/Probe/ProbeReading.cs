@@ -75,6 +75,47 @@ public sealed record ProbeReading
     /// <summary>All eigenvalues of F̃, ascending, clamped at zero (when requested).</summary>
     public IReadOnlyList<double>? Eigenvalues { get; init; }
 
+    /// <summary>The rank rule that decided <see cref="Rank"/>, <see cref="LambdaMax"/>, <see cref="LambdaMinPositive"/> and <see cref="Condition"/>.</summary>
+    public RankRule RankRule { get; init; }
+
+    /// <summary>
+    /// The same spectrum under the other rank rule, when the probe applied both (<see cref="ProbeSettings.BothRankRules"/>);
+    /// null otherwise.
+    /// </summary>
+    public RuleMeasure? OtherRule { get; init; }
+
+    /// <summary>
+    /// This reading, whose rank fields hold what the tolerance rule found, under the rule <paramref name="settings"/>
+    /// ask for, with the other rule's measure kept when they ask for both. <paramref name="reference"/> is the reference
+    /// rule's measure of the same F̃, required when either asks for it and the reading is Ok.
+    /// </summary>
+    public ProbeReading UnderRule(ProbeSettings settings, RuleMeasure? reference)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (Status != ProbeStatus.Ok || !settings.AppliesReferenceRule)
+        {
+            return this with { RankRule = settings.RankRule };
+        }
+
+        if (reference is null)
+        {
+            throw new InvalidOperationException("The reference rank rule was asked for, but the probe did not apply it.");
+        }
+
+        var tolerance = new RuleMeasure(RankRule.Tolerance, Rank, LambdaMax, LambdaMinPositive);
+        (RuleMeasure chosen, RuleMeasure other) = settings.RankRule == RankRule.Reference ? (reference, tolerance) : (tolerance, reference);
+        return this with
+        {
+            Status = chosen.Rank > 0 ? ProbeStatus.Ok : ProbeStatus.Zero,
+            RankRule = chosen.Rule,
+            Rank = chosen.Rank,
+            LambdaMax = chosen.LambdaMax,
+            LambdaMinPositive = chosen.LambdaMinPositive,
+            Condition = chosen.Condition,
+            OtherRule = settings.BothRankRules ? other : null,
+        };
+    }
+
     /// <summary>l_k = (α_k / B_k) · sqrt(Tr F̃) (paper Eq. 8).</summary>
     public double Energy => Status == ProbeStatus.Ok ? LearningRate / BatchSize * Math.Sqrt(Trace) : 0;
 }

@@ -22,6 +22,19 @@ public sealed record ProbeSettings
     /// </summary>
     public double? RankTolerance { get; init; }
 
+    /// <summary>Which eigenvalues count in the rank, and so c_k (default <see cref="RankRule.Tolerance"/>).</summary>
+    public RankRule RankRule { get; init; } = RankRule.Tolerance;
+
+    /// <summary>
+    /// Apply both rank rules to every F̃ (default false): the reading keeps the other rule's measure
+    /// (<see cref="ProbeReading.OtherRule"/>), so one run gives its measures both ways. The reference rule costs a float32
+    /// eigendecomposition of the B x B F̃ per probe.
+    /// </summary>
+    public bool BothRankRules { get; init; }
+
+    /// <summary>Whether a probe under these settings applies the reference rule (as its rule, or as the other one).</summary>
+    public bool AppliesReferenceRule => RankRule == RankRule.Reference || BothRankRules;
+
     /// <summary>
     /// B x B float64 matrices a probe of a batch of B may hold at once: F̃'s sum, a layer's Gram, the ghost path's two
     /// factor Grams, and the spectrum's working copy.
@@ -72,6 +85,11 @@ public sealed record ProbeSettings
         if (!Enum.IsDefined(GramKernel))
         {
             throw new ArgumentOutOfRangeException(nameof(GramKernel), GramKernel, "The Gram kernel must be Auto, Blas or Avx512.");
+        }
+
+        if (!Enum.IsDefined(RankRule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RankRule), RankRule, "The rank rule must be Tolerance or Reference.");
         }
 
         if (MemoryCapBytes < 1024)

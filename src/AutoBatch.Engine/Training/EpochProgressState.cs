@@ -18,6 +18,8 @@ namespace AutoBatch.Engine.Training;
 /// <param name="NoiseSum">Sum of this epoch's B_simple.</param>
 /// <param name="LastBatch">Batch size of the last full step.</param>
 /// <param name="LastLearningRate">α of the last step.</param>
+/// <param name="OtherConditionSum">Sum of this epoch's c_k under the other rank rule (when the probe applies both).</param>
+/// <param name="OtherRankSum">Sum of this epoch's ranks under the other rank rule.</param>
 public sealed record EpochProgressState(
     GeneratorState OrderRngBeforeShuffle,
     int Position,
@@ -32,4 +34,6 @@ public sealed record EpochProgressState(
     double RankSum,
     double NoiseSum,
     int LastBatch,
-    double LastLearningRate);
+    double LastLearningRate,
+    double OtherConditionSum = 0,
+    double OtherRankSum = 0);

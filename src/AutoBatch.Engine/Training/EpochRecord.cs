@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using AutoBatch.Engine.Probe;
+
 namespace AutoBatch.Engine.Training;
 
 /// <summary>Everything recorded about one epoch (docs/DESIGN.md). Errors are fractions in [0, 1].</summary>
@@ -73,4 +76,40 @@ public sealed record EpochRecord
 
     /// <summary>True when a non-finite loss or gradient ended the run in this epoch.</summary>
     public required bool Diverged { get; init; }
+
+    /// <summary>
+    /// The rank rule <see cref="ConditionMean"/>, <see cref="EpochCondition"/> and <see cref="MeanRank"/> were measured
+    /// under (absent, so tolerance, in records written before the rule was an option).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public RankRule RankRule { get; init; }
+
+    /// <summary>The same measures under the other rank rule, when the run's probe applied both; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OtherRuleMeasures? OtherRule { get; init; }
+
+    /// <summary>
+    /// This record as it reads under <paramref name="rule"/>: itself, or with the rank-dependent measures swapped for
+    /// those of <see cref="OtherRule"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The record holds no measures under <paramref name="rule"/>.</exception>
+    public EpochRecord UnderRule(RankRule rule)
+    {
+        if (rule == RankRule)
+        {
+            return this;
+        }
+
+        OtherRuleMeasures other = OtherRule is { } o && o.Rule == rule
+            ? o
+            : throw new InvalidOperationException($"Epoch {Epoch} was measured under the {RankRule} rank rule only, not under {rule}.");
+        return this with
+        {
+            RankRule = rule,
+            ConditionMean = other.ConditionMean,
+            EpochCondition = other.EpochCondition,
+            MeanRank = other.MeanRank,
+            OtherRule = new OtherRuleMeasures(RankRule, ConditionMean, EpochCondition, MeanRank),
+        };
+    }
 }

@@ -125,11 +125,11 @@ public sealed class Network : ITrainingNetwork
 
         if (reading.Status == PendingStatus)
         {
-            _pending = new PendingProbe(batch, learningRate, withEigenvalues);
+            _pending = new PendingProbe(probe, batch, learningRate, withEigenvalues);
             return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, null) { ProbePending = true };
         }
 
-        return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, ToReading(reading, batch, learningRate, traces, null, eigen));
+        return new StepResult(step.Loss, step.Correct, step.Finite != 0, step.Seconds, ToReading(reading, probe, batch, learningRate, traces, null, eigen));
     }
 
     /// <summary>Whether a background probe was launched and not yet collected.</summary>
@@ -155,7 +155,7 @@ public sealed class Network : ITrainingNetwork
             NativeMethods.Check(NativeMethods.NetProbeCollect(_handle, &outputs, &reading));
         }
 
-        return ToReading(reading, pending.Batch, pending.LearningRate, traces, null, eigen);
+        return ToReading(reading, pending.Settings, pending.Batch, pending.LearningRate, traces, null, eigen);
     }
 
     /// <summary>Mean loss and correct count over a data set, in eval mode, in chunks of <paramref name="chunk"/> samples.</summary>
@@ -203,7 +203,7 @@ public sealed class Network : ITrainingNetwork
             NativeMethods.Check(NativeMethods.NetProbe(_handle, px, py, batch, trainMode ? 1 : 0, &options, &reading));
         }
 
-        ProbeReading result = ToReading(reading, batch, learningRate, traces, sums, eigen);
+        ProbeReading result = ToReading(reading, settings, batch, learningRate, traces, sums, eigen);
         return reading.Status is (int)ProbeStatus.Ok or (int)ProbeStatus.Zero
             ? result with { LayerPaths = [.. paths.Select(p => (LayerPath)p)] }
             : result;
@@ -315,10 +315,12 @@ public sealed class Network : ITrainingNetwork
             LayerTraceCapacity = layers,
             ConvKernel = (int)settings.ConvKernel,
             GramKernel = (int)settings.GramKernel,
+            ReferenceRule = settings.AppliesReferenceRule ? 1 : 0,
         };
     }
 
-    internal static ProbeReading ToReading(in NativeProbeResult r, int batch, double learningRate, double[]? traces, double[]? sums, double[]? eigen) => new()
+    internal static ProbeReading ToReading(
+        in NativeProbeResult r, ProbeSettings settings, int batch, double learningRate, double[]? traces, double[]? sums, double[]? eigen) => new ProbeReading
     {
         Status = (ProbeStatus)r.Status,
         BatchSize = batch,
@@ -338,7 +340,9 @@ public sealed class Network : ITrainingNetwork
         LayerTraces = traces,
         LayerGradientSums = sums,
         Eigenvalues = eigen,
-    };
+    }.UnderRule(settings, settings.AppliesReferenceRule
+        ? new RuleMeasure(RankRule.Reference, r.ReferenceRank, r.ReferenceLambdaMax, r.ReferenceLambdaMinPositive)
+        : null);
 
     private unsafe (string Name, StateDType DType, long[] Shape, long Numel) StateInfo(StateSet which, long index)
     {
@@ -368,5 +372,5 @@ public sealed class Network : ITrainingNetwork
         return names;
     }
 
-    private sealed record PendingProbe(int Batch, double LearningRate, bool WithEigenvalues);
+    private sealed record PendingProbe(ProbeSettings Settings, int Batch, double LearningRate, bool WithEigenvalues);
 }

@@ -170,6 +170,14 @@ public sealed class Trainer
             ProbeSeconds = e.ProbeSeconds,
             EvalSeconds = evalSeconds,
             Diverged = Diverged,
+            RankRule = _options.Probe?.RankRule ?? RankRule.Tolerance,
+            OtherRule = _options.Probe is { BothRankRules: true } both
+                ? new OtherRuleMeasures(
+                    both.RankRule == RankRule.Tolerance ? RankRule.Reference : RankRule.Tolerance,
+                    _measures.OtherConditionMean,
+                    e.Measured == 0 ? 0 : e.OtherConditionSum / e.Measured,
+                    e.Measured == 0 ? 0 : e.OtherRankSum / e.Measured)
+                : null,
         };
     }
 
@@ -188,7 +196,7 @@ public sealed class Trainer
             ? null
             : new EpochProgressState(
                 e.OrderRngBeforeShuffle, e.Position, e.Iterations, e.Measured, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
-                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate);
+                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate, e.OtherConditionSum, e.OtherRankSum);
         return new TrainerState(
             _options.Epochs, _options.Seed, Epoch, Diverged, ToState(_orderRng), ToState(_augmentRng), _measures.Snapshot(), inProgress);
     }
@@ -252,6 +260,8 @@ public sealed class Trainer
                 NoiseSum = s.NoiseSum,
                 LastBatch = s.LastBatch,
                 LastLearningRate = s.LastLearningRate,
+                OtherConditionSum = s.OtherConditionSum,
+                OtherRankSum = s.OtherRankSum,
             };
         }
     }
@@ -278,6 +288,8 @@ public sealed class Trainer
             e.EnergySum += reading.Energy;
             e.RankSum += reading.Rank;
             e.NoiseSum += reading.NoiseScale;
+            e.OtherConditionSum += reading.OtherRule?.Condition ?? 0;
+            e.OtherRankSum += reading.OtherRule?.Rank ?? 0;
         }
     }
 
@@ -365,5 +377,9 @@ public sealed class Trainer
         public int LastBatch { get; set; }
 
         public double LastLearningRate { get; set; }
+
+        public double OtherConditionSum { get; set; }
+
+        public double OtherRankSum { get; set; }
     }
 }

@@ -155,6 +155,33 @@ public sealed class TrainerTests
 
     private static EpochRecord WithoutTimes(EpochRecord r) => r with { TrainSeconds = 0, ProbeSeconds = 0, EvalSeconds = 0 };
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void BothRankRulesRecordWhatEachRuleAloneRecords(bool background)
+    {
+        // The rank rule changes what is measured, never the training: a run under each rule alone and a run under both
+        // must take the same steps, and the both-rules run's other measures must be the other run's own, to the bit.
+        var planner = new CyclingPlanner([7, 32, 3]);
+        var tolerance = Run(4, 2, planner, new ProbeSettings { Interval = 2, Background = background });
+        var reference = Run(4, 2, planner, new ProbeSettings { Interval = 2, Background = background, RankRule = RankRule.Reference });
+        var both = Run(4, 2, planner, new ProbeSettings { Interval = 2, Background = background, BothRankRules = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(reference.Select(e => e.Losses), Is.EqualTo(tolerance.Select(e => e.Losses)));
+            Assert.That(both.Select(e => e.Losses), Is.EqualTo(tolerance.Select(e => e.Losses)));
+            Assert.That(tolerance.All(e => e.Record.OtherRule is null && e.Record.RankRule == RankRule.Tolerance));
+            Assert.That(reference.All(e => e.Record.RankRule == RankRule.Reference));
+            Assert.That(
+                both.Select(e => WithoutTimes(e.Record) with { OtherRule = null }),
+                Is.EqualTo(tolerance.Select(e => WithoutTimes(e.Record))));
+            Assert.That(
+                both.Select(e => WithoutTimes(e.Record.UnderRule(RankRule.Reference)) with { OtherRule = null }),
+                Is.EqualTo(reference.Select(e => WithoutTimes(e.Record))));
+            Assert.That(both[^1].Record.OtherRule!.Rule, Is.EqualTo(RankRule.Reference));
+            Assert.That(() => tolerance[0].Record.UnderRule(RankRule.Reference), Throws.InvalidOperationException);
+        });
+    }
+
     [Test]
     public void LearnsTheSyntheticTask()
     {

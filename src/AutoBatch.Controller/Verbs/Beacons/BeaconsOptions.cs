@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Verbs.Beacons;
 
@@ -51,6 +52,14 @@ public sealed class BeaconsOptions
     [Flag("--probe-interval", "Measure every N iterations (default 50)")]
     [FlagRange(1, 1000000)]
     public int ProbeInterval { get; set; } = 50;
+
+    /// <summary>The probe's rank rule (default tolerance).</summary>
+    [Flag("--rank-rule", "Which eigenvalues of F̃ count in c_k: Tolerance (default) or Reference")]
+    public RankRule RankRule { get; set; } = RankRule.Tolerance;
+
+    /// <summary>Apply both rank rules at every probe, so that the map can be built under either (default false).</summary>
+    [Flag("--both-rank-rules", "Apply both rank rules at every probe, so that `merge --rank-rule` can build the map under either")]
+    public bool BothRankRules { get; set; }
 
     /// <summary>Train on a fixed random subset of this many images (default: all).</summary>
     [Flag("--train-subset", "Train on a fixed random subset of N images (default: all)")]

@@ -49,6 +49,8 @@ public sealed class BeaconsService : BackgroundService
             Epochs = o.Epochs,
             ProbeInterval = o.ProbeInterval,
             TrainSubset = o.TrainSubset,
+            RankRule = o.RankRule,
+            BothRankRules = o.BothRankRules,
         };
         try
         {
@@ -93,6 +95,8 @@ public sealed class BeaconsService : BackgroundService
             Seed = key.Seed,
             Epochs = grid.Epochs,
             ProbeInterval = grid.ProbeInterval,
+            RankRule = grid.RankRule,
+            BothRankRules = grid.BothRankRules,
             TrainSubset = grid.TrainSubset,
             Threads = threads,
             Output = workFolder,

@@ -68,6 +68,10 @@ public sealed class MeasureOptions
     [Flag("--rank-tolerance", "Rank tolerance relative to σ_max, in (0, 1) (default B·ε_float32)")]
     public double? RankTolerance { get; set; }
 
+    /// <summary>The rank rule of the reported rank and c (default tolerance); the other rule's are reported beside them.</summary>
+    [Flag("--rank-rule", "Rank rule of the reported rank and c: Tolerance (default) or Reference; the other rule's are reported too")]
+    public RankRule RankRule { get; set; } = RankRule.Tolerance;
+
     /// <summary>libtorch intra-op threads (default 1, see EngineRuntime.DefaultThreads). OpenBLAS always gets 1.</summary>
     [Flag("--threads", "libtorch threads (default 1; OpenBLAS always uses 1)")]
     [FlagRange(1, 1024)]

@@ -87,7 +87,7 @@ public sealed class MeasureService : BackgroundService
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        var settings = new ProbeSettings { Mode = o.GramMode, RankTolerance = o.RankTolerance };
+        var settings = new ProbeSettings { Mode = o.GramMode, RankTolerance = o.RankTolerance, RankRule = o.RankRule, BothRankRules = true };
         double[]? gram = o.IncludeGram ? new double[indices.Length * indices.Length] : null;
         ProbeReading r = network.Probe(x, y, o.LearningRate, o.BnMode == BatchNormMode.Train, settings, gram);
         // A NonFinite probe's numbers are placeholders (zeros): the report says null for each.
@@ -122,6 +122,8 @@ public sealed class MeasureService : BackgroundService
             GramMode = o.GramMode.ToString(),
             RankTolerance = o.RankTolerance ?? ProbeSettings.DefaultRankTolerance(indices.Length),
             RankToleranceSource = o.RankTolerance is null ? "default" : "option",
+            RankRule = r.RankRule.ToString(),
+            OtherRule = r.OtherRule,
             Threads = o.Threads,
             Status = r.Status.ToString(),
             Eigenvalues = finite ? r.Eigenvalues : null,

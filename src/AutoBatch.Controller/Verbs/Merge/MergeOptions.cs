@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Verbs.Merge;
 
@@ -25,4 +26,8 @@ public sealed class MergeOptions
     /// <summary>Write a map even when some runs of the grid are missing (default false).</summary>
     [Flag("--allow-incomplete", "Write a map even if runs are missing")]
     public bool AllowIncomplete { get; set; }
+
+    /// <summary>The rank rule of the map's measures (default: the grid's own; the other one needs a grid run with both).</summary>
+    [Flag("--rank-rule", "Build the map under this rank rule: Tolerance or Reference (default: the grid's; the other needs beacons --both-rank-rules)")]
+    public RankRule? RankRule { get; set; }
 }

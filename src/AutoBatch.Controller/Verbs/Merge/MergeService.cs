@@ -51,6 +51,11 @@ public sealed class MergeService : BackgroundService
             throw new UserInputException(Flag(nameof(MergeOptions.Grids)), $"{missing.Count} of {grid.Runs().Count} runs are missing ({string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}); finish the shards or pass {Flag(nameof(MergeOptions.AllowIncomplete))}.");
         }
 
+        if (_options.RankRule is { } rule)
+        {
+            (grid, runs) = MapRankRule.Under(grid, runs, rule, Flag(nameof(MergeOptions.RankRule)));
+        }
+
         BeaconMap map = MapWriter.Write(grid, runs, _options.Output, Flag(nameof(MergeOptions.Output)), Environment.CommandLine, threadsPerRun: 0, parallelRuns: 0);
         Log.MapWritten(_logger, _options.Output);
         await Console.Out.WriteAsync(RelationsSummary.Format(map)).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Verbs.Run;
 
@@ -75,6 +76,14 @@ public sealed class RunOptions
     [Flag("--probe-interval", "Probe interval (default: the map's)")]
     [FlagRange(0, 1000000)]
     public int? ProbeInterval { get; set; }
+
+    /// <summary>Which eigenvalues of F̃ count in c_k (default: the map's rule, tolerance without a map).</summary>
+    [Flag("--rank-rule", "Which eigenvalues of F̃ count in c_k: Tolerance or Reference (default: the map's; Tolerance without one)")]
+    public RankRule? RankRule { get; set; }
+
+    /// <summary>Apply both rank rules at every probe and record the other rule's measures too (default false).</summary>
+    [Flag("--both-rank-rules", "Apply both rank rules at every probe and record the other rule's measures too")]
+    public bool BothRankRules { get; set; }
 
     /// <summary>
     /// Build and analyse F̃ on a second thread while training goes on (same readings, bit for bit). Default (null):

@@ -7,6 +7,7 @@ using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,11 @@ public sealed class RunService : BackgroundService
         ArgumentNullException.ThrowIfNull(o);
         ScheduleSpec schedule = ScheduleSpec.Parse(o.Schedule);
         BeaconMap? map = string.IsNullOrWhiteSpace(o.Map) ? null : BeaconMapFile.Read(o.Map, o.Model, o.Data);
+        if (map is not null && o.RankRule is { } rule)
+        {
+            MapCompatibility.EnsureRankRule(map, rule, Flag(nameof(RunOptions.RankRule)), o.Map);
+        }
+
         MapModel? model = map is null ? null : new MapModel(map);
         BestBeacon? best = map?.Derived.BestBeacons.Count > 0 ? map.Derived.BestBeacons[0] : null;
         if (schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.Best && best is null)
@@ -72,19 +78,21 @@ public sealed class RunService : BackgroundService
             ScheduleKind.ClosedLoop => new ClosedLoopPolicy(model!, new ClosedLoopSettings { Guards = guards, ErrorTolerance = o.ErrorTolerance }),
             _ => throw new UserInputException(Flag(nameof(RunOptions.Schedule)), $"unknown kind {schedule.Kind}."),
         };
+        // The closed loop starts where its objective says, unless told where (docs/CONTROLLER.md, "Where the run starts").
+        (BestBeacon Start, string Reason)? start = policy is ClosedLoopPolicy loop && o.BatchSize is null && o.LearningRate is null ? loop.Start() : null;
         int batch = schedule.Kind switch
         {
             ScheduleKind.Fixed => schedule.BatchSize!.Value,
             ScheduleKind.Best => best!.BatchSize,
             ScheduleKind.Staged => schedule.Sequence[0],
-            _ => o.BatchSize ?? best?.BatchSize ?? throw new UserInputException(Flag(nameof(RunOptions.BatchSize)), "required without a map."),
+            _ => o.BatchSize ?? start?.Start.BatchSize ?? best?.BatchSize ?? throw new UserInputException(Flag(nameof(RunOptions.BatchSize)), "required without a map."),
         };
         if (o.BatchSize is { } given && given != batch)
         {
             throw new UserInputException(Flag(nameof(RunOptions.BatchSize)), $"the {schedule.Name} schedule starts at B = {batch}; {Flag(nameof(RunOptions.BatchSize))} {given} contradicts it.");
         }
 
-        double lr = o.LearningRate ?? (schedule.Kind == ScheduleKind.Best ? best!.LearningRate : best?.LearningRate)
+        double lr = o.LearningRate ?? start?.Start.LearningRate ?? (schedule.Kind == ScheduleKind.Best ? best!.LearningRate : best?.LearningRate)
             ?? throw new UserInputException(Flag(nameof(RunOptions.LearningRate)), "required without a map.");
         var settings = new RunSettings
         {
@@ -100,11 +108,14 @@ public sealed class RunService : BackgroundService
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval ?? map?.Grid.ProbeInterval ?? 50,
             ProbeBackground = o.ProbeBackground,
+            RankRule = o.RankRule ?? map?.Grid.RankRule ?? RankRule.Tolerance,
+            BothRankRules = o.BothRankRules,
             Output = o.Output,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,
             RollbackOnDivergence = o.Rollback ?? schedule.Kind is ScheduleKind.ClosedLoop or ScheduleKind.NoiseScale,
             MapPath = o.Map,
+            StartReason = start?.Reason,
             Command = Environment.CommandLine,
             OutputLockWait = o.ExitWithParent is null ? TimeSpan.Zero : RunSettings.ChildLockWait,
         };
@@ -118,6 +129,11 @@ public sealed class RunService : BackgroundService
         Log.RunStarted(
             _logger, policy.Name, settings.Model, settings.Data.ToString(), settings.Seed, settings.BatchSize, settings.LearningRate, settings.Epochs,
             settings.Output, settings.Resume ? " (resuming if a checkpoint exists)" : string.Empty);
+        if (settings.StartReason is { } reason)
+        {
+            Log.RunStart(_logger, reason);
+        }
+
         RunSummary summary = ConsoleView.Run(settings.Epochs, withDistance: map is not null, view => session.Execute(new LoggingView(view, _logger), cancellationToken));
         PrintResult(summary, best, map);
         return summary;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using AutoBatch.Controller.Hosting;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Verbs.Train;
 
@@ -60,6 +61,14 @@ public sealed class TrainOptions
     [Flag("--probe-interval", "Measure F̃ every N iterations (default 50; 0 = off)")]
     [FlagRange(0, 1000000)]
     public int ProbeInterval { get; set; } = 50;
+
+    /// <summary>Which eigenvalues of F̃ count in c_k (default tolerance; docs/DESIGN.md, 'The spectrum and the rank rule').</summary>
+    [Flag("--rank-rule", "Which eigenvalues of F̃ count in c_k: Tolerance (default) or Reference")]
+    public RankRule RankRule { get; set; } = RankRule.Tolerance;
+
+    /// <summary>Apply both rank rules at every probe and record the other rule's measures too (default false).</summary>
+    [Flag("--both-rank-rules", "Apply both rank rules at every probe and record the other rule's measures too")]
+    public bool BothRankRules { get; set; }
 
     /// <summary>
     /// Build and analyse F̃ on a second thread while training goes on (same readings, bit for bit). Default (null):

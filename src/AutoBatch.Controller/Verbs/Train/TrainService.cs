@@ -58,6 +58,8 @@ public sealed class TrainService : BackgroundService
             Threads = o.Threads,
             ProbeInterval = o.ProbeInterval,
             ProbeBackground = o.ProbeBackground,
+            RankRule = o.RankRule,
+            BothRankRules = o.BothRankRules,
             Output = o.Output,
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,

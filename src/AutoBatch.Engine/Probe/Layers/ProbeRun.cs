@@ -61,8 +61,7 @@ internal static unsafe class ProbeRun
             matrix.CopyTo(gram, 0);
         }
 
-        double tolerance = settings.RankTolerance ?? ProbeSettings.DefaultRankTolerance(batch);
-        ProbeReading reading = SpectrumAnalysis.Analyse(matrix, batch, learningRate, tolerance, withEigenvalues);
+        ProbeReading reading = SpectrumAnalysis.Analyse(matrix, batch, learningRate, settings, withEigenvalues);
         return reading with
         {
             GramSeconds = gramSeconds,

@@ -12,13 +12,16 @@ namespace AutoBatch.Engine.Probe.Layers;
 internal static unsafe class SpectrumAnalysis
 {
     /// <summary>
-    /// Analyses a symmetric float64 B x B matrix (row-major). An eigenvalue counts in the rank when its singular value
-    /// sqrt(λ) exceeds sqrt(λmax)·<paramref name="rankTolerance"/>. Non-finite entries give status NonFinite, an all-zero
-    /// matrix or rank 0 status Zero; neither is an error.
+    /// Analyses a symmetric float64 B x B matrix (row-major) under the settings' rank rule. Under the tolerance rule an
+    /// eigenvalue counts in the rank when its singular value sqrt(λ) exceeds sqrt(λmax)·τ (τ = the settings' rank
+    /// tolerance, B·ε_float32 by default); the reference rule is <see cref="RuleMeasure.Reference"/> on float32
+    /// eigenvalues. Non-finite entries give status NonFinite, an all-zero matrix or rank 0 status Zero; neither is an error.
     /// </summary>
-    public static ProbeReading Analyse(double[] matrix, int batch, double learningRate, double rankTolerance, bool withEigenvalues)
+    public static ProbeReading Analyse(double[] matrix, int batch, double learningRate, ProbeSettings settings, bool withEigenvalues)
     {
         ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(settings);
+        double rankTolerance = settings.RankTolerance ?? ProbeSettings.DefaultRankTolerance(batch);
         bool finite = true;
         double maxAbs = 0, total = 0, trace = 0;
         foreach (double v in matrix)
@@ -74,6 +77,7 @@ internal static unsafe class SpectrumAnalysis
             lambdaMin = rank > 0 ? eigenvalues[batch - rank] : 0;
         }
 
+        RuleMeasure? reference = settings.AppliesReferenceRule ? RuleMeasure.Reference(Float32Eigenvalues(matrix, batch)) : null;
         reading = reading with
         {
             EigenSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds,
@@ -83,19 +87,19 @@ internal static unsafe class SpectrumAnalysis
         };
         if (rank == 0)
         {
-            return reading with { Status = ProbeStatus.Zero };
+            return reading with { Status = ProbeStatus.Zero, RankRule = settings.RankRule };
         }
 
         double meanSquared = total / ((double)batch * batch);
         double variance = batch > 1 ? (trace - (batch * meanSquared)) / (batch - 1) : 0;
-        return reading with
+        return (reading with
         {
             LambdaMinPositive = lambdaMin,
             Condition = Math.Sqrt(lambdaMax / lambdaMin),
             MeanGradientSquaredNorm = meanSquared,
             VarianceTrace = variance,
             NoiseScale = meanSquared > 0 ? variance / meanSquared : 0,
-        };
+        }).UnderRule(settings, reference);
     }
 
     /// <summary>A reading with nothing measured (every number 0): the start of one, or a NonFinite step's.</summary>
@@ -115,6 +119,15 @@ internal static unsafe class SpectrumAnalysis
         GramSeconds = 0,
         EigenSeconds = 0,
     };
+
+    /// <summary>All eigenvalues of the matrix rounded to float32, computed in float32 (LAPACK's symmetric solver through LibTorch).</summary>
+    private static float[] Float32Eigenvalues(double[] matrix, int batch)
+    {
+        using var scope = NewDisposeScope();
+        Tensor a = tensor(matrix, [batch, batch], ScalarType.Float64).to(ScalarType.Float32);
+        Tensor values = linalg.eigvalsh(a).contiguous();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.bytes).ToArray();
+    }
 
     /// <summary>All eigenvalues, ascending, negatives clamped to 0 (LAPACK's symmetric solver through LibTorch).</summary>
     private static double[] Eigenvalues(double[] matrix, int batch)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AutoBatch.Controller.Tests.Hosting;
 using AutoBatch.Controller.Verbs.Beacons;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Tests.Verbs.Beacons;
 
@@ -14,7 +15,7 @@ public sealed class BeaconsOptionsRecordTests : OptionsRecordTests<BeaconsOption
     protected override BeaconsOptions Sample() => new()
     {
         Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", BatchSizes = "8,16", LearningRates = "0.1,0.2", Seeds = "3,4", Epochs = 2,
-        ProbeInterval = 7, TrainSubset = 100, ThreadsPerRun = 2, Parallel = 3, Output = "out/grid", Shard = "1/4", ShardCount = 4, Map = "out/map.json",
+        ProbeInterval = 7, RankRule = RankRule.Reference, BothRankRules = true, TrainSubset = 100, ThreadsPerRun = 2, Parallel = 3, Output = "out/grid", Shard = "1/4", ShardCount = 4, Map = "out/map.json",
     };
 
     protected override Command Verb() => BeaconsVerb.Create();

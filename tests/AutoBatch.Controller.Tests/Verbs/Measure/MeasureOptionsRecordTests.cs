@@ -16,7 +16,7 @@ public sealed class MeasureOptionsRecordTests : OptionsRecordTests<MeasureOption
     protected override MeasureOptions Sample() => new()
     {
         Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", Weights = "w.safetensors", Indices = "1,5,9", BatchSize = 3, Seed = 42,
-        LearningRate = 0.0123456789, BnMode = BatchNormMode.Eval, GramMode = GramMode.Ghost, RankTolerance = 1e-5, Threads = 3, Augment = true,
+        LearningRate = 0.0123456789, BnMode = BatchNormMode.Eval, GramMode = GramMode.Ghost, RankTolerance = 1e-5, RankRule = RankRule.Reference, Threads = 3, Augment = true,
         IncludeGram = true,
     };
 

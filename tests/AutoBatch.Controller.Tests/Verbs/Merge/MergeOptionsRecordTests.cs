@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using AutoBatch.Controller.Tests.Hosting;
 using AutoBatch.Controller.Verbs.Merge;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Tests.Verbs.Merge;
 
@@ -11,7 +12,7 @@ public sealed class MergeOptionsRecordTests : OptionsRecordTests<MergeOptions>
 {
     protected override string Section => MergeOptions.SectionName;
 
-    protected override MergeOptions Sample() => new() { Grids = "shard-0,shard-1", Output = "out/map.json", AllowIncomplete = true };
+    protected override MergeOptions Sample() => new() { Grids = "shard-0,shard-1", Output = "out/map.json", AllowIncomplete = true, RankRule = RankRule.Reference };
 
     protected override Command Verb() => MergeVerb.Create();
 

@@ -9,6 +9,7 @@ using AutoBatch.Controller.Tests.BadInput;
 using AutoBatch.Controller.Verbs.Compare;
 using AutoBatch.Controller.Verbs.Run;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Configuration;
 
 namespace AutoBatch.Controller.Tests.Verbs.Run;
@@ -27,7 +28,7 @@ public sealed class RunOptionsRecordTests
     private static RunOptions Sample() => new()
     {
         Map = "maps/m.json", Schedule = "s64", Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", TrainSubset = 100,
-        Epochs = 3, ProbeInterval = 7, ProbeBackground = false, BatchSize = 64, LearningRate = 0.0123456789, LearningRateRule = LearningRateRule.SquareRoot,
+        Epochs = 3, ProbeInterval = 7, ProbeBackground = false, RankRule = RankRule.Reference, BothRankRules = true, BatchSize = 64, LearningRate = 0.0123456789, LearningRateRule = LearningRateRule.SquareRoot,
         MinBatchSize = 8, MaxBatchSize = 256, DwellEpochs = 2, AllowLastPhaseChanges = true, ErrorTolerance = 0.015, Seed = 42, Threads = 3,
         Output = "out/run", CheckpointEvery = 5, Resume = true, Rollback = false, ExitWithParent = 1234,
     };

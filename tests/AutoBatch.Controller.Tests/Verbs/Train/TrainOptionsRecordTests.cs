@@ -5,6 +5,7 @@ using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Verbs.Beacons;
 using AutoBatch.Controller.Verbs.Train;
 using AutoBatch.Engine.Data;
+using AutoBatch.Engine.Probe;
 using Microsoft.Extensions.Configuration;
 
 namespace AutoBatch.Controller.Tests.Verbs.Train;
@@ -23,7 +24,7 @@ public sealed class TrainOptionsRecordTests
     private static TrainOptions Sample() => new()
     {
         Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", BatchSize = 32, LearningRate = 0.0123456789, Epochs = 3, Seed = 42,
-        Threads = 3, Output = "out/train", ProbeInterval = 7, ProbeBackground = true, NoAugmentation = true, TrainSubset = 100, Resume = true,
+        Threads = 3, Output = "out/train", ProbeInterval = 7, ProbeBackground = true, RankRule = RankRule.Reference, BothRankRules = true, NoAugmentation = true, TrainSubset = 100, Resume = true,
         CheckpointEvery = 5, ExitWithParent = 1234,
     };
 
