@@ -1,6 +1,13 @@
 using System.CommandLine;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Processes;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Verbs.Beacons;
+using AutoBatch.Controller.Verbs.Compare;
+using AutoBatch.Controller.Verbs.Measure;
+using AutoBatch.Controller.Verbs.Merge;
+using AutoBatch.Controller.Verbs.Report;
+using AutoBatch.Controller.Verbs.Run;
+using AutoBatch.Controller.Verbs.Train;
 
 var root = new RootCommand("AutoBatch: Fisher-measured, closed-loop batch-size and learning-rate tuning (Liao et al., TPAMI 2020)")
 {

@@ -3,12 +3,17 @@ using AutoBatch.Engine.Models;
 
 namespace AutoBatch.Controller.Hosting;
 
-/// <summary>Checks shared by the verbs' option validators; each failure names the flag.</summary>
+/// <summary>Checks shared by the verbs' option validators; each failure names the flag the verb's record declares.</summary>
 internal static class CommonOptionChecks
 {
-    /// <summary>--model parses, --data is a known data set, and --data-path is given where there is no default.</summary>
-    public static void ModelAndData(string model, DataSetKind data, string? dataPath, List<string> failures)
+    /// <summary>
+    /// The model parses, the data set is a known one, and a data folder is given where there is no default. The
+    /// failures name the flags <paramref name="optionsType"/> declares (<see cref="OptionRecord.FlagOf"/>) for its
+    /// <c>Model</c>, <c>Data</c> and <c>DataPath</c> properties, e.g. <c>--model</c>, <c>--data</c> and <c>--data-path</c>.
+    /// </summary>
+    public static void ModelAndData(Type optionsType, string model, DataSetKind data, string? dataPath, List<string> failures)
     {
+        ArgumentNullException.ThrowIfNull(failures);
         try
         {
             // The shape only matters for building the network; any valid shape checks the name.
@@ -16,17 +21,17 @@ internal static class CommonOptionChecks
         }
         catch (ArgumentException e)
         {
-            failures.Add($"--model: {e.Message}");
+            failures.Add($"{OptionRecord.FlagOf(optionsType, "Model")}: {e.Message}");
         }
 
         if (!Enum.IsDefined(data))
         {
-            failures.Add($"--data: '{data}' is not one of {string.Join(", ", Enum.GetNames<DataSetKind>())}.");
+            failures.Add($"{OptionRecord.FlagOf(optionsType, "Data")}: '{data}' is not one of {string.Join(", ", Enum.GetNames<DataSetKind>())}.");
         }
 
         if (dataPath is null && data != DataSetKind.FashionMnist)
         {
-            failures.Add($"--data-path: required for {data} (only Fashion-MNIST has a default folder).");
+            failures.Add($"{OptionRecord.FlagOf(optionsType, "DataPath")}: required for {data} (only Fashion-MNIST has a default folder).");
         }
     }
 }

@@ -2,7 +2,7 @@ namespace AutoBatch.Controller.Hosting;
 
 /// <summary>
 /// What an option of a given type expects, in the user's words rather than a .NET type name: for the messages about a
-/// value that does not convert, from the command line (<see cref="Verbs.ParseErrors"/>) or from appsettings.json and
+/// value that does not convert, from the command line (<see cref="ParseErrors"/>) or from appsettings.json and
 /// AUTOBATCH_* variables (<see cref="VerbHost"/>).
 /// </summary>
 public static class ExpectedValue

@@ -25,4 +25,10 @@ public sealed class FlagAttribute(string name, string? help = null) : Attribute
 
     /// <summary>Left out of the help (default false): flags only a parent process passes.</summary>
     public bool Hidden { get; set; }
+
+    /// <summary>
+    /// Takes one or more values, as separate tokens (<c>--grids a b</c>), which the property (a string) receives
+    /// joined with commas (default false: one value).
+    /// </summary>
+    public bool Multiple { get; set; }
 }

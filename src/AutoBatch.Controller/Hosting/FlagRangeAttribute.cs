@@ -6,6 +6,7 @@ namespace AutoBatch.Controller.Hosting;
 /// <summary>
 /// A <see cref="RangeAttribute"/> whose message names the property's flag (from its <see cref="FlagAttribute"/>):
 /// "--epochs: must be in [1, 100000].", which the host completes with the configuration key and the value given.
+/// <see cref="Rule"/> words the rule differently where a verb's message always has.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
 public sealed class FlagRangeAttribute : RangeAttribute
@@ -22,6 +23,9 @@ public sealed class FlagRangeAttribute : RangeAttribute
     {
     }
 
+    /// <summary>The words before the interval (default "must be in"): "--lr: {Rule} [1E-12, 1000000].".</summary>
+    public string Rule { get; set; } = "must be in";
+
     /// <inheritdoc/>
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
     {
@@ -34,7 +38,7 @@ public sealed class FlagRangeAttribute : RangeAttribute
         string? member = validationContext.MemberName;
         string flag = member is null ? validationContext.DisplayName : OptionRecord.FlagOf(validationContext.ObjectType, member);
         // The current culture, as RangeAttribute's own message formats its bounds.
-        string message = string.Format(CultureInfo.CurrentCulture, "{0}: must be in [{1}, {2}].", flag, Minimum, Maximum);
+        string message = string.Format(CultureInfo.CurrentCulture, "{0}: {1} [{2}, {3}].", flag, Rule, Minimum, Maximum);
         return new ValidationResult(message, member is null ? null : [member]);
     }
 }

@@ -8,7 +8,7 @@ namespace AutoBatch.Controller.Hosting;
 /// <see cref="FlagAttribute"/> (flag and help), its name is the configuration key, a new instance holds the defaults,
 /// and <see cref="FlagRangeAttribute"/> its range. From that come the help text (<see cref="Help"/>), the flag a message
 /// names (<see cref="FlagOf"/>) and a child process's arguments (<see cref="Arguments{TOptions}"/>); the command-line
-/// options and their binding into configuration keys are derived in the Verbs folder from the same declarations.
+/// options and their binding into configuration keys are derived by <see cref="VerbOptions"/> from the same declarations.
 /// </summary>
 public static class OptionRecord
 {
@@ -38,7 +38,7 @@ public static class OptionRecord
     /// <summary>
     /// The help text of <paramref name="property"/>: its flag's help, followed by " (default X)" with the value a new
     /// <paramref name="defaults"/> instance holds, unless the help states the default itself, the property has no
-    /// default (null) or it is a switch (a bool).
+    /// default (null or empty) or it is a switch (a bool).
     /// </summary>
     public static string? Help(PropertyInfo property, object defaults)
     {
@@ -50,7 +50,7 @@ public static class OptionRecord
         }
 
         object? value = property.GetValue(defaults);
-        return value is null or bool ? help : $"{help} (default {Format(value)})";
+        return value is null or bool or "" ? help : $"{help} (default {Format(value)})";
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Controller.Verbs.Run;
 using static TorchSharp.torch;
 
 namespace AutoBatch.Controller.Library;

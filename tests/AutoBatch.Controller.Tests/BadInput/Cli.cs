@@ -1,6 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using AutoBatch.Controller.Verbs;
+using AutoBatch.Controller.Verbs.Beacons;
+using AutoBatch.Controller.Verbs.Compare;
+using AutoBatch.Controller.Verbs.Measure;
+using AutoBatch.Controller.Verbs.Merge;
+using AutoBatch.Controller.Verbs.Report;
+using AutoBatch.Controller.Verbs.Run;
+using AutoBatch.Controller.Verbs.Train;
 
 namespace AutoBatch.Controller.Tests.BadInput;
 

@@ -58,8 +58,8 @@ public sealed class CompareProcessTests
     [Test]
     public void TheComparisonKeepsItsMapAsAFullPath_SoReportFindsItFromAnyFolder()
     {
-        CompareSpec spec = AutoBatch.Controller.Hosting.CompareService.ToSpec(
-            new AutoBatch.Controller.Hosting.CompareOptions { Map = Path.Combine("maps", "m.json"), Schedules = "s16", Seeds = "1" }, TinyMap());
+        CompareSpec spec = AutoBatch.Controller.Verbs.Compare.CompareService.ToSpec(
+            new AutoBatch.Controller.Verbs.Compare.CompareOptions { Map = Path.Combine("maps", "m.json"), Schedules = "s16", Seeds = "1" }, TinyMap());
 
         Assert.That(spec.Map, Is.EqualTo(Path.GetFullPath(Path.Combine("maps", "m.json"))));
     }

@@ -5,12 +5,15 @@ namespace AutoBatch.Controller.Tests.Docs;
 /// <summary>
 /// The layout rules a newcomer relies on, checked on the source files themselves: in the Controller a folder is a
 /// namespace and the folders depend on each other without a cycle (so each can be read, and moved, from the bottom
-/// up); and no C# source file grows past <see cref="MaxLines"/> lines.
+/// up); orchestration names no verb, the host or the library; and no C# source file grows past
+/// <see cref="MaxLines"/> lines.
 /// </summary>
 /// <remarks>
 /// A folder depends on another when one of its files names that namespace: a <c>using</c> directive, or a type
-/// qualified by the namespace (<c>GridRuns.MachineInfo</c>). The compiler needs one of the two for every type of a
-/// sibling namespace, so the graph is complete; an unused <c>using</c> counts too, which keeps the directives honest.
+/// qualified by the namespace (<c>GridRuns.MachineInfo</c>, <c>Verbs.Run.RunOptions</c>). The compiler needs one of the
+/// two for every type of a sibling namespace, so the graph is complete; an unused <c>using</c> counts too, which keeps
+/// the directives honest. A nested folder (<c>Verbs/Run</c>) is a folder of its own; since C# lets a nested namespace
+/// use its parents' types unnamed, a folder that holds folders holds no files.
 /// </remarks>
 public sealed partial class SourceLayoutTests
 {
@@ -18,6 +21,9 @@ public sealed partial class SourceLayoutTests
 
     /// <summary>The largest source file allowed, in lines.</summary>
     private const int MaxLines = 400;
+
+    /// <summary>The folders that run training, grids and comparisons: they know no verb, host or library.</summary>
+    private static readonly string[] Orchestration = ["Policies", "Output", "Runs", "Display", "Processes", "GridRuns", "Comparison"];
 
     [Test]
     public void EveryControllerFileIsInTheNamespaceOfItsFolder()
@@ -43,9 +49,30 @@ public sealed partial class SourceLayoutTests
     public void TheControllersFoldersDependOnEachOtherWithoutACycle()
     {
         Dictionary<string, HashSet<string>> graph = FolderGraph(Path.Combine(RepositoryRoot(), Controller));
-        // Guards the extraction: the composition root alone uses five other folders.
-        Assert.That(graph.GetValueOrDefault("Hosting"), Has.Count.GreaterThanOrEqualTo(5), "edges found from Hosting");
+        // Guards the extraction: the run verb's slice alone uses five other folders, one of them a nested one.
+        Assert.That(graph.GetValueOrDefault("Verbs.Run"), Has.Count.GreaterThanOrEqualTo(5), "edges found from Verbs.Run");
+        Assert.That(graph.GetValueOrDefault("Verbs.Compare"), Does.Contain("Verbs.Run"), "edges found from Verbs.Compare");
         Assert.That(Cycle(graph), Is.Empty, "a cycle between the Controller's folders");
+    }
+
+    [Test]
+    public void OrchestrationNamesNoVerbNorTheHostNorTheLibrary_AndTheHostNoVerb()
+    {
+        Dictionary<string, HashSet<string>> graph = FolderGraph(Path.Combine(RepositoryRoot(), Controller));
+        static bool IsVerb(string folder) => folder == "Verbs" || folder.StartsWith("Verbs.", StringComparison.Ordinal);
+        string[] wrong = [.. Orchestration.SelectMany(f => graph.GetValueOrDefault(f, []).Where(t => IsVerb(t) || t is "Hosting" or "Library").Select(t => $"{f} -> {t}"))
+            .Concat(graph.GetValueOrDefault("Hosting", []).Where(IsVerb).Select(t => $"Hosting -> {t}"))];
+        Assert.That(Orchestration, Is.SubsetOf(graph.Keys), "orchestration folders found");
+        Assert.That(wrong, Is.Empty);
+    }
+
+    [Test]
+    public void AFolderThatHoldsFoldersHoldsNoFiles()
+    {
+        string root = Path.Combine(RepositoryRoot(), Controller);
+        string[] folders = [.. SourceFiles(root).Select(f => NamespaceOf(File.ReadAllText(f))).OfType<string>().Select(Folder).Where(f => f.Length > 0).Distinct()];
+        Assert.That(folders, Does.Contain("Verbs.Run"), "nested folders found");
+        Assert.That(folders.Where(f => folders.Any(g => g.StartsWith(f + ".", StringComparison.Ordinal))), Is.Empty);
     }
 
     [Test]
@@ -84,13 +111,19 @@ public sealed partial class SourceLayoutTests
         {
             Directory.CreateDirectory(Path.Combine(folder, "Runs"));
             Directory.CreateDirectory(Path.Combine(folder, "Output"));
+            Directory.CreateDirectory(Path.Combine(folder, "Verbs", "Run"));
+            Directory.CreateDirectory(Path.Combine(folder, "Verbs", "Compare"));
             File.WriteAllText(Path.Combine(folder, "Runs", "A.cs"), "using AutoBatch.Controller.Output;\nnamespace AutoBatch.Controller.Runs;\n");
             File.WriteAllText(Path.Combine(folder, "Output", "B.cs"), "namespace AutoBatch.Controller.Output;\n// Runs.Ignored in a comment\nclass B { object c = Runs.RunSession.X; }\n");
+            File.WriteAllText(Path.Combine(folder, "Verbs", "Run", "C.cs"), "using AutoBatch.Controller.Runs;\nnamespace AutoBatch.Controller.Verbs.Run;\n");
+            File.WriteAllText(Path.Combine(folder, "Verbs", "Compare", "D.cs"), "namespace AutoBatch.Controller.Verbs.Compare;\nclass D { object o = Run.RunOptions.X; object p = Verbs.Run.C.Y; }\n");
 
             Dictionary<string, HashSet<string>> graph = FolderGraph(folder);
 
             Assert.That(graph["Runs"], Is.EquivalentTo(new[] { "Output" }));
             Assert.That(graph["Output"], Is.EquivalentTo(new[] { "Runs" }));
+            Assert.That(graph["Verbs.Run"], Is.EquivalentTo(new[] { "Runs" }));
+            Assert.That(graph["Verbs.Compare"], Is.EquivalentTo(new[] { "Verbs.Run" }), "a sibling named from the parent namespace, and in full");
             Assert.That(Cycle(graph), Has.Count.EqualTo(3));
         }
         finally
@@ -99,7 +132,7 @@ public sealed partial class SourceLayoutTests
         }
     }
 
-    /// <summary>Folder (its last namespace part) to the folders its files name.</summary>
+    /// <summary>Folder (its namespace below the Controller's, e.g. <c>Verbs.Run</c>) to the folders its files name.</summary>
     private static Dictionary<string, HashSet<string>> FolderGraph(string root)
     {
         var files = SourceFiles(root).Select(f => (Text: File.ReadAllText(f), Namespace: NamespaceOf(File.ReadAllText(f)))).Where(f => f.Namespace is not null).ToArray();
@@ -117,9 +150,9 @@ public sealed partial class SourceLayoutTests
 
             foreach (Match m in QualifiedName().Matches(code))
             {
-                if (folders.Contains(m.Groups["folder"].Value))
+                if (Resolve(m.Groups["folder"].Value, from, folders) is { } named)
                 {
-                    to.Add(m.Groups["folder"].Value);
+                    to.Add(named);
                 }
             }
 
@@ -168,7 +201,31 @@ public sealed partial class SourceLayoutTests
         }
     }
 
-    private static string Folder(string ns) => ns == "AutoBatch.Controller" ? string.Empty : ns["AutoBatch.Controller.".Length..].Split('.')[0];
+    private static string Folder(string ns) => ns == "AutoBatch.Controller" ? string.Empty : ns["AutoBatch.Controller.".Length..];
+
+    /// <summary>
+    /// The folder a qualified name <paramref name="chain"/> (<c>Run.RunOptions</c>, all but its last part) names from a
+    /// file of folder <paramref name="from"/>, as C# looks it up: the longest prefix of the chain that is a folder
+    /// below <paramref name="from"/>, one of its parents or the root; null when it names none (a type's member).
+    /// </summary>
+    private static string? Resolve(string chain, string from, HashSet<string> folders)
+    {
+        string[] parts = chain.Split('.');
+        for (string? scope = from; scope is not null; scope = scope.Length == 0 ? null : scope.Contains('.', StringComparison.Ordinal) ? scope[..scope.LastIndexOf('.')] : string.Empty)
+        {
+            for (int n = parts.Length; n > 0; n--)
+            {
+                string prefix = string.Join('.', parts.Take(n));
+                string candidate = scope.Length == 0 ? prefix : $"{scope}.{prefix}";
+                if (folders.Contains(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static string? NamespaceOf(string text) => FileScopedNamespace().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
 
@@ -193,10 +250,10 @@ public sealed partial class SourceLayoutTests
     [GeneratedRegex(@"^namespace (AutoBatch\.Controller(?:\.[\w.]+)?);", RegexOptions.Multiline)]
     private static partial Regex FileScopedNamespace();
 
-    [GeneratedRegex(@"^using AutoBatch\.Controller\.(?<folder>\w+)[\w.]*;", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^using AutoBatch\.Controller\.(?<folder>[\w.]+);", RegexOptions.Multiline)]
     private static partial Regex UsingDirective();
 
-    [GeneratedRegex(@"(?<![\w.])(?:AutoBatch\.Controller\.)?(?<folder>[A-Z]\w*)\.[A-Z]\w*")]
+    [GeneratedRegex(@"(?<![\w.])(?:AutoBatch\.Controller\.)?(?<folder>[A-Z]\w*(?:\.[A-Z]\w*)*)\.[A-Z]\w*")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"//[^\n]*")]

@@ -1,4 +1,5 @@
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Verbs.Measure;
 using Microsoft.Extensions.Configuration;
 
 namespace AutoBatch.Controller.Tests.Hosting;

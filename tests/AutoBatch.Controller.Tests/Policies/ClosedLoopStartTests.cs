@@ -1,7 +1,7 @@
 using AutoBatch.Beacons.Maps;
-using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
+using AutoBatch.Controller.Verbs.Run;
 
 namespace AutoBatch.Controller.Tests.Policies;
 
