@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Policies;
 
@@ -178,8 +179,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// Each remaining epoch e' gets c' = c_live · c_map(B', e') / c_map(B, e) and l' = l_live · l_map(B', e') /
     /// l_map(B, e) · (α rule factor), where c_live, l_live are the run's last-epoch means, e its last epoch and the map
     /// values the beacons' per-epoch means (<see cref="MapModel.Measures"/>): the run keeps its own level and follows
-    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate as docs/DESIGN.md, 'The
-    /// measures', defines them.
+    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate one whole epoch of n' = ⌈N/B'⌉
+    /// steps and m' measurements at a time, with L's share n'·l' (<see cref="FisherAccumulator.AddEpoch"/>).
     /// </remarks>
     public CandidatePrediction? Predict(PolicyContext context, int candidate, ErrorSurface surface, OptimumRegion region)
     {
@@ -197,8 +198,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             / LearningRateScaling.Factor(context.Rule, context.BatchSize, context.ReferenceBatchSize);
         long iterations = (context.EpochSize + candidate - 1) / candidate;
         long measurements = context.ProbeInterval <= 0 ? 0 : (iterations - 1) / context.ProbeInterval + 1;
-        double condition = context.ConditionMean, energy = context.Energy;
-        long measured = context.Measurements;
+        var measures = FisherAccumulator.StartingAt(last.TotalIterations, context.Measurements, context.ConditionMean, context.Energy);
         for (int epoch = context.Epoch + 1; epoch <= context.Epochs; epoch++)
         {
             if (_model.Measures(candidate, context.BaseLearningRate, maps.MapEpoch(epoch, context.Epochs)) is not { } future)
@@ -208,10 +208,10 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
 
             double c = last.EpochCondition * future.Condition / now.Condition;
             double l = last.EpochEnergy * future.Energy / now.Energy * lrFactor;
-            condition = (condition * measured + c * measurements) / (measured + measurements);
-            measured += measurements;
-            energy += iterations * l;
+            measures.AddEpoch(iterations, measurements, c, iterations * l);
         }
+
+        double condition = measures.ConditionMean, energy = measures.Energy;
 
         // Wall-clock to the end at the run's own speed on this machine (decisions are at epoch boundaries: whole epochs).
         double? seconds = context.Throughput.Estimate(candidate) is { } speed

@@ -161,11 +161,11 @@ public sealed class Trainer
             TestError = test.Error,
             ConditionMean = _measures.ConditionMean,
             Energy = _measures.Energy,
-            EpochCondition = e.Measured == 0 ? 0 : e.ConditionSum / e.Measured,
-            EpochEnergy = e.Measured == 0 ? 0 : e.EnergySum / e.Measured,
-            MeanRank = e.Measured == 0 ? 0 : e.RankSum / e.Measured,
-            NoiseScale = e.Measured == 0 ? 0 : e.NoiseSum / e.Measured,
-            Measurements = e.Measured,
+            EpochCondition = e.Readings.MeanCondition,
+            EpochEnergy = e.Readings.MeanEnergy,
+            MeanRank = e.Readings.MeanRank,
+            NoiseScale = e.Readings.MeanNoiseScale,
+            Measurements = (int)e.Readings.Count,
             TrainSeconds = e.TrainSeconds,
             ProbeSeconds = e.ProbeSeconds,
             EvalSeconds = evalSeconds,
@@ -175,8 +175,8 @@ public sealed class Trainer
                 ? new OtherRuleMeasures(
                     both.RankRule == RankRule.Tolerance ? RankRule.Reference : RankRule.Tolerance,
                     _measures.OtherConditionMean,
-                    e.Measured == 0 ? 0 : e.OtherConditionSum / e.Measured,
-                    e.Measured == 0 ? 0 : e.OtherRankSum / e.Measured)
+                    e.Readings.MeanOtherCondition,
+                    e.Readings.MeanOtherRank)
                 : null,
         };
     }
@@ -195,8 +195,9 @@ public sealed class Trainer
         EpochProgressState? inProgress = _current is not { } e
             ? null
             : new EpochProgressState(
-                e.OrderRngBeforeShuffle, e.Position, e.Iterations, e.Measured, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
-                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate, e.OtherConditionSum, e.OtherRankSum);
+                e.OrderRngBeforeShuffle, e.Position, e.Iterations, (int)e.Readings.Count, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
+                e.Readings.ConditionSum, e.Readings.EnergySum, e.Readings.RankSum, e.Readings.NoiseScaleSum, e.LastBatch, e.LastLearningRate,
+                e.Readings.OtherConditionSum, e.Readings.OtherRankSum);
         return new TrainerState(
             _options.Epochs, _options.Seed, Epoch, Diverged, ToState(_orderRng), ToState(_augmentRng), _measures.Snapshot(), inProgress);
     }
@@ -249,19 +250,13 @@ public sealed class Trainer
             {
                 Position = s.Position,
                 Iterations = s.Iterations,
-                Measured = s.Measured,
                 LossSum = s.LossSum,
                 Correct = s.Correct,
                 TrainSeconds = s.TrainSeconds,
                 ProbeSeconds = s.ProbeSeconds,
-                ConditionSum = s.ConditionSum,
-                EnergySum = s.EnergySum,
-                RankSum = s.RankSum,
-                NoiseSum = s.NoiseSum,
+                Readings = ReadingSums.Restore(s.Measured, s.ConditionSum, s.EnergySum, s.RankSum, s.NoiseSum, s.OtherConditionSum, s.OtherRankSum),
                 LastBatch = s.LastBatch,
                 LastLearningRate = s.LastLearningRate,
-                OtherConditionSum = s.OtherConditionSum,
-                OtherRankSum = s.OtherRankSum,
             };
         }
     }
@@ -281,16 +276,7 @@ public sealed class Trainer
     {
         _measures.AddReading(reading);
         e.ProbeSeconds += reading.Seconds;
-        if (reading.Status == ProbeStatus.Ok)
-        {
-            e.Measured++;
-            e.ConditionSum += reading.Condition;
-            e.EnergySum += reading.Energy;
-            e.RankSum += reading.Rank;
-            e.NoiseSum += reading.NoiseScale;
-            e.OtherConditionSum += reading.OtherRule?.Condition ?? 0;
-            e.OtherRankSum += reading.OtherRule?.Rank ?? 0;
-        }
+        e.Readings.Add(reading);
     }
 
     private EpochRun StartEpoch(int n)
@@ -356,8 +342,6 @@ public sealed class Trainer
 
         public int Iterations { get; set; }
 
-        public int Measured { get; set; }
-
         public double LossSum { get; set; }
 
         public long Correct { get; set; }
@@ -366,20 +350,11 @@ public sealed class Trainer
 
         public double ProbeSeconds { get; set; }
 
-        public double ConditionSum { get; set; }
-
-        public double EnergySum { get; set; }
-
-        public double RankSum { get; set; }
-
-        public double NoiseSum { get; set; }
+        // The epoch's valid readings: its means of c, l, rank and B_simple.
+        public ReadingSums Readings { get; set; } = new();
 
         public int LastBatch { get; set; }
 
         public double LastLearningRate { get; set; }
-
-        public double OtherConditionSum { get; set; }
-
-        public double OtherRankSum { get; set; }
     }
 }
