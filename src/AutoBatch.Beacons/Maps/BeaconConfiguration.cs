@@ -80,11 +80,11 @@ internal sealed class BeaconConfiguration
                 continue;
             }
 
-            var m = new MeasurePoint(run.Epochs[epoch - 1].ConditionMean, run.Epochs[epoch - 1].Energy);
+            var m = new MeasurePoint(run.Epochs[epoch - 1].CumulativeCondition, run.Epochs[epoch - 1].CumulativeEnergy);
             if (m.IsUsable)
             {
-                sumC += Math.Log(m.Condition);
-                sumL += Math.Log(m.Energy);
+                sumC += Math.Log(m.CumulativeCondition);
+                sumL += Math.Log(m.CumulativeEnergy);
                 count++;
             }
         }
@@ -97,5 +97,5 @@ internal sealed class BeaconConfiguration
 
     /// <summary>This configuration's surface point at <paramref name="epoch"/>, carrying its final error.</summary>
     public SurfacePoint? PointAt(int epoch) =>
-        MeasuresAt(epoch) is { } m ? new SurfacePoint(Label, m.Condition, m.Energy, MeanFinalError) : null;
+        MeasuresAt(epoch) is { } m ? new SurfacePoint(Label, m.CumulativeCondition, m.CumulativeEnergy, MeanFinalError) : null;
 }

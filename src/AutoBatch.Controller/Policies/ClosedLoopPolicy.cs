@@ -68,7 +68,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         }
 
         var last = context.LastEpoch!;
-        if (context.Measurements == 0 || last.Measurements == 0 || !(context.ConditionMean > 0 && context.Energy > 0))
+        if (context.Measurements == 0 || last.Measurements == 0 || !(context.CumulativeCondition > 0 && context.CumulativeEnergy > 0))
         {
             return new BatchDecision(context.BatchSize, "no probe measurement in the last epoch", Evaluated: true);
         }
@@ -198,7 +198,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             / LearningRateScaling.Factor(context.Rule, context.BatchSize, context.ReferenceBatchSize);
         long iterations = (context.EpochSize + candidate - 1) / candidate;
         long measurements = context.ProbeInterval <= 0 ? 0 : (iterations - 1) / context.ProbeInterval + 1;
-        var measures = FisherAccumulator.StartingAt(last.TotalIterations, context.Measurements, context.ConditionMean, context.Energy);
+        var measures = FisherAccumulator.StartingAt(last.TotalIterations, context.Measurements, context.CumulativeCondition, context.CumulativeEnergy);
         for (int epoch = context.Epoch + 1; epoch <= context.Epochs; epoch++)
         {
             if (_model.Measures(candidate, context.BaseLearningRate, maps.MapEpoch(epoch, context.Epochs)) is not { } future)
@@ -206,12 +206,12 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
                 return null;
             }
 
-            double c = last.EpochCondition * future.Condition / now.Condition;
-            double l = last.EpochEnergy * future.Energy / now.Energy * lrFactor;
+            double c = last.EpochCondition * future.EpochCondition / now.EpochCondition;
+            double l = last.EpochEnergy * future.EpochEnergy / now.EpochEnergy * lrFactor;
             measures.AddEpoch(iterations, measurements, c, iterations * l);
         }
 
-        double condition = measures.ConditionMean, energy = measures.Energy;
+        double condition = measures.CumulativeCondition, energy = measures.CumulativeEnergy;
 
         // Wall-clock to the end at the run's own speed on this machine (decisions are at epoch boundaries: whole epochs).
         double? seconds = context.Throughput.Estimate(candidate) is { } speed
@@ -265,8 +265,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             ["target"] = _model.BestError,
             ["tolerance"] = Tolerance,
             ["margin"] = Margin,
-            ["conditionMean"] = context.ConditionMean,
-            ["energy"] = context.Energy,
+            ["conditionMean"] = context.CumulativeCondition,
+            ["energy"] = context.CumulativeEnergy,
             ["epochCondition"] = context.LastEpoch!.EpochCondition,
             ["epochEnergy"] = context.LastEpoch.EpochEnergy,
             ["mapEpoch"] = mapEpoch,
@@ -284,8 +284,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             string key = p.BatchSize.ToString(CultureInfo.InvariantCulture);
             inputs["error@" + key] = p.Error;
             inputs["distance@" + key] = p.Distance;
-            inputs["condition@" + key] = p.Condition;
-            inputs["energy@" + key] = p.Energy;
+            inputs["condition@" + key] = p.CumulativeCondition;
+            inputs["energy@" + key] = p.CumulativeEnergy;
             inputs["iterations@" + key] = (double)(context.Epochs - context.Epoch) * ((context.EpochSize + p.BatchSize - 1) / p.BatchSize);
             if (context.Throughput.Estimate(p.BatchSize) is { } speed && p.Seconds is { } seconds)
             {

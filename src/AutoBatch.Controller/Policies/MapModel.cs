@@ -118,7 +118,7 @@ public sealed class MapModel
     /// (log₂ B, log c / log l) between the beacons, constant beyond the outermost ones; null when no learning rate has
     /// data at that epoch.
     /// </summary>
-    public (double Condition, double Energy)? Measures(int batchSize, double learningRate, int epoch)
+    public (double EpochCondition, double EpochEnergy)? Measures(int batchSize, double learningRate, int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         foreach (double lr in _learningRates.OrderBy(r => Math.Abs(Math.Log(r / learningRate))).ThenBy(r => r))

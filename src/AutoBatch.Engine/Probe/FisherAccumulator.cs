@@ -39,24 +39,25 @@ public sealed class FisherAccumulator
     public long InvalidMeasurements { get; private set; }
 
     /// <summary>C̄_K (0 before the first valid measurement).</summary>
-    public double ConditionMean => Mean(_earlierCondition, _readings.ConditionSum);
+    public double CumulativeCondition => Mean(_earlierCondition, _readings.ConditionSum);
 
     /// <summary>
     /// C̄_K under the other rank rule (<see cref="ProbeReading.OtherRule"/>), when every reading carried it; 0 before the
     /// first valid measurement.
     /// </summary>
-    public double OtherConditionMean => Mean(_earlierOtherCondition, _readings.OtherConditionSum);
+    public double OtherCumulativeCondition => Mean(_earlierOtherCondition, _readings.OtherConditionSum);
 
     /// <summary>L_K (0 before the first valid measurement).</summary>
-    public double Energy =>
+    public double CumulativeEnergy =>
         _earlierEnergy + (_readings.Count == 0 ? 0 : _readings.EnergySum * ((double)_readingIterations / _readings.Count));
 
     /// <summary>
     /// An accumulator that starts from measures known as a policy sees them: <paramref name="iterations"/> steps,
-    /// <paramref name="measurements"/> valid measurements, C̄_K = <paramref name="conditionMean"/> and L_K =
-    /// <paramref name="energy"/> (and C̄_K under the other rank rule, <paramref name="otherConditionMean"/>).
+    /// <paramref name="measurements"/> valid measurements, C̄_K = <paramref name="cumulativeCondition"/> and L_K =
+    /// <paramref name="cumulativeEnergy"/> (and C̄_K under the other rank rule, <paramref name="otherCumulativeCondition"/>).
     /// </summary>
-    public static FisherAccumulator StartingAt(long iterations, long measurements, double conditionMean, double energy, double otherConditionMean = 0)
+    public static FisherAccumulator StartingAt(
+        long iterations, long measurements, double cumulativeCondition, double cumulativeEnergy, double otherCumulativeCondition = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         ArgumentOutOfRangeException.ThrowIfNegative(measurements);
@@ -64,9 +65,9 @@ public sealed class FisherAccumulator
         {
             _earlierIterations = iterations,
             _earlierMeasurements = measurements,
-            _earlierCondition = conditionMean,
-            _earlierOtherCondition = otherConditionMean,
-            _earlierEnergy = energy,
+            _earlierCondition = cumulativeCondition,
+            _earlierOtherCondition = otherCumulativeCondition,
+            _earlierEnergy = cumulativeEnergy,
         };
     }
 
@@ -94,14 +95,14 @@ public sealed class FisherAccumulator
         ArgumentOutOfRangeException.ThrowIfNegative(iterations);
         ArgumentOutOfRangeException.ThrowIfNegative(measurements);
         long before = Measurements, after = before + measurements;
-        double condition = ConditionMean, other = OtherConditionMean;
+        double condition = CumulativeCondition, other = OtherCumulativeCondition;
         if (measurements > 0)
         {
             condition = (condition * before + epochCondition * measurements) / after;
             other = (other * before + otherEpochCondition * measurements) / after;
         }
 
-        _earlierEnergy = Energy + energyIncrement;
+        _earlierEnergy = CumulativeEnergy + energyIncrement;
         _earlierIterations = Iterations + iterations;
         _earlierMeasurements = after;
         _earlierCondition = condition;

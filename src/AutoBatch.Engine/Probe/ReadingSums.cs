@@ -30,10 +30,10 @@ public sealed class ReadingSums
     public double OtherRankSum { get; private set; }
 
     /// <summary>Mean c_k (0 without readings).</summary>
-    public double MeanCondition => Mean(ConditionSum);
+    public double MeanStepCondition => Mean(ConditionSum);
 
     /// <summary>Mean l_k (0 without readings).</summary>
-    public double MeanEnergy => Mean(EnergySum);
+    public double MeanStepEnergy => Mean(EnergySum);
 
     /// <summary>Mean rank (0 without readings).</summary>
     public double MeanRank => Mean(RankSum);
@@ -42,7 +42,7 @@ public sealed class ReadingSums
     public double MeanNoiseScale => Mean(NoiseScaleSum);
 
     /// <summary>Mean c_k under the other rank rule (0 without readings).</summary>
-    public double MeanOtherCondition => Mean(OtherConditionSum);
+    public double MeanOtherStepCondition => Mean(OtherConditionSum);
 
     /// <summary>Mean rank under the other rank rule (0 without readings).</summary>
     public double MeanOtherRank => Mean(OtherRankSum);
@@ -57,11 +57,11 @@ public sealed class ReadingSums
         }
 
         Count++;
-        ConditionSum += reading.Condition;
-        EnergySum += reading.Energy;
+        ConditionSum += reading.StepCondition;
+        EnergySum += reading.StepEnergy;
         RankSum += reading.Rank;
         NoiseScaleSum += reading.NoiseScale;
-        OtherConditionSum += reading.OtherRule?.Condition ?? 0;
+        OtherConditionSum += reading.OtherRule?.StepCondition ?? 0;
         OtherRankSum += reading.OtherRule?.Rank ?? 0;
         return true;
     }

@@ -87,7 +87,7 @@ public sealed class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var progress = new TrainingProgress(
-                Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.ConditionMean, _measures.Energy)
+                Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.CumulativeCondition, _measures.CumulativeEnergy)
             {
                 Measurements = _measures.Measurements,
             };
@@ -159,10 +159,10 @@ public sealed class Trainer
             TrainError = e.Position == 0 ? 1 : 1.0 - (double)e.Correct / e.Position,
             TestLoss = FiniteOrMax(test.MeanLoss),
             TestError = test.Error,
-            ConditionMean = _measures.ConditionMean,
-            Energy = _measures.Energy,
-            EpochCondition = e.Readings.MeanCondition,
-            EpochEnergy = e.Readings.MeanEnergy,
+            CumulativeCondition = _measures.CumulativeCondition,
+            CumulativeEnergy = _measures.CumulativeEnergy,
+            EpochCondition = e.Readings.MeanStepCondition,
+            EpochEnergy = e.Readings.MeanStepEnergy,
             MeanRank = e.Readings.MeanRank,
             NoiseScale = e.Readings.MeanNoiseScale,
             Measurements = (int)e.Readings.Count,
@@ -174,8 +174,8 @@ public sealed class Trainer
             OtherRule = _options.Probe is { BothRankRules: true } both
                 ? new OtherRuleMeasures(
                     both.RankRule == RankRule.Tolerance ? RankRule.Reference : RankRule.Tolerance,
-                    _measures.OtherConditionMean,
-                    e.Readings.MeanOtherCondition,
+                    _measures.OtherCumulativeCondition,
+                    e.Readings.MeanOtherStepCondition,
                     e.Readings.MeanOtherRank)
                 : null,
         };

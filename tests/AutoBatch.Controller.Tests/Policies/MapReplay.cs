@@ -72,7 +72,7 @@ internal static class MapReplay
             if (epoch >= startEpochs)
             {
                 boundaries++;
-                var progress = new TrainingProgress(epoch, epochs, 1, measures.Iterations, 0, epochSize, measures.ConditionMean, measures.Energy)
+                var progress = new TrainingProgress(epoch, epochs, 1, measures.Iterations, 0, epochSize, measures.CumulativeCondition, measures.CumulativeEnergy)
                 {
                     Measurements = measures.Measurements,
                 };
@@ -88,7 +88,7 @@ internal static class MapReplay
             measures.AddEpoch(recorded.Iterations, recorded.Measurements, recorded.EpochCondition, energyIncrement);
             planner.EpochCompleted(recorded with
             {
-                ConditionMean = measures.ConditionMean, Energy = measures.Energy, TotalIterations = measures.Iterations,
+                CumulativeCondition = measures.CumulativeCondition, CumulativeEnergy = measures.CumulativeEnergy, TotalIterations = measures.Iterations,
             });
         }
 
@@ -136,5 +136,5 @@ internal static class MapReplay
         return (record, iterations * l);
     }
 
-    private static double Increment(BeaconRun run, int epoch) => run.Epochs[epoch].Energy - (epoch == 0 ? 0 : run.Epochs[epoch - 1].Energy);
+    private static double Increment(BeaconRun run, int epoch) => run.Epochs[epoch].CumulativeEnergy - (epoch == 0 ? 0 : run.Epochs[epoch - 1].CumulativeEnergy);
 }

@@ -14,7 +14,7 @@ public sealed class FisherAccumulatorTests
     private static ProbeReading Reading(double condition, double trace, ProbeStatus status = ProbeStatus.Ok, RuleMeasure? other = null) => new()
     {
         Status = status, BatchSize = 4, LearningRate = 0.5, Rank = 3, Trace = trace, LambdaMax = 10, LambdaMinPositive = 1,
-        Condition = condition, MeanGradientSquaredNorm = 1, VarianceTrace = 1, NoiseScale = 2, GramSeconds = 0, EigenSeconds = 0,
+        StepCondition = condition, MeanGradientSquaredNorm = 1, VarianceTrace = 1, NoiseScale = 2, GramSeconds = 0, EigenSeconds = 0,
         OtherRule = other,
     };
 
@@ -27,15 +27,15 @@ public sealed class FisherAccumulatorTests
         {
             Assert.That(acc.Iterations, Is.EqualTo(150));
             Assert.That(acc.Measurements, Is.EqualTo(15));
-            Assert.That(acc.ConditionMean, Is.EqualTo((3.0 * 10 + 6.0 * 5) / 15));
-            Assert.That(acc.Energy, Is.EqualTo(7.5));
+            Assert.That(acc.CumulativeCondition, Is.EqualTo((3.0 * 10 + 6.0 * 5) / 15));
+            Assert.That(acc.CumulativeEnergy, Is.EqualTo(7.5));
         });
 
         acc.AddEpoch(50, 0, 100.0, 1.0);
         Assert.Multiple(() =>
         {
-            Assert.That(acc.ConditionMean, Is.EqualTo(4.0), "an epoch without measurements leaves C̄ as it is");
-            Assert.That(acc.Energy, Is.EqualTo(8.5));
+            Assert.That(acc.CumulativeCondition, Is.EqualTo(4.0), "an epoch without measurements leaves C̄ as it is");
+            Assert.That(acc.CumulativeEnergy, Is.EqualTo(8.5));
             Assert.That(acc.Measurements, Is.EqualTo(15));
         });
     }
@@ -59,13 +59,13 @@ public sealed class FisherAccumulatorTests
                 }
             }
 
-            byEpoch.AddEpoch(12, epochReadings.Count, epochReadings.MeanCondition, 12 * epochReadings.MeanEnergy);
+            byEpoch.AddEpoch(12, epochReadings.Count, epochReadings.MeanStepCondition, 12 * epochReadings.MeanStepEnergy);
             Assert.Multiple(() =>
             {
                 Assert.That(byEpoch.Iterations, Is.EqualTo(byReading.Iterations));
                 Assert.That(byEpoch.Measurements, Is.EqualTo(byReading.Measurements));
-                Assert.That(byEpoch.ConditionMean, Is.EqualTo(byReading.ConditionMean).Within(1e-12).Percent);
-                Assert.That(byEpoch.Energy, Is.EqualTo(byReading.Energy).Within(1e-12).Percent);
+                Assert.That(byEpoch.CumulativeCondition, Is.EqualTo(byReading.CumulativeCondition).Within(1e-12).Percent);
+                Assert.That(byEpoch.CumulativeEnergy, Is.EqualTo(byReading.CumulativeEnergy).Within(1e-12).Percent);
             });
         }
     }
@@ -73,7 +73,7 @@ public sealed class FisherAccumulatorTests
     [Test]
     public void ReadingsAfterWholeEpochsRescaleByTheirOwnRatio()
     {
-        var acc = FisherAccumulator.StartingAt(10, 2, 4.0, 1.0, otherConditionMean: 8.0);
+        var acc = FisherAccumulator.StartingAt(10, 2, 4.0, 1.0, otherCumulativeCondition: 8.0);
         for (int i = 0; i < 6; i++)
         {
             acc.AddIteration();
@@ -88,9 +88,9 @@ public sealed class FisherAccumulatorTests
             Assert.That(acc.Iterations, Is.EqualTo(16));
             Assert.That(acc.Measurements, Is.EqualTo(4));
             Assert.That(acc.InvalidMeasurements, Is.EqualTo(1));
-            Assert.That(acc.ConditionMean, Is.EqualTo((4.0 * 2 + 1 + 3) / 4));
-            Assert.That(acc.OtherConditionMean, Is.EqualTo((8.0 * 2 + 2 + 2) / 4));
-            Assert.That(acc.Energy, Is.EqualTo(1.0 + 3.0));
+            Assert.That(acc.CumulativeCondition, Is.EqualTo((4.0 * 2 + 1 + 3) / 4));
+            Assert.That(acc.OtherCumulativeCondition, Is.EqualTo((8.0 * 2 + 2 + 2) / 4));
+            Assert.That(acc.CumulativeEnergy, Is.EqualTo(1.0 + 3.0));
         });
     }
 
@@ -106,9 +106,9 @@ public sealed class FisherAccumulatorTests
         Assert.Multiple(() =>
         {
             Assert.That(back.Snapshot(), Is.EqualTo(state));
-            Assert.That(back.ConditionMean, Is.EqualTo(acc.ConditionMean));
-            Assert.That(back.OtherConditionMean, Is.EqualTo(acc.OtherConditionMean));
-            Assert.That(back.Energy, Is.EqualTo(acc.Energy));
+            Assert.That(back.CumulativeCondition, Is.EqualTo(acc.CumulativeCondition));
+            Assert.That(back.OtherCumulativeCondition, Is.EqualTo(acc.OtherCumulativeCondition));
+            Assert.That(back.CumulativeEnergy, Is.EqualTo(acc.CumulativeEnergy));
             Assert.That(back.Iterations, Is.EqualTo(18));
             Assert.That(back.Measurements, Is.EqualTo(5));
         });
@@ -128,8 +128,8 @@ public sealed class FisherAccumulatorTests
             """{"iterations":10,"measurements":2,"invalidMeasurements":1,"conditionSum":6,"energySum":1}""", Json)!);
         Assert.Multiple(() =>
         {
-            Assert.That(old.ConditionMean, Is.EqualTo(3));
-            Assert.That(old.Energy, Is.EqualTo(5));
+            Assert.That(old.CumulativeCondition, Is.EqualTo(3));
+            Assert.That(old.CumulativeEnergy, Is.EqualTo(5));
             Assert.That(old.InvalidMeasurements, Is.EqualTo(1));
         });
     }
@@ -145,18 +145,18 @@ public sealed class FisherAccumulatorTests
     public void ReadingSumsAverageValidReadingsOnly()
     {
         var sums = new ReadingSums();
-        Assert.That(sums.MeanCondition, Is.Zero);
+        Assert.That(sums.MeanStepCondition, Is.Zero);
         Assert.That(sums.Add(Reading(2.0, 16, other: new RuleMeasure(RankRule.Reference, 2, 9, 1))), Is.True);
         Assert.That(sums.Add(Reading(4.0, 64)), Is.True);
         Assert.That(sums.Add(Reading(100, 100, ProbeStatus.NonFinite)), Is.False);
         Assert.Multiple(() =>
         {
             Assert.That(sums.Count, Is.EqualTo(2));
-            Assert.That(sums.MeanCondition, Is.EqualTo(3));
-            Assert.That(sums.MeanEnergy, Is.EqualTo((0.5 + 1.0) / 2));
+            Assert.That(sums.MeanStepCondition, Is.EqualTo(3));
+            Assert.That(sums.MeanStepEnergy, Is.EqualTo((0.5 + 1.0) / 2));
             Assert.That(sums.MeanRank, Is.EqualTo(3));
             Assert.That(sums.MeanNoiseScale, Is.EqualTo(2));
-            Assert.That(sums.MeanOtherCondition, Is.EqualTo(1.5));
+            Assert.That(sums.MeanOtherStepCondition, Is.EqualTo(1.5));
             Assert.That(sums.MeanOtherRank, Is.EqualTo(1));
         });
     }
