@@ -20,7 +20,7 @@ var trainer = new AutoBatchTrainer(new SmallCnn(), train, test, new AutoBatchOpt
 await foreach (TrainingEvent e in trainer.TrainAsync())
     Console.WriteLine(e switch
     {
-        EpochCompleted x => $"epoch {x.Record.Epoch}: B = {x.Record.BatchSize}, test error {x.Record.TestError:P2}, C̄_K {x.Record.ConditionMean:G4}, L_K {x.Record.Energy:G4}",
+        EpochCompleted x => $"epoch {x.Record.Epoch}: B = {x.Record.BatchSize}, test error {x.Record.TestError:P2}, C̄_K {x.Record.CumulativeCondition:G4}, L_K {x.Record.CumulativeEnergy:G4}",
         DecisionMade x => $"  {x.Decision.Kind}: B {x.Decision.From} -> {x.Decision.To}: {x.Decision.Reason}",
         _ => $"final test error {trainer.Summary!.FinalTestError:P2}, {trainer.Summary.Iterations} iterations, {trainer.Summary.TrainSeconds:F1} s training",
     });

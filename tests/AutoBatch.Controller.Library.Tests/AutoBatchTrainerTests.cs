@@ -26,7 +26,7 @@ public sealed class AutoBatchTrainerTests
 
     // What decides a result, per epoch (times excluded).
     private static string[] Outcomes(IEnumerable<EpochRecord> records) =>
-        [.. records.Select(r => FormattableString.Invariant($"{r.Epoch} {r.BatchSize} {r.Iterations} {r.TrainLoss:R} {r.TestError:R} {r.TestLoss:R} {r.ConditionMean:R} {r.Energy:R}"))];
+        [.. records.Select(r => FormattableString.Invariant($"{r.Epoch} {r.BatchSize} {r.Iterations} {r.TrainLoss:R} {r.TestError:R} {r.TestLoss:R} {r.CumulativeCondition:R} {r.CumulativeEnergy:R}"))];
 
     [Test]
     public async Task Events_AreTheEpochsTheRunWrites_EndingWithItsSummary()
@@ -42,7 +42,7 @@ public sealed class AutoBatchTrainerTests
         Assert.That(Outcomes(epochs), Is.EqualTo(Outcomes(EpochLog.Read(Path.Combine(output, "epochs.jsonl")))));
         Assert.That(events[^1], Is.TypeOf<TrainingCompleted>());
         Assert.That(((TrainingCompleted)events[^1]).Summary.Iterations, Is.EqualTo(3 * (96 / 8)), "three epochs of 96 samples at B = 8");
-        Assert.That(epochs.Select(e => e.ConditionMean), Is.All.GreaterThan(1.0), "the probe measured every epoch");
+        Assert.That(epochs.Select(e => e.CumulativeCondition), Is.All.GreaterThan(1.0), "the probe measured every epoch");
         Assert.That(trainer.ModelName, Does.Match("^custom:tiny@[0-9a-f]{16}$"));
         Assert.That(File.Exists(Path.Combine(output, "summary.json")), Is.True);
     }

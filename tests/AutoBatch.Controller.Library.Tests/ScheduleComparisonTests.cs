@@ -92,7 +92,7 @@ public sealed class ScheduleComparisonTests
         Assert.That(run.Id, Is.EqualTo("s8-s2"));
         Assert.That(run.TestError, Is.EqualTo(alone.FinalTestError));
         Assert.That(run.Iterations, Is.EqualTo(alone.Iterations).And.GreaterThan(0));
-        Assert.That(RunSession.ReadSummary(Path.Combine(output, "runs", "s8-s2", "summary.json")).ConditionMean, Is.EqualTo(alone.ConditionMean));
+        Assert.That(RunSession.ReadSummary(Path.Combine(output, "runs", "s8-s2", "summary.json")).CumulativeCondition, Is.EqualTo(alone.CumulativeCondition));
     }
 
     [Test]

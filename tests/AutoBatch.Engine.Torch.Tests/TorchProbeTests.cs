@@ -127,8 +127,8 @@ public sealed class TorchProbeTests
         Assert.That(r.LambdaMax, Is.EqualTo(lambdaMax).Within(1e-9 * lambdaMax));
         Assert.That(r.Rank, Is.EqualTo(kept.Length));
         Assert.That(r.LambdaMinPositive, Is.EqualTo(kept.Min()).Within(1e-6 * kept.Min()));
-        Assert.That(r.Condition, Is.EqualTo(Math.Sqrt(lambdaMax / kept.Min())).Within(1e-6 * r.Condition));
-        Assert.That(r.Energy, Is.EqualTo(0.2 / 16 * Math.Sqrt(trace)).Within(1e-12));
+        Assert.That(r.StepCondition, Is.EqualTo(Math.Sqrt(lambdaMax / kept.Min())).Within(1e-6 * r.StepCondition));
+        Assert.That(r.StepEnergy, Is.EqualTo(0.2 / 16 * Math.Sqrt(trace)).Within(1e-12));
         Assert.That(r.MeanGradientSquaredNorm, Is.EqualTo(meanSquared).Within(1e-9 * Math.Abs(meanSquared)));
         Assert.That(r.NoiseScale, Is.EqualTo((trace - (16 * meanSquared)) / 15 / meanSquared).Within(1e-6 * Math.Abs(r.NoiseScale)));
         Assert.That(r.LayerTraces!.Sum(), Is.EqualTo(trace).Within(1e-9 * trace));

@@ -19,9 +19,9 @@ public sealed class TorchRankRuleTests
         Assert.Multiple(() =>
         {
             Assert.That((r.Status, r.RankRule, r.Rank), Is.EqualTo((ProbeStatus.Ok, rule, rank)));
-            Assert.That(r.Condition, Is.EqualTo(rule == RankRule.Tolerance ? 1 : 1 / Math.Sqrt((float)1e-20)).Within(1e-9).Percent);
+            Assert.That(r.StepCondition, Is.EqualTo(rule == RankRule.Tolerance ? 1 : 1 / Math.Sqrt((float)1e-20)).Within(1e-9).Percent);
             Assert.That(r.OtherRule!.Rank, Is.EqualTo(3 - rank));
-            Assert.That(r.OtherRule.Condition, Is.EqualTo(other).Within(1e-9).Percent);
+            Assert.That(r.OtherRule.StepCondition, Is.EqualTo(other).Within(1e-9).Percent);
         });
     }
 }

@@ -9,8 +9,10 @@ namespace AutoBatch.Beacons.Maps;
 /// point would be the seeds of a single configuration and the interpolation would degrade to a nearest-neighbour
 /// tiling. A configuration's point is therefore the mean of its finished seeds in the log plane (geometric means of
 /// C̄_K and L_K) with the mean of their final test errors; with one seed this is exactly the reference procedure.
+/// The one place a map's runs are grouped into configurations and their statistics formed: the map's derived data,
+/// its plots and the closed loop's <c>MapModel</c> read them from here.
 /// </summary>
-internal sealed class BeaconConfiguration
+public sealed class BeaconConfiguration
 {
     private BeaconConfiguration(int batchSize, double learningRate, IReadOnlyList<BeaconRun> finished, int divergedSeeds, int collapsedSeeds)
     {
@@ -24,28 +26,40 @@ internal sealed class BeaconConfiguration
         {
             double[] errors = finished.Select(r => r.FinalTestError).ToArray();
             MeanFinalError = errors.Average();
-            StdFinalError = errors.Length > 1 ? Math.Sqrt(errors.Sum(e => (e - MeanFinalError) * (e - MeanFinalError)) / (errors.Length - 1)) : 0;
+            SquaredDeviations = errors.Sum(e => (e - MeanFinalError) * (e - MeanFinalError));
+            StdFinalError = errors.Length > 1 ? Math.Sqrt(SquaredDeviations / (errors.Length - 1)) : 0;
             MeanWallSeconds = finished.Average(r => r.WallSeconds);
         }
     }
 
+    /// <summary>The batch size B.</summary>
     public int BatchSize { get; }
 
+    /// <summary>The initial learning rate α.</summary>
     public double LearningRate { get; }
 
+    /// <summary>The configuration's label, e.g. <c>s128-lr0.05</c>.</summary>
     public string Label { get; }
 
     /// <summary>Runs that neither diverged nor collapsed (<see cref="BeaconRun.Collapsed"/>), by seed.</summary>
     public IReadOnlyList<BeaconRun> Finished { get; }
 
+    /// <summary>Seeds whose run diverged.</summary>
     public int DivergedSeeds { get; }
 
+    /// <summary>Seeds whose run collapsed to chance accuracy (<see cref="CollapseRule"/>).</summary>
     public int CollapsedSeeds { get; }
 
+    /// <summary>Mean final test error of the <see cref="Finished"/> runs.</summary>
     public double MeanFinalError { get; }
 
+    /// <summary>Σ (e − ē)² over the <see cref="Finished"/> runs' final test errors e (0 with one seed): what a pooled variance sums.</summary>
+    public double SquaredDeviations { get; }
+
+    /// <summary>Sample standard deviation of the <see cref="Finished"/> runs' final test errors, √(Σ (e − ē)² / (n − 1)); 0 with one seed.</summary>
     public double StdFinalError { get; }
 
+    /// <summary>Mean wall seconds of the <see cref="Finished"/> runs.</summary>
     public double MeanWallSeconds { get; }
 
     /// <summary>
@@ -80,11 +94,11 @@ internal sealed class BeaconConfiguration
                 continue;
             }
 
-            var m = new MeasurePoint(run.Epochs[epoch - 1].ConditionMean, run.Epochs[epoch - 1].Energy);
+            var m = new MeasurePoint(run.Epochs[epoch - 1].CumulativeCondition, run.Epochs[epoch - 1].CumulativeEnergy);
             if (m.IsUsable)
             {
-                sumC += Math.Log(m.Condition);
-                sumL += Math.Log(m.Energy);
+                sumC += Math.Log(m.CumulativeCondition);
+                sumL += Math.Log(m.CumulativeEnergy);
                 count++;
             }
         }
@@ -92,10 +106,34 @@ internal sealed class BeaconConfiguration
         return count == 0 ? null : new MeasurePoint(Math.Exp(sumC / count), Math.Exp(sumL / count));
     }
 
+    /// <summary>
+    /// Geometric means of the epoch's own mean c_k and mean l_k (<see cref="Engine.Training.EpochRecord.EpochCondition"/>,
+    /// <see cref="Engine.Training.EpochRecord.EpochEnergy"/>) in 1-based <paramref name="epoch"/>, over the finished seeds
+    /// that measured both there (null when none did).
+    /// </summary>
+    public (double EpochCondition, double EpochEnergy)? EpochMeansAt(int epoch)
+    {
+        double sumC = 0, sumL = 0;
+        int count = 0;
+        foreach (BeaconRun run in Finished)
+        {
+            if (epoch > run.Epochs.Count || !(run.Epochs[epoch - 1].EpochCondition > 0 && run.Epochs[epoch - 1].EpochEnergy > 0))
+            {
+                continue;
+            }
+
+            sumC += Math.Log(run.Epochs[epoch - 1].EpochCondition);
+            sumL += Math.Log(run.Epochs[epoch - 1].EpochEnergy);
+            count++;
+        }
+
+        return count == 0 ? null : (Math.Exp(sumC / count), Math.Exp(sumL / count));
+    }
+
     /// <summary>Mean test error after 1-based <paramref name="epoch"/> over the finished seeds.</summary>
     public double MeanTestErrorAt(int epoch) => Finished.Average(r => r.Epochs[epoch - 1].TestError);
 
     /// <summary>This configuration's surface point at <paramref name="epoch"/>, carrying its final error.</summary>
     public SurfacePoint? PointAt(int epoch) =>
-        MeasuresAt(epoch) is { } m ? new SurfacePoint(Label, m.Condition, m.Energy, MeanFinalError) : null;
+        MeasuresAt(epoch) is { } m ? new SurfacePoint(Label, m.CumulativeCondition, m.CumulativeEnergy, MeanFinalError) : null;
 }

@@ -238,7 +238,7 @@ public static class BeaconMapFile
 
             foreach ((string name, double value) in new[]
             {
-                ("trainLoss", r.TrainLoss), ("testLoss", r.TestLoss), ("conditionMean", r.ConditionMean), ("energy", r.Energy),
+                ("trainLoss", r.TrainLoss), ("testLoss", r.TestLoss), ("conditionMean", r.CumulativeCondition), ("energy", r.CumulativeEnergy),
                 ("epochCondition", r.EpochCondition), ("epochEnergy", r.EpochEnergy), ("meanRank", r.MeanRank),
             })
             {

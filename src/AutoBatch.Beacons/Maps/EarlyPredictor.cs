@@ -46,7 +46,7 @@ public sealed class EarlyPredictor
 
         int epoch = EpochFractions.ToEpoch(fraction, Epochs);
         SurfacePoint[] points = _configurations.Select(c => c.PointAt(epoch)).OfType<SurfacePoint>().ToArray();
-        return points.Length == 0 ? null : new ErrorSurface(points).Evaluate(measures.Condition, measures.Energy);
+        return points.Length == 0 ? null : new ErrorSurface(points).Evaluate(measures.CumulativeCondition, measures.CumulativeEnergy);
     }
 
     /// <summary>
@@ -71,7 +71,7 @@ public sealed class EarlyPredictor
 
             // The normalisation spans the others only, so nothing about the held-out configuration enters the model.
             var surface = new ErrorSurface(others);
-            predictions[k] = new ConfigurationPrediction(points[k].Label, surface.Evaluate(points[k].Condition, points[k].Energy), points[k].Error);
+            predictions[k] = new ConfigurationPrediction(points[k].Label, surface.Evaluate(points[k].CumulativeCondition, points[k].CumulativeEnergy), points[k].Error);
         }
 
         double[] predicted = predictions.Select(p => p.Predicted).ToArray();

@@ -55,8 +55,8 @@ public sealed class ErrorSurface
 
         Points = points.ToArray();
         Normalisation = normalisation ?? LogNormalisation.Spanning(points.Select(p => p.Measures));
-        _x = points.Select(p => Normalisation.X(p.Condition)).ToArray();
-        _y = points.Select(p => Normalisation.Y(p.Energy)).ToArray();
+        _x = points.Select(p => Normalisation.X(p.CumulativeCondition)).ToArray();
+        _y = points.Select(p => Normalisation.Y(p.CumulativeEnergy)).ToArray();
         _error = points.Select(p => p.Error).ToArray();
     }
 

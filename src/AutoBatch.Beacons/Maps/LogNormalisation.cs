@@ -36,10 +36,10 @@ public sealed record LogNormalisation
         {
             if (!p.IsUsable)
             {
-                throw new ArgumentException($"C̄_K = {p.Condition} and L_K = {p.Energy} must both be finite and > 0.", nameof(points));
+                throw new ArgumentException($"C̄_K = {p.CumulativeCondition} and L_K = {p.CumulativeEnergy} must both be finite and > 0.", nameof(points));
             }
 
-            double c = Math.Log(p.Condition), l = Math.Log(p.Energy);
+            double c = Math.Log(p.CumulativeCondition), l = Math.Log(p.CumulativeEnergy);
             minC = Math.Min(minC, c);
             maxC = Math.Max(maxC, c);
             minL = Math.Min(minL, l);
@@ -74,13 +74,13 @@ public sealed record LogNormalisation
     public double Y(double energy) => (Math.Log(energy) - MinLogEnergy) / Span(MinLogEnergy, MaxLogEnergy);
 
     /// <summary>C̄_K at normalised x (inverse of <see cref="X"/>).</summary>
-    public double Condition(double x) => Math.Exp(MinLogCondition + x * Span(MinLogCondition, MaxLogCondition));
+    public double CumulativeCondition(double x) => Math.Exp(MinLogCondition + x * Span(MinLogCondition, MaxLogCondition));
 
     /// <summary>L_K at normalised y (inverse of <see cref="Y"/>).</summary>
-    public double Energy(double y) => Math.Exp(MinLogEnergy + y * Span(MinLogEnergy, MaxLogEnergy));
+    public double CumulativeEnergy(double y) => Math.Exp(MinLogEnergy + y * Span(MinLogEnergy, MaxLogEnergy));
 
     /// <summary>The point at normalised (x, y).</summary>
-    public MeasurePoint ToMeasures(double x, double y) => new(Condition(x), Energy(y));
+    public MeasurePoint ToMeasures(double x, double y) => new(CumulativeCondition(x), CumulativeEnergy(y));
 
     // Spanning never produces an empty axis; one read from a hand-edited file is given a unit span so the
     // normalisation stays invertible.

@@ -35,6 +35,12 @@ public sealed class MapSurfaces
     public int Epochs => _epochs;
 
     /// <summary>
+    /// The map's configurations (<see cref="BeaconConfiguration.Group"/>, ordered by batch size then learning rate), with
+    /// collapsed runs left out by <see cref="CollapseRule"/> as the surfaces leave them out.
+    /// </summary>
+    public IReadOnlyList<BeaconConfiguration> Configurations => _configurations;
+
+    /// <summary>
     /// The surface (measures at 1-based <paramref name="epoch"/> → final error) and its optimum region, or null when no
     /// configuration has usable measures at that epoch.
     /// </summary>

@@ -20,10 +20,10 @@ internal static class RelationsAnalysis
             .ToArray();
         return new MapRelations
         {
-            ConditionWithBatchSize = Relation(finals, "conditionMean", "batchSize", +1, f => f.Measures.Condition),
-            ConditionWithLearningRate = Relation(finals, "conditionMean", "learningRate", +1, f => f.Measures.Condition),
-            EnergyWithLearningRate = Relation(finals, "energy", "learningRate", +1, f => f.Measures.Energy),
-            EnergyWithBatchSize = Relation(finals, "energy", "batchSize", -1, f => f.Measures.Energy),
+            ConditionWithBatchSize = Relation(finals, "conditionMean", "batchSize", +1, f => f.Measures.CumulativeCondition),
+            ConditionWithLearningRate = Relation(finals, "conditionMean", "learningRate", +1, f => f.Measures.CumulativeCondition),
+            EnergyWithLearningRate = Relation(finals, "energy", "learningRate", +1, f => f.Measures.CumulativeEnergy),
+            EnergyWithBatchSize = Relation(finals, "energy", "batchSize", -1, f => f.Measures.CumulativeEnergy),
             TopClustering = Clustering(grid, finals, best, plane),
             Stability = EpochFractions.Prediction.Select(f => Stability(grid, configurations, predictor, f)).OfType<OrderingStability>().ToArray(),
         };
@@ -61,8 +61,8 @@ internal static class RelationsAnalysis
             return null;
         }
 
-        double[] x = finals.Select(f => plane.X(f.Measures.Condition)).ToArray();
-        double[] y = finals.Select(f => plane.Y(f.Measures.Energy)).ToArray();
+        double[] x = finals.Select(f => plane.X(f.Measures.CumulativeCondition)).ToArray();
+        double[] y = finals.Select(f => plane.Y(f.Measures.CumulativeEnergy)).ToArray();
         var distance = new double[n, n];
         double all = 0;
         for (int i = 0; i < n; i++)
@@ -231,8 +231,8 @@ internal static class RelationsAnalysis
             Configurations = pairs.Length,
             PredictedError = predictor.Evaluate(fraction)?.SpearmanCorrelation,
             CurrentError = Rho(p => p.Configuration.MeanTestErrorAt(epoch), p => p.Configuration.MeanFinalError),
-            Condition = Rho(p => p.Early!.Condition, p => p.Final!.Condition),
-            Energy = Rho(p => p.Early!.Energy, p => p.Final!.Energy),
+            Condition = Rho(p => p.Early!.CumulativeCondition, p => p.Final!.CumulativeCondition),
+            Energy = Rho(p => p.Early!.CumulativeEnergy, p => p.Final!.CumulativeEnergy),
         };
     }
 

@@ -29,12 +29,12 @@ internal static class ContourPlot
 
         // The plotted window: the beacons' range plus a margin, widened to take in any overlay.
         MeasurePoint[] overlayPoints = overlays.SelectMany(o => o.Points).Where(p => p.IsUsable).ToArray();
-        double x0 = Math.Min(-Pad, overlayPoints.Select(p => norm.X(p.Condition) - Pad / 2).DefaultIfEmpty(0).Min());
-        double x1 = Math.Max(1 + Pad, overlayPoints.Select(p => norm.X(p.Condition) + Pad / 2).DefaultIfEmpty(1).Max());
-        double y0 = Math.Min(-Pad, overlayPoints.Select(p => norm.Y(p.Energy) - Pad / 2).DefaultIfEmpty(0).Min());
-        double y1 = Math.Max(1 + Pad, overlayPoints.Select(p => norm.Y(p.Energy) + Pad / 2).DefaultIfEmpty(1).Max());
-        Axis x = Axis.Log(norm.Condition(x0), norm.Condition(x1), Left, Left + Side);
-        Axis y = Axis.Log(norm.Energy(y0), norm.Energy(y1), Top + Side, Top);
+        double x0 = Math.Min(-Pad, overlayPoints.Select(p => norm.X(p.CumulativeCondition) - Pad / 2).DefaultIfEmpty(0).Min());
+        double x1 = Math.Max(1 + Pad, overlayPoints.Select(p => norm.X(p.CumulativeCondition) + Pad / 2).DefaultIfEmpty(1).Max());
+        double y0 = Math.Min(-Pad, overlayPoints.Select(p => norm.Y(p.CumulativeEnergy) - Pad / 2).DefaultIfEmpty(0).Min());
+        double y1 = Math.Max(1 + Pad, overlayPoints.Select(p => norm.Y(p.CumulativeEnergy) + Pad / 2).DefaultIfEmpty(1).Max());
+        Axis x = Axis.Log(norm.CumulativeCondition(x0), norm.CumulativeCondition(x1), Left, Left + Side);
+        Axis y = Axis.Log(norm.CumulativeEnergy(y0), norm.CumulativeEnergy(y1), Top + Side, Top);
 
         var svg = new SvgDocument(1060, 780, "Beacon map: test error over C̄_K and L_K");
         PlotFrame.Title(svg, Left, $"Final test error over (C\u0304_K, L_K): {map.Grid.Model} on {map.Grid.Data}",
@@ -108,8 +108,8 @@ internal static class ContourPlot
         int n = grid.Size;
         double half = grid.CellSize / 2;
         var d = new System.Text.StringBuilder();
-        double Px(double nx) => x.Map(norm.Condition(Math.Clamp(nx, 0, 1)));
-        double Py(double ny) => y.Map(norm.Energy(Math.Clamp(ny, 0, 1)));
+        double Px(double nx) => x.Map(norm.CumulativeCondition(Math.Clamp(nx, 0, 1)));
+        double Py(double ny) => y.Map(norm.CumulativeEnergy(Math.Clamp(ny, 0, 1)));
         bool In(int i, int j) => i >= 0 && j >= 0 && i < n && j < n && region.Contains(i, j);
         void Segment(double ax, double ay, double bx, double by) =>
             d.Append($"M{SvgDocument.F(Px(ax))} {SvgDocument.F(Py(ay))}L{SvgDocument.F(Px(bx))} {SvgDocument.F(Py(by))}");
@@ -150,7 +150,7 @@ internal static class ContourPlot
         g.Add(SvgDocument.Path(d.ToString(), new XAttribute("fill", "none"), new XAttribute("stroke", "#ffffff"), new XAttribute("stroke-width", "5"), new XAttribute("stroke-linecap", "square")));
         g.Add(SvgDocument.Path(d.ToString(), new XAttribute("fill", "none"), new XAttribute("stroke", "#000000"), new XAttribute("stroke-width", "2.2"), new XAttribute("stroke-linecap", "square")));
         MeasurePoint c = region.Centroid;
-        g.Add(SvgDocument.Path(Cross(x.Map(c.Condition), y.Map(c.Energy), 7), new XAttribute("stroke", "#000000"), new XAttribute("stroke-width", "2.5")));
+        g.Add(SvgDocument.Path(Cross(x.Map(c.CumulativeCondition), y.Map(c.CumulativeEnergy), 7), new XAttribute("stroke", "#000000"), new XAttribute("stroke-width", "2.5")));
     }
 
     private static string Cross(double px, double py, double r) =>
@@ -161,7 +161,7 @@ internal static class ContourPlot
         XElement g = svg.Group(new XAttribute("class", "learning-rate-lines"), new XAttribute("stroke-opacity", "0.75"));
         foreach (IGrouping<double, (BeaconConfiguration Configuration, SurfacePoint Point)> line in beacons.GroupBy(b => b.Configuration.LearningRate))
         {
-            var points = line.OrderBy(b => b.Configuration.BatchSize).Select(b => (x.Map(b.Point.Condition), y.Map(b.Point.Energy))).ToArray();
+            var points = line.OrderBy(b => b.Configuration.BatchSize).Select(b => (x.Map(b.Point.CumulativeCondition), y.Map(b.Point.CumulativeEnergy))).ToArray();
             if (points.Length > 1)
             {
                 g.Add(SvgDocument.Polyline(points, "#333333", 1.3, new XAttribute("stroke-dasharray", Palette.Dash(styles.LearningRateIndex(line.Key)))));
@@ -174,9 +174,9 @@ internal static class ContourPlot
         XElement g = svg.Group(new XAttribute("class", "beacons"));
         foreach ((BeaconConfiguration c, SurfacePoint p) in beacons)
         {
-            XElement marker = Palette.Marker(styles.LearningRateIndex(c.LearningRate), x.Map(p.Condition), y.Map(p.Energy), 6, styles.Colour(c.BatchSize), "#000000",
+            XElement marker = Palette.Marker(styles.LearningRateIndex(c.LearningRate), x.Map(p.CumulativeCondition), y.Map(p.CumulativeEnergy), 6, styles.Colour(c.BatchSize), "#000000",
                 new XAttribute("class", "beacon"), new XAttribute("data-configuration", c.Label));
-            marker.Add(new XElement(SvgDocument.Ns + "title", $"{c.Label}: test error {100 * c.MeanFinalError:0.00}% ± {100 * c.StdFinalError:0.00}% ({c.Finished.Count} seeds), C̄_K = {Axis.Label(p.Condition)}, L_K = {Axis.Label(p.Energy)}"));
+            marker.Add(new XElement(SvgDocument.Ns + "title", $"{c.Label}: test error {100 * c.MeanFinalError:0.00}% ± {100 * c.StdFinalError:0.00}% ({c.Finished.Count} seeds), C̄_K = {Axis.Label(p.CumulativeCondition)}, L_K = {Axis.Label(p.CumulativeEnergy)}"));
             g.Add(marker);
         }
     }
@@ -189,7 +189,7 @@ internal static class ContourPlot
         var placed = new List<(double X0, double Y0, double X1, double Y1)>();
         foreach (BestBeacon b in best)
         {
-            double px = x.Map(b.Measures.Condition), py = y.Map(b.Measures.Energy);
+            double px = x.Map(b.Measures.CumulativeCondition), py = y.Map(b.Measures.CumulativeEnergy);
             string text = $"{b.Rank}. {b.Label} {100 * b.MeanTestError:0.00}%";
             double width = 7.2 * text.Length;
             bool right = px < Left + Side - width - 12;
@@ -214,7 +214,7 @@ internal static class ContourPlot
         XElement g = svg.Group(new XAttribute("class", "overlays"));
         foreach (PlotOverlay o in overlays)
         {
-            var points = o.Points.Where(p => p.IsUsable).Select(p => (x.Map(p.Condition), y.Map(p.Energy))).ToArray();
+            var points = o.Points.Where(p => p.IsUsable).Select(p => (x.Map(p.CumulativeCondition), y.Map(p.CumulativeEnergy))).ToArray();
             if (points.Length == 0)
             {
                 continue;

@@ -29,8 +29,8 @@ internal static class HistoryPlot
             .Select((s, i) => (Series: s, Colour: ComparisonPlots.SeriesColour(i), Points: s.Points.Zip(s.Fractions).Where(p => p.First.IsUsable).ToArray()))
             .ToArray();
         MeasurePoint[] all = beacons.SelectMany(b => b.Points).Concat(lines.SelectMany(l => l.Points.Select(p => p.First))).ToArray();
-        Axis x = Axis.LogSpanning(all.Select(p => p.Condition), 0.05, Left, Left + Width);
-        Axis y = Axis.LogSpanning(all.Select(p => p.Energy), 0.05, Top + Height, Top);
+        Axis x = Axis.LogSpanning(all.Select(p => p.CumulativeCondition), 0.05, Left, Left + Width);
+        Axis y = Axis.LogSpanning(all.Select(p => p.CumulativeEnergy), 0.05, Top + Height, Top);
 
         var svg = new SvgDocument(1060, 780, "Travelling history of the schedules in the C̄_K, L_K plane");
         PlotFrame.Title(svg, Left, title,
@@ -40,7 +40,7 @@ internal static class HistoryPlot
         XElement g = svg.Group(new XAttribute("class", "beacons"));
         foreach ((BeaconConfiguration c, MeasurePoint[] points) in beacons)
         {
-            var px = points.Select(p => (x.Map(p.Condition), y.Map(p.Energy))).ToArray();
+            var px = points.Select(p => (x.Map(p.CumulativeCondition), y.Map(p.CumulativeEnergy))).ToArray();
             if (px.Length > 1)
             {
                 g.Add(SvgDocument.Polyline(px, BeaconGrey, 1.2, new XAttribute("stroke-dasharray", "2 3"), new XAttribute("class", "beacon-trajectory")));
@@ -60,7 +60,7 @@ internal static class HistoryPlot
             if (final.Points is { Length: > 0 })
             {
                 MeasurePoint p = final.Points[^1];
-                g.Add(SvgDocument.Text(x.Map(p.Condition) + 7, y.Map(p.Energy) + 16, $"best beacon {best.Label}",
+                g.Add(SvgDocument.Text(x.Map(p.CumulativeCondition) + 7, y.Map(p.CumulativeEnergy) + 16, $"best beacon {best.Label}",
                     new XAttribute("font-size", "11.5"), new XAttribute("fill", "#555555"), PlotFrame.Halo()));
             }
         }
@@ -68,7 +68,7 @@ internal static class HistoryPlot
         XElement s = svg.Group(new XAttribute("class", "schedules"));
         foreach (var line in lines)
         {
-            var px = line.Points.Select(p => (X: x.Map(p.First.Condition), Y: y.Map(p.First.Energy), Fraction: p.Second)).ToArray();
+            var px = line.Points.Select(p => (X: x.Map(p.First.CumulativeCondition), Y: y.Map(p.First.CumulativeEnergy), Fraction: p.Second)).ToArray();
             if (px.Length == 0)
             {
                 continue;

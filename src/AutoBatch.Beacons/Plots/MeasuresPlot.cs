@@ -27,11 +27,11 @@ internal static class MeasuresPlot
 
         Axis epochs0 = Axis.LinearIntegers(1, Math.Max(2, map.Grid.Epochs), PanelLeft[0], PanelLeft[0] + PanelWidth);
         Axis epochs1 = Axis.LinearIntegers(1, Math.Max(2, map.Grid.Epochs), PanelLeft[1], PanelLeft[1] + PanelWidth);
-        Axis condition = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.Condition), 0.05, Top + Height, Top);
-        Axis energy = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.Energy), 0.05, Top + Height, Top);
+        Axis condition = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.CumulativeCondition), 0.05, Top + Height, Top);
+        Axis energy = Axis.LogSpanning(series.SelectMany(s => s.Points).Select(p => p.Measures!.CumulativeEnergy), 0.05, Top + Height, Top);
 
-        Panel(svg, styles, series, epochs0, condition, m => m.Condition, "C\u0304_K  (dimensionless, log scale)", "condition");
-        Panel(svg, styles, series, epochs1, energy, m => m.Energy, "L_K  (log scale)", "energy");
+        Panel(svg, styles, series, epochs0, condition, m => m.CumulativeCondition, "C\u0304_K  (dimensionless, log scale)", "condition");
+        Panel(svg, styles, series, epochs1, energy, m => m.CumulativeEnergy, "L_K  (log scale)", "energy");
         svg.Add(SvgDocument.Text(PanelLeft[0] + PanelWidth / 2, Top - 10, "(a) mean truncated condition number C\u0304_K", new XAttribute("text-anchor", "middle"), new XAttribute("font-weight", "bold")));
         svg.Add(SvgDocument.Text(PanelLeft[1] + PanelWidth / 2, Top - 10, "(b) cumulative Fisher energy L_K", new XAttribute("text-anchor", "middle"), new XAttribute("font-weight", "bold")));
 

@@ -23,8 +23,8 @@ internal static class TrajectoryPlot
             .Concat(overlays.SelectMany(o => o.Points).Where(p => p.IsUsable))
             .Concat(map.Derived.Trajectory.Select(s => s.Region.Centroid))
             .ToArray();
-        Axis x = Axis.LogSpanning(all.Select(p => p.Condition), 0.05, Left, Left + Width);
-        Axis y = Axis.LogSpanning(all.Select(p => p.Energy), 0.05, Top + Height, Top);
+        Axis x = Axis.LogSpanning(all.Select(p => p.CumulativeCondition), 0.05, Left, Left + Width);
+        Axis y = Axis.LogSpanning(all.Select(p => p.CumulativeEnergy), 0.05, Top + Height, Top);
 
         var svg = new SvgDocument(1060, 780, "Beacon trajectories in the C̄_K, L_K plane");
         PlotFrame.Title(svg, Left, $"Beacon trajectories over epochs 1–{map.Grid.Epochs}: {map.Grid.Model} on {map.Grid.Data}",
@@ -36,7 +36,7 @@ internal static class TrajectoryPlot
         {
             string colour = styles.Colour(c.BatchSize);
             int k = styles.LearningRateIndex(c.LearningRate);
-            var px = points.Select(p => (x.Map(p.Condition), y.Map(p.Energy))).ToArray();
+            var px = points.Select(p => (x.Map(p.CumulativeCondition), y.Map(p.CumulativeEnergy))).ToArray();
             XElement line = SvgDocument.Polyline(px, colour, 1.8, new XAttribute("stroke-dasharray", Palette.Dash(k)),
                 new XAttribute("class", "trajectory"), new XAttribute("data-configuration", c.Label));
             line.Add(new XElement(SvgDocument.Ns + "title", c.Label));
@@ -49,7 +49,7 @@ internal static class TrajectoryPlot
         Centroids(svg, map.Derived.Trajectory, x, y);
         foreach (PlotOverlay o in overlays)
         {
-            var px = o.Points.Where(p => p.IsUsable).Select(p => (x.Map(p.Condition), y.Map(p.Energy))).ToArray();
+            var px = o.Points.Where(p => p.IsUsable).Select(p => (x.Map(p.CumulativeCondition), y.Map(p.CumulativeEnergy))).ToArray();
             if (px.Length > 0)
             {
                 svg.Add(SvgDocument.Polyline(px, "#000000", 2.4, new XAttribute("class", "overlay")));
@@ -96,7 +96,7 @@ internal static class TrajectoryPlot
         }
 
         XElement g = svg.Group(new XAttribute("class", "region-centroids"));
-        var px = snapshots.Select(s => (x.Map(s.Region.Centroid.Condition), y.Map(s.Region.Centroid.Energy))).ToArray();
+        var px = snapshots.Select(s => (x.Map(s.Region.Centroid.CumulativeCondition), y.Map(s.Region.Centroid.CumulativeEnergy))).ToArray();
         g.Add(SvgDocument.Polyline(px, "#ffffff", 5.5));
         g.Add(SvgDocument.Polyline(px, "#000000", 2.5));
         // Labels would pile up where the centroid barely moves: the first and last are always labelled, the others

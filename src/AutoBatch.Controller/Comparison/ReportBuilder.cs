@@ -131,13 +131,13 @@ public static class ReportBuilder
         {
             int epoch = EpochFractions.ToEpoch(fraction, epochs);
             MeasurePoint[] measures = runs.Where(r => r.Count >= epoch)
-                .Select(r => new MeasurePoint(r[epoch - 1].ConditionMean, r[epoch - 1].Energy))
+                .Select(r => new MeasurePoint(r[epoch - 1].CumulativeCondition, r[epoch - 1].CumulativeEnergy))
                 .Where(m => m.IsUsable)
                 .ToArray();
             if (measures.Length > 0)
             {
                 points.Add(new HistoryPoint(
-                    fraction, epoch, Math.Exp(measures.Average(m => Math.Log(m.Condition))), Math.Exp(measures.Average(m => Math.Log(m.Energy))), measures.Length));
+                    fraction, epoch, Math.Exp(measures.Average(m => Math.Log(m.CumulativeCondition))), Math.Exp(measures.Average(m => Math.Log(m.CumulativeEnergy))), measures.Length));
             }
         }
 

@@ -60,7 +60,7 @@ public static class ReportWriter
 
     private static HistorySeries[] Series(ComparisonReport report) =>
         report.Schedules.Where(s => s.History.Count > 0)
-            .Select(s => new HistorySeries(s.Schedule, s.History.Select(h => h.Fraction).ToArray(), s.History.Select(h => new MeasurePoint(h.Condition, h.Energy)).ToArray()))
+            .Select(s => new HistorySeries(s.Schedule, s.History.Select(h => h.Fraction).ToArray(), s.History.Select(h => new MeasurePoint(h.CumulativeCondition, h.CumulativeEnergy)).ToArray()))
             .ToArray();
 
     private static IntervalRow Row(ComparisonReport report, ScheduleResult s, MeanStd value, Func<RunResult, double> pick, double scale) =>

@@ -56,7 +56,7 @@ public static class ConsoleView
             string distance = withDistance ? (distanceToRegion is { } d ? d.ToString("F3", CultureInfo.InvariantCulture) : "-").PadRight(8) : string.Empty;
             AnsiConsole.MarkupLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{r.Epoch,5}  {r.BatchSize,5}  {r.LearningRate,-8:G4} {r.TrainError,9:P2}  {r.TestError,8:P2}   {r.ConditionMean,-10:G4} {r.Energy,-10:G4} {distance}{r.TrainSeconds + r.EvalSeconds,6:F1}s"));
+                $"{r.Epoch,5}  {r.BatchSize,5}  {r.LearningRate,-8:G4} {r.TrainError,9:P2}  {r.TestError,8:P2}   {r.CumulativeCondition,-10:G4} {r.CumulativeEnergy,-10:G4} {distance}{r.TrainSeconds + r.EvalSeconds,6:F1}s"));
         }
 
         public void Decision(DecisionRecord d)

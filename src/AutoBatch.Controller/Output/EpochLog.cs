@@ -101,7 +101,7 @@ public sealed class EpochLog : IDisposable
         object[] values =
         [
             r.Epoch, r.Iterations, r.TotalIterations, r.MeanBatchSize, r.BatchSize, r.LearningRate, r.TrainLoss, r.TrainError,
-            r.TestLoss, r.TestError, r.ConditionMean, r.Energy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale,
+            r.TestLoss, r.TestError, r.CumulativeCondition, r.CumulativeEnergy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale,
             r.Measurements, r.TrainSeconds, r.ProbeSeconds, r.EvalSeconds, r.Diverged ? 1 : 0,
         ];
         return string.Join(',', values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));

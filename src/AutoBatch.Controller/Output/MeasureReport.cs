@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Output;
@@ -62,7 +63,7 @@ public sealed record MeasureReport
     /// <summary><c>option</c> (--rank-tolerance) or <c>default</c> (B · ε_float32).</summary>
     public required string RankToleranceSource { get; init; }
 
-    /// <summary>The rank rule of <see cref="Rank"/> and <see cref="Condition"/> (--rank-rule): Tolerance or Reference.</summary>
+    /// <summary>The rank rule of <see cref="Rank"/> and <see cref="StepCondition"/> (--rank-rule): Tolerance or Reference.</summary>
     public required string RankRule { get; init; }
 
     /// <summary>The same batch under the other rank rule (measure applies both); null unless F̃ was analysed (status Ok).</summary>
@@ -84,10 +85,12 @@ public sealed record MeasureReport
     public required int? Rank { get; init; }
 
     /// <summary>c = sqrt(λ_max / λ_r) (paper Eq. 7).</summary>
-    public required double? Condition { get; init; }
+    [JsonPropertyName("condition")]
+    public required double? StepCondition { get; init; }
 
     /// <summary>l = (α / B) · sqrt(Tr F̃) (paper Eq. 8).</summary>
-    public required double? Energy { get; init; }
+    [JsonPropertyName("energy")]
+    public required double? StepEnergy { get; init; }
 
     /// <summary>Tr F̃.</summary>
     public required double? Trace { get; init; }

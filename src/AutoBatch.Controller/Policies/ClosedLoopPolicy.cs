@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Controller.Policies;
 
@@ -70,7 +71,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
         }
 
         var last = context.LastEpoch!;
-        if (context.Measurements == 0 || last.Measurements == 0 || !(context.ConditionMean > 0 && context.Energy > 0))
+        if (context.Measurements == 0 || last.Measurements == 0 || !(context.CumulativeCondition > 0 && context.CumulativeEnergy > 0))
         {
             return new BatchDecision(context.BatchSize, "no probe measurement in the last epoch", Evaluated: true);
         }
@@ -181,8 +182,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     /// Each remaining epoch e' gets c' = c_live · c_map(B', e') / c_map(B, e) and l' = l_live · l_map(B', e') /
     /// l_map(B, e) · (α rule factor), where c_live, l_live are the run's last-epoch means, e its last epoch and the map
     /// values the beacons' per-epoch means (<see cref="MapModel.Measures"/>): the run keeps its own level and follows
-    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate as docs/DESIGN.md, 'The
-    /// measures', defines them.
+    /// the beacons' response to B and to the learning-rate decay. C̄ and L then accumulate one whole epoch of n' = ⌈N/B'⌉
+    /// steps and m' measurements at a time, with L's share n'·l' (<see cref="FisherAccumulator.AddEpoch"/>).
     /// </remarks>
     public CandidatePrediction? Predict(PolicyContext context, int candidate, ErrorSurface surface, OptimumRegion region)
     {
@@ -200,8 +201,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             / LearningRateScaling.Factor(context.Rule, context.BatchSize, context.ReferenceBatchSize);
         long iterations = (context.EpochSize + candidate - 1) / candidate;
         long measurements = context.ProbeInterval <= 0 ? 0 : (iterations - 1) / context.ProbeInterval + 1;
-        double condition = context.ConditionMean, energy = context.Energy;
-        long measured = context.Measurements;
+        var measures = FisherAccumulator.StartingAt(last.TotalIterations, context.Measurements, context.CumulativeCondition, context.CumulativeEnergy);
         for (int epoch = context.Epoch + 1; epoch <= context.Epochs; epoch++)
         {
             if (_model.Measures(candidate, context.BaseLearningRate, maps.MapEpoch(epoch, context.Epochs)) is not { } future)
@@ -209,12 +209,12 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
                 return null;
             }
 
-            double c = last.EpochCondition * future.Condition / now.Condition;
-            double l = last.EpochEnergy * future.Energy / now.Energy * lrFactor;
-            condition = (condition * measured + c * measurements) / (measured + measurements);
-            measured += measurements;
-            energy += iterations * l;
+            double c = last.EpochCondition * future.EpochCondition / now.EpochCondition;
+            double l = last.EpochEnergy * future.EpochEnergy / now.EpochEnergy * lrFactor;
+            measures.AddEpoch(iterations, measurements, c, iterations * l);
         }
+
+        double condition = measures.CumulativeCondition, energy = measures.CumulativeEnergy;
 
         // Wall-clock to the end at the run's own speed on this machine (decisions are at epoch boundaries: whole epochs).
         double? seconds = context.Throughput.Estimate(candidate) is { } speed
@@ -268,8 +268,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             ["target"] = _model.BestError,
             ["tolerance"] = Tolerance,
             ["margin"] = Margin,
-            ["conditionMean"] = context.ConditionMean,
-            ["energy"] = context.Energy,
+            ["conditionMean"] = context.CumulativeCondition,
+            ["energy"] = context.CumulativeEnergy,
             ["epochCondition"] = context.LastEpoch!.EpochCondition,
             ["epochEnergy"] = context.LastEpoch.EpochEnergy,
             ["mapEpoch"] = mapEpoch,
@@ -287,8 +287,8 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             string key = p.BatchSize.ToString(CultureInfo.InvariantCulture);
             inputs["error@" + key] = p.Error;
             inputs["distance@" + key] = p.Distance;
-            inputs["condition@" + key] = p.Condition;
-            inputs["energy@" + key] = p.Energy;
+            inputs["condition@" + key] = p.CumulativeCondition;
+            inputs["energy@" + key] = p.CumulativeEnergy;
             inputs["iterations@" + key] = (double)(context.Epochs - context.Epoch) * ((context.EpochSize + p.BatchSize - 1) / p.BatchSize);
             if (context.Throughput.Estimate(p.BatchSize) is { } speed && p.Seconds is { } seconds)
             {

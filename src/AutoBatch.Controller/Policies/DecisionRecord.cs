@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AutoBatch.Controller.Policies;
 
 /// <summary>One line of <c>decisions.jsonl</c>: a decision with its inputs and reason (every decision is logged).</summary>
@@ -31,10 +33,12 @@ public sealed record DecisionRecord
     public required double LearningRate { get; init; }
 
     /// <summary>C̄_K at the decision.</summary>
-    public required double ConditionMean { get; init; }
+    [JsonPropertyName("conditionMean")]
+    public required double CumulativeCondition { get; init; }
 
     /// <summary>L_K at the decision.</summary>
-    public required double Energy { get; init; }
+    [JsonPropertyName("energy")]
+    public required double CumulativeEnergy { get; init; }
 
     /// <summary>Why.</summary>
     public required string Reason { get; init; }

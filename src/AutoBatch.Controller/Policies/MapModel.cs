@@ -7,7 +7,10 @@ namespace AutoBatch.Controller.Policies;
 /// What the closed-loop controller reads from a beacon map: the error surface and optimum region at every epoch
 /// (<see cref="MapSurfaces"/>), and how the per-epoch measures c and l of the beacons change with the batch size at a
 /// given learning rate, which is the controller's model of what a batch-size change will do. Runs that diverged or
-/// collapsed to chance accuracy are left out: they say where training fails, not how the measures respond.
+/// collapsed to chance accuracy are left out: they say where training fails, not how the measures respond. The
+/// configurations and their statistics (mean and standard deviation of final error, per-epoch means of c and l) are
+/// the map's own (<see cref="BeaconConfiguration"/>, through <see cref="MapSurfaces.Configurations"/>); this type adds
+/// what the law makes of them: δ's default, the noise σ̂ and the margin m.
 /// </summary>
 public sealed class MapModel
 {
@@ -21,48 +24,40 @@ public sealed class MapModel
         ArgumentNullException.ThrowIfNull(map);
         Map = map;
         Surfaces = new MapSurfaces(map);
-        double chance = 1.0 - 1.0 / map.Grid.Data.ClassCount();
-        CollapseError = chance - CollapseMargin;
-        BeaconRun[] usable = map.Runs.Where(r => !r.Diverged && r.FinalTestError < CollapseError).ToArray();
-        if (usable.Length == 0)
+        CollapseError = CollapseRule.Threshold(map.Grid.Data);
+        IReadOnlyList<BeaconConfiguration> configurations = Surfaces.Configurations;
+        if (configurations.Count == 0)
         {
             throw new ArgumentException("The beacon map has no run that finished above chance accuracy; it cannot steer a run.", nameof(map));
         }
 
-        foreach (var group in usable.GroupBy(r => (r.BatchSize, r.LearningRate)))
+        foreach (BeaconConfiguration configuration in configurations)
         {
             var perEpoch = new (double C, double L)[map.Grid.Epochs];
             for (int e = 0; e < perEpoch.Length; e++)
             {
-                var values = group.Where(r => e < r.Epochs.Count && r.Epochs[e].EpochCondition > 0 && r.Epochs[e].EpochEnergy > 0)
-                    .Select(r => (C: Math.Log(r.Epochs[e].EpochCondition), L: Math.Log(r.Epochs[e].EpochEnergy)))
-                    .ToArray();
-                perEpoch[e] = values.Length == 0 ? (0, 0) : (Math.Exp(values.Average(v => v.C)), Math.Exp(values.Average(v => v.L)));
+                perEpoch[e] = configuration.EpochMeansAt(e + 1) ?? (0, 0);
             }
 
-            _epochMeasures[group.Key] = perEpoch;
+            _epochMeasures[(configuration.BatchSize, configuration.LearningRate)] = perEpoch;
         }
 
         _learningRates = _epochMeasures.Keys.Select(k => k.LearningRate).Distinct().Order().ToArray();
         MinBatchSize = _epochMeasures.Keys.Min(k => k.BatchSize);
         MaxBatchSize = _epochMeasures.Keys.Max(k => k.BatchSize);
-        double[] stds = usable.GroupBy(r => (r.BatchSize, r.LearningRate))
-            .Where(g => g.Count() > 1)
-            .Select(g => StandardDeviation(g.Select(r => r.FinalTestError).ToArray()))
-            .ToArray();
-        SeedErrorStd = stds.Length == 0 ? 0 : stds.Average();
-        (FinalErrorNoise, NoiseFromSeeds) = Noise(usable);
-        int[] seeds = usable.GroupBy(r => (r.BatchSize, r.LearningRate)).Select(g => g.Count()).ToArray();
-        SeedsPerConfiguration = seeds.Length / seeds.Sum(n => 1.0 / n);
+        BeaconConfiguration[] seeded = configurations.Where(c => c.Finished.Count > 1).ToArray();
+        SeedErrorStd = seeded.Length == 0 ? 0 : seeded.Average(c => c.StdFinalError);
+        (FinalErrorNoise, NoiseFromSeeds) = Noise(configurations);
+        SeedsPerConfiguration = configurations.Count / configurations.Sum(c => 1.0 / c.Finished.Count);
         ChangeMargin = FinalErrorNoise * Math.Sqrt(2 / SeedsPerConfiguration);
-        BestError = usable.GroupBy(r => (r.BatchSize, r.LearningRate)).Min(g => g.Average(r => r.FinalTestError));
+        BestError = configurations.Min(c => c.MeanFinalError);
     }
 
     /// <summary>The lowest mean final test error of a configuration (the best fixed beacon's).</summary>
     public double BestError { get; }
 
     /// <summary>How far below chance error a run must end to count as trained (0.05 = 5 points).</summary>
-    public const double CollapseMargin = MapSurfaces.CollapseMargin;
+    public const double CollapseMargin = CollapseRule.Margin;
 
     /// <summary>The map.</summary>
     public BeaconMap Map { get; }
@@ -70,7 +65,7 @@ public sealed class MapModel
     /// <summary>Surfaces and regions per epoch.</summary>
     public MapSurfaces Surfaces { get; }
 
-    /// <summary>Final test error at or above which a run counts as collapsed (chance minus <see cref="CollapseMargin"/>).</summary>
+    /// <summary>Final test error at or above which a run counts as collapsed (<see cref="CollapseRule.Threshold(DataSetKind)"/>).</summary>
     public double CollapseError { get; }
 
     /// <summary>Smallest batch size with usable beacons.</summary>
@@ -118,7 +113,7 @@ public sealed class MapModel
     /// (log₂ B, log c / log l) between the beacons, constant beyond the outermost ones; null when no learning rate has
     /// data at that epoch.
     /// </summary>
-    public (double Condition, double Energy)? Measures(int batchSize, double learningRate, int epoch)
+    public (double EpochCondition, double EpochEnergy)? Measures(int batchSize, double learningRate, int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         foreach (double lr in _learningRates.OrderBy(r => Math.Abs(Math.Log(r / learningRate))).ThenBy(r => r))
@@ -157,19 +152,14 @@ public sealed class MapModel
         return (points[^1].LogC, points[^1].LogL);
     }
 
-    private static (double Noise, bool FromSeeds) Noise(BeaconRun[] usable)
+    private static (double Noise, bool FromSeeds) Noise(IReadOnlyList<BeaconConfiguration> configurations)
     {
         double squares = 0;
         int freedom = 0;
-        foreach (var group in usable.GroupBy(r => (r.BatchSize, r.LearningRate)))
+        foreach (BeaconConfiguration configuration in configurations.Where(c => c.Finished.Count > 1))
         {
-            double[] errors = group.Select(r => r.FinalTestError).ToArray();
-            if (errors.Length > 1)
-            {
-                double mean = errors.Average();
-                squares += errors.Sum(e => (e - mean) * (e - mean));
-                freedom += errors.Length - 1;
-            }
+            squares += configuration.SquaredDeviations;
+            freedom += configuration.Finished.Count - 1;
         }
 
         if (freedom > 0)
@@ -177,13 +167,10 @@ public sealed class MapModel
             return (Math.Sqrt(squares / freedom), true);
         }
 
-        double[] steps = usable.Where(r => r.Epochs.Count > 1).Select(r => r.Epochs[^1].TestError - r.Epochs[^2].TestError).ToArray();
+        double[] steps = configurations.SelectMany(c => c.Finished)
+            .Where(r => r.Epochs.Count > 1)
+            .Select(r => r.Epochs[^1].TestError - r.Epochs[^2].TestError)
+            .ToArray();
         return (steps.Length == 0 ? 0 : Math.Sqrt(steps.Sum(d => d * d) / (2.0 * steps.Length)), false);
-    }
-
-    private static double StandardDeviation(double[] values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
     }
 }

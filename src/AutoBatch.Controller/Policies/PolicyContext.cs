@@ -45,10 +45,10 @@ public sealed record PolicyContext
     public required long Measurements { get; init; }
 
     /// <summary>C̄_K so far (0 before the first measurement).</summary>
-    public required double ConditionMean { get; init; }
+    public required double CumulativeCondition { get; init; }
 
     /// <summary>L_K so far (0 before the first measurement).</summary>
-    public required double Energy { get; init; }
+    public required double CumulativeEnergy { get; init; }
 
     /// <summary>α the schedule gives the current phase before any batch-size scaling.</summary>
     public required double ScheduledLearningRate { get; init; }

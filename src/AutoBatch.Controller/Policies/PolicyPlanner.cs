@@ -111,8 +111,8 @@ public sealed class PolicyPlanner : IStepPlanner
                 From = from,
                 To = BatchSize,
                 LearningRate = lr,
-                ConditionMean = progress.ConditionMean,
-                Energy = progress.Energy,
+                CumulativeCondition = progress.CumulativeCondition,
+                CumulativeEnergy = progress.CumulativeEnergy,
                 Reason = decision.Reason,
                 Inputs = decision.Inputs,
             });
@@ -154,8 +154,8 @@ public sealed class PolicyPlanner : IStepPlanner
             From = BatchSize,
             To = BatchSize,
             LearningRate = LearningRateFor(at.Epoch, BatchSize),
-            ConditionMean = at.ConditionMean,
-            Energy = at.Energy,
+            CumulativeCondition = at.CumulativeCondition,
+            CumulativeEnergy = at.CumulativeEnergy,
             Reason = string.Create(CultureInfo.InvariantCulture, $"{reason}; α scale now {LearningRateScale:G4}"),
         });
     }
@@ -252,8 +252,8 @@ public sealed class PolicyPlanner : IStepPlanner
             EpochSize = progress.EpochSize,
             ProbeInterval = ProbeInterval,
             Measurements = progress.Measurements,
-            ConditionMean = progress.ConditionMean,
-            Energy = progress.Energy,
+            CumulativeCondition = progress.CumulativeCondition,
+            CumulativeEnergy = progress.CumulativeEnergy,
             ScheduledLearningRate = _schedule.LearningRateAt(progress.Epoch),
             BaseLearningRate = _schedule.BaseLearningRate,
             Rule = Rule,

@@ -15,7 +15,7 @@ public sealed class LoggingView(IRunView inner, ILogger logger) : IRunView
     {
         ArgumentNullException.ThrowIfNull(record);
         inner.Epoch(record, distanceToRegion);
-        Log.EpochFinished(logger, record.Epoch, record.TestError, record.ConditionMean, record.Energy);
+        Log.EpochFinished(logger, record.Epoch, record.TestError, record.CumulativeCondition, record.CumulativeEnergy);
     }
 
     /// <inheritdoc/>

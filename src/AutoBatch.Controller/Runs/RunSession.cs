@@ -261,13 +261,13 @@ public sealed class RunSession
 
     private double? Distance(EpochRecord record)
     {
-        if (_map is null || !(record.ConditionMean > 0 && record.Energy > 0))
+        if (_map is null || !(record.CumulativeCondition > 0 && record.CumulativeEnergy > 0))
         {
             return null;
         }
 
         int mapEpoch = _map.Surfaces.MapEpoch(record.Epoch, _settings.Epochs);
-        return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.ConditionMean, record.Energy) : null;
+        return _map.Surfaces.At(mapEpoch) is { } at ? at.Region.DistanceToRegion(record.CumulativeCondition, record.CumulativeEnergy) : null;
     }
 
     private void Save(ITrainingNetwork network, Trainer trainer, PolicyPlanner planner, int rollbacks, SortedDictionary<string, string> identity)
@@ -314,8 +314,8 @@ public sealed class RunSession
             ProbeSeconds = records.Sum(r => r.ProbeSeconds),
             EvalSeconds = records.Sum(r => r.EvalSeconds),
             SamplesPerSecond = trainSeconds > 0 ? samples / trainSeconds : 0,
-            ConditionMean = last?.ConditionMean ?? 0,
-            Energy = last?.Energy ?? 0,
+            CumulativeCondition = last?.CumulativeCondition ?? 0,
+            CumulativeEnergy = last?.CumulativeEnergy ?? 0,
             DistanceToRegion = last is null ? null : Distance(last),
             Map = _settings.MapPath,
             Command = _settings.Command,

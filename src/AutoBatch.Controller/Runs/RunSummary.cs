@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Engine.Data;
 
@@ -86,10 +87,12 @@ public sealed record RunSummary
     public required double SamplesPerSecond { get; init; }
 
     /// <summary>Final C̄_K.</summary>
-    public required double ConditionMean { get; init; }
+    [JsonPropertyName("conditionMean")]
+    public required double CumulativeCondition { get; init; }
 
     /// <summary>Final L_K.</summary>
-    public required double Energy { get; init; }
+    [JsonPropertyName("energy")]
+    public required double CumulativeEnergy { get; init; }
 
     /// <summary>Final distance to the map's optimum region (normalised log units), when run with a map.</summary>
     public double? DistanceToRegion { get; init; }

@@ -25,7 +25,7 @@ public sealed record ProbeReading
     public required double LambdaMinPositive { get; init; }
 
     /// <summary>c_k = σ_max / σ_min+ (paper Eq. 7).</summary>
-    public required double Condition { get; init; }
+    public required double StepCondition { get; init; }
 
     /// <summary>|ḡ|² = 1ᵀF̃1 / B².</summary>
     public required double MeanGradientSquaredNorm { get; init; }
@@ -75,7 +75,7 @@ public sealed record ProbeReading
     /// <summary>All eigenvalues of F̃, ascending, clamped at zero (when requested).</summary>
     public IReadOnlyList<double>? Eigenvalues { get; init; }
 
-    /// <summary>The rank rule that decided <see cref="Rank"/>, <see cref="LambdaMax"/>, <see cref="LambdaMinPositive"/> and <see cref="Condition"/>.</summary>
+    /// <summary>The rank rule that decided <see cref="Rank"/>, <see cref="LambdaMax"/>, <see cref="LambdaMinPositive"/> and <see cref="StepCondition"/>.</summary>
     public RankRule RankRule { get; init; }
 
     /// <summary>
@@ -111,11 +111,11 @@ public sealed record ProbeReading
             Rank = chosen.Rank,
             LambdaMax = chosen.LambdaMax,
             LambdaMinPositive = chosen.LambdaMinPositive,
-            Condition = chosen.Condition,
+            StepCondition = chosen.StepCondition,
             OtherRule = settings.BothRankRules ? other : null,
         };
     }
 
     /// <summary>l_k = (α_k / B_k) · sqrt(Tr F̃) (paper Eq. 8).</summary>
-    public double Energy => Status == ProbeStatus.Ok ? LearningRate / BatchSize * Math.Sqrt(Trace) : 0;
+    public double StepEnergy => Status == ProbeStatus.Ok ? LearningRate / BatchSize * Math.Sqrt(Trace) : 0;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AutoBatch.Engine.Probe;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace AutoBatch.Engine.Probe;
 public sealed record RuleMeasure(RankRule Rule, int Rank, double LambdaMax, double LambdaMinPositive)
 {
     /// <summary>c_k = σ_max / σ_min+ = √(λ_max / λ_min+) (paper, Eq. 7); 0 when no eigenvalue counts.</summary>
-    public double Condition => Rank > 0 && LambdaMinPositive > 0 ? Math.Sqrt(LambdaMax / LambdaMinPositive) : 0;
+    [JsonPropertyName("condition")]
+    public double StepCondition => Rank > 0 && LambdaMinPositive > 0 ? Math.Sqrt(LambdaMax / LambdaMinPositive) : 0;
 
     /// <summary>
     /// The reference rule on eigenvalues computed in float32 (any order): negatives count as 0, and every eigenvalue

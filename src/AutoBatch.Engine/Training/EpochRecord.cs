@@ -37,10 +37,12 @@ public sealed record EpochRecord
     public required double TestError { get; init; }
 
     /// <summary>C̄_K at the end of the epoch.</summary>
-    public required double ConditionMean { get; init; }
+    [JsonPropertyName("conditionMean")]
+    public required double CumulativeCondition { get; init; }
 
     /// <summary>L_K at the end of the epoch.</summary>
-    public required double Energy { get; init; }
+    [JsonPropertyName("energy")]
+    public required double CumulativeEnergy { get; init; }
 
     /// <summary>Mean c_k of this epoch's measurements (0 when none).</summary>
     public required double EpochCondition { get; init; }
@@ -85,7 +87,7 @@ public sealed record EpochRecord
     public required bool Diverged { get; init; }
 
     /// <summary>
-    /// The rank rule <see cref="ConditionMean"/>, <see cref="EpochCondition"/> and <see cref="MeanRank"/> were measured
+    /// The rank rule <see cref="CumulativeCondition"/>, <see cref="EpochCondition"/> and <see cref="MeanRank"/> were measured
     /// under (absent, so tolerance, in records written before the rule was an option).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -113,10 +115,10 @@ public sealed record EpochRecord
         return this with
         {
             RankRule = rule,
-            ConditionMean = other.ConditionMean,
+            CumulativeCondition = other.CumulativeCondition,
             EpochCondition = other.EpochCondition,
             MeanRank = other.MeanRank,
-            OtherRule = new OtherRuleMeasures(RankRule, ConditionMean, EpochCondition, MeanRank),
+            OtherRule = new OtherRuleMeasures(RankRule, CumulativeCondition, EpochCondition, MeanRank),
         };
     }
 }

@@ -329,7 +329,7 @@ public sealed class Network : ITrainingNetwork
         Trace = r.Trace,
         LambdaMax = r.LambdaMax,
         LambdaMinPositive = r.LambdaMinPositive,
-        Condition = r.Condition,
+        StepCondition = r.Condition,
         MeanGradientSquaredNorm = r.MeanGradientSquaredNorm,
         VarianceTrace = r.VarianceTrace,
         NoiseScale = r.NoiseScale,

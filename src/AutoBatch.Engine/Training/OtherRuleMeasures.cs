@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AutoBatch.Engine.Probe;
 
 namespace AutoBatch.Engine.Training;
@@ -7,7 +8,8 @@ namespace AutoBatch.Engine.Training;
 /// (<see cref="ProbeSettings.BothRankRules"/>): what the epoch record would hold under <paramref name="Rule"/>.
 /// </summary>
 /// <param name="Rule">The other rank rule.</param>
-/// <param name="ConditionMean">C̄_K under it.</param>
+/// <param name="CumulativeCondition">C̄_K under it.</param>
 /// <param name="EpochCondition">The epoch's mean c_k under it.</param>
 /// <param name="MeanRank">The epoch's mean rank under it.</param>
-public sealed record OtherRuleMeasures(RankRule Rule, double ConditionMean, double EpochCondition, double MeanRank);
+public sealed record OtherRuleMeasures(
+    RankRule Rule, [property: JsonPropertyName("conditionMean")] double CumulativeCondition, double EpochCondition, double MeanRank);

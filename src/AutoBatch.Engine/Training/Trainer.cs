@@ -90,7 +90,7 @@ public sealed class Trainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var progress = new TrainingProgress(
-                    Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.ConditionMean, _measures.Energy)
+                    Epoch, _options.Epochs, e.Iterations + 1, _measures.Iterations, e.Position, n, _measures.CumulativeCondition, _measures.CumulativeEnergy)
                 {
                     Measurements = _measures.Measurements,
                 };
@@ -170,13 +170,13 @@ public sealed class Trainer
             TrainError = e.Position == 0 ? 1 : 1.0 - (double)e.Correct / e.Position,
             TestLoss = FiniteOrMax(test.MeanLoss),
             TestError = test.Error,
-            ConditionMean = _measures.ConditionMean,
-            Energy = _measures.Energy,
-            EpochCondition = e.Measured == 0 ? 0 : e.ConditionSum / e.Measured,
-            EpochEnergy = e.Measured == 0 ? 0 : e.EnergySum / e.Measured,
-            MeanRank = e.Measured == 0 ? 0 : e.RankSum / e.Measured,
-            NoiseScale = e.Measured == 0 ? 0 : e.NoiseSum / e.Measured,
-            Measurements = e.Measured,
+            CumulativeCondition = _measures.CumulativeCondition,
+            CumulativeEnergy = _measures.CumulativeEnergy,
+            EpochCondition = e.Readings.MeanStepCondition,
+            EpochEnergy = e.Readings.MeanStepEnergy,
+            MeanRank = e.Readings.MeanRank,
+            NoiseScale = e.Readings.MeanNoiseScale,
+            Measurements = (int)e.Readings.Count,
             TrainSeconds = e.TrainSeconds,
             TrainCpuSeconds = e.CpuSeconds,
             ProbeSeconds = e.ProbeSeconds,
@@ -186,9 +186,9 @@ public sealed class Trainer
             OtherRule = _options.Probe is { BothRankRules: true } both
                 ? new OtherRuleMeasures(
                     both.RankRule == RankRule.Tolerance ? RankRule.Reference : RankRule.Tolerance,
-                    _measures.OtherConditionMean,
-                    e.Measured == 0 ? 0 : e.OtherConditionSum / e.Measured,
-                    e.Measured == 0 ? 0 : e.OtherRankSum / e.Measured)
+                    _measures.OtherCumulativeCondition,
+                    e.Readings.MeanOtherStepCondition,
+                    e.Readings.MeanOtherRank)
                 : null,
         };
     }
@@ -207,8 +207,9 @@ public sealed class Trainer
         EpochProgressState? inProgress = _current is not { } e
             ? null
             : new EpochProgressState(
-                e.OrderRngBeforeShuffle, e.Position, e.Iterations, e.Measured, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
-                e.ConditionSum, e.EnergySum, e.RankSum, e.NoiseSum, e.LastBatch, e.LastLearningRate, e.OtherConditionSum, e.OtherRankSum, e.CpuSeconds);
+                e.OrderRngBeforeShuffle, e.Position, e.Iterations, (int)e.Readings.Count, e.LossSum, e.Correct, e.TrainSeconds, e.ProbeSeconds,
+                e.Readings.ConditionSum, e.Readings.EnergySum, e.Readings.RankSum, e.Readings.NoiseScaleSum, e.LastBatch, e.LastLearningRate,
+                e.Readings.OtherConditionSum, e.Readings.OtherRankSum, e.CpuSeconds);
         return new TrainerState(
             _options.Epochs, _options.Seed, Epoch, Diverged, ToState(_orderRng), ToState(_augmentRng), _measures.Snapshot(), inProgress);
     }
@@ -261,19 +262,13 @@ public sealed class Trainer
             {
                 Position = s.Position,
                 Iterations = s.Iterations,
-                Measured = s.Measured,
                 LossSum = s.LossSum,
                 Correct = s.Correct,
                 TrainSeconds = s.TrainSeconds,
                 ProbeSeconds = s.ProbeSeconds,
-                ConditionSum = s.ConditionSum,
-                EnergySum = s.EnergySum,
-                RankSum = s.RankSum,
-                NoiseSum = s.NoiseSum,
+                Readings = ReadingSums.Restore(s.Measured, s.ConditionSum, s.EnergySum, s.RankSum, s.NoiseSum, s.OtherConditionSum, s.OtherRankSum),
                 LastBatch = s.LastBatch,
                 LastLearningRate = s.LastLearningRate,
-                OtherConditionSum = s.OtherConditionSum,
-                OtherRankSum = s.OtherRankSum,
                 CpuSeconds = s.CpuSeconds,
             };
         }
@@ -294,16 +289,7 @@ public sealed class Trainer
     {
         _measures.AddReading(reading);
         e.ProbeSeconds += reading.Seconds;
-        if (reading.Status == ProbeStatus.Ok)
-        {
-            e.Measured++;
-            e.ConditionSum += reading.Condition;
-            e.EnergySum += reading.Energy;
-            e.RankSum += reading.Rank;
-            e.NoiseSum += reading.NoiseScale;
-            e.OtherConditionSum += reading.OtherRule?.Condition ?? 0;
-            e.OtherRankSum += reading.OtherRule?.Rank ?? 0;
-        }
+        e.Readings.Add(reading);
     }
 
     private EpochRun StartEpoch(int n)
@@ -369,8 +355,6 @@ public sealed class Trainer
 
         public int Iterations { get; set; }
 
-        public int Measured { get; set; }
-
         public double LossSum { get; set; }
 
         public long Correct { get; set; }
@@ -379,21 +363,12 @@ public sealed class Trainer
 
         public double ProbeSeconds { get; set; }
 
-        public double ConditionSum { get; set; }
-
-        public double EnergySum { get; set; }
-
-        public double RankSum { get; set; }
-
-        public double NoiseSum { get; set; }
+        // The epoch's valid readings: its means of c, l, rank and B_simple.
+        public ReadingSums Readings { get; set; } = new();
 
         public int LastBatch { get; set; }
 
         public double LastLearningRate { get; set; }
-
-        public double OtherConditionSum { get; set; }
-
-        public double OtherRankSum { get; set; }
 
         public double CpuSeconds { get; set; }
     }

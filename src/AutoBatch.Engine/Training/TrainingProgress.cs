@@ -7,10 +7,10 @@ namespace AutoBatch.Engine.Training;
 /// <param name="Iteration">Steps completed since the start of training.</param>
 /// <param name="SamplesSeenInEpoch">Samples of the current epoch already used.</param>
 /// <param name="EpochSize">Training samples per epoch.</param>
-/// <param name="ConditionMean">C̄_K so far (0 before the first measurement).</param>
-/// <param name="Energy">L_K so far (0 before the first measurement).</param>
+/// <param name="CumulativeCondition">C̄_K so far (0 before the first measurement).</param>
+/// <param name="CumulativeEnergy">L_K so far (0 before the first measurement).</param>
 public sealed record TrainingProgress(
-    int Epoch, int Epochs, int IterationInEpoch, long Iteration, int SamplesSeenInEpoch, int EpochSize, double ConditionMean, double Energy)
+    int Epoch, int Epochs, int IterationInEpoch, long Iteration, int SamplesSeenInEpoch, int EpochSize, double CumulativeCondition, double CumulativeEnergy)
 {
     /// <summary>Valid probe measurements since the start of training (the weight of C̄_K in a running mean).</summary>
     public long Measurements { get; init; }

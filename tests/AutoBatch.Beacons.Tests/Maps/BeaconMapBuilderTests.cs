@@ -52,7 +52,7 @@ public sealed class BeaconMapBuilderTests
                 // and rounding in the logarithms would pick different ones at different epochs.
                 double x = (i + 0.2 * Math.Sin(7 * i + 3 * j)) / 4.0, y = (j + 0.2 * Math.Cos(5 * i + 11 * j)) / 4.0;
                 runs.Add(SyntheticBeacons.Run(8 << i, 0.025 * (1 << j), 1, Epochs,
-                    e => new MeasurePoint(Plane.Condition(x) * Math.Exp(0.2 * e), Plane.Energy(y) * Math.Exp(0.3 * e)),
+                    e => new MeasurePoint(Plane.CumulativeCondition(x) * Math.Exp(0.2 * e), Plane.CumulativeEnergy(y) * Math.Exp(0.3 * e)),
                     0.05 + 0.2 * ((x - 0.3) * (x - 0.3) + (y - 0.7) * (y - 0.7))));
             }
         }
@@ -66,8 +66,8 @@ public sealed class BeaconMapBuilderTests
             foreach (RegionSnapshot s in t)
             {
                 Assert.That(s.Region.Surface.Values.SelectMany(r => r), Is.EqualTo(t[0].Region.Surface.Values.SelectMany(r => r)).Within(1e-12));
-                Assert.That(s.Region.Centroid.Condition / t[0].Region.Centroid.Condition, Is.EqualTo(Math.Exp(0.2 * (s.Epoch - 1))).Within(1).Percent);
-                Assert.That(s.Region.Centroid.Energy / t[0].Region.Centroid.Energy, Is.EqualTo(Math.Exp(0.3 * (s.Epoch - 1))).Within(1).Percent);
+                Assert.That(s.Region.Centroid.CumulativeCondition / t[0].Region.Centroid.CumulativeCondition, Is.EqualTo(Math.Exp(0.2 * (s.Epoch - 1))).Within(1).Percent);
+                Assert.That(s.Region.Centroid.CumulativeEnergy / t[0].Region.Centroid.CumulativeEnergy, Is.EqualTo(Math.Exp(0.3 * (s.Epoch - 1))).Within(1).Percent);
             }
         });
     }
@@ -97,13 +97,13 @@ public sealed class BeaconMapBuilderTests
             foreach (RegionSnapshot s in t)
             {
                 MeasurePoint star = Star(s.Epoch);
-                Assert.That(s.Region.DistanceToRegion(star.Condition, star.Energy), Is.LessThan(0.03), $"fraction {s.Fraction}");
+                Assert.That(s.Region.DistanceToRegion(star.CumulativeCondition, star.CumulativeEnergy), Is.LessThan(0.03), $"fraction {s.Fraction}");
             }
 
-            Assert.That(t.Select(s => s.Region.Centroid.Condition), Is.Ordered);
-            Assert.That(t.Select(s => s.Region.Centroid.Energy), Is.Ordered);
+            Assert.That(t.Select(s => s.Region.Centroid.CumulativeCondition), Is.Ordered);
+            Assert.That(t.Select(s => s.Region.Centroid.CumulativeEnergy), Is.Ordered);
             MeasurePoint end = Star(Epochs);
-            Assert.That(t[0].Region.DistanceToRegion(end.Condition, end.Energy), Is.GreaterThan(0.5));
+            Assert.That(t[0].Region.DistanceToRegion(end.CumulativeCondition, end.CumulativeEnergy), Is.GreaterThan(0.5));
         });
     }
 
@@ -130,12 +130,12 @@ public sealed class BeaconMapBuilderTests
 
         // Independently: s8-lr0.4 is represented by its two finished seeds only.
         BeaconRun[] finished = runs.Where(r => r.BatchSize == 8 && r.LearningRate == 0.4 && !r.Diverged).ToArray();
-        double c = Math.Exp(finished.Average(r => Math.Log(r.Epochs[^1].ConditionMean)));
-        double l = Math.Exp(finished.Average(r => Math.Log(r.Epochs[^1].Energy)));
+        double c = Math.Exp(finished.Average(r => Math.Log(r.Epochs[^1].CumulativeCondition)));
+        double l = Math.Exp(finished.Average(r => Math.Log(r.Epochs[^1].CumulativeEnergy)));
         SurfacePoint[] points = runs.Where(r => !r.Diverged).GroupBy(r => (r.BatchSize, r.LearningRate)).Select(g => new SurfacePoint(
             g.Key.ToString(),
-            Math.Exp(g.Average(r => Math.Log(r.Epochs[^1].ConditionMean))),
-            Math.Exp(g.Average(r => Math.Log(r.Epochs[^1].Energy))),
+            Math.Exp(g.Average(r => Math.Log(r.Epochs[^1].CumulativeCondition))),
+            Math.Exp(g.Average(r => Math.Log(r.Epochs[^1].CumulativeEnergy))),
             g.Average(r => r.FinalTestError))).ToArray();
         var surface = new ErrorSurface(points);
         Assert.Multiple(() =>

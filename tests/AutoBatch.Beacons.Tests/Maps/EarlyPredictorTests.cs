@@ -36,7 +36,7 @@ public sealed class EarlyPredictorTests
                 {
                     double jc = Math.Exp(0.01 * (rng.NextDouble() - 0.5)), jl = Math.Exp(0.01 * (rng.NextDouble() - 0.5));
                     runs.Add(SyntheticBeacons.Run(BatchSizes[i], Rates[j], seed, Epochs,
-                        epoch => new MeasurePoint(Plane.Condition(x) * jc * Math.Exp(0.05 * epoch), Plane.Energy(y) * jl * epoch),
+                        epoch => new MeasurePoint(Plane.CumulativeCondition(x) * jc * Math.Exp(0.05 * epoch), Plane.CumulativeEnergy(y) * jl * epoch),
                         e + 0.002 * (seed - 2)));
                 }
             }
@@ -87,8 +87,8 @@ public sealed class EarlyPredictorTests
         EarlyPredictionResult result = new EarlyPredictor(runs, Epochs).Evaluate(Fraction)!;
         var configurations = runs.GroupBy(r => (r.BatchSize, r.LearningRate)).Select(g => (
             Label: $"s{g.Key.BatchSize}-lr{g.Key.LearningRate}",
-            C: Math.Exp(g.Average(r => Math.Log(r.Epochs[epoch - 1].ConditionMean))),
-            L: Math.Exp(g.Average(r => Math.Log(r.Epochs[epoch - 1].Energy))),
+            C: Math.Exp(g.Average(r => Math.Log(r.Epochs[epoch - 1].CumulativeCondition))),
+            L: Math.Exp(g.Average(r => Math.Log(r.Epochs[epoch - 1].CumulativeEnergy))),
             Error: g.Average(r => r.FinalTestError))).ToArray();
         Assert.Multiple(() =>
         {
@@ -126,8 +126,8 @@ public sealed class EarlyPredictorTests
         List<BeaconRun> runs = Grid(Smooth);
         BeaconRun[] seeds = runs.Where(r => r.BatchSize == 32 && r.LearningRate == 0.1).ToArray();
         var at = new MeasurePoint(
-            Math.Exp(seeds.Average(r => Math.Log(r.Epochs[1].ConditionMean))),
-            Math.Exp(seeds.Average(r => Math.Log(r.Epochs[1].Energy))));
+            Math.Exp(seeds.Average(r => Math.Log(r.Epochs[1].CumulativeCondition))),
+            Math.Exp(seeds.Average(r => Math.Log(r.Epochs[1].CumulativeEnergy))));
         Assert.That(new EarlyPredictor(runs, Epochs).Predict(at, 0.2), Is.EqualTo(seeds.Average(r => r.FinalTestError)).Within(1e-12));
     }
 

@@ -24,7 +24,7 @@ public sealed class ErrorSurfaceTests
         {
             foreach (SurfacePoint p in points)
             {
-                Assert.That(surface.Evaluate(p.Condition, p.Energy), Is.EqualTo(p.Error).Within(1e-12), p.Label);
+                Assert.That(surface.Evaluate(p.CumulativeCondition, p.CumulativeEnergy), Is.EqualTo(p.Error).Within(1e-12), p.Label);
             }
         });
     }
@@ -60,7 +60,7 @@ public sealed class ErrorSurfaceTests
     {
         SurfacePoint[] points = RandomPoints(25, 4);
         var surface = new ErrorSurface(points);
-        var reference = points.Select(p => (p.Condition, p.Energy, p.Error)).ToArray();
+        var reference = points.Select(p => (p.CumulativeCondition, p.CumulativeEnergy, p.Error)).ToArray();
         var rng = new Random(5);
         Assert.Multiple(() =>
         {
@@ -115,13 +115,13 @@ public sealed class ErrorSurfaceTests
     {
         SurfacePoint[] points = RandomPoints(10, 8);
         LogNormalisation n = new ErrorSurface(points).Normalisation;
-        SurfacePoint minC = points.MinBy(p => p.Condition)!, maxL = points.MaxBy(p => p.Energy)!;
+        SurfacePoint minC = points.MinBy(p => p.CumulativeCondition)!, maxL = points.MaxBy(p => p.CumulativeEnergy)!;
         Assert.Multiple(() =>
         {
-            Assert.That(n.X(minC.Condition), Is.EqualTo(0).Within(1e-12));
-            Assert.That(n.Y(maxL.Energy), Is.EqualTo(1).Within(1e-12));
-            Assert.That(n.Condition(n.X(42.0)), Is.EqualTo(42.0).Within(1e-10));
-            Assert.That(n.Energy(n.Y(0.3)), Is.EqualTo(0.3).Within(1e-12));
+            Assert.That(n.X(minC.CumulativeCondition), Is.EqualTo(0).Within(1e-12));
+            Assert.That(n.Y(maxL.CumulativeEnergy), Is.EqualTo(1).Within(1e-12));
+            Assert.That(n.CumulativeCondition(n.X(42.0)), Is.EqualTo(42.0).Within(1e-10));
+            Assert.That(n.CumulativeEnergy(n.Y(0.3)), Is.EqualTo(0.3).Within(1e-12));
         });
     }
 
@@ -132,7 +132,7 @@ public sealed class ErrorSurfaceTests
         Assert.Multiple(() =>
         {
             Assert.That(surface.Evaluate(40, 0.5), Is.EqualTo(0.25));
-            Assert.That(surface.Normalisation.Condition(surface.Normalisation.X(40)), Is.EqualTo(40).Within(1e-12));
+            Assert.That(surface.Normalisation.CumulativeCondition(surface.Normalisation.X(40)), Is.EqualTo(40).Within(1e-12));
             Assert.That(surface.Normalisation.X(20), Is.EqualTo(0.5).Within(1e-12), "a lone point sits mid-axis");
             Assert.That(surface.Normalisation.Y(2 * Math.Exp(0.5)), Is.EqualTo(1).Within(1e-12));
         });

@@ -18,7 +18,7 @@ public sealed class MapRankRuleTests
         {
             Epochs = r.Epochs.Select(e => e with
             {
-                OtherRule = new OtherRuleMeasures(RankRule.Reference, e.ConditionMean * (1 + r.BatchSize / 100.0), e.EpochCondition * 2, e.MeanRank + 1),
+                OtherRule = new OtherRuleMeasures(RankRule.Reference, e.CumulativeCondition * (1 + r.BatchSize / 100.0), e.EpochCondition * 2, e.MeanRank + 1),
             }).ToArray(),
         }).ToArray();
         return (grid, runs);
@@ -40,17 +40,17 @@ public sealed class MapRankRuleTests
                 for (int e = 0; e < 3; e++)
                 {
                     EpochRecord before = runs[i].Epochs[e], after = under[i].Epochs[e];
-                    Assert.That(after.ConditionMean, Is.EqualTo(before.ConditionMean * (1 + runs[i].BatchSize / 100.0)));
+                    Assert.That(after.CumulativeCondition, Is.EqualTo(before.CumulativeCondition * (1 + runs[i].BatchSize / 100.0)));
                     Assert.That(after.EpochCondition, Is.EqualTo(before.EpochCondition * 2));
                     Assert.That(after.MeanRank, Is.EqualTo(before.MeanRank + 1));
-                    Assert.That(after.Energy, Is.EqualTo(before.Energy), "L_K does not depend on the rule");
-                    Assert.That(after.OtherRule, Is.EqualTo(new OtherRuleMeasures(RankRule.Tolerance, before.ConditionMean, before.EpochCondition, before.MeanRank)));
+                    Assert.That(after.CumulativeEnergy, Is.EqualTo(before.CumulativeEnergy), "L_K does not depend on the rule");
+                    Assert.That(after.OtherRule, Is.EqualTo(new OtherRuleMeasures(RankRule.Tolerance, before.CumulativeCondition, before.EpochCondition, before.MeanRank)));
                 }
             }
 
             // The same errors, other positions: the best beacon is the same configuration, at the other rule's C̄_K.
             Assert.That(reference.Derived.BestBeacons[0].BatchSize, Is.EqualTo(tolerance.Derived.BestBeacons[0].BatchSize));
-            Assert.That(reference.Derived.BestBeacons[0].Measures.Condition, Is.EqualTo(tolerance.Derived.BestBeacons[0].Measures.Condition * 1.16).Within(1e-9).Percent);
+            Assert.That(reference.Derived.BestBeacons[0].Measures.CumulativeCondition, Is.EqualTo(tolerance.Derived.BestBeacons[0].Measures.CumulativeCondition * 1.16).Within(1e-9).Percent);
             Assert.That(MapRankRule.Under(grid, runs, RankRule.Tolerance, "--rank-rule").Runs, Is.SameAs(runs));
         });
     }

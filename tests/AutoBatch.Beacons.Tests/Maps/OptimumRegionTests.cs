@@ -21,7 +21,7 @@ public sealed class OptimumRegionTests
          from j in Enumerable.Range(0, 9)
          let x = i / 8.0
          let y = j / 8.0
-         select new SurfacePoint($"p{i}{j}", Plane.Condition(x), Plane.Energy(y), error(x, y))).ToArray();
+         select new SurfacePoint($"p{i}{j}", Plane.CumulativeCondition(x), Plane.CumulativeEnergy(y), error(x, y))).ToArray();
 
     private static OptimumRegion BowlRegion() => OptimumRegion.FromSurface(new ErrorSurface(Lattice(Bowl)).ToGrid());
 
@@ -32,12 +32,12 @@ public sealed class OptimumRegionTests
         MeasurePoint best = Plane.ToMeasures(0.3, 0.6), far = Plane.ToMeasures(0.95, 0.05);
         Assert.Multiple(() =>
         {
-            Assert.That(region.DistanceToRegion(best.Condition, best.Energy), Is.Zero);
-            Assert.That(region.Contains(best.Condition, best.Energy), Is.True);
-            Assert.That(region.Contains(far.Condition, far.Energy), Is.False);
-            Assert.That(region.DistanceToRegion(far.Condition, far.Energy), Is.GreaterThan(0.5));
-            Assert.That(region.Surface.Normalisation.X(region.Centroid.Condition), Is.EqualTo(0.3).Within(0.05));
-            Assert.That(region.Surface.Normalisation.Y(region.Centroid.Energy), Is.EqualTo(0.6).Within(0.05));
+            Assert.That(region.DistanceToRegion(best.CumulativeCondition, best.CumulativeEnergy), Is.Zero);
+            Assert.That(region.Contains(best.CumulativeCondition, best.CumulativeEnergy), Is.True);
+            Assert.That(region.Contains(far.CumulativeCondition, far.CumulativeEnergy), Is.False);
+            Assert.That(region.DistanceToRegion(far.CumulativeCondition, far.CumulativeEnergy), Is.GreaterThan(0.5));
+            Assert.That(region.Surface.Normalisation.X(region.Centroid.CumulativeCondition), Is.EqualTo(0.3).Within(0.05));
+            Assert.That(region.Surface.Normalisation.Y(region.Centroid.CumulativeEnergy), Is.EqualTo(0.6).Within(0.05));
         });
     }
 
@@ -111,7 +111,7 @@ public sealed class OptimumRegionTests
     {
         OptimumRegion region = BowlRegion();
         MeasurePoint p = Plane.ToMeasures(0.9, 0.1);
-        Assert.That(region.DistanceToRegion(p.Condition, p.Energy), Is.EqualTo(region.DistanceToRegionNormalised(0.9, 0.1)).Within(1e-12));
+        Assert.That(region.DistanceToRegion(p.CumulativeCondition, p.CumulativeEnergy), Is.EqualTo(region.DistanceToRegionNormalised(0.9, 0.1)).Within(1e-12));
     }
 
     [Test]
@@ -120,10 +120,10 @@ public sealed class OptimumRegionTests
         OptimumRegion region = BowlRegion();
         Assert.Multiple(() =>
         {
-            Assert.That(region.DistanceToRegion(region.Minimum.Condition, region.Minimum.Energy), Is.Zero);
-            Assert.That(region.Centroid.Condition, Is.InRange(region.Lower.Condition, region.Upper.Condition));
-            Assert.That(region.Centroid.Energy, Is.InRange(region.Lower.Energy, region.Upper.Energy));
-            Assert.That(region.Minimum.Condition, Is.InRange(region.Lower.Condition, region.Upper.Condition));
+            Assert.That(region.DistanceToRegion(region.Minimum.CumulativeCondition, region.Minimum.CumulativeEnergy), Is.Zero);
+            Assert.That(region.Centroid.CumulativeCondition, Is.InRange(region.Lower.CumulativeCondition, region.Upper.CumulativeCondition));
+            Assert.That(region.Centroid.CumulativeEnergy, Is.InRange(region.Lower.CumulativeEnergy, region.Upper.CumulativeEnergy));
+            Assert.That(region.Minimum.CumulativeCondition, Is.InRange(region.Lower.CumulativeCondition, region.Upper.CumulativeCondition));
             Assert.That(region.MinimumError, Is.LessThanOrEqualTo(region.Threshold));
         });
     }
@@ -135,9 +135,9 @@ public sealed class OptimumRegionTests
         Assert.Multiple(() =>
         {
             Assert.That(region.Cells, Is.EqualTo(region.Surface.Size * region.Surface.Size));
-            Assert.That(region.Lower.Condition, Is.EqualTo(5).Within(1e-9));
-            Assert.That(region.Upper.Energy, Is.EqualTo(100).Within(1e-9));
-            Assert.That(region.Surface.Normalisation.X(region.Centroid.Condition), Is.EqualTo(0.5).Within(1e-12));
+            Assert.That(region.Lower.CumulativeCondition, Is.EqualTo(5).Within(1e-9));
+            Assert.That(region.Upper.CumulativeEnergy, Is.EqualTo(100).Within(1e-9));
+            Assert.That(region.Surface.Normalisation.X(region.Centroid.CumulativeCondition), Is.EqualTo(0.5).Within(1e-12));
         });
     }
 

@@ -43,8 +43,8 @@ internal static class SyntheticBeacons
         TrainError = testError * 0.8,
         TestLoss = 0.6,
         TestError = testError,
-        ConditionMean = condition,
-        Energy = energy,
+        CumulativeCondition = condition,
+        CumulativeEnergy = energy,
         EpochCondition = condition,
         EpochEnergy = energy / epoch,
         MeanRank = 31,
@@ -60,7 +60,7 @@ internal static class SyntheticBeacons
     public static BeaconRun Run(int batchSize, double learningRate, long seed, int epochs, Func<int, MeasurePoint> measures, double finalError, bool diverged = false)
     {
         var records = Enumerable.Range(1, epochs)
-            .Select(e => Epoch(e, measures(e).Condition, measures(e).Energy, e == epochs ? finalError : Math.Min(1.0, finalError + 0.2 / e)))
+            .Select(e => Epoch(e, measures(e).CumulativeCondition, measures(e).CumulativeEnergy, e == epochs ? finalError : Math.Min(1.0, finalError + 0.2 / e)))
             .Select(r => r with { Diverged = diverged && r.Epoch == epochs })
             .ToArray();
         return new BeaconRun

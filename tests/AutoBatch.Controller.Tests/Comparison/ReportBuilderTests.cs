@@ -129,8 +129,8 @@ public sealed class ReportBuilderTests
             {
                 Assert.That(history[k].Fraction, Is.EqualTo(ComparisonReport.HistoryFractions[k]));
                 Assert.That(history[k].Epoch, Is.EqualTo(epochs[k]));
-                Assert.That(history[k].Condition, Is.EqualTo(20.0 * epochs[k]).Within(1e-9));
-                Assert.That(history[k].Energy, Is.EqualTo(2.0 * epochs[k]).Within(1e-12));
+                Assert.That(history[k].CumulativeCondition, Is.EqualTo(20.0 * epochs[k]).Within(1e-9));
+                Assert.That(history[k].CumulativeEnergy, Is.EqualTo(2.0 * epochs[k]).Within(1e-12));
                 Assert.That(history[k].Seeds, Is.EqualTo(2));
             }
         });

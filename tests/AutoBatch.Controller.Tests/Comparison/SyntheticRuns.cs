@@ -32,8 +32,8 @@ internal static class SyntheticRuns
         TrainError = 0.1,
         TestLoss = 0.6,
         TestError = testError,
-        ConditionMean = condition,
-        Energy = energy,
+        CumulativeCondition = condition,
+        CumulativeEnergy = energy,
         EpochCondition = condition,
         EpochEnergy = energy,
         MeanRank = 31,
@@ -67,8 +67,8 @@ internal static class SyntheticRuns
         ProbeSeconds = 0.1,
         EvalSeconds = 0.1,
         SamplesPerSecond = 1000 + run.Seed,
-        ConditionMean = 10,
-        Energy = 1,
+        CumulativeCondition = 10,
+        CumulativeEnergy = 1,
     };
 
     /// <summary>Writes epochs.jsonl and, unless <paramref name="summary"/> is null, summary.json into the run's folder.</summary>

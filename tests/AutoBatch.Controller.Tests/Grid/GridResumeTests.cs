@@ -21,7 +21,7 @@ public sealed class GridResumeTests
     {
         run.Id,
         run.Diverged,
-        Epochs = run.Epochs.Select(e => new { e.Epoch, e.Iterations, e.TrainLoss, e.TestLoss, e.TestError, e.ConditionMean, e.Energy, e.MeanRank }),
+        Epochs = run.Epochs.Select(e => new { e.Epoch, e.Iterations, e.TrainLoss, e.TestLoss, e.TestError, e.CumulativeCondition, e.CumulativeEnergy, e.MeanRank }),
     });
 
     [Test]

@@ -33,8 +33,8 @@ public sealed class RecordLogTests
         TrainError = 0.3 / epoch,
         TestLoss = 1.1 / epoch,
         TestError = 0.35 / epoch,
-        ConditionMean = 12.5 + epoch,
-        Energy = 0.01 * epoch,
+        CumulativeCondition = 12.5 + epoch,
+        CumulativeEnergy = 0.01 * epoch,
         EpochCondition = 12 + epoch,
         EpochEnergy = 0.01,
         MeanRank = 15,
@@ -57,8 +57,8 @@ public sealed class RecordLogTests
         From = 16,
         To = 16 << (epoch / 2),
         LearningRate = 0.1,
-        ConditionMean = 12.5,
-        Energy = 0.01 * epoch,
+        CumulativeCondition = 12.5,
+        CumulativeEnergy = 0.01 * epoch,
         Reason = "stage " + epoch,
     };
 

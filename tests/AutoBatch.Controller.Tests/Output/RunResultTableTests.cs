@@ -16,7 +16,7 @@ public sealed class RunResultTableTests
         Policy = "closed-loop", Model = "mlp", Data = DataSetKind.FashionMnist, Seed = 1, Epochs = epochs, EpochSize = epochSize, InitialBatchSize = 32,
         LearningRate = 0.025, Rule = LearningRateRule.Keep, Completed = true, Diverged = false, Rollbacks = 0, FinalTestError = 0.0993,
         FinalTestLoss = 0.3, Iterations = 8796, BatchSizeChanges = 5, TrainSeconds = 49.9, ProbeSeconds = 1, EvalSeconds = 1,
-        SamplesPerSecond = 18036, ConditionMean = 1, Energy = 1, Machine = "AMD EPYC test, 2 cores",
+        SamplesPerSecond = 18036, CumulativeCondition = 1, CumulativeEnergy = 1, Machine = "AMD EPYC test, 2 cores",
     };
 
     [Test]

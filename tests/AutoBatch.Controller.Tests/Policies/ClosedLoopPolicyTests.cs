@@ -34,8 +34,8 @@ public sealed class ClosedLoopPolicyTests
                     Iterations = iterations,
                     TotalIterations = (long)iterations * e,
                     BatchSize = b,
-                    ConditionMean = c,
-                    Energy = e * iterations * l,
+                    CumulativeCondition = c,
+                    CumulativeEnergy = e * iterations * l,
                     TestError = errors[b],
                 }).ToArray();
                 runs.Add(new BeaconRun
@@ -71,8 +71,8 @@ public sealed class ClosedLoopPolicyTests
         EpochSize = EpochSize,
         ProbeInterval = 10,
         Measurements = 20,
-        ConditionMean = 100,
-        Energy = 2,
+        CumulativeCondition = 100,
+        CumulativeEnergy = 2,
         ScheduledLearningRate = 0.05,
         BaseLearningRate = 0.05,
         ReferenceBatchSize = 64,
@@ -99,12 +99,12 @@ public sealed class ClosedLoopPolicyTests
         CandidatePrediction keep = policy.Predict(Live(), 64, surface, region)!;
         Assert.Multiple(() =>
         {
-            Assert.That(up.Condition, Is.EqualTo(200).Within(1e-9));
-            Assert.That(up.Energy, Is.EqualTo(5.0).Within(1e-9));
-            Assert.That(down.Condition, Is.EqualTo(200.0 / 3).Within(1e-9));
-            Assert.That(down.Energy, Is.EqualTo(3.6).Within(1e-9));
-            Assert.That(keep.Condition, Is.EqualTo(100).Within(1e-9));
-            Assert.That(keep.Energy, Is.EqualTo(4.0).Within(1e-9));
+            Assert.That(up.CumulativeCondition, Is.EqualTo(200).Within(1e-9));
+            Assert.That(up.CumulativeEnergy, Is.EqualTo(5.0).Within(1e-9));
+            Assert.That(down.CumulativeCondition, Is.EqualTo(200.0 / 3).Within(1e-9));
+            Assert.That(down.CumulativeEnergy, Is.EqualTo(3.6).Within(1e-9));
+            Assert.That(keep.CumulativeCondition, Is.EqualTo(100).Within(1e-9));
+            Assert.That(keep.CumulativeEnergy, Is.EqualTo(4.0).Within(1e-9));
             Assert.That(keep.Error, Is.EqualTo(0.10).Within(1e-12));
             Assert.That(keep.Distance, Is.EqualTo(region.DistanceToRegion(100, 4.0)));
         });
@@ -119,7 +119,7 @@ public sealed class ClosedLoopPolicyTests
 
         // α doubles with B under the linear rule, so l' doubles: L = 2 + 2 · 50 · 0.03 · 2 = 8.
         CandidatePrediction up = policy.Predict(Live() with { Rule = LearningRateRule.Linear }, 128, surface, region)!;
-        Assert.That(up.Energy, Is.EqualTo(8.0).Within(1e-9));
+        Assert.That(up.CumulativeEnergy, Is.EqualTo(8.0).Within(1e-9));
     }
 
     // Hand-worked with the IDW weights of the three final beacon points (50, 3.2), (100, 4.0), (400, 6.0) at the

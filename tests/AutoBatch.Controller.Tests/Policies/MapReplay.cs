@@ -1,5 +1,6 @@
 using AutoBatch.Beacons.Maps;
 using AutoBatch.Controller.Policies;
+using AutoBatch.Engine.Probe;
 using AutoBatch.Engine.Training;
 
 namespace AutoBatch.Controller.Tests.Policies;
@@ -10,9 +11,9 @@ namespace AutoBatch.Controller.Tests.Policies;
 /// boundary k; from then on the law decides at every epoch boundary through the real <see cref="PolicyPlanner"/>, and
 /// each epoch is the recorded epoch of the beacon at the batch size in use (same α, same seed, else another seed of that
 /// configuration): its c, its measurements, its share of L (the beacon's L_K increment) and its record. C̄_K and L_K
-/// accumulate as docs/DESIGN.md defines them, so the law sees the measures a run that changed its batch size at those
-/// boundaries would have shown if every epoch behaved like the map's. A path that moves to a batch size the map has no
-/// usable beacon for at that α stops there.
+/// accumulate one whole epoch at a time in a <see cref="FisherAccumulator"/>, as in the closed loop's prediction, so
+/// the law sees the measures a run that changed its batch size at those boundaries would have shown if every epoch
+/// behaved like the map's. A path that moves to a batch size the map has no usable beacon for at that α stops there.
 /// </summary>
 internal static class MapReplay
 {
@@ -64,15 +65,17 @@ internal static class MapReplay
                 }
             });
 
-        double condition = 0, energy = 0;
-        long measurements = 0, iterations = 0;
+        var measures = new FisherAccumulator();
         int batch = start.BatchSize, boundaries = 0;
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             if (epoch >= startEpochs)
             {
                 boundaries++;
-                var progress = new TrainingProgress(epoch, epochs, 1, iterations, 0, epochSize, condition, energy) { Measurements = measurements };
+                var progress = new TrainingProgress(epoch, epochs, 1, measures.Iterations, 0, epochSize, measures.CumulativeCondition, measures.CumulativeEnergy)
+                {
+                    Measurements = measures.Measurements,
+                };
                 batch = planner.Plan(progress).BatchSize;
             }
 
@@ -82,15 +85,11 @@ internal static class MapReplay
             }
 
             (EpochRecord recorded, double energyIncrement) = at;
-            if (recorded.Measurements > 0)
+            measures.AddEpoch(recorded.Iterations, recorded.Measurements, recorded.EpochCondition, energyIncrement);
+            planner.EpochCompleted(recorded with
             {
-                condition = (condition * measurements + recorded.EpochCondition * recorded.Measurements) / (measurements + recorded.Measurements);
-                measurements += recorded.Measurements;
-            }
-
-            energy += energyIncrement;
-            iterations += recorded.Iterations;
-            planner.EpochCompleted(recorded with { ConditionMean = condition, Energy = energy, TotalIterations = iterations });
+                CumulativeCondition = measures.CumulativeCondition, CumulativeEnergy = measures.CumulativeEnergy, TotalIterations = measures.Iterations,
+            });
         }
 
         return new Path(start.Id, startEpochs, changes, boundaries, LeftTheMap: false);
@@ -137,5 +136,5 @@ internal static class MapReplay
         return (record, iterations * l);
     }
 
-    private static double Increment(BeaconRun run, int epoch) => run.Epochs[epoch].Energy - (epoch == 0 ? 0 : run.Epochs[epoch - 1].Energy);
+    private static double Increment(BeaconRun run, int epoch) => run.Epochs[epoch].CumulativeEnergy - (epoch == 0 ? 0 : run.Epochs[epoch - 1].CumulativeEnergy);
 }

@@ -50,8 +50,8 @@ public sealed class RankRuleProcessTests
                 // grid.json kept both; each map holds its own rule's C̄_K, and the runs are the same runs.
                 EpochRecord t = tolerance.Runs[i].Epochs[^1], r = reference.Runs[i].Epochs[^1];
                 Assert.That(r.TestError, Is.EqualTo(t.TestError));
-                Assert.That(r.Energy, Is.EqualTo(t.Energy));
-                Assert.That(r.ConditionMean, Is.GreaterThan(0));
+                Assert.That(r.CumulativeEnergy, Is.EqualTo(t.CumulativeEnergy));
+                Assert.That(r.CumulativeCondition, Is.GreaterThan(0));
             }
 
             Assert.That(runCode, Is.EqualTo(0), runLog);

@@ -47,7 +47,7 @@ public sealed class CheckpointFileTests
     // Records minus wall times, which legitimately differ between runs.
     private static object[] Comparable(EpochRecord r) =>
         [r.Epoch, r.Iterations, r.TotalIterations, r.MeanBatchSize, r.BatchSize, r.LearningRate, r.TrainLoss, r.TrainError, r.TestLoss,
-         r.TestError, r.ConditionMean, r.Energy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale, r.Measurements, r.Diverged];
+         r.TestError, r.CumulativeCondition, r.CumulativeEnergy, r.EpochCondition, r.EpochEnergy, r.MeanRank, r.NoiseScale, r.Measurements, r.Diverged];
 
     private static List<object[]> Uninterrupted()
     {

@@ -25,8 +25,8 @@ public sealed class BackgroundProbeTests
             Assert.That(actual.Rank, Is.EqualTo(expected.Rank));
             Assert.That(actual.Trace, Is.EqualTo(expected.Trace));
             Assert.That(actual.LambdaMax, Is.EqualTo(expected.LambdaMax));
-            Assert.That(actual.Condition, Is.EqualTo(expected.Condition));
-            Assert.That(actual.Energy, Is.EqualTo(expected.Energy));
+            Assert.That(actual.StepCondition, Is.EqualTo(expected.StepCondition));
+            Assert.That(actual.StepEnergy, Is.EqualTo(expected.StepEnergy));
             Assert.That(actual.NoiseScale, Is.EqualTo(expected.NoiseScale));
             Assert.That(actual.BatchSize, Is.EqualTo(expected.BatchSize));
             Assert.That(actual.LearningRate, Is.EqualTo(expected.LearningRate));

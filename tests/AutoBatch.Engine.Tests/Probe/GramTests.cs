@@ -180,7 +180,7 @@ public sealed class GramTests
                 Assert.That(shared, Is.EqualTo(serial), "F̃ on 2 threads vs 1");
                 Assert.That(two.LayerTraces, Is.EqualTo(one.LayerTraces));
                 Assert.That(two.LayerGradientSums, Is.EqualTo(one.LayerGradientSums));
-                Assert.That(two.Condition, Is.EqualTo(one.Condition));
+                Assert.That(two.StepCondition, Is.EqualTo(one.StepCondition));
                 Assert.That(two.Rank, Is.EqualTo(one.Rank));
             });
         }
@@ -294,8 +294,8 @@ public sealed class GramTests
             Assert.Multiple(() =>
             {
                 Assert.That(r.Eigenvalues!.Sum(), Is.EqualTo(r.Trace).Within(1e-9).Percent);
-                Assert.That(r.Condition, Is.EqualTo(Math.Sqrt(r.LambdaMax / r.LambdaMinPositive)).Within(1e-12).Percent);
-                Assert.That(r.Energy, Is.EqualTo(0.2 / 16 * Math.Sqrt(r.Trace)).Within(1e-12).Percent);
+                Assert.That(r.StepCondition, Is.EqualTo(Math.Sqrt(r.LambdaMax / r.LambdaMinPositive)).Within(1e-12).Percent);
+                Assert.That(r.StepEnergy, Is.EqualTo(0.2 / 16 * Math.Sqrt(r.Trace)).Within(1e-12).Percent);
                 Assert.That(r.MeanGradientSquaredNorm, Is.EqualTo(meanSq).Within(1e-9).Percent);
                 Assert.That(r.VarianceTrace, Is.EqualTo(varTrace).Within(1e-9).Percent);
                 Assert.That(r.NoiseScale, Is.EqualTo(varTrace / meanSq).Within(1e-9).Percent);

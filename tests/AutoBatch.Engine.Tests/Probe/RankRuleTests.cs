@@ -21,15 +21,15 @@ public sealed class RankRuleTests
         Assert.Multiple(() =>
         {
             Assert.That(tolerance.Status, Is.EqualTo(ProbeStatus.Ok));
-            Assert.That((tolerance.RankRule, tolerance.Rank, tolerance.Condition), Is.EqualTo((RankRule.Tolerance, 1, 1.0)));
+            Assert.That((tolerance.RankRule, tolerance.Rank, tolerance.StepCondition), Is.EqualTo((RankRule.Tolerance, 1, 1.0)));
             Assert.That(tolerance.OtherRule!.Rule, Is.EqualTo(RankRule.Reference));
             Assert.That(tolerance.OtherRule.Rank, Is.EqualTo(2));
-            Assert.That(tolerance.OtherRule.Condition, Is.EqualTo(Math.Sqrt(1 / TinyAsFloat32)).Within(1e-9).Percent);
+            Assert.That(tolerance.OtherRule.StepCondition, Is.EqualTo(Math.Sqrt(1 / TinyAsFloat32)).Within(1e-9).Percent);
 
             Assert.That((reference.RankRule, reference.Rank), Is.EqualTo((RankRule.Reference, 2)));
             Assert.That(reference.LambdaMinPositive, Is.EqualTo(TinyAsFloat32));
-            Assert.That(reference.Condition, Is.EqualTo(Math.Sqrt(1 / TinyAsFloat32)).Within(1e-9).Percent);
-            Assert.That((reference.OtherRule!.Rule, reference.OtherRule.Rank, reference.OtherRule.Condition), Is.EqualTo((RankRule.Tolerance, 1, 1.0)));
+            Assert.That(reference.StepCondition, Is.EqualTo(Math.Sqrt(1 / TinyAsFloat32)).Within(1e-9).Percent);
+            Assert.That((reference.OtherRule!.Rule, reference.OtherRule.Rank, reference.OtherRule.StepCondition), Is.EqualTo((RankRule.Tolerance, 1, 1.0)));
 
             // What does not depend on the rule stays the same.
             Assert.That(reference.Trace, Is.EqualTo(tolerance.Trace));
@@ -60,9 +60,9 @@ public sealed class RankRuleTests
         Assert.Multiple(() =>
         {
             Assert.That(r.Rank, Is.EqualTo(4));
-            Assert.That(r.Condition, Is.EqualTo(Math.Sqrt(10)).Within(1e-10).Percent);
+            Assert.That(r.StepCondition, Is.EqualTo(Math.Sqrt(10)).Within(1e-10).Percent);
             Assert.That(r.OtherRule!.Rank, Is.EqualTo(4));
-            Assert.That(r.OtherRule.Condition, Is.EqualTo(Math.Sqrt(10)).Within(1e-4).Percent);
+            Assert.That(r.OtherRule.StepCondition, Is.EqualTo(Math.Sqrt(10)).Within(1e-4).Percent);
         });
     }
 
@@ -75,8 +75,8 @@ public sealed class RankRuleTests
             Assert.That(m.Rank, Is.EqualTo(3));
             Assert.That(m.LambdaMax, Is.EqualTo(8.0));
             Assert.That(m.LambdaMinPositive, Is.EqualTo((double)1e-30f));
-            Assert.That(m.Condition, Is.EqualTo(Math.Sqrt(8 / (double)1e-30f)));
-            Assert.That(RuleMeasure.Reference([0f, -2f]).Condition, Is.EqualTo(0));
+            Assert.That(m.StepCondition, Is.EqualTo(Math.Sqrt(8 / (double)1e-30f)));
+            Assert.That(RuleMeasure.Reference([0f, -2f]).StepCondition, Is.EqualTo(0));
         });
     }
 

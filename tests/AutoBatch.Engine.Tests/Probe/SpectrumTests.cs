@@ -77,7 +77,7 @@ public sealed class SpectrumTests
             Assert.That(r.LambdaMax, Is.EqualTo(100).Within(1e-10));
             Assert.That(r.LambdaMinPositive, Is.EqualTo(1).Within(1e-10));
             Assert.That(r.Rank, Is.EqualTo(4));
-            Assert.That(r.Condition, Is.EqualTo(10.0).Within(1e-9));
+            Assert.That(r.StepCondition, Is.EqualTo(10.0).Within(1e-9));
             Assert.That(r.Trace, Is.EqualTo(130).Within(1e-10));
         });
     }
@@ -101,7 +101,7 @@ public sealed class SpectrumTests
         Assert.Multiple(() =>
         {
             Assert.That(r.Rank, Is.EqualTo(1));
-            Assert.That(r.Condition, Is.EqualTo(1).Within(1e-9));
+            Assert.That(r.StepCondition, Is.EqualTo(1).Within(1e-9));
         });
     }
 
@@ -161,7 +161,7 @@ public sealed class SpectrumTests
             Assert.That(fast.LambdaMax, Is.EqualTo(full.LambdaMax).Within(1e-12).Percent);
             // Both are accurate to about ε λmax in absolute terms.
             Assert.That(fast.LambdaMinPositive, Is.EqualTo(full.LambdaMinPositive).Within(1e-13 * full.LambdaMax));
-            Assert.That(fast.Condition, Is.EqualTo(full.Condition).Within(1e-6).Percent);
+            Assert.That(fast.StepCondition, Is.EqualTo(full.StepCondition).Within(1e-6).Percent);
             Assert.That(fast.Trace, Is.EqualTo(full.Trace));
         });
     }
@@ -187,7 +187,7 @@ public sealed class SpectrumTests
         {
             Assert.That(r.Status, Is.EqualTo(ProbeStatus.Zero));
             Assert.That(r.Rank, Is.Zero);
-            Assert.That(r.Energy, Is.Zero);
+            Assert.That(r.StepEnergy, Is.Zero);
         });
     }
 
@@ -201,7 +201,7 @@ public sealed class SpectrumTests
         Assert.Multiple(() =>
         {
             Assert.That(r.Status, Is.EqualTo(ProbeStatus.NonFinite));
-            Assert.That(double.IsFinite(r.Condition), Is.True);
+            Assert.That(double.IsFinite(r.StepCondition), Is.True);
             Assert.That(double.IsFinite(r.Trace), Is.True);
         });
     }
@@ -230,7 +230,7 @@ public sealed class SpectrumTests
                 acc.AddReading(new ProbeReading
                 {
                     Status = ProbeStatus.Ok, BatchSize = 4, LearningRate = 0.5, Rank = 2, Trace = 16, LambdaMax = 10, LambdaMinPositive = 2.5,
-                    Condition = i == 0 ? 2 : 4, MeanGradientSquaredNorm = 1, VarianceTrace = 1, NoiseScale = 1, GramSeconds = 0, EigenSeconds = 0,
+                    StepCondition = i == 0 ? 2 : 4, MeanGradientSquaredNorm = 1, VarianceTrace = 1, NoiseScale = 1, GramSeconds = 0, EigenSeconds = 0,
                 });
             }
         }
@@ -238,15 +238,15 @@ public sealed class SpectrumTests
         acc.AddReading(new ProbeReading
         {
             Status = ProbeStatus.NonFinite, BatchSize = 4, LearningRate = 0.5, Rank = 0, Trace = 0, LambdaMax = 0, LambdaMinPositive = 0,
-            Condition = 0, MeanGradientSquaredNorm = 0, VarianceTrace = 0, NoiseScale = 0, GramSeconds = 0, EigenSeconds = 0,
+            StepCondition = 0, MeanGradientSquaredNorm = 0, VarianceTrace = 0, NoiseScale = 0, GramSeconds = 0, EigenSeconds = 0,
         });
         Assert.Multiple(() =>
         {
-            Assert.That(acc.ConditionMean, Is.EqualTo(3));
+            Assert.That(acc.CumulativeCondition, Is.EqualTo(3));
             // l = 0.5/4 · sqrt(16) = 0.5 each; Σ l = 1; 10 iterations / 2 measurements -> L = 5.
-            Assert.That(acc.Energy, Is.EqualTo(5).Within(1e-12));
+            Assert.That(acc.CumulativeEnergy, Is.EqualTo(5).Within(1e-12));
             Assert.That(acc.InvalidMeasurements, Is.EqualTo(1));
-            Assert.That(FisherAccumulator.Restore(acc.Snapshot()).Energy, Is.EqualTo(acc.Energy));
+            Assert.That(FisherAccumulator.Restore(acc.Snapshot()).CumulativeEnergy, Is.EqualTo(acc.CumulativeEnergy));
         });
     }
 }

@@ -60,7 +60,7 @@ public sealed class TrainerTests
         Assert.Multiple(() =>
         {
             Assert.That(a.Select(e => e.Losses), Is.EqualTo(b.Select(e => e.Losses)));
-            Assert.That(a.Select(e => e.Record.ConditionMean), Is.EqualTo(b.Select(e => e.Record.ConditionMean)));
+            Assert.That(a.Select(e => e.Record.CumulativeCondition), Is.EqualTo(b.Select(e => e.Record.CumulativeCondition)));
             Assert.That(a.Select(e => e.Record.TestError), Is.EqualTo(b.Select(e => e.Record.TestError)));
             Assert.That(a[0].Losses, Is.Not.EqualTo(c[0].Losses));
         });
@@ -88,10 +88,10 @@ public sealed class TrainerTests
         Assert.Multiple(() =>
         {
             Assert.That(run[0].Record.Measurements, Is.EqualTo(3));
-            Assert.That(run[0].Record.ConditionMean, Is.GreaterThanOrEqualTo(1));
-            Assert.That(run[0].Record.Energy, Is.GreaterThan(0));
+            Assert.That(run[0].Record.CumulativeCondition, Is.GreaterThanOrEqualTo(1));
+            Assert.That(run[0].Record.CumulativeEnergy, Is.GreaterThan(0));
             // L_K = (iterations / measurements) * sum(l_k): after epoch 1, 20/3 * 3 * mean(l) = 20 * mean(l).
-            Assert.That(run[0].Record.Energy, Is.EqualTo(20 * run[0].Record.EpochEnergy).Within(1e-9).Percent);
+            Assert.That(run[0].Record.CumulativeEnergy, Is.EqualTo(20 * run[0].Record.EpochEnergy).Within(1e-9).Percent);
         });
     }
 

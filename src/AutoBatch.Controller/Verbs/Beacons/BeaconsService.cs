@@ -145,7 +145,7 @@ public sealed class BeaconsService : BackgroundService
         await runner.RunAsync(
             shard,
             parallel,
-            run => Log.RunFinished(_logger, run.Id, run.FinalTestError, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].ConditionMean, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].Energy, run.Diverged, run.WallSeconds),
+            run => Log.RunFinished(_logger, run.Id, run.FinalTestError, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].CumulativeCondition, run.Epochs.Count == 0 ? 0 : run.Epochs[^1].CumulativeEnergy, run.Diverged, run.WallSeconds),
             (key, e) =>
             {
                 failures++;

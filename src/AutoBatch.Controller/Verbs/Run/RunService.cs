@@ -159,7 +159,7 @@ public sealed class RunService : BackgroundService
 
         if (s.DistanceToRegion is { } d)
         {
-            AnsiConsole.MarkupLine(Invariant($"Final (C̄_K, L_K) = ({s.ConditionMean:G4}, {s.Energy:G4}), distance to the map's optimum region {d:F3}."));
+            AnsiConsole.MarkupLine(Invariant($"Final (C̄_K, L_K) = ({s.CumulativeCondition:G4}, {s.CumulativeEnergy:G4}), distance to the map's optimum region {d:F3}."));
         }
     }
 

@@ -95,7 +95,7 @@ internal static unsafe class SpectrumAnalysis
         return (reading with
         {
             LambdaMinPositive = lambdaMin,
-            Condition = Math.Sqrt(lambdaMax / lambdaMin),
+            StepCondition = Math.Sqrt(lambdaMax / lambdaMin),
             MeanGradientSquaredNorm = meanSquared,
             VarianceTrace = variance,
             NoiseScale = meanSquared > 0 ? variance / meanSquared : 0,
@@ -112,7 +112,7 @@ internal static unsafe class SpectrumAnalysis
         Trace = 0,
         LambdaMax = 0,
         LambdaMinPositive = 0,
-        Condition = 0,
+        StepCondition = 0,
         MeanGradientSquaredNorm = 0,
         VarianceTrace = 0,
         NoiseScale = 0,

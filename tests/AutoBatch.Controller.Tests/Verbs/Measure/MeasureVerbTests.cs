@@ -64,7 +64,7 @@ public sealed class MeasureVerbTests
         ProbeReading reference = ProbeDirectly("mlp:32", weights, seed: 99, indices, trainMode: true);
         Assert.That(r.GetProperty("trace").GetDouble(), Is.EqualTo(reference.Trace).Within(1e-9).Percent);
         Assert.That(r.GetProperty("rank").GetInt32(), Is.EqualTo(reference.Rank));
-        Assert.That(r.GetProperty("condition").GetDouble(), Is.EqualTo(reference.Condition).Within(1e-9).Percent);
+        Assert.That(r.GetProperty("condition").GetDouble(), Is.EqualTo(reference.StepCondition).Within(1e-9).Percent);
     }
 
     [Test]
