@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace AutoBatch.Engine.Interop;
 
-/// <summary>P/Invoke declarations for Native/AbNet.cpp.</summary>
+/// <summary>P/Invoke declarations for Native/AbNet.cpp and Native/AbNetProbe.cpp.</summary>
 internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Library, EntryPoint = "ab_net_create")]

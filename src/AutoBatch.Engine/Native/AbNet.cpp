@@ -1,4 +1,5 @@
-// Network handle: a model, its SGD state and its probe, behind the coarse C ABI.
+// Network handle: a model, its SGD state and its probe, behind the coarse C ABI (the probe's own entry points and the
+// brute-force gradients: AbNetProbe.cpp).
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -8,36 +9,24 @@
 #include <torch/torch.h>
 
 #include "AbApi.h"
+#include "AbNetDetail.h"
 #include "Errors.h"
 #include "Models.h"
 #include "Probe.h"
 #include "ProbeWorker.h"
 
 namespace ab {
+
+using detail::as_net;
+using detail::input_tensor;
+using detail::label_tensor;
+using detail::Net;
+using detail::parameter_count;
+using detail::StateEntry;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct StateEntry {
-  std::string name;
-  torch::Tensor tensor;
-};
-
-struct Net {
-  std::shared_ptr<ProbedNetImpl> model;
-  AbOptimiserSpec optimiser{};
-  int64_t channels = 0, height = 0, width = 0, classes = 0;
-  std::vector<StateEntry> state;      // PyTorch state_dict order: per module, own parameters then own buffers
-  std::vector<StateEntry> parameters;  // trainable parameters, in the same order
-  std::vector<StateEntry> momentum;    // one buffer per parameter ("<name>.momentum_buffer")
-  // Declared last, so destroyed first: a background probe reads the model's modules.
-  std::unique_ptr<ProbeWorker> worker;
-};
-
-Net* as_net(void* handle) {
-  require(handle != nullptr, "network handle is null (already freed?)");
-  return static_cast<Net*>(handle);
-}
 
 void validate_optimiser(const AbOptimiserSpec& o) {
   require(std::isfinite(o.momentum) && o.momentum >= 0 && o.momentum < 1,
@@ -59,33 +48,6 @@ void collect_state(Net& net) {
       net.state.push_back({prefix + b.key(), b.value()});
     }
   }
-}
-
-torch::Tensor input_tensor(const Net& net, const float* x, int64_t batch) {
-  require(x != nullptr, "input batch pointer is null");
-  require(batch >= 1, "batch size must be >= 1, got " + std::to_string(batch));
-  return torch::from_blob(const_cast<float*>(x), {batch, net.channels, net.height, net.width}, torch::kFloat);
-}
-
-torch::Tensor label_tensor(const Net& net, const int64_t* y, int64_t batch) {
-  require(y != nullptr, "label pointer is null");
-  auto labels = torch::from_blob(const_cast<int64_t*>(y), {batch}, torch::kLong);
-  int64_t lo = labels.min().item<int64_t>(), hi = labels.max().item<int64_t>();
-  require(lo >= 0 && hi < net.classes, "labels must be in [0, " + std::to_string(net.classes) + "), found " +
-                                           std::to_string(lo < 0 ? lo : hi));
-  return labels;
-}
-
-std::vector<torch::Tensor> snapshot_buffers(Net& net) {
-  std::vector<torch::Tensor> saved;
-  for (const auto& b : net.model->buffers()) saved.push_back(b.clone());
-  return saved;
-}
-
-void restore_buffers(Net& net, const std::vector<torch::Tensor>& saved) {
-  torch::NoGradGuard no_grad;
-  auto buffers = net.model->buffers();
-  for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
 }
 
 bool gradients_finite(const Net& net) {
@@ -133,28 +95,6 @@ const StateEntry& state_entry(Net& net, int32_t which, int64_t index) {
 }
 
 int64_t byte_size(const torch::Tensor& t) { return t.numel() * int64_t(t.element_size()); }
-
-void flatten_gradients(Net& net, float* out, int64_t row) {
-  int64_t offset = 0;
-  for (const auto& p : net.parameters) {
-    int64_t n = p.tensor.numel();
-    auto g = p.tensor.grad();
-    float* dst = out + row + offset;
-    if (g.defined()) {
-      auto c = g.contiguous();
-      std::memcpy(dst, c.data_ptr<float>(), sizeof(float) * size_t(n));
-    } else {
-      std::fill(dst, dst + n, 0.0f);
-    }
-    offset += n;
-  }
-}
-
-int64_t parameter_count(const Net& net) {
-  int64_t total = 0;
-  for (const auto& p : net.parameters) total += p.tensor.numel();
-  return total;
-}
 
 }  // namespace
 }  // namespace ab
@@ -280,109 +220,6 @@ AB_EXPORT int32_t ab_net_evaluate(void* handle, const float* x, const int64_t* y
     *loss_sum = total;
     *correct = right;
   });
-}
-
-AB_EXPORT int32_t ab_net_probe(void* handle, const float* x, const int64_t* y, int64_t batch, int32_t train_mode,
-                               const AbProbeOptions* probe, AbProbeResult* probe_result) {
-  return guarded([&] {
-    auto& net = *ab::as_net(handle);
-    require(probe && probe_result, "probe options or result pointer is null");
-    auto& sites = net.model->sites();
-    ab::validate_probe_options(*probe, int64_t(sites.size()));
-    auto input = ab::input_tensor(net, x, batch);
-    auto labels = ab::label_tensor(net, y, batch);
-    auto saved = ab::snapshot_buffers(net);  // a training-mode forward would move the BN running statistics
-    net.model->train(train_mode != 0);
-    net.model->zero_grad();
-    net.model->set_capture(probe);
-    struct Reset {
-      ab::Net* n;
-      const std::vector<torch::Tensor>* saved;
-      ~Reset() {
-        n->model->set_capture(nullptr);
-        n->model->clear_captures();
-        n->model->zero_grad();
-        ab::restore_buffers(*n, *saved);
-        n->model->train();
-      }
-    } reset{&net, &saved};
-    auto loss = torch::nn::functional::cross_entropy(net.model->forward(input), labels);
-    loss.backward();
-    ab::freeze_sites(sites, torch::Tensor());  // the probe runs before this call returns: no copy of the input
-    ab::run_probe(sites, batch, *probe, probe_result, at::get_num_threads());
-  });
-}
-
-AB_EXPORT int32_t ab_net_probe_collect(void* handle, const AbProbeOptions* outputs, AbProbeResult* result) {
-  return guarded([&] {
-    auto& net = *ab::as_net(handle);
-    require(outputs && result, "probe collect: outputs or result pointer is null");
-    require(net.worker && net.worker->pending(), "probe collect: no background probe was launched");
-    net.worker->collect(*outputs, result);
-  });
-}
-
-AB_EXPORT int32_t ab_net_probe_layer_count(void* handle, int64_t* count) {
-  return guarded([&] {
-    require(count != nullptr, "null output pointer");
-    *count = int64_t(ab::as_net(handle)->model->sites().size());
-  });
-}
-
-AB_EXPORT int32_t ab_net_probe_layer_name(void* handle, int64_t index, char* buffer, int64_t capacity) {
-  return guarded([&] {
-    auto& sites = ab::as_net(handle)->model->sites();
-    require(index >= 0 && index < int64_t(sites.size()), "probe layer index out of range");
-    const auto& name = sites[size_t(index)].name;
-    require(buffer && capacity > int64_t(name.size()), "name buffer too small");
-    std::memcpy(buffer, name.c_str(), name.size() + 1);
-  });
-}
-
-namespace {
-template <typename Body>
-int32_t with_gradient_pass(void* handle, const float* x, const int64_t* y, int64_t batch, int32_t train_mode,
-                           float* out, int64_t capacity, int64_t rows, Body&& body) {
-  return guarded([&] {
-    auto& net = *ab::as_net(handle);
-    require(out != nullptr, "gradient output pointer is null");
-    int64_t p = ab::parameter_count(net);
-    require(capacity >= rows * p, "gradient buffer holds " + std::to_string(capacity) + " floats, needs " +
-                                      std::to_string(rows * p));
-    auto input = ab::input_tensor(net, x, batch);
-    auto labels = ab::label_tensor(net, y, batch);
-    auto saved = ab::snapshot_buffers(net);
-    net.model->train(train_mode != 0);
-    body(net, input, labels, p);
-    net.model->zero_grad();
-    ab::restore_buffers(net, saved);
-    net.model->train();
-  });
-}
-}  // namespace
-
-AB_EXPORT int32_t ab_net_per_sample_gradients(void* handle, const float* x, const int64_t* y, int64_t batch,
-                                              int32_t train_mode, float* out, int64_t capacity) {
-  return with_gradient_pass(handle, x, y, batch, train_mode, out, capacity, batch,
-                            [&](ab::Net& net, torch::Tensor& input, torch::Tensor& labels, int64_t p) {
-                              for (int64_t i = 0; i < batch; ++i) {
-                                net.model->zero_grad();
-                                auto loss = torch::nn::functional::cross_entropy(
-                                    net.model->forward(input.narrow(0, i, 1)), labels.narrow(0, i, 1));
-                                loss.backward();
-                                ab::flatten_gradients(net, out, i * p);
-                              }
-                            });
-}
-
-AB_EXPORT int32_t ab_net_batch_gradient(void* handle, const float* x, const int64_t* y, int64_t batch,
-                                        int32_t train_mode, float* out, int64_t capacity) {
-  return with_gradient_pass(handle, x, y, batch, train_mode, out, capacity, 1,
-                            [&](ab::Net& net, torch::Tensor& input, torch::Tensor& labels, int64_t) {
-                              net.model->zero_grad();
-                              torch::nn::functional::cross_entropy(net.model->forward(input), labels).backward();
-                              ab::flatten_gradients(net, out, 0);
-                            });
 }
 
 AB_EXPORT int32_t ab_net_state_count(void* handle, int32_t which, int64_t* count) {
