@@ -12,21 +12,11 @@ namespace AutoBatch.Controller.Verbs.Beacons;
 public static class BeaconsVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("beacons", "Run a beacon grid (batch sizes x learning rates x seeds) and build its map");
-        foreach (Option option in VerbOptions.Create(typeof(BeaconsOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<BeaconsOptions, BeaconsService>(
-            BeaconsOptions.SectionName,
-            Overrides(result),
-            token,
-            services => services.AddSingleton<IValidateOptions<BeaconsOptions>, BeaconsOptionsValidator>()));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<BeaconsOptions, BeaconsService>(
+        "beacons",
+        "Run a beacon grid (batch sizes x learning rates x seeds) and build its map",
+        BeaconsOptions.SectionName,
+        services => services.AddSingleton<IValidateOptions<BeaconsOptions>, BeaconsOptionsValidator>());
 
     /// <summary>The flags given to a parsed <c>beacons</c> command line, as <c>Beacons:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

@@ -12,21 +12,11 @@ namespace AutoBatch.Controller.Verbs.Compare;
 public static class CompareVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("compare", "Run schedules x seeds (parallel, resumable) and write the comparison report");
-        foreach (Option option in VerbOptions.Create(typeof(CompareOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<CompareOptions, CompareService>(
-            CompareOptions.SectionName,
-            Overrides(result),
-            token,
-            services => services.AddSingleton<IValidateOptions<CompareOptions>, CompareOptionsValidator>()));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<CompareOptions, CompareService>(
+        "compare",
+        "Run schedules x seeds (parallel, resumable) and write the comparison report",
+        CompareOptions.SectionName,
+        services => services.AddSingleton<IValidateOptions<CompareOptions>, CompareOptionsValidator>());
 
     /// <summary>The flags given to a parsed <c>compare</c> command line, as <c>Compare:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

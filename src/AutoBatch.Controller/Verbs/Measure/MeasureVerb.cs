@@ -14,27 +14,17 @@ namespace AutoBatch.Controller.Verbs.Measure;
 public static class MeasureVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("measure", "Measure F̃'s spectrum, c, l, per-layer traces and the noise scale on one batch; prints JSON");
-        foreach (Option option in VerbOptions.Create(typeof(MeasureOptions)))
+    public static Command Create() => VerbCommand.Create<MeasureOptions, MeasureService>(
+        "measure",
+        "Measure F̃'s spectrum, c, l, per-layer traces and the noise scale on one batch; prints JSON",
+        MeasureOptions.SectionName,
+        services =>
         {
-            command.Options.Add(option);
-        }
+            services.AddSingleton<IValidateOptions<MeasureOptions>, MeasureOptionsValidator>();
 
-        command.SetAction((result, token) => VerbHost.RunAsync<MeasureOptions, MeasureService>(
-            MeasureOptions.SectionName,
-            Overrides(result),
-            token,
-            services =>
-            {
-                services.AddSingleton<IValidateOptions<MeasureOptions>, MeasureOptionsValidator>();
-
-                // Standard output carries the JSON report only; every log line goes to standard error.
-                services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            }));
-        return command;
-    }
+            // Standard output carries the JSON report only; every log line goes to standard error.
+            services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
 
     /// <summary>The flags given to a parsed <c>measure</c> command line, as <c>Measure:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

@@ -10,17 +10,10 @@ namespace AutoBatch.Controller.Verbs.Merge;
 public static class MergeVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("merge", "Merge the shards of a beacon grid into one map");
-        foreach (Option option in VerbOptions.Create(typeof(MergeOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<MergeOptions, MergeService>(MergeOptions.SectionName, Overrides(result), token));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<MergeOptions, MergeService>(
+        "merge",
+        "Merge the shards of a beacon grid into one map",
+        MergeOptions.SectionName);
 
     /// <summary>The flags given to a parsed <c>merge</c> command line, as <c>Merge:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

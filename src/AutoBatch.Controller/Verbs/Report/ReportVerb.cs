@@ -12,21 +12,11 @@ namespace AutoBatch.Controller.Verbs.Report;
 public static class ReportVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("report", "Rebuild report.md, report.json and the plots of a comparison folder");
-        foreach (Option option in VerbOptions.Create(typeof(ReportOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<ReportOptions, ReportService>(
-            ReportOptions.SectionName,
-            Overrides(result),
-            token,
-            services => services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>()));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<ReportOptions, ReportService>(
+        "report",
+        "Rebuild report.md, report.json and the plots of a comparison folder",
+        ReportOptions.SectionName,
+        services => services.AddSingleton<IValidateOptions<ReportOptions>, ReportOptionsValidator>());
 
     /// <summary>The flags given to a parsed <c>report</c> command line, as <c>Report:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

@@ -12,21 +12,11 @@ namespace AutoBatch.Controller.Verbs.Run;
 public static class RunVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("run", "Train with a schedule; by default the closed-loop controller steered by a beacon map");
-        foreach (Option option in VerbOptions.Create(typeof(RunOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<RunOptions, RunService>(
-            RunOptions.SectionName,
-            Overrides(result),
-            token,
-            services => services.AddSingleton<IValidateOptions<RunOptions>, RunOptionsValidator>()));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<RunOptions, RunService>(
+        "run",
+        "Train with a schedule; by default the closed-loop controller steered by a beacon map",
+        RunOptions.SectionName,
+        services => services.AddSingleton<IValidateOptions<RunOptions>, RunOptionsValidator>());
 
     /// <summary>The flags given to a parsed <c>run</c> command line, as <c>Run:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>

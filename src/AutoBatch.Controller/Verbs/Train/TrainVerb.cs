@@ -12,21 +12,11 @@ namespace AutoBatch.Controller.Verbs.Train;
 public static class TrainVerb
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var command = new Command("train", "Train one configuration with a fixed batch size and step-decayed learning rate");
-        foreach (Option option in VerbOptions.Create(typeof(TrainOptions)))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction((result, token) => VerbHost.RunAsync<TrainOptions, TrainService>(
-            TrainOptions.SectionName,
-            Overrides(result),
-            token,
-            services => services.AddSingleton<IValidateOptions<TrainOptions>, TrainOptionsValidator>()));
-        return command;
-    }
+    public static Command Create() => VerbCommand.Create<TrainOptions, TrainService>(
+        "train",
+        "Train one configuration with a fixed batch size and step-decayed learning rate",
+        TrainOptions.SectionName,
+        services => services.AddSingleton<IValidateOptions<TrainOptions>, TrainOptionsValidator>());
 
     /// <summary>The flags given to a parsed <c>train</c> command line, as <c>Train:Property</c> configuration keys.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult result) =>
