@@ -14,7 +14,7 @@ await new BeaconGrid(() => new SmallCnn(), train, test, new BeaconGridOptions
     LearningRates = [0.01, 0.03, 0.1], Epochs = epochs, ProbeInterval = 5, Device = device,
 }).BuildAsync();
 
-// 2. The closed loop, steered by that map, from the map's best beacon.
+// 2. The closed loop, steered by that map, from the best beacon with the largest batch inside its target.
 random.manual_seed(1);
 var trainer = new AutoBatchTrainer(new SmallCnn(), train, test, new AutoBatchOptions { OutputFolder = Path.Combine(output, "run"), BeaconMap = map, Device = device });
 await foreach (TrainingEvent e in trainer.TrainAsync())

@@ -23,10 +23,10 @@ public sealed class AutoBatchOptions
     /// <summary>Epochs (default: the map's).</summary>
     public int? Epochs { get; init; }
 
-    /// <summary>Batch size of the first step (default: the schedule's, or the map's best beacon's).</summary>
+    /// <summary>Batch size of the first step (default: the schedule's; for the closed loop, its start, <see cref="Policies.ClosedLoopStart"/>; otherwise the map's best beacon's).</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Initial learning rate, decayed x0.1 at 50% and 75% of the epochs (default: the map's best beacon's).</summary>
+    /// <summary>Initial learning rate, decayed x0.1 at 50% and 75% of the epochs (default: the closed loop's start with the batch size, otherwise the map's best beacon's).</summary>
     public double? LearningRate { get; init; }
 
     /// <summary>How α follows a batch-size change (default <see cref="LearningRateRule.Keep"/>, as the paper).</summary>
