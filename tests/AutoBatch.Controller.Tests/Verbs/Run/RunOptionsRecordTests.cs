@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using AutoBatch.Controller.Comparison;
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Tests.Hosting;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Controller.Tests.BadInput;
@@ -20,12 +21,10 @@ namespace AutoBatch.Controller.Tests.Verbs.Run;
 /// and options written as child arguments come back equal through the verb's own parser.
 /// </summary>
 [TestFixture]
-public sealed class RunOptionsRecordTests
+public sealed class RunOptionsRecordTests : OptionsRecordTests<RunOptions>
 {
-    private static readonly PropertyInfo[] Properties = typeof(RunOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance);
-
     /// <summary>Every property set, each to a value other than its default (checked below), so that each must travel.</summary>
-    private static RunOptions Sample() => new()
+    protected override RunOptions Sample() => new()
     {
         Map = "maps/m.json", Schedule = "s64", Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", TrainSubset = 100,
         Epochs = 3, ProbeInterval = 7, ProbeBackground = false, RankRule = RankRule.Reference, BothRankRules = true, BatchSize = 64, LearningRate = 0.0123456789, LearningRateRule = LearningRateRule.SquareRoot,
@@ -33,52 +32,14 @@ public sealed class RunOptionsRecordTests
         Device = "cuda:1", Output = "out/run", CheckpointEvery = 5, Resume = true, Rollback = false, ExitWithParent = 1234,
     };
 
-    private static RunOptions ParseWithTheVerb(IReadOnlyList<string> args, out IReadOnlyDictionary<string, string?> overrides)
-    {
-        ParseResult parsed = RunVerb.Create().Parse(args);
-        Assert.That(parsed.Errors.Select(e => e.Message), Is.Empty, string.Join(' ', args));
-        Dictionary<string, string?> values = RunVerb.Overrides(parsed);
-        overrides = values;
-        return new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(RunOptions.SectionName).Get<RunOptions>() ?? new RunOptions();
-    }
+    /// <inheritdoc/>
+    protected override string Section => RunOptions.SectionName;
 
-    [Test]
-    public void TheSampleSetsEveryPropertyToAValueOtherThanItsDefault()
-    {
-        RunOptions sample = Sample(), defaults = new();
-        Assert.That(Properties.Where(p => Equals(p.GetValue(sample), p.GetValue(defaults))).Select(p => p.Name), Is.Empty);
-    }
+    /// <inheritdoc/>
+    protected override Command Verb() => RunVerb.Create();
 
-    [Test]
-    public void EveryPropertyIsOneOptionOfTheVerbOneConfigurationKeyAndOneChildArgument()
-    {
-        string[] flags = [.. Properties.Select(p => OptionRecord.FlagOf(typeof(RunOptions), p.Name))];
-        IList<Option> options = RunVerb.Create().Options;
-        IReadOnlyList<string> args = OptionRecord.Arguments(Sample());
-        ParseWithTheVerb(args, out IReadOnlyDictionary<string, string?> overrides);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(flags, Is.Unique, "one flag per property");
-            Assert.That(options.Select(o => o.Name), Is.EquivalentTo(flags), "the verb's options");
-            Assert.That(args.Where((_, i) => i % 2 == 0), Is.EquivalentTo(flags), "the child's flags, each followed by its value");
-            Assert.That(overrides.Keys, Is.EquivalentTo(Properties.Select(p => $"{RunOptions.SectionName}:{p.Name}")), "the configuration keys");
-        });
-    }
-
-    [Test]
-    public void OptionsWrittenAsChildArgumentsAndParsedByTheVerbComeBackEqual()
-    {
-        RunOptions sample = Sample();
-        RunOptions back = ParseWithTheVerb(OptionRecord.Arguments(sample), out _);
-        Assert.Multiple(() =>
-        {
-            foreach (PropertyInfo p in Properties)
-            {
-                Assert.That(p.GetValue(back), Is.EqualTo(p.GetValue(sample)), p.Name);
-            }
-        });
-    }
+    /// <inheritdoc/>
+    protected override Dictionary<string, string?> Bind(ParseResult parsed) => RunVerb.Overrides(parsed);
 
     [Test]
     public void AComparisonsChildRunsWhatTheComparisonAsks()

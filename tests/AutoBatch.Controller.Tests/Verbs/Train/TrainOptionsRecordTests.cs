@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Controller.Hosting;
+using AutoBatch.Controller.Tests.Hosting;
 using AutoBatch.Controller.Verbs.Beacons;
 using AutoBatch.Controller.Verbs.Train;
 using AutoBatch.Engine.Data;
@@ -16,63 +17,24 @@ namespace AutoBatch.Controller.Tests.Verbs.Train;
 /// configuration keys and in a grid child's arguments, and back equal through the verb's parser.
 /// </summary>
 [TestFixture]
-public sealed class TrainOptionsRecordTests
+public sealed class TrainOptionsRecordTests : OptionsRecordTests<TrainOptions>
 {
-    private static readonly PropertyInfo[] Properties = typeof(TrainOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance);
-
     /// <summary>Every property set, each to a value other than its default.</summary>
-    private static TrainOptions Sample() => new()
+    protected override TrainOptions Sample() => new()
     {
         Model = "mlp:8", Data = DataSetKind.Mnist, DataPath = "/data/mnist", BatchSize = 32, LearningRate = 0.0123456789, Epochs = 3, Seed = 42,
         Threads = 3, Device = "cuda:1", Output = "out/train", ProbeInterval = 7, ProbeBackground = true, RankRule = RankRule.Reference, BothRankRules = true, NoAugmentation = true, TrainSubset = 100, Resume = true,
         CheckpointEvery = 5, ExitWithParent = 1234,
     };
 
-    private static TrainOptions ParseWithTheVerb(IReadOnlyList<string> args, out IReadOnlyDictionary<string, string?> overrides)
-    {
-        ParseResult parsed = TrainVerb.Create().Parse(args);
-        Assert.That(parsed.Errors.Select(e => e.Message), Is.Empty, string.Join(' ', args));
-        Dictionary<string, string?> values = TrainVerb.Overrides(parsed);
-        overrides = values;
-        return new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(TrainOptions.SectionName).Get<TrainOptions>() ?? new TrainOptions();
-    }
+    /// <inheritdoc/>
+    protected override string Section => TrainOptions.SectionName;
 
-    [Test]
-    public void TheSampleSetsEveryPropertyToAValueOtherThanItsDefault()
-    {
-        TrainOptions sample = Sample(), defaults = new();
-        Assert.That(Properties.Where(p => Equals(p.GetValue(sample), p.GetValue(defaults))).Select(p => p.Name), Is.Empty);
-    }
+    /// <inheritdoc/>
+    protected override Command Verb() => TrainVerb.Create();
 
-    [Test]
-    public void EveryPropertyIsOneOptionOfTheVerbOneConfigurationKeyAndOneChildArgument()
-    {
-        string[] flags = [.. Properties.Select(p => OptionRecord.FlagOf(typeof(TrainOptions), p.Name))];
-        IReadOnlyList<string> args = OptionRecord.Arguments(Sample());
-        ParseWithTheVerb(args, out IReadOnlyDictionary<string, string?> overrides);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(flags, Is.Unique, "one flag per property");
-            Assert.That(TrainVerb.Create().Options.Select(o => o.Name), Is.EquivalentTo(flags), "the verb's options");
-            Assert.That(args.Where((_, i) => i % 2 == 0), Is.EquivalentTo(flags), "the child's flags, each followed by its value");
-            Assert.That(overrides.Keys, Is.EquivalentTo(Properties.Select(p => $"{TrainOptions.SectionName}:{p.Name}")), "the configuration keys");
-        });
-    }
-
-    [Test]
-    public void OptionsWrittenAsChildArgumentsAndParsedByTheVerbComeBackEqual()
-    {
-        TrainOptions sample = Sample();
-        TrainOptions back = ParseWithTheVerb(OptionRecord.Arguments(sample), out _);
-        Assert.Multiple(() =>
-        {
-            foreach (PropertyInfo p in Properties)
-            {
-                Assert.That(p.GetValue(back), Is.EqualTo(p.GetValue(sample)), p.Name);
-            }
-        });
-    }
+    /// <inheritdoc/>
+    protected override Dictionary<string, string?> Bind(ParseResult parsed) => TrainVerb.Overrides(parsed);
 
     [Test]
     public void AGridsChildTrainsTheRunItIsGiven()
