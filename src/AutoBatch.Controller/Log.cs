@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Run {Run} is redone: {Reason}")]
     public static partial void RunRedone(ILogger logger, string run, string reason);
 
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Run {Run} could not be continued from its work folder and starts afresh: {Reason}")]
+    public static partial void RunRestarted(ILogger logger, string run, string reason);
+
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Left out of the map (--allow-incomplete): {Reason}")]
     public static partial void RunFileSkipped(ILogger logger, string reason);
 

@@ -37,6 +37,49 @@ public sealed class BeaconGridTests
     }
 
     [Test]
+    public async Task ABuildStoppedInsideARun_ContinuesItFromItsCheckpoint_ToTheRunOfAnUndisturbedBuild()
+    {
+        (LabelledData train, LabelledData test) = TinyModels.Sets(train: 960);
+        BeaconGrid Grid(string folder) => new(() => TinyModels.Cnn(), train, test, new BeaconGridOptions
+        {
+            OutputFolder = Path.Combine(folder, "grid"), MapPath = Path.Combine(folder, "map.json"), BatchSizes = [8], LearningRates = [0.05], Epochs = 4, ProbeInterval = 2,
+        }, name: "tiny");
+        string stopped = TinyModels.Folder("stopped"), undisturbed = TinyModels.Folder("undisturbed");
+        string log = Path.Combine(stopped, "grid", "work", "b0008-lr0.05-s1", "epochs.jsonl");
+
+        using (var stop = new CancellationTokenSource())
+        {
+            Task watch = Task.Run(async () =>
+            {
+                while (!(File.Exists(log) && File.ReadAllLines(log).Length >= 1))
+                {
+                    await Task.Delay(5);
+                }
+
+                await stop.CancelAsync();
+            });
+            Assert.That(async () => await Grid(stopped).BuildAsync(cancellationToken: stop.Token), Throws.InstanceOf<OperationCanceledException>());
+            await watch;
+        }
+
+        int logged = File.ReadAllLines(log).Length;
+        BeaconGrid again = Grid(stopped);
+        BeaconMap continued = await again.BuildAsync();
+        BeaconMap reference = await Grid(undisturbed).BuildAsync();
+
+        BeaconRun run = continued.Runs.Single(), one = reference.Runs.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(logged, Is.InRange(1, 3), "the stop did not land inside the run");
+            Assert.That(run.ResumedAfterEpoch, Is.EqualTo(logged), "a graceful stop checkpoints the partial epoch: every logged epoch is kept");
+            Assert.That(again.Restarts, Is.Empty);
+            Assert.That(run.Epochs.Select(e => (e.TotalIterations, e.TrainLoss, e.TestError, e.CumulativeCondition, e.CumulativeEnergy)),
+                Is.EqualTo(one.Epochs.Select(e => (e.TotalIterations, e.TrainLoss, e.TestError, e.CumulativeCondition, e.CumulativeEnergy))));
+            Assert.That(one.ResumedAfterEpoch, Is.Null);
+        });
+    }
+
+    [Test]
     public void AMapOfAnotherArchitecture_IsRefused_NamingBoth()
     {
         (_, string path, string model, LabelledData train, LabelledData test) = Build();

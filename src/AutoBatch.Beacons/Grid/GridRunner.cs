@@ -27,21 +27,35 @@ public sealed class GridRunner
     }
 
     /// <summary>
-    /// Executes the pending runs of <paramref name="shard"/> with at most <paramref name="parallel"/> at once.
-    /// A failed run is reported through <paramref name="onFailed"/> and left pending; the others go on.
-    /// Returns the runs finished by this call.
+    /// Executes the pending runs of <paramref name="shard"/> with at most <paramref name="parallel"/> at once. A run that
+    /// an earlier execution left unfinished continues from its work folder (its checkpoint); if that fails, the run
+    /// starts afresh once, reported through <paramref name="onRestarted"/>. A failed run is reported through
+    /// <paramref name="onFailed"/> and left pending; the others go on. Returns the runs finished by this call.
     /// </summary>
     public async Task<IReadOnlyList<BeaconRun>> RunAsync(
         Shard shard, int parallel, Action<BeaconRun>? onFinished = null, Action<RunKey, Exception>? onFailed = null,
-        CancellationToken cancellationToken = default)
+        Action<RunKey, Exception>? onRestarted = null, CancellationToken cancellationToken = default)
     {
         return await FanOut.RunAsync(
             Pending(shard),
             parallel,
             async (key, token) =>
             {
-                string work = _store.PrepareWorkFolder(key);
-                BeaconRun run = await _executor.ExecuteAsync(_store.Grid, key, work, token).ConfigureAwait(false);
+                bool continuing = _store.HasWork(key);
+                string work = _store.OpenWorkFolder(key);
+                BeaconRun run;
+                try
+                {
+                    run = await _executor.ExecuteAsync(_store.Grid, key, work, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (continuing && e is not OperationCanceledException)
+                {
+                    // What the earlier execution left could not be continued (a checkpoint from another version of
+                    // AutoBatch or of other settings, a damaged file): the run is done again from the start.
+                    onRestarted?.Invoke(key, e);
+                    run = await _executor.ExecuteAsync(_store.Grid, key, _store.EmptyWorkFolder(key), token).ConfigureAwait(false);
+                }
+
                 _store.Save(run);
                 return run;
             },

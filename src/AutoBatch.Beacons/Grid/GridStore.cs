@@ -8,9 +8,10 @@ namespace AutoBatch.Beacons.Grid;
 
 /// <summary>
 /// A grid's folder: <c>grid.json</c> (the spec, fixed at the first start), <c>runs/&lt;id&gt;.json</c> (one file per
-/// finished run, written atomically the moment the run ends) and <c>work/&lt;id&gt;/</c> (scratch of runs in
-/// progress, discarded on restart). A run is finished if and only if its file exists, so a grid killed at any
-/// moment resumes without losing or repeating a finished run.
+/// finished run, written atomically the moment the run ends) and <c>work/&lt;id&gt;/</c> (the output folder of a run in
+/// progress, with its checkpoints: a restarted grid continues the run from there). A run is finished if and only if its
+/// file exists, so a grid killed at any moment resumes without losing or repeating a finished run, and loses at most
+/// the epoch its unfinished runs were in.
 /// </summary>
 public sealed class GridStore
 {
@@ -54,24 +55,40 @@ public sealed class GridStore
     private string RunsFolder => Path.Combine(Folder, "runs");
 
     /// <summary>
-    /// Scratch folder for a run in progress, emptied first. A child of an earlier runner that was killed may still be
-    /// finishing in it (children stop within seconds of their parent's death): its lock is waited for, so that nothing
-    /// is deleted under a live process. The lock file itself stays, so that the next child locks the same file.
+    /// The work folder of a run, as an earlier execution left it (the run continues from its checkpoint, if any). A child
+    /// of an earlier runner that was killed may still be finishing in it (children stop within seconds of their parent's
+    /// death): its lock is waited for, so that no two processes train in one folder.
     /// </summary>
-    public string PrepareWorkFolder(RunKey key)
+    public string OpenWorkFolder(RunKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        string work = Path.Combine(Folder, "work", key.Id);
+        string work = WorkPath(key);
         using (FolderLock.Acquire(work, $"the work folder of run {key.Id}", OrphanWait))
         {
-            foreach (string entry in Directory.EnumerateFileSystemEntries(work))
-            {
-                string name = Path.GetFileName(entry);
-                if (name == FolderLock.LockName || name == FolderLock.OwnerName)
-                {
-                    continue;
-                }
+            return work;
+        }
+    }
 
+    /// <summary>Whether the work folder of a run holds anything an earlier execution left (its lock file aside).</summary>
+    public bool HasWork(RunKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string work = WorkPath(key);
+        return Directory.Exists(work) && WorkEntries(work).Any();
+    }
+
+    /// <summary>
+    /// Empties the work folder of a run, so that it starts afresh, waiting like <see cref="OpenWorkFolder"/> for a live
+    /// holder. The lock file itself stays, so that the next child locks the same file.
+    /// </summary>
+    public string EmptyWorkFolder(RunKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        string work = WorkPath(key);
+        using (FolderLock.Acquire(work, $"the work folder of run {key.Id}", OrphanWait))
+        {
+            foreach (string entry in WorkEntries(work).ToArray())
+            {
                 if (Directory.Exists(entry))
                 {
                     Directory.Delete(entry, recursive: true);
@@ -276,6 +293,9 @@ public sealed class GridStore
         return null;
     }
 
+    private static IEnumerable<string> WorkEntries(string work) =>
+        Directory.EnumerateFileSystemEntries(work).Where(e => Path.GetFileName(e) is not (FolderLock.LockName or FolderLock.OwnerName));
+
     private static string ShardPath(string folder) => Path.Combine(folder, "shard.json");
 
     private static T Read<T>(string path)
@@ -292,6 +312,8 @@ public sealed class GridStore
     }
 
     private static string Serialize(GridSpec grid) => JsonSerializer.Serialize(grid, Json);
+
+    private string WorkPath(RunKey key) => Path.Combine(Folder, "work", key.Id);
 
     private string RunPath(string id) => Path.Combine(RunsFolder, id + ".json");
 }

@@ -30,8 +30,18 @@ public sealed record BeaconRun
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Collapsed { get; init; }
 
-    /// <summary>Wall seconds of the whole run (process start to end).</summary>
+    /// <summary>
+    /// Wall seconds of the whole run (process start to end); for a run continued from a checkpoint, its last execution
+    /// plus the kept epochs' training and evaluation seconds (<see cref="Grid.RunClock"/>).
+    /// </summary>
     public required double WallSeconds { get; init; }
+
+    /// <summary>
+    /// The epoch whose checkpoint the run was continued from, when its grid was stopped and restarted during it; absent
+    /// (null) when the run went in one go, and in run files written before grids continued runs.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ResumedAfterEpoch { get; init; }
 
     /// <summary>Per-epoch records (C̄_K, L_K, errors, losses, times); fewer than the grid's epochs if diverged.</summary>
     public required IReadOnlyList<EpochRecord> Epochs { get; init; }

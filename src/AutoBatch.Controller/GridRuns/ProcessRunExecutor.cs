@@ -9,7 +9,8 @@ namespace AutoBatch.Controller.GridRuns;
 
 /// <summary>
 /// Runs a beacon run as a child <c>autobatch train</c> process (process-level parallelism: each child owns its
-/// libtorch thread pool, so nothing is shared or oversubscribed). The child stops by itself if this process dies.
+/// libtorch thread pool, so nothing is shared or oversubscribed). The child stops by itself if this process dies; the
+/// caller's arguments make it continue from the checkpoint in its work folder, if there is one.
 /// </summary>
 public sealed class ProcessRunExecutor : IRunExecutor
 {
@@ -31,20 +32,12 @@ public sealed class ProcessRunExecutor : IRunExecutor
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(key);
         IReadOnlyList<string> args = _arguments(grid, key, workFolder);
+        string log = Path.Combine(workFolder, "epochs.jsonl");
+        IReadOnlyList<EpochRecord> before = File.Exists(log) ? EpochLog.Read(log) : [];
         var clock = Stopwatch.StartNew();
         ChildOutcome outcome = await ChildProcess.RunAsync(args, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(workFolder, "stdout.log"), outcome.Output + outcome.Errors, CancellationToken.None).ConfigureAwait(false);
         ChildProcess.ThrowUnlessEnded(outcome, key.Id);
-        IReadOnlyList<EpochRecord> epochs = EpochLog.Read(Path.Combine(workFolder, "epochs.jsonl"));
-        return new BeaconRun
-        {
-            Id = key.Id,
-            BatchSize = key.BatchSize,
-            LearningRate = key.LearningRate,
-            Seed = key.Seed,
-            Diverged = outcome.ExitCode == ExitCodes.Diverged || epochs.Any(e => e.Diverged),
-            WallSeconds = clock.Elapsed.TotalSeconds,
-            Epochs = epochs,
-        };
+        return RunClock.Finish(key, outcome.ExitCode == ExitCodes.Diverged, before, EpochLog.Read(log), clock.Elapsed);
     }
 }

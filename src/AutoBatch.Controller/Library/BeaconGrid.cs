@@ -10,7 +10,8 @@ namespace AutoBatch.Controller.Library;
 /// measures (C̄_K, L_K) and the errors per epoch, written as a beacon map that <see cref="AutoBatchTrainer"/> (and the
 /// command line's <c>run</c> and <c>compare</c>) accept. The map records the model's name with the fingerprint of its
 /// architecture (its layers' types and shapes), so a map of another architecture is refused. Runs go one after
-/// another in this process, each finished run saved at once: building again in the same folder resumes.
+/// another in this process, each finished run saved at once: building again in the same folder resumes, and a run
+/// stopped part-way continues from its last checkpoint (every epoch).
 /// </summary>
 /// <example>
 /// <code>
@@ -72,6 +73,12 @@ public sealed class BeaconGrid
     public string ModelName { get; }
 
     /// <summary>
+    /// The runs the last <see cref="BuildAsync"/> could not continue from what a stopped build left in their work folder
+    /// (a checkpoint of other settings, a damaged file) and did again from the start, each with why.
+    /// </summary>
+    public IReadOnlyList<string> Restarts { get; private set; } = [];
+
+    /// <summary>
     /// Runs the grid's unfinished runs and writes the map (to <see cref="BeaconGridOptions.MapPath"/>) from all its
     /// finished runs. Cancelling stops after the run in progress reaches a step boundary; finished runs are kept.
     /// </summary>
@@ -83,9 +90,15 @@ public sealed class BeaconGrid
         var store = new GridStore(_options.OutputFolder, _grid);
         var executor = new InProcessRunExecutor(_factory, _name, _train, _test, _options.Device, _options.Threads);
         var failures = new List<string>();
+        var restarts = new List<string>();
         await new GridRunner(store, executor).RunAsync(
-            Shard.All, parallel: 1, onFinished: r => progress?.Report(r), onFailed: (key, e) => failures.Add($"run {key.Id}: {e.Message}"),
-            cancellationToken).ConfigureAwait(false);
+            Shard.All,
+            parallel: 1,
+            onFinished: r => progress?.Report(r),
+            onFailed: (key, e) => failures.Add($"run {key.Id}: {e.Message}"),
+            onRestarted: (key, e) => restarts.Add($"run {key.Id}: {e.Message}"),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        Restarts = restarts;
         if (failures.Count > 0)
         {
             throw new InvalidOperationException($"{failures.Count} run(s) of the grid failed (finished runs are kept): {string.Join("; ", failures)}");

@@ -11,7 +11,8 @@ namespace AutoBatch.Controller.Library;
 /// <summary>
 /// Runs a beacon run of a user's model in this process: the factory builds the module after TorchSharp's generator is
 /// seeded with the run's seed, and a <see cref="RunSession"/> trains it at a fixed batch size, as the command line's
-/// <c>train</c> does for a built-in model in a child process.
+/// <c>train</c> does for a built-in model in a child process, continuing from the checkpoint in its work folder if there
+/// is one.
 /// </summary>
 internal sealed class InProcessRunExecutor(
     Func<nn.Module<Tensor, Tensor>> factory, string name, LabelledData train, LabelledData test, string device, int threads) : IRunExecutor
@@ -44,6 +45,7 @@ internal sealed class InProcessRunExecutor(
             RankRule = grid.RankRule,
             BothRankRules = grid.BothRankRules,
             Output = workFolder,
+            Resume = true,
             Command = $"{nameof(BeaconGrid)} ({grid.Model}, run {key.Id})",
         };
         var workload = new RunWorkload
@@ -54,17 +56,9 @@ internal sealed class InProcessRunExecutor(
             TrainingSet = train.TrainingSet,
             Augmentation = train.Augmentation,
         };
+        string log = Path.Combine(workFolder, "epochs.jsonl");
+        IReadOnlyList<Engine.Training.EpochRecord> before = File.Exists(log) ? EpochLog.Read(log) : [];
         RunSummary summary = new RunSession(settings, new FixedPolicy(key.BatchSize), null, workload).Execute(null, cancellationToken);
-        IReadOnlyList<Engine.Training.EpochRecord> epochs = EpochLog.Read(Path.Combine(workFolder, "epochs.jsonl"));
-        return Task.FromResult(new BeaconRun
-        {
-            Id = key.Id,
-            BatchSize = key.BatchSize,
-            LearningRate = key.LearningRate,
-            Seed = key.Seed,
-            Diverged = summary.Diverged || epochs.Any(e => e.Diverged),
-            WallSeconds = clock.Elapsed.TotalSeconds,
-            Epochs = epochs,
-        });
+        return Task.FromResult(RunClock.Finish(key, summary.Diverged, before, EpochLog.Read(log), clock.Elapsed));
     }
 }

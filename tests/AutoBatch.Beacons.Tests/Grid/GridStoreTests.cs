@@ -69,40 +69,58 @@ public sealed class GridStoreTests
     }
 
     [Test]
-    public void AWorkFolderIsEmptiedButKeepsItsLockFile()
+    public void AWorkFolderIsOpenedAsItWasLeft_AndEmptiedOnlyOnRequest_KeepingItsLockFile()
     {
         using var temp = new TempFolder();
         var store = new GridStore(temp.Path, Spec);
         RunKey key = Spec.Runs()[0];
-        string work = store.PrepareWorkFolder(key);
+        string work = store.OpenWorkFolder(key);
+        Assert.That(store.HasWork(key), Is.False, "a new work folder holds only its lock");
         File.WriteAllText(Path.Combine(work, "epochs.jsonl"), "{}\n");
         Directory.CreateDirectory(Path.Combine(work, "sub"));
 
-        Assert.That(store.PrepareWorkFolder(key), Is.EqualTo(work));
-        Assert.That(Directory.GetFileSystemEntries(work).Select(Path.GetFileName), Is.EqualTo(new[] { FolderLock.LockName }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.OpenWorkFolder(key), Is.EqualTo(work));
+            Assert.That(store.HasWork(key), Is.True);
+            Assert.That(Directory.GetFileSystemEntries(work).Select(Path.GetFileName), Is.EquivalentTo(new[] { FolderLock.LockName, "epochs.jsonl", "sub" }));
+        });
+
+        Assert.That(store.EmptyWorkFolder(key), Is.EqualTo(work));
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.HasWork(key), Is.False);
+            Assert.That(Directory.GetFileSystemEntries(work).Select(Path.GetFileName), Is.EqualTo(new[] { FolderLock.LockName }));
+        });
     }
 
     [Test]
-    public void AWorkFolderHeldByAnotherRunIsNotEmptied()
+    public void AWorkFolderHeldByAnotherRunIsNeitherOpenedNorEmptiedUntilItLetsGo()
     {
         using var temp = new TempFolder();
         var store = new GridStore(temp.Path, Spec);
         RunKey key = Spec.Runs()[0];
-        string work = store.PrepareWorkFolder(key);
+        string work = store.OpenWorkFolder(key);
         File.WriteAllText(Path.Combine(work, "epochs.jsonl"), "{}\n");
 
         // An orphan of a killed runner still trains in it; the new runner waits for it (here: a holder that lets go).
         FolderLock orphan = FolderLock.Acquire(work, "--output");
-        Task<string> prepared = Task.Run(() => store.PrepareWorkFolder(key));
+        Task<string> opened = Task.Run(() => store.OpenWorkFolder(key));
+        Task<string> emptied = Task.Run(() => store.EmptyWorkFolder(key));
         Thread.Sleep(500);
         Assert.Multiple(() =>
         {
-            Assert.That(prepared.IsCompleted, Is.False);
+            Assert.That(opened.IsCompleted, Is.False, "a second process would train in the orphan's folder");
+            Assert.That(emptied.IsCompleted, Is.False);
             Assert.That(File.Exists(Path.Combine(work, "epochs.jsonl")), Is.True, "deleted under a live run");
         });
 
         orphan.Dispose();
-        Assert.That(prepared.Wait(TimeSpan.FromSeconds(20)), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(opened.Wait(TimeSpan.FromSeconds(20)), Is.True);
+            Assert.That(emptied.Wait(TimeSpan.FromSeconds(20)), Is.True);
+        });
         Assert.That(File.Exists(Path.Combine(work, "epochs.jsonl")), Is.False);
     }
 

@@ -70,6 +70,57 @@ public sealed class GridResumeTests
     }
 
     [Test]
+    public async Task AKilledGridContinuesItsUnfinishedRunFromItsCheckpoint_ToTheRunOfAnUndisturbedGrid()
+    {
+        // Before, a restarted grid emptied the work folders: a 13-minute convnet run stopped in its last epoch started over.
+        string data = TinyIdx.Write(train: 2000);
+        string[] Args(string output) =>
+        [
+            "beacons", "--data", "Mnist", "--data-path", data, "--model", "mlp:32", "--batch-sizes", "8", "--learning-rates", "0.05",
+            "--seeds", "1", "--epochs", "5", "--probe-interval", "2", "--parallel", "1", "--output", output,
+        ];
+        string undisturbed = Path.Combine(data, "undisturbed"), killed = Path.Combine(data, "killed");
+        string log = Path.Combine(killed, "work", "b0008-lr0.05-s1", "epochs.jsonl");
+        string[] loggedBeforeKill;
+        using (Process grid = GridProcess.Start(Args(killed)))
+        {
+            // Two epochs logged: the first epoch's checkpoint is written.
+            var clock = Stopwatch.StartNew();
+            while (!(File.Exists(log) && File.ReadAllLines(log).Length >= 2) && clock.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(20);
+            }
+
+            grid.Kill(entireProcessTree: true);
+            await grid.WaitForExitAsync();
+            loggedBeforeKill = File.ReadAllLines(log);
+        }
+
+        Assert.That(loggedBeforeKill, Has.Length.InRange(2, 4), "the kill did not land inside the run");
+        Assert.That(File.Exists(Path.Combine(killed, "runs", "b0008-lr0.05-s1.json")), Is.False);
+
+        (int code, string output) = await GridProcess.RunAsync(Args(killed));
+        Assert.That(code, Is.EqualTo(0), output);
+        (code, output) = await GridProcess.RunAsync(Args(undisturbed));
+        Assert.That(code, Is.EqualTo(0), output);
+
+        BeaconRun continued = GridStore.ReadRun(Path.Combine(killed, "runs", "b0008-lr0.05-s1.json"));
+        BeaconRun reference = GridStore.ReadRun(Path.Combine(undisturbed, "runs", "b0008-lr0.05-s1.json"));
+        string[] keptLines = loggedBeforeKill.Take(continued.ResumedAfterEpoch ?? 0).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(continued.ResumedAfterEpoch, Is.InRange(1, loggedBeforeKill.Length), "the run started over");
+            Assert.That(
+                continued.Epochs.Take(keptLines.Length).Select(e => (e.Epoch, e.TrainSeconds, e.EvalSeconds)),
+                Is.EqualTo(keptLines.Select(l => JsonSerializer.Deserialize<Engine.Training.EpochRecord>(l, AutoBatch.Controller.Output.EpochLog.Json)!).Select(e => (e.Epoch, e.TrainSeconds, e.EvalSeconds))),
+                "the kept epochs are the ones logged before the kill, not computed again");
+            Assert.That(Deterministic(continued), Is.EqualTo(Deterministic(reference)), "the continued run is the undisturbed one");
+            Assert.That(reference.ResumedAfterEpoch, Is.Null);
+            Assert.That(continued.WallSeconds, Is.GreaterThan(continued.Epochs.Take(keptLines.Length).Sum(e => e.TrainSeconds + e.EvalSeconds)));
+        });
+    }
+
+    [Test]
     public async Task AGridWithAnEmptyAndACutRunFileRedoesThem_ToTheRunsOfAnUndisturbedGrid()
     {
         // Such files (left by two runners on one folder, or by a copy cut short) counted as finished, and

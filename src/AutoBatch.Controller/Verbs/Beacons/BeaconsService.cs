@@ -79,8 +79,8 @@ public sealed class BeaconsService : BackgroundService
 
     /// <summary>
     /// The options of <paramref name="key"/>'s child <c>train</c> process: the grid's model, data, epochs, probe
-    /// interval and training subset, the run's batch size, α and seed, its work folder, threads and device, ended with
-    /// this process.
+    /// interval and training subset, the run's batch size, α and seed, its work folder (continued from its checkpoint, if
+    /// any), threads and device, ended with this process.
     /// </summary>
     public static TrainOptions ChildRun(GridSpec grid, RunKey key, string workFolder, string? dataPath, int threads, string device = EngineDevices.Cpu)
     {
@@ -102,6 +102,7 @@ public sealed class BeaconsService : BackgroundService
             Threads = threads,
             Device = device,
             Output = workFolder,
+            Resume = true,
             ExitWithParent = Environment.ProcessId,
         };
     }
@@ -151,6 +152,7 @@ public sealed class BeaconsService : BackgroundService
                 failures++;
                 Log.RunFailed(_logger, key.Id, e.Message);
             },
+            (key, e) => Log.RunRestarted(_logger, key.Id, e.Message),
             cancellationToken).ConfigureAwait(false);
         if (failures > 0)
         {

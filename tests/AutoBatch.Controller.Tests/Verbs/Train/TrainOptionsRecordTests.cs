@@ -48,7 +48,7 @@ public sealed class TrainOptionsRecordTests : OptionsRecordTests<TrainOptions>
         {
             Assert.That((child.Model, child.Data, child.DataPath, child.Epochs, child.ProbeInterval, child.TrainSubset), Is.EqualTo(("mlp:8", DataSetKind.Mnist, "/data", 2, 5, (int?)64)));
             Assert.That((child.BatchSize, child.LearningRate, child.Seed, child.Threads, child.Device, child.Output), Is.EqualTo((16, 0.1, 3L, 2, "cuda", "work/b16")));
-            Assert.That((child.Resume, child.ExitWithParent), Is.EqualTo((false, (int?)Environment.ProcessId)));
+            Assert.That((child.Resume, child.ExitWithParent), Is.EqualTo((true, (int?)Environment.ProcessId)), "continues its checkpoint, ends with the grid");
         });
     }
 
