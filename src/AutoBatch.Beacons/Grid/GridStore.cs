@@ -37,7 +37,7 @@ public sealed class GridStore
             GridSpec existing = ReadSpec(specPath);
             if (Serialize(existing) != Serialize(grid))
             {
-                throw new UserInputException(specPath, $"this folder holds a different grid ({existing.Model} on {existing.Data}, {existing.Runs().Count} runs, {existing.Epochs} epochs); use another --output or the same grid options.");
+                throw new UserInputException(specPath, $"this folder holds a different grid ({existing.Model} on {existing.Data}, {existing.Runs().Count} runs, {existing.Epochs} epochs); use another folder for this grid, or the same grid settings to resume that one.");
             }
         }
         else
@@ -176,17 +176,19 @@ public sealed class GridStore
     /// Records in the folder which shard of the grid it holds (<c>shard.json</c>), so that merge can tell two folders of
     /// the same shard apart from two shards; a folder that holds another shard is refused.
     /// </summary>
-    /// <exception cref="ArgumentException">The folder holds another shard of the grid; the message names both.</exception>
-    public void ClaimShard(Shard shard)
+    /// <exception cref="UserInputException">The folder holds another shard of the grid; the message names both, and the
+    /// settings as <paramref name="nameOf"/> names <see cref="Shard.ShardSetting"/> and <see cref="OutputSetting"/>.</exception>
+    public void ClaimShard(Shard shard, Func<string, string>? nameOf = null)
     {
         ArgumentNullException.ThrowIfNull(shard);
+        nameOf ??= static setting => setting;
         string path = ShardPath(Folder);
         if (ReadShard(Folder) is { } held)
         {
             if (held != shard)
             {
-                throw new UserInputException("--shard", $"{Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own --output, "
-                    + "or the shard this folder was started with.");
+                throw new UserInputException(nameOf(Shard.ShardSetting), $"{Folder} holds {Describe(held)} ({path}), not {Describe(shard)}; give each shard its own "
+                    + $"{nameOf(OutputSetting)}, or the shard this folder was started with.");
             }
 
             return;
@@ -211,11 +213,14 @@ public sealed class GridStore
             : throw new UserInputException(path, $"expected a shard i of n with 0 <= i < n, found {shard.Index} of {shard.Count}.");
     }
 
-    /// <summary>"shard 1/4 of the grid", or "the whole grid (no --shard)" for 0/1.</summary>
+    /// <summary>The name of the grid's folder setting in messages, unless the caller names it otherwise.</summary>
+    public const string OutputSetting = "Output";
+
+    /// <summary>"shard 1/4 of the grid", or "the whole grid (not sharded)" for 0/1.</summary>
     public static string Describe(Shard shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        return shard == Shard.All ? "the whole grid (no --shard)" : $"shard {shard} of the grid";
+        return shard == Shard.All ? "the whole grid (not sharded)" : $"shard {shard} of the grid";
     }
 
     /// <summary>Reads a grid spec file, with errors naming the file.</summary>

@@ -44,27 +44,29 @@ public sealed record CompareSpec
         (from s in Schedules from seed in Seeds select new CompareRun(ScheduleSpec.Parse(s), seed)).ToArray();
 
     /// <summary>
-    /// What differs between this spec and <paramref name="other"/>, one phrase per field (empty when they describe
-    /// the same comparison; map paths are compared as full paths).
+    /// What differs between this spec and <paramref name="other"/>, one phrase per field, each field named by
+    /// <paramref name="nameOf"/> (given its property name here; default: that name). Empty when they describe the same
+    /// comparison; map paths are compared as full paths.
     /// </summary>
-    public IReadOnlyList<string> Differences(CompareSpec other)
+    public IReadOnlyList<string> Differences(CompareSpec other, Func<string, string>? nameOf = null)
     {
         ArgumentNullException.ThrowIfNull(other);
+        nameOf ??= static field => field;
         var differences = new List<string>();
-        void Check(string flag, string mine, string theirs)
+        void Check(string field, string mine, string theirs)
         {
             if (mine != theirs)
             {
-                differences.Add($"{flag} {theirs} (folder) vs {mine} (now)");
+                differences.Add($"{nameOf(field)} {theirs} (folder) vs {mine} (now)");
             }
         }
 
-        Check("--map", Path.GetFullPath(Map), Path.GetFullPath(other.Map));
-        Check("--schedules", string.Join(',', Schedules), string.Join(',', other.Schedules));
-        Check("--seeds", string.Join(',', Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))), string.Join(',', other.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))));
-        Check("--epochs", Epochs.ToString(CultureInfo.InvariantCulture), other.Epochs.ToString(CultureInfo.InvariantCulture));
-        Check("--train-subset", TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all", other.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all");
-        Check("--lr-rule", LearningRateRule?.ToString() ?? "default", other.LearningRateRule?.ToString() ?? "default");
+        Check(nameof(Map), Path.GetFullPath(Map), Path.GetFullPath(other.Map));
+        Check(nameof(Schedules), string.Join(',', Schedules), string.Join(',', other.Schedules));
+        Check(nameof(Seeds), string.Join(',', Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))), string.Join(',', other.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))));
+        Check(nameof(Epochs), Epochs.ToString(CultureInfo.InvariantCulture), other.Epochs.ToString(CultureInfo.InvariantCulture));
+        Check(nameof(TrainSubset), TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all", other.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all");
+        Check(nameof(LearningRateRule), LearningRateRule?.ToString() ?? "default", other.LearningRateRule?.ToString() ?? "default");
         return differences;
     }
 
@@ -113,23 +115,30 @@ public sealed record CompareSpec
 
     /// <summary>
     /// Claims <paramref name="folder"/> for this comparison: writes compare.json when there is none, accepts one that
-    /// describes the same comparison (a resume), and refuses one that differs.
+    /// describes the same comparison (a resume), and refuses one that differs. <paramref name="nameOf"/> names the
+    /// fields in the message as the caller's user knows them (see <see cref="Differences"/>); the folder is
+    /// <see cref="OutputSetting"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">The folder holds another comparison; the message lists the differences.</exception>
-    public void Claim(string folder)
+    /// <exception cref="UserInputException">The folder holds another comparison; the message lists the differences.</exception>
+    public void Claim(string folder, Func<string, string>? nameOf = null)
     {
+        nameOf ??= static field => field;
         if (!File.Exists(PathIn(folder)))
         {
             Write(folder);
             return;
         }
 
-        IReadOnlyList<string> differences = Differences(Read(folder));
+        IReadOnlyList<string> differences = Differences(Read(folder), nameOf);
         if (differences.Count > 0)
         {
-            throw new UserInputException("--output", $"{folder} holds another comparison ({string.Join("; ", differences)}); give the same options to resume it, or another --output.");
+            string output = nameOf(OutputSetting);
+            throw new UserInputException(output, $"{folder} holds another comparison ({string.Join("; ", differences)}); give the same settings to resume it, or another {output}.");
         }
     }
+
+    /// <summary>The name <see cref="Claim"/> gives the comparison's folder (its caller's output setting).</summary>
+    public const string OutputSetting = "Output";
 
     /// <summary>Writes compare.json into <paramref name="folder"/> atomically.</summary>
     public void Write(string folder) => AtomicFile.WriteAllText(PathIn(folder), JsonSerializer.Serialize(this, Json));

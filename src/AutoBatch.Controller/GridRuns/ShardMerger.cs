@@ -15,15 +15,18 @@ public static class ShardMerger
     /// one message per run file that exists but cannot be used (<see cref="GridStore.Problem"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">The folders are not shards of one grid, or they overlap; the message names them.</exception>
-    public static (GridSpec Grid, IReadOnlyList<BeaconRun> Runs, IReadOnlyList<string> Missing, IReadOnlyList<string> Unusable) Merge(IReadOnlyList<string> folders)
+    /// <param name="folders">The grid folders (the shards).</param>
+    /// <param name="input">How the caller's user gave the folders, for messages (the merge verb: its flag).</param>
+    public static (GridSpec Grid, IReadOnlyList<BeaconRun> Runs, IReadOnlyList<string> Missing, IReadOnlyList<string> Unusable) Merge(
+        IReadOnlyList<string> folders, string input = "folders")
     {
         ArgumentNullException.ThrowIfNull(folders);
         if (folders.Count == 0)
         {
-            throw new UserInputException("--grids", "no folders given.");
+            throw new UserInputException(input, "no folders given.");
         }
 
-        CheckDistinct(folders);
+        CheckDistinct(folders, input);
         GridSpec? grid = null;
         string? first = null;
         var runs = new Dictionary<string, (BeaconRun Run, string Folder)>(StringComparer.Ordinal);
@@ -34,7 +37,7 @@ public static class ShardMerger
             string specPath = Path.Combine(folder, "grid.json");
             if (!File.Exists(specPath))
             {
-                throw new UserInputException("--grids", $"{specPath} not found; is {folder} a beacons --output folder?");
+                throw new UserInputException(input, $"{specPath} not found; is {folder} a beacon grid's folder?");
             }
 
             GridSpec spec = GridStore.ReadSpec(specPath);
@@ -63,7 +66,7 @@ public static class ShardMerger
             {
                 if (shards.TryGetValue(shard, out string? other))
                 {
-                    throw new UserInputException("--grids", $"{other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
+                    throw new UserInputException(input, $"{other} and {folder} both hold {GridStore.Describe(shard)} (two jobs given the same shard index?); "
                         + "the shards overlap, so merge would count their runs twice. Give each shard's folder once, and rerun a missing shard into its own folder.");
                 }
 
@@ -76,7 +79,7 @@ public static class ShardMerger
             {
                 if (runs.TryGetValue(run.Id, out var seen))
                 {
-                    throw new UserInputException("--grids", $"run {run.Id} is in both {seen.Folder} and {folder}: the shards overlap, so merge would count it twice. "
+                    throw new UserInputException(input, $"run {run.Id} is in both {seen.Folder} and {folder}: the shards overlap, so merge would count it twice. "
                         + "Give each shard's folder once (a folder and a copy of it are the same shard).");
                 }
 
@@ -93,7 +96,7 @@ public static class ShardMerger
     }
 
     // The same folder given twice (by another spelling, a trailing slash, a symbolic link) would merge every run twice.
-    private static void CheckDistinct(IReadOnlyList<string> folders)
+    private static void CheckDistinct(IReadOnlyList<string> folders, string input)
     {
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string folder in folders)
@@ -102,7 +105,7 @@ public static class ShardMerger
             if (seen.TryGetValue(canonical, out string? earlier))
             {
                 string how = earlier == folder ? $"'{folder}' twice" : $"'{earlier}' and '{folder}'";
-                throw new UserInputException("--grids", $"the same folder is given twice ({how}); give each shard's folder once.");
+                throw new UserInputException(input, $"the same folder is given twice ({how}); give each shard's folder once.");
             }
 
             seen[canonical] = folder;

@@ -36,6 +36,19 @@ public static class OptionRecord
     }
 
     /// <summary>
+    /// How a verb's user names the settings of the code it drives (<see cref="Runs.RunSettings.NameOf"/>, a spec's
+    /// fields): a setting that is a property of <paramref name="optionsType"/>, under its own name or the one
+    /// <paramref name="aliases"/> gives it, is named by that property's flag; any other keeps its name. The orchestration
+    /// code names settings, never flags; the verb supplies this vocabulary.
+    /// </summary>
+    public static Func<string, string> Vocabulary(Type optionsType, IReadOnlyDictionary<string, string>? aliases = null)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        var flags = Flags(optionsType).ToDictionary(f => f.Property.Name, f => f.Flag.Name, StringComparer.Ordinal);
+        return setting => flags.TryGetValue(aliases?.GetValueOrDefault(setting) ?? setting, out string? flag) ? flag : setting;
+    }
+
+    /// <summary>
     /// The help text of <paramref name="property"/>: its flag's help, followed by " (default X)" with the value a new
     /// <paramref name="defaults"/> instance holds, unless the help states the default itself, the property has no
     /// default (null or empty) or it is a switch (a bool).

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
 using AutoBatch.Controller.Verbs.Run;
+using AutoBatch.Engine;
 using static TorchSharp.torch;
 
 namespace AutoBatch.Controller.Library;
@@ -138,6 +139,23 @@ public sealed class AutoBatchTrainer
         return Summary!;
     }
 
+    // What AutoBatchOptions calls the settings of a run (RunSettings' names where it says the same).
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(RunSettings.Output)] = nameof(AutoBatchOptions.OutputFolder),
+        [nameof(RunSettings.MapPath)] = nameof(AutoBatchOptions.BeaconMap),
+        [nameof(RunSettings.Rule)] = nameof(AutoBatchOptions.LearningRateRule),
+        [nameof(RunOptions.Map)] = nameof(AutoBatchOptions.BeaconMap),
+    };
+
+    private static readonly Func<string, string> SettingNames = setting => OptionNames.GetValueOrDefault(setting, setting);
+
+    // The run verb's flag of each run option that AutoBatchOptions also has, to the AutoBatchOptions property.
+    private static readonly Dictionary<string, string> OptionOfFlag = Hosting.OptionRecord.Flags(typeof(RunOptions))
+        .Select(f => (f.Flag.Name, Option: SettingNames(f.Property.Name)))
+        .Where(f => typeof(AutoBatchOptions).GetProperty(f.Option) is not null)
+        .ToDictionary(f => f.Name, f => f.Option, StringComparer.Ordinal);
+
     private RunSummary Execute(IRunView view, CancellationToken cancellationToken) =>
         Train(_model, _name, _described, _train, _test, _options, $"{nameof(AutoBatchTrainer)} ({ModelName}, {_options.Schedule.Name})", view, cancellationToken);
 
@@ -183,8 +201,20 @@ public sealed class AutoBatchTrainer
             CheckpointEvery = o.CheckpointEvery,
             Resume = o.Resume,
         };
-        (RunSettings settings, IBatchPolicy policy, MapModel? map, _) = RunService.Resolve(run);
-        settings = settings with { TrainSubset = null, Command = command };
+        RunSettings settings;
+        IBatchPolicy policy;
+        MapModel? map;
+        try
+        {
+            (settings, policy, map, _) = RunService.Resolve(run);
+        }
+        catch (UserInputException e)
+        {
+            // The run verb's resolution names its flags; the library's user set AutoBatchOptions' properties.
+            throw OptionOfFlag.TryGetValue(e.Input, out string? option) ? e.Renamed(option) : e;
+        }
+
+        settings = settings with { TrainSubset = null, Command = command, NameOf = SettingNames };
         var workload = new RunWorkload
         {
             Train = train.Source,

@@ -104,7 +104,12 @@ public sealed class ScheduleComparison
         };
         string folder = _options.OutputFolder;
         using FolderLock owner = FolderLock.Acquire(folder, nameof(ScheduleComparisonOptions.OutputFolder));
-        spec.Claim(folder);
+        spec.Claim(folder, field => field switch
+        {
+            CompareSpec.OutputSetting => nameof(ScheduleComparisonOptions.OutputFolder),
+            nameof(CompareSpec.Map) => nameof(ScheduleComparisonOptions.BeaconMap),
+            _ => field,
+        });
         var executor = new InProcessCompareExecutor(_factory, _name, ModelName, _train, _test, _options.Device, _options.Threads);
         var failures = new List<string>();
         await new CompareRunner(folder, spec, executor).RunAsync(

@@ -8,8 +8,8 @@ using AutoBatch.Engine.Probe;
 namespace AutoBatch.Controller.Runs;
 
 /// <summary>
-/// The settings that decide a run's result, keyed by the option that sets each, as stored in the run's checkpoints:
-/// <c>--resume</c> continues a run only under the settings it started with. Without this check a resumed run with
+/// The settings that decide a run's result, keyed by their names in <see cref="RunSettings"/>, as stored in the run's
+/// checkpoints: a resumed run continues only under the settings it started with. Without this check a resumed run with
 /// another α, subset, data set, probe interval or map trained its remaining epochs under those, and its records and
 /// summary described neither run. Threads, the device, the background probe and checkpoint frequency are left out: they
 /// do not change what is computed (threads and devices change the last bits only; reproducibility is promised per
@@ -17,8 +17,32 @@ namespace AutoBatch.Controller.Runs;
 /// </summary>
 internal static class RunIdentity
 {
-    /// <summary>Checkpoint metadata key of the identity (a JSON object of option → value).</summary>
+    /// <summary>Checkpoint metadata key of the identity (a JSON object of setting → value).</summary>
     public const string MetadataKey = "autobatch.run";
+
+    /// <summary>The identity's key of the batch policy's settings (the schedule and its parameters).</summary>
+    public const string ScheduleKey = "Schedule";
+
+    // Checkpoints written before the identity named settings keyed them by the command line's spelling; read as these.
+    private static readonly Dictionary<string, string> EarlierKeys = new(StringComparer.Ordinal)
+    {
+        ["--model"] = nameof(RunSettings.Model),
+        ["--data"] = nameof(RunSettings.Data),
+        ["--data-path"] = nameof(RunSettings.DataPath),
+        ["--train-subset"] = nameof(RunSettings.TrainSubset),
+        ["--no-augmentation"] = nameof(RunSettings.NoAugmentation),
+        ["--batch-size"] = nameof(RunSettings.BatchSize),
+        ["--lr"] = nameof(RunSettings.LearningRate),
+        ["--lr-rule"] = nameof(RunSettings.Rule),
+        ["--epochs"] = nameof(RunSettings.Epochs),
+        ["--seed"] = nameof(RunSettings.Seed),
+        ["--probe-interval"] = nameof(RunSettings.ProbeInterval),
+        ["--schedule"] = ScheduleKey,
+        ["--rollback"] = nameof(RunSettings.RollbackOnDivergence),
+        ["--rank-rule"] = nameof(RunSettings.RankRule),
+        ["--both-rank-rules"] = nameof(RunSettings.BothRankRules),
+        ["--map"] = nameof(RunSettings.MapPath),
+    };
 
     /// <summary>The identity of a run with these settings, policy, (subset) training set and augmentation.</summary>
     public static SortedDictionary<string, string> Of(RunSettings s, IBatchPolicy policy, ImageDataSet train, AugmentationKind augmentation) =>
@@ -47,36 +71,36 @@ internal static class RunIdentity
         ArgumentNullException.ThrowIfNull(trainingSet);
         var identity = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["--model"] = s.Model,
-            ["--data"] = s.Data.ToString(),
-            ["--data-path"] = trainingSet,
-            ["--train-subset"] = s.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all",
-            ["--no-augmentation"] = augmentation.ToString(),
-            ["--batch-size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
-            ["--lr"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
-            ["--lr-rule"] = s.Rule.ToString(),
-            ["--epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
-            ["--seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-            ["--probe-interval"] = s.ProbeInterval.ToString(CultureInfo.InvariantCulture),
-            ["--schedule"] = policy.Settings,
-            ["--rollback"] = s.RollbackOnDivergence
+            [nameof(RunSettings.Model)] = s.Model,
+            [nameof(RunSettings.Data)] = s.Data.ToString(),
+            [nameof(RunSettings.DataPath)] = trainingSet,
+            [nameof(RunSettings.TrainSubset)] = s.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all",
+            [nameof(RunSettings.NoAugmentation)] = augmentation.ToString(),
+            [nameof(RunSettings.BatchSize)] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+            [nameof(RunSettings.LearningRate)] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+            [nameof(RunSettings.Rule)] = s.Rule.ToString(),
+            [nameof(RunSettings.Epochs)] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+            [nameof(RunSettings.Seed)] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            [nameof(RunSettings.ProbeInterval)] = s.ProbeInterval.ToString(CultureInfo.InvariantCulture),
+            [ScheduleKey] = policy.Settings,
+            [nameof(RunSettings.RollbackOnDivergence)] = s.RollbackOnDivergence
                 ? Invariant($"on, α x {s.DivergenceCut:R}, at most {s.MaxRollbacks}")
                 : "off",
         };
         // Added only off their defaults, so that checkpoints written before these options still resume.
         if (s.RankRule != RankRule.Tolerance)
         {
-            identity["--rank-rule"] = s.RankRule.ToString();
+            identity[nameof(RunSettings.RankRule)] = s.RankRule.ToString();
         }
 
         if (s.BothRankRules)
         {
-            identity["--both-rank-rules"] = "on";
+            identity[nameof(RunSettings.BothRankRules)] = "on";
         }
 
         if (s.MapPath is { } map && !string.IsNullOrWhiteSpace(map))
         {
-            identity["--map"] = Invariant($"content {Fingerprint(File.ReadAllBytes(map))}");
+            identity[nameof(RunSettings.MapPath)] = Invariant($"content {Fingerprint(File.ReadAllBytes(map))}");
         }
 
         return identity;
@@ -87,38 +111,40 @@ internal static class RunIdentity
 
     /// <summary>
     /// Throws when the checkpoint's metadata holds an identity that differs from <paramref name="current"/>, naming
-    /// every option that differs with both values. A checkpoint written before identities were stored is not checked.
+    /// every setting that differs (as <paramref name="nameOf"/> names it) with both values. A checkpoint written before
+    /// identities were stored is not checked; one written before they named settings is read under today's names.
     /// </summary>
     /// <exception cref="InvalidDataException">The checkpoint is of a run with other settings, or its identity is malformed.</exception>
-    public static void Check(IReadOnlyDictionary<string, string> metadata, SortedDictionary<string, string> current)
+    public static void Check(IReadOnlyDictionary<string, string> metadata, SortedDictionary<string, string> current, Func<string, string>? nameOf = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(current);
+        nameOf ??= static setting => setting;
         if (!metadata.TryGetValue(MetadataKey, out string? json))
         {
             return;
         }
 
-        Dictionary<string, string>? stored;
+        Dictionary<string, string>? read;
         try
         {
-            stored = JsonSerializer.Deserialize<Dictionary<string, string>>(json);
+            read = JsonSerializer.Deserialize<Dictionary<string, string>>(json);
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"its '{MetadataKey}' entry is not valid: {e.Message}", e);
         }
 
-        stored ??= [];
+        var stored = (read ?? []).ToDictionary(p => EarlierKeys.GetValueOrDefault(p.Key) ?? p.Key, p => p.Value, StringComparer.Ordinal);
         var differences = current.Keys.Union(stored.Keys).Order(StringComparer.Ordinal)
             .Select(key => (Key: key, Then: stored.GetValueOrDefault(key), Now: current.GetValueOrDefault(key)))
             .Where(d => d.Then != d.Now)
-            .Select(d => $"{d.Key}: {d.Then ?? "(not set)"} in the checkpoint's run, {d.Now ?? "(not set)"} in this one")
+            .Select(d => $"{nameOf(d.Key)}: {d.Then ?? "(not set)"} in the checkpoint's run, {d.Now ?? "(not set)"} in this one")
             .ToList();
         if (differences.Count > 0)
         {
             throw new InvalidDataException(
-                $"the checkpoint is of a run with other settings ({string.Join("; ", differences)}); --resume continues a run only with the settings it started with.");
+                $"the checkpoint is of a run with other settings ({string.Join("; ", differences)}); {nameOf(nameof(RunSettings.Resume))} continues a run only with the settings it started with.");
         }
     }
 

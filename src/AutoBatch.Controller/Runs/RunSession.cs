@@ -72,17 +72,17 @@ public sealed class RunSession
     public RunSummary Execute(IRunView? view = null, CancellationToken cancellationToken = default)
     {
         RunSettings s = _settings;
-        OutputPaths.CheckFolder(s.Output, "--output");
+        OutputPaths.CheckFolder(s.Output, s.NameOf(nameof(RunSettings.Output)));
         Engines.SetThreads(s.Threads);
         RunWorkload work = _workload ?? BuiltIn(s);
         if (s.BatchSize > work.Train.Count)
         {
-            throw new UserInputException("--batch-size", $"{s.BatchSize} is larger than the training set ({work.Train.Count} samples).");
+            throw new UserInputException(s.NameOf(nameof(RunSettings.BatchSize)), $"{s.BatchSize} is larger than the training set ({work.Train.Count} samples).");
         }
 
         if (s.ProbeInterval > 0)
         {
-            ProbeSettings.CheckMemory(s.BatchSize, "--batch-size");
+            ProbeSettings.CheckMemory(s.BatchSize, s.NameOf(nameof(RunSettings.BatchSize)));
         }
 
         using ITrainingNetwork network = work.CreateNetwork();
@@ -103,10 +103,10 @@ public sealed class RunSession
 
         // The folder's one owner from here to the end, taken before anything in it is read or written (the input
         // checks above touch nothing there, so a refused run leaves no folder behind).
-        using FolderLock owner = FolderLock.Acquire(s.Output, "--output", s.OutputLockWait);
+        using FolderLock owner = FolderLock.Acquire(s.Output, s.NameOf(nameof(RunSettings.Output)), s.OutputLockWait);
         if (!owner.Enforced)
         {
-            view?.Warning($"--output: the file system of '{s.Output}' does not enforce locks; a second process on this folder would not be refused.");
+            view?.Warning($"{s.NameOf(nameof(RunSettings.Output))}: the file system of '{s.Output}' does not enforce locks; a second process on this folder would not be refused.");
         }
 
         DecisionLog? decisions = null;
@@ -125,13 +125,13 @@ public sealed class RunSession
             Checkpoint checkpoint = CheckpointFile.Load(CheckpointPath, network);
             try
             {
-                RunIdentity.Check(checkpoint.Metadata, identity);
+                RunIdentity.Check(checkpoint.Metadata, identity, s.NameOf);
                 trainer.RestoreState(checkpoint.Trainer);
                 planner.RestoreState(checkpoint.Planner ?? throw new InvalidDataException("the checkpoint has no planner state."));
             }
             catch (InvalidDataException e)
             {
-                throw new UserInputException(CheckpointPath, $"{e.Message} Start afresh without --resume, or use another --output.", e);
+                throw new UserInputException(CheckpointPath, $"{e.Message} Start afresh without {s.NameOf(nameof(RunSettings.Resume))}, or use another {s.NameOf(nameof(RunSettings.Output))}.", e);
             }
 
             rollbacks = checkpoint.Metadata.TryGetValue(RollbacksKey, out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 0;
@@ -193,7 +193,7 @@ public sealed class RunSession
             }
             catch (OperationCanceledException)
             {
-                // Graceful stop at a step boundary: the checkpoint holds the partial epoch, --resume continues it.
+                // Graceful stop at a step boundary: the checkpoint holds the partial epoch, a resumed run continues it.
                 Save(network, trainer, planner, rollbacks, identity);
                 throw;
             }
@@ -240,7 +240,7 @@ public sealed class RunSession
             if (subset > train.Count)
             {
                 throw new UserInputException(
-                    "--train-subset", $"{subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
+                    s.NameOf(nameof(RunSettings.TrainSubset)), $"{subset} is larger than the training set ({train.Count} images); leave it out to train on all of them.");
             }
 
             train = train.Subset(subset, seed: 0);

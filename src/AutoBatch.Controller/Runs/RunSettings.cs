@@ -97,6 +97,13 @@ public sealed record RunSettings
     public string? Command { get; init; }
 
     /// <summary>
+    /// How the run's user names a setting (given its property name here) in a message: the command line's verbs name
+    /// their flags (<see cref="Hosting.OptionRecord.Vocabulary"/>), the library its options' properties. Default: the
+    /// property names of this record.
+    /// </summary>
+    public Func<string, string> NameOf { get; init; } = static setting => setting;
+
+    /// <summary>
     /// How long to wait for another process to release the output folder before refusing (default zero: at once). A
     /// grid's or comparison's child waits, since the holder can be an orphan of a killed parent that stops within
     /// seconds.

@@ -1,6 +1,8 @@
 using AutoBatch.Beacons.Grid;
 using AutoBatch.Beacons.Maps;
+using AutoBatch.Controller.Hosting;
 using AutoBatch.Controller.Processes;
+using AutoBatch.Controller.Verbs.Beacons;
 using AutoBatch.Engine;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Training;
@@ -213,7 +215,7 @@ public sealed class BadGridInputTests
         string map = ExistingMap();
         CliResult r = await Cli.InvokeAsync("merge", "--grids", _folder, "--output", map);
         Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-        Assert.That(r.Stderr, Does.Contain($"--grids: {Path.Combine(_folder, "grid.json")} not found; is {_folder} a beacons --output folder?"));
+        Assert.That(r.Stderr, Does.Contain($"--grids: {Path.Combine(_folder, "grid.json")} not found; is {_folder} a beacon grid's folder?"));
         Assert.That(File.ReadAllText(map), Is.EqualTo(MapText));
     }
 
@@ -352,13 +354,17 @@ public sealed class BadGridInputTests
         store.ClaimShard(new Shard(1, 3));
         store.ClaimShard(new Shard(1, 3)); // a resume of the same shard
 
-        var e = Assert.Throws<UserInputException>(() => store.ClaimShard(new Shard(2, 3)));
-        var whole = Assert.Throws<UserInputException>(() => store.ClaimShard(Shard.All));
+        Func<string, string> flags = OptionRecord.Vocabulary(typeof(BeaconsOptions));
+        var e = Assert.Throws<UserInputException>(() => store.ClaimShard(new Shard(2, 3), flags));
+        var whole = Assert.Throws<UserInputException>(() => store.ClaimShard(Shard.All, flags));
+        var named = Assert.Throws<UserInputException>(() => store.ClaimShard(new Shard(2, 3)));
 
         Assert.Multiple(() =>
         {
             Assert.That(e!.Message, Does.StartWith($"--shard: {folder} holds shard 1/3 of the grid ({Path.Combine(folder, "shard.json")}), not shard 2/3 of the grid;"));
-            Assert.That(whole!.Message, Does.Contain("not the whole grid (no --shard)"));
+            Assert.That(e.Message, Does.EndWith("give each shard its own --output, or the shard this folder was started with."));
+            Assert.That(named!.Message, Does.StartWith($"Shard: {folder} holds").And.EndWith("give each shard its own Output, or the shard this folder was started with."));
+            Assert.That(whole!.Message, Does.Contain("not the whole grid (not sharded)"));
             Assert.That(GridStore.ReadShard(folder), Is.EqualTo(new Shard(1, 3)));
         });
     }
@@ -378,7 +384,7 @@ public sealed class BadGridInputTests
                 "--seeds", "1", "--epochs", "3", "--output", grid);
 
             Assert.That(r.Exit, Is.EqualTo(ExitCodes.BadInput), r.All);
-            Assert.That(r.Stderr, Does.Contain($"{Path.Combine(grid, "grid.json")}: this folder holds a different grid (mlp:8 on Mnist, 9 runs, 2 epochs); use another --output or the same grid options."), r.All);
+            Assert.That(r.Stderr, Does.Contain($"{Path.Combine(grid, "grid.json")}: this folder holds a different grid (mlp:8 on Mnist, 9 runs, 2 epochs); use another folder for this grid, or the same grid settings to resume that one."), r.All);
             Assert.That(Snapshot(grid), Is.EqualTo(before), "grid.json and every finished run are unchanged");
         }
         finally

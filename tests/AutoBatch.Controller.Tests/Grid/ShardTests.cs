@@ -15,6 +15,9 @@ public sealed class ShardTests
         Assert.That(covered, Is.All.EqualTo(1));
     }
 
+    // How the beacons verb names the settings.
+    private static readonly Func<string, string> Flags = AutoBatch.Controller.Hosting.OptionRecord.Vocabulary(typeof(AutoBatch.Controller.Verbs.Beacons.BeaconsOptions));
+
     [TestCase("0/1", 0, 1)]
     [TestCase("3/4", 3, 4)]
     public void ParsesIndexOverCount(string text, int index, int count) =>
@@ -25,8 +28,12 @@ public sealed class ShardTests
     [TestCase("1")]
     [TestCase("a/b")]
     [TestCase("1/0")]
-    public void RejectsBadShardsNamingTheOption(string text) =>
-        Assert.That(() => Shard.Parse(text), Throws.InstanceOf<UserInputException>().With.Message.Contains("--shard"));
+    public void RejectsBadShardsNamingTheInputAsTheCallerNamesIt(string text) =>
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Shard.Parse(text, "--shard"), Throws.InstanceOf<UserInputException>().With.Message.StartsWith("--shard: expected i/n"));
+            Assert.That(() => Shard.Parse(text), Throws.InstanceOf<UserInputException>().With.Message.StartsWith("Shard: expected i/n"));
+        });
 
     [Test]
     public void ReadsSlurmAndKubernetesIndices()
@@ -35,10 +42,15 @@ public sealed class ShardTests
         {
             Assert.That(Shard.FromEnvironment(8, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null), Is.EqualTo(new Shard(5, 8)));
             Assert.That(Shard.FromEnvironment(8, n => n == "JOB_COMPLETION_INDEX" ? "2" : null), Is.EqualTo(new Shard(2, 8)));
-            Assert.That(() => Shard.FromEnvironment(8, _ => null), Throws.InstanceOf<UserInputException>());
+            Assert.That(
+                () => Shard.FromEnvironment(8, _ => null, Flags),
+                Throws.InstanceOf<UserInputException>().With.Message.EqualTo("--shard-count: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; give --shard i/n instead."));
+            Assert.That(
+                () => Shard.FromEnvironment(2, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null, Flags),
+                Throws.InstanceOf<UserInputException>().With.Message.StartsWith("--shard-count 2: SLURM_ARRAY_TASK_ID=5 is not a shard index in 0..1"));
             Assert.That(
                 () => Shard.FromEnvironment(2, n => n == "SLURM_ARRAY_TASK_ID" ? "5" : null),
-                Throws.InstanceOf<UserInputException>().With.Message.StartsWith("--shard-count 2: SLURM_ARRAY_TASK_ID=5 is not a shard index in 0..1"));
+                Throws.InstanceOf<UserInputException>().With.Message.StartsWith("ShardCount 2: SLURM_ARRAY_TASK_ID=5"));
         });
     }
 }

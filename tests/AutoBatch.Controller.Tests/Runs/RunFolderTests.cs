@@ -38,6 +38,7 @@ public sealed class RunFolderTests
         ProbeBackground = false,
         Output = output,
         Resume = resume,
+        NameOf = AutoBatch.Controller.Verbs.Run.RunService.SettingNames, // the run verb's messages
     };
 
     private static Network NewNetwork() => Network.Create(ModelSpec.Parse("mlp:16", new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed: 99);
@@ -127,10 +128,45 @@ public sealed class RunFolderTests
         Assert.DoesNotThrow(() => RunIdentity.Check(stored, Identity(moved)));
         File.WriteAllText(map, "{\"a map\": 2}");
         var e = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, Identity(map)));
-        Assert.That(e!.Message, Does.Contain("--map: content "));
+        Assert.That(e!.Message, Does.Contain("MapPath: content "));
+        var named = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, Identity(map), AutoBatch.Controller.Verbs.Run.RunService.SettingNames));
+        Assert.That(named!.Message, Does.Contain("--map: content ").And.EndWith("--resume continues a run only with the settings it started with."));
 
         var malformed = new Dictionary<string, string> { [RunIdentity.MetadataKey] = "not json" };
         Assert.That(() => RunIdentity.Check(malformed, Identity(map)), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'autobatch.run' entry is not valid"));
+    }
+
+    [Test]
+    public void AnIdentityStoredUnderTheCommandLinesKeys_IsReadUnderTheSettingsNames()
+    {
+        // Checkpoints written before the identity named settings (grids' runs in progress among them) keyed them by
+        // flag; they must resume, and a real difference must still be found.
+        var train = new ImageDataSet(new byte[4 * 784], [0, 1, 2, 3], 1, 28, 28, 10, "test");
+        SortedDictionary<string, string> current = RunIdentity.Of(Settings("out"), new FixedPolicy(8), train, AugmentationKind.None);
+        var flags = new Dictionary<string, string>
+        {
+            ["Model"] = "--model", ["Data"] = "--data", ["DataPath"] = "--data-path", ["TrainSubset"] = "--train-subset",
+            ["NoAugmentation"] = "--no-augmentation", ["BatchSize"] = "--batch-size", ["LearningRate"] = "--lr", ["Rule"] = "--lr-rule",
+            ["Epochs"] = "--epochs", ["Seed"] = "--seed", ["ProbeInterval"] = "--probe-interval", ["Schedule"] = "--schedule",
+            ["RollbackOnDivergence"] = "--rollback",
+        };
+        Assert.That(current.Keys, Is.EquivalentTo(flags.Keys), "the keys this test spells out are the identity's");
+        string Earlier(SortedDictionary<string, string> identity) =>
+            System.Text.Json.JsonSerializer.Serialize(identity.ToDictionary(p => flags[p.Key], p => p.Value));
+
+        var same = new Dictionary<string, string> { [RunIdentity.MetadataKey] = Earlier(current) };
+        var other = new Dictionary<string, string>
+        {
+            [RunIdentity.MetadataKey] = Earlier(RunIdentity.Of(Settings("out") with { LearningRate = 0.2 }, new FixedPolicy(8), train, AugmentationKind.None)),
+        };
+
+        Assert.Multiple(() =>
+        {
+            Assert.DoesNotThrow(() => RunIdentity.Check(same, current));
+            Assert.That(
+                () => RunIdentity.Check(other, current, AutoBatch.Controller.Verbs.Run.RunService.SettingNames),
+                Throws.InstanceOf<InvalidDataException>().With.Message.Contains("(--lr: 0.2 in the checkpoint's run, 0.05 in this one)"));
+        });
     }
 
     [Test]

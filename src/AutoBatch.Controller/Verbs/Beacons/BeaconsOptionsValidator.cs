@@ -32,7 +32,7 @@ public sealed class BeaconsOptionsValidator : IValidateOptions<BeaconsOptions>
         {
             try
             {
-                Shard.Parse(options.Shard);
+                Shard.Parse(options.Shard, Flag(nameof(BeaconsOptions.Shard)));
             }
             catch (UserInputException e)
             {

@@ -117,7 +117,10 @@ public sealed class BeaconsService : BackgroundService
         GridSpec grid = ToGrid(o);
         string device = EngineDevices.Check(o.Device, "--device");
         CheckData(o, grid, device);
-        Shard shard = o.Shard is not null ? Shard.Parse(o.Shard) : o.ShardCount is { } count ? Shard.FromEnvironment(count) : Shard.All;
+        Func<string, string> names = OptionRecord.Vocabulary(typeof(BeaconsOptions));
+        Shard shard = o.Shard is not null ? Shard.Parse(o.Shard, names(Shard.ShardSetting))
+            : o.ShardCount is { } count ? Shard.FromEnvironment(count, nameOf: names)
+            : Shard.All;
         int parallel = o.Parallel ?? Math.Max(1, Environment.ProcessorCount / o.ThreadsPerRun);
 
         // The grid folder's one owner from here to the end: a second runner would redo this one's runs under it.
@@ -128,7 +131,7 @@ public sealed class BeaconsService : BackgroundService
         }
 
         var store = new GridStore(o.Output, grid);
-        store.ClaimShard(shard);
+        store.ClaimShard(shard, names);
         var runner = new GridRunner(store, new ProcessRunExecutor(
             (spec, key, folder) => ["train", .. OptionRecord.Arguments(ChildRun(spec, key, folder, o.DataPath, o.ThreadsPerRun, device))]));
         IReadOnlyList<RunKey> pending = runner.Pending(shard);

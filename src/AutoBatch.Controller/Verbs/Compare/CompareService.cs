@@ -96,7 +96,7 @@ public sealed class CompareService : BackgroundService
             Log.RunWarning(_logger, $"{Flag(nameof(CompareOptions.Output))}: the file system of '{folder}' does not enforce locks; a second process on this folder would not be refused.");
         }
 
-        spec.Claim(folder);
+        spec.Claim(folder, OptionRecord.Vocabulary(typeof(CompareOptions)));
         var runner = new CompareRunner(folder, spec, new ProcessCompareExecutor(
             (spec, run, folder) => ["run", .. OptionRecord.Arguments(ChildRun(spec, run, folder, _options.DataPath, _options.ThreadsPerRun, device))]));
         Log.CompareStarted(_logger, spec.Schedules.Count, spec.Seeds.Count, spec.Epochs, runner.Pending().Count, _options.Parallel, _options.ThreadsPerRun, folder);

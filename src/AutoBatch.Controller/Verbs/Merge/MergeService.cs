@@ -32,7 +32,7 @@ public sealed class MergeService : BackgroundService
     private async Task<int> MergeAsync()
     {
         string[] folders = _options.Grids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var (grid, runs, missing, unusable) = ShardMerger.Merge(folders);
+        var (grid, runs, missing, unusable) = ShardMerger.Merge(folders, Flag(nameof(MergeOptions.Grids)));
         if (unusable.Count > 0 && !_options.AllowIncomplete)
         {
             throw UserInputException.Naming(

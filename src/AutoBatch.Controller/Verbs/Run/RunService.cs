@@ -121,6 +121,7 @@ public sealed class RunService : BackgroundService
             StartReason = start?.Reason,
             Command = Environment.CommandLine,
             OutputLockWait = o.ExitWithParent is null ? TimeSpan.Zero : RunSettings.ChildLockWait,
+            NameOf = SettingNames,
         };
         return (settings, policy, model, best);
     }
@@ -164,6 +165,14 @@ public sealed class RunService : BackgroundService
     }
 
     private static string Flag(string property) => OptionRecord.FlagOf(typeof(RunOptions), property);
+
+    /// <summary>The run's settings as run's flags name them.</summary>
+    internal static readonly Func<string, string> SettingNames = OptionRecord.Vocabulary(typeof(RunOptions), new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [nameof(RunSettings.Rule)] = nameof(RunOptions.LearningRateRule),
+        [nameof(RunSettings.RollbackOnDivergence)] = nameof(RunOptions.Rollback),
+        [nameof(RunSettings.MapPath)] = nameof(RunOptions.Map),
+    });
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -41,6 +41,12 @@ public sealed class TrainService : BackgroundService
             "train", _logger, _lifetime, token => Task.FromResult(Train(token)), r => r is { Diverged: true } ? ExitCodes.Diverged : ExitCodes.Ok,
             stoppingToken, _options.ExitWithParent).ConfigureAwait(false);
 
+    /// <summary>The run's settings as train's flags name them (a fixed schedule: --batch-size is the schedule).</summary>
+    private static readonly Func<string, string> SettingNames = OptionRecord.Vocabulary(typeof(TrainOptions), new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [RunIdentity.ScheduleKey] = nameof(TrainOptions.BatchSize),
+    });
+
     private EpochRecord? Train(CancellationToken cancellationToken)
     {
         TrainOptions o = _options;
@@ -67,6 +73,7 @@ public sealed class TrainService : BackgroundService
             RollbackOnDivergence = false,
             Command = Environment.CommandLine,
             OutputLockWait = o.ExitWithParent is null ? TimeSpan.Zero : RunSettings.ChildLockWait,
+            NameOf = SettingNames,
         };
         var session = new RunSession(settings, new FixedPolicy(o.BatchSize));
         Log.RunStarted(
