@@ -158,4 +158,31 @@ public sealed class AutoBatchTrainerTests
 
         Assert.That(error!.Message, Does.StartWith("BeaconMap: the closed-loop schedule needs a beacon map"));
     }
+    [Test]
+    public void ErrorsOfTheRunItself_NameTheLibrarysOptions_NotTheCommandLinesFlags()
+    {
+        // The run under the library is the run verb's; its messages named --batch-size, --resume and --output.
+        (LabelledData train, LabelledData test) = TinyModels.Sets();
+        var tooLarge = new AutoBatchTrainer(TinyModels.Cnn(), train, test, new AutoBatchOptions
+        {
+            OutputFolder = TinyModels.Folder("large"), Schedule = Schedule.Fixed(500), Epochs = 1, LearningRate = 0.05, ProbeInterval = 4,
+        });
+        string folder = TinyModels.Folder("other-settings");
+        Assert.That(async () => await new AutoBatchTrainer(TinyModels.Cnn(), train, test, Fixed(folder, epochs: 1)).FitAsync(), Throws.Nothing);
+        var otherSettings = new AutoBatchTrainer(TinyModels.Cnn(), train, test, new AutoBatchOptions
+        {
+            OutputFolder = folder, Schedule = Schedule.Fixed(8), Epochs = 2, LearningRate = 0.2, ProbeInterval = 4, Resume = true,
+        });
+
+        var large = Assert.ThrowsAsync<AutoBatch.Engine.UserInputException>(async () => await tooLarge.FitAsync());
+        var resumed = Assert.ThrowsAsync<AutoBatch.Engine.UserInputException>(async () => await otherSettings.FitAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(large!.Message, Does.StartWith("BatchSize: 500 is larger than the training set (96 samples)."));
+            Assert.That(resumed!.Message, Does.Contain("LearningRate: 0.05 in the checkpoint's run, 0.2 in this one").And.Contain("Epochs: 1 in the checkpoint's run, 2 in this one"));
+            Assert.That(resumed.Message, Does.EndWith("Resume continues a run only with the settings it started with. Start afresh without Resume, or use another OutputFolder."));
+            Assert.That(large.Message + resumed.Message, Does.Not.Contain("--"));
+        });
+    }
 }
