@@ -173,7 +173,7 @@ public static class ReportBuilder
             {
                 notes.Add(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The reference runs come from the map ({map.Grid.Epochs} epochs, training subset {map.Grid.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}), not from this comparison's settings ({spec.Epochs} epochs, subset {spec.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}): add `best` to --schedules for a like-for-like test."));
+                    $"The reference runs come from the map ({map.Grid.Epochs} epochs, training subset {map.Grid.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}), not from this comparison's settings ({spec.Epochs} epochs, subset {spec.TrainSubset?.ToString(CultureInfo.InvariantCulture) ?? "all"}): add `best` to the compared schedules for a like-for-like test."));
             }
 
             return new ReferenceSample

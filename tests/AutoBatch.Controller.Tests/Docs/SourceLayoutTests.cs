@@ -67,6 +67,23 @@ public sealed partial class SourceLayoutTests
     }
 
     [Test]
+    public void OrchestrationSpellsNoFlag_ItNamesSettingsThroughItsCallersVocabulary()
+    {
+        // Allowed: the identity keys of checkpoints written when they were flags (a file format, read as settings), and
+        // the two places that tell the user a command to type (run's final table, a comparison report's footer).
+        string[] allowed = ["Runs/RunIdentity.cs", "Display/RunResultTable.cs", "Comparison/ReportMarkdown.cs"];
+        string root = RepositoryRoot();
+        string[] files = [.. Orchestration.SelectMany(f => SourceFiles(Path.Combine(root, Controller, f)))
+            .Concat(SourceFiles(Path.Combine(root, "src/AutoBatch.Beacons/Grid")))];
+        Assert.That(files, Has.Length.GreaterThan(50), "orchestration files found");
+        string[] flags = [.. files
+            .Where(f => !allowed.Any(a => f.EndsWith(a, StringComparison.Ordinal)))
+            .SelectMany(f => FlagInString().Matches(Comment().Replace(File.ReadAllText(f), string.Empty)).Select(m => $"{Path.GetRelativePath(root, f)}: {m.Value}"))];
+        Assert.That(flags, Is.Empty);
+        Assert.That(FlagInString().IsMatch("throw new UserInputException(\"--output\", \"in use\");"), Is.True, "the pattern finds a flag");
+    }
+
+    [Test]
     public void AFolderThatHoldsFoldersHoldsNoFiles()
     {
         string root = Path.Combine(RepositoryRoot(), Controller);
@@ -258,4 +275,8 @@ public sealed partial class SourceLayoutTests
 
     [GeneratedRegex(@"//[^\n]*")]
     private static partial Regex Comment();
+
+    // A string literal (plain or interpolated) holding a flag, e.g. "--batch-size" or $"... --output ...".
+    [GeneratedRegex(@"""[^""\n]*(?<![\w-])--[a-z][\w-]*[^""\n]*""")]
+    private static partial Regex FlagInString();
 }
