@@ -41,8 +41,9 @@ public sealed class GridRunner
             parallel,
             async (key, token) =>
             {
-                bool continuing = _store.HasWork(key);
+                // Opened first: an orphan of a killed runner may still be writing in the folder until its lock is free.
                 string work = _store.OpenWorkFolder(key);
+                bool continuing = _store.HasWork(key);
                 BeaconRun run;
                 try
                 {
