@@ -32,12 +32,15 @@ public sealed class CompareSpecTests
         string before = File.ReadAllText(CompareSpec.PathIn(folder));
         var other = Spec with { Seeds = [1, 2, 3], Epochs = 10 };
 
-        var e = Assert.Throws<UserInputException>(() => other.Claim(folder));
+        var e = Assert.Throws<UserInputException>(() => other.Claim(folder, AutoBatch.Controller.Hosting.OptionRecord.Vocabulary(typeof(AutoBatch.Controller.Verbs.Compare.CompareOptions))));
+        var named = Assert.Throws<UserInputException>(() => other.Claim(folder));
         Assert.Multiple(() =>
         {
             Assert.That(e!.Message, Does.Contain("--seeds 1,2 (folder) vs 1,2,3 (now)"));
             Assert.That(e.Message, Does.Contain("--epochs 15 (folder) vs 10 (now)"));
             Assert.That(e.Message, Does.Not.Contain("--map"));
+            Assert.That(e.Message, Does.StartWith("--output: ").And.EndWith("give the same settings to resume it, or another --output."));
+            Assert.That(named!.Message, Does.StartWith("Output: ").And.Contain("(Seeds 1,2 (folder) vs 1,2,3 (now); Epochs 15 (folder) vs 10 (now))"));
             Assert.That(File.ReadAllText(CompareSpec.PathIn(folder)), Is.EqualTo(before));
         });
     }

@@ -324,15 +324,18 @@ public sealed class ClosedLoopPolicyTests
         var train = new ImageDataSet(new byte[4 * 784], [0, 1, 2, 3], 1, 28, 28, 10, "test");
         var settings = new RunSettings { Model = "mlp", Data = DataSetKind.FashionMnist, BatchSize = 64, LearningRate = 0.05, Epochs = 4, Seed = 1, Threads = 1, ProbeInterval = 10, Output = "out" };
         SortedDictionary<string, string> now = RunIdentity.Of(settings, policy, train, AugmentationKind.None);
-        string old = now["--schedule"][..now["--schedule"].IndexOf(", margin", StringComparison.Ordinal)];
-        var then = new SortedDictionary<string, string>(now) { ["--schedule"] = old };
-        var stored = new Dictionary<string, string> { [RunIdentity.MetadataKey] = RunIdentity.ToJson(then) };
-        var e = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, now));
+        string schedule = now[RunIdentity.ScheduleKey];
+        string old = schedule[..schedule.IndexOf(", margin", StringComparison.Ordinal)];
+
+        // Stored as checkpoints of that time stored it: keyed by flag.
+        var then = now.ToDictionary(p => p.Key == RunIdentity.ScheduleKey ? "--schedule" : p.Key, p => p.Key == RunIdentity.ScheduleKey ? old : p.Value);
+        var stored = new Dictionary<string, string> { [RunIdentity.MetadataKey] = System.Text.Json.JsonSerializer.Serialize(then) };
+        var e = Assert.Throws<InvalidDataException>(() => RunIdentity.Check(stored, now, AutoBatch.Controller.Verbs.Run.RunService.SettingNames));
         Assert.Multiple(() =>
         {
             Assert.That(old, Does.StartWith("closed-loop, ").And.Contain("δ 0.001"));
-            Assert.That(e!.Message, Does.Contain($"--schedule: {old} in the checkpoint's run, {now["--schedule"]} in this one"));
-            Assert.That(now["--schedule"], Does.EndWith(", margin 0, a reversal needs its change's gain + margin, least predicted time inside target + δ"));
+            Assert.That(e!.Message, Does.Contain($"--schedule: {old} in the checkpoint's run, {schedule} in this one"));
+            Assert.That(schedule, Does.EndWith(", margin 0, a reversal needs its change's gain + margin, least predicted time inside target + δ"));
         });
     }
 
