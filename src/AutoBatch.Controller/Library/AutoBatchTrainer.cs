@@ -139,7 +139,7 @@ public sealed class AutoBatchTrainer
         return Summary!;
     }
 
-    // What AutoBatchOptions calls the settings of a run (RunSettings' names where it says the same).
+    // What AutoBatchOptions calls a run's settings and run's options where its names differ (RunSettings.Output, RunOptions.Map).
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {
         [nameof(RunSettings.Output)] = nameof(AutoBatchOptions.OutputFolder),
