@@ -8,9 +8,19 @@ namespace AutoBatch.Controller.Library.Tests;
 internal static class TinyModels
 {
     /// <summary>conv(1→4) → BN → ReLU → pool → linear(4·4·4 → 3), as a Sequential (which disposes its layers' outputs).</summary>
-    public static nn.Module<Tensor, Tensor> Cnn(int width = 4) => nn.Sequential(
-        ("conv", nn.Conv2d(1, width, 3, padding: 1)), ("bn", nn.BatchNorm2d(width)), ("relu", nn.ReLU()), ("pool", nn.MaxPool2d(2)),
-        ("flat", nn.Flatten()), ("fc", nn.Linear(width * 4 * 4, 3)));
+    /// <param name="width">The convolution's channels.</param>
+    /// <param name="tripwire">If given, called by a first, parameterless layer at every forward pass (tests use it to act from inside a run).</param>
+    public static nn.Module<Tensor, Tensor> Cnn(int width = 4, Action? tripwire = null)
+    {
+        (string, nn.Module<Tensor, Tensor>)[] layers =
+        [
+            ("conv", nn.Conv2d(1, width, 3, padding: 1)), ("bn", nn.BatchNorm2d(width)), ("relu", nn.ReLU()), ("pool", nn.MaxPool2d(2)),
+            ("flat", nn.Flatten()), ("fc", nn.Linear(width * 4 * 4, 3)),
+        ];
+#pragma warning disable CA2000 // the Sequential owns its layers and disposes them with itself
+        return nn.Sequential(tripwire is null ? layers : [("tripwire", new Tripwire(tripwire)), .. layers]);
+#pragma warning restore CA2000
+    }
 
     /// <summary>
     /// <paramref name="count"/> random images whose class shifts their mean (so that they can be learned), as tensors
@@ -55,5 +65,16 @@ internal static class TinyModels
         string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "library-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(path);
         return path;
+    }
+
+    /// <summary>A layer that passes its input through and calls an action first.</summary>
+    private sealed class Tripwire(Action action) : nn.Module<Tensor, Tensor>("Tripwire")
+    {
+
+        public override Tensor forward(Tensor input)
+        {
+            action();
+            return input.alias();
+        }
     }
 }
