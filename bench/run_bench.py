@@ -65,7 +65,7 @@ def main(argv):
                         help="overhead: blocks of one epoch (60,000 samples) with the trainer's probes at n mod interval = 1")
     parser.add_argument("--out", default=None)
     parser.add_argument("--baseline-dll", default=None,
-                        help="engines: an earlier build's AutoBatch.Bench.dll, run on the TorchSharp engine beside this one")
+                        help="engines, engines-probe: an earlier build's AutoBatch.Bench.dll, run on the TorchSharp engine beside this one")
     parser.add_argument("--engine-dll", default=None,
                         help="engine side's AutoBatch.Bench.dll (default: this tree's Release build); for before/after runs")
     args = parser.parse_args(argv)

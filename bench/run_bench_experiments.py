@@ -50,12 +50,14 @@ def engines(args):
 
 def engines_probe(args):
     """The probe on both engines: pairs of plain and synchronously probed steps in one process (the probe verb), a
-    process per engine, in an order that alternates by round."""
+    process per engine (and per --baseline-dll build, on the TorchSharp engine), in an order that rotates by round."""
     records = []
+    sides = ["engine", "torchsharp"] + (["torchsharp-base"] if run_bench_sides.BASELINE_DLL else [])
     for r, model, batch in configurations(args):
         options = ["--model", model, "--batch", batch, "--steps", args.steps, "--warmup", 2, "--min-seconds",
                    args.min_seconds, "--reps", 1, "--loop-reps", 0]
-        for side in (["engine", "torchsharp"] if r % 2 == 0 else ["torchsharp", "engine"]):
+        for k in range(len(sides)):
+            side = sides[(k + r) % len(sides)]
             rec = run_side(side, "probe", options, args.threads)
             rec["round"] = r
             records.append(rec)

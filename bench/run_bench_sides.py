@@ -11,7 +11,7 @@ ENGINE_DLL = os.path.join(HERE, "AutoBatch.Bench", "bin", "Release", "net10.0", 
 PEER = os.path.join(HERE, "peer_torch.py")
 PEER_PYTHON = "/usr/bin/python3"
 ENGINE_DLL_OVERRIDE = None  # --engine-dll: another build of the engine side (e.g. a copy of an earlier commit's)
-BASELINE_DLL = None  # --baseline-dll (engines): an earlier build, run on the TorchSharp engine as side "torchsharp-base"
+BASELINE_DLL = None  # --baseline-dll (engines, engines-probe): an earlier build, run on the TorchSharp engine as side "torchsharp-base"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -117,6 +117,21 @@ def engines_probe_table(records):
             f"{short(med([x['probe_step_ms_median'] for x in nat]))} | {short(med([x['plain_ms_median'] for x in ts]))} / "
             f"{short(med([x['probe_step_ms_median'] for x in ts]))} | {med([x['probe_step_ratio'] for x in nat]):.2f} "
             f"| **{med(ts_ratio):.2f}** ({spread(ts_ratio)}) | **{med(marginal):.2f}** ({spread(marginal)}) |")
+    if any(x.get("side") == "torchsharp-base" for x in records):
+        lines += ["", "The earlier build (--baseline-dll) on the TorchSharp engine, in the same rounds:", "",
+                  "| model | B | earlier build plain / probed ms | earlier probed/plain | marginal cost, earlier build / native (rounds) "
+                  "| marginal cost, this build / earlier (rounds) |", "|---|---|---|---|---|---|"]
+        for model, batch in configs(records):
+            base = pick(records, model, batch, side="torchsharp-base")
+            if not base:
+                continue
+            base_native = paired_ratios(records, model, batch, {"side": "torchsharp-base"}, {"side": "engine"},
+                                        "probe_marginal_ms", "probe_marginal_ms")
+            this_base = paired_ratios(records, model, batch, {"side": "torchsharp"}, {"side": "torchsharp-base"},
+                                      "probe_marginal_ms", "probe_marginal_ms")
+            lines.append(f"| {model} | {batch} | {short(med([x['plain_ms_median'] for x in base]))} / "
+                         f"{short(med([x['probe_step_ms_median'] for x in base]))} | {med([x['probe_step_ratio'] for x in base]):.2f} "
+                         f"| {med(base_native):.2f} ({spread(base_native)}) | {med(this_base):.2f} ({spread(this_base)}) |")
     return "\n".join(lines)
 
 

@@ -49,6 +49,18 @@ public sealed class UserModelTests
         }
     }
 
+    /// <summary>flatten → linear, beside a second linear that the forward never calls.</summary>
+    private sealed class UnusedLayerNet : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear _used = nn.Linear(162, 5);
+        private readonly Linear _unused = nn.Linear(162, 5);
+
+        public UnusedLayerNet()
+            : base(nameof(UnusedLayerNet)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input) => _used.call(input.flatten(1));
+    }
+
     private static TorchNetwork Network(long seed)
     {
         random.manual_seed(seed);
@@ -201,6 +213,32 @@ public sealed class UserModelTests
         Assert.That(step.Finite, Is.True);
         Assert.That(inStep.Status, Is.EqualTo(ProbeStatus.Ok));
         Assert.That(inStep.Trace, Is.EqualTo(standalone.Trace).Within(1e-5 * standalone.Trace), "the same weights and batch");
+    }
+
+    [Test]
+    public void ALayerTheForwardNeverCalls_AddsNothingToTheGram_StaysAsItWas_AndAProbedStepTrainsAsAPlainOne()
+    {
+        // A probed step asks autograd for the parameters' gradients and the captured outputs' together; a parameter
+        // the loss does not reach has none, as after a plain backward, and the update leaves it alone.
+        random.manual_seed(3);
+        using TorchNetwork probed = TorchNetwork.Create(new UnusedLayerNet(), "unused", Shape, 5, SgdSettings.Paper);
+        random.manual_seed(3);
+        using TorchNetwork plain = TorchNetwork.Create(new UnusedLayerNet(), "unused", Shape, 5, SgdSettings.Paper);
+        StateTensor[] before = [.. probed.GetState()];
+        (float[] x, long[] y) = Batch(8, 5);
+
+        StepResult step = probed.TrainStep(x, y, 0.05, new ProbeSettings());
+        plain.TrainStep(x, y, 0.05);
+
+        int unused = probed.ProbeLayerNames.ToList().IndexOf("_unused"), used = probed.ProbeLayerNames.ToList().IndexOf("_used");
+        Assert.That(step.Probe!.Status, Is.EqualTo(ProbeStatus.Ok));
+        Assert.That(step.Probe.LayerPaths![unused], Is.EqualTo(LayerPath.Unreached));
+        Assert.That(step.Probe.LayerTraces![unused], Is.Zero);
+        Assert.That(step.Probe.Trace, Is.EqualTo(step.Probe.LayerTraces[used]).And.GreaterThan(0), "F̃ is the used layer's alone");
+        Assert.That(probed.GetState().Select(t => (t.Name, t.Data)), Is.EqualTo(plain.GetState().Select(t => (t.Name, t.Data))), "bit for bit");
+        Assert.That(probed.GetState().Where(t => t.Name.StartsWith("_unused.", StringComparison.Ordinal)).Select(t => t.Data),
+            Is.EqualTo(before.Where(t => t.Name.StartsWith("_unused.", StringComparison.Ordinal)).Select(t => t.Data)).And.Not.Empty);
+        Assert.That(probed.GetState().Single(t => t.Name == "_used.weight").Data, Is.Not.EqualTo(before.Single(t => t.Name == "_used.weight").Data));
     }
 
     [Test]

@@ -11,4 +11,7 @@ public enum LayerPath
 
     /// <summary>Per-sample gradient rows the conv layer's own backward computed in place of its batch weight gradient, then multiplied.</summary>
     Fused = 2,
+
+    /// <summary>The loss did not reach the layer on this step (its forward did not run, or its output was not used): no gradient, no share of F̃.</summary>
+    Unreached = 3,
 }

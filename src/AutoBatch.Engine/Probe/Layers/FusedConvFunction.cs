@@ -6,7 +6,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 
 /// <summary>
 /// The fused conv path's autograd function. Forward: the ordinary convolution. Backward: the input gradient as autograd
-/// would compute it (a transposed convolution), each sample's weight gradient by our direct AVX-512 kernel (the
+/// would compute it (a transposed convolution; none when the input needs none), each sample's weight gradient by our direct AVX-512 kernel (the
 /// probe's rows, handed to the layer's <see cref="FusionPlan"/>), and their sum as the weight gradient, in place of the
 /// batch weight gradient. The sum equals the batch kernel's gradient up to float32 rounding (another summation order).
 /// </summary>
@@ -23,6 +23,8 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
         var layer = (FusedConv2d)vars[2];
         ctx.save_for_backward([input, weight]);
         ctx.save_data("layer", layer);
+        // The first layer's input is the data, which needs no gradient (autograd's own backward skips it too).
+        ctx.save_data("inputGradient", input.requires_grad);
         return layer.Convolve(input, weight);
     }
 
@@ -36,11 +38,17 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
         long batch = input.shape[0];
         Tensor d = grad_output.contiguous();
 
-        // The input gradient: the transposed convolution, with the output padding that restores the input's size.
-        long extraHeight = input.shape[2] - (((d.shape[2] - 1) * g.StrideHeight) - (2 * g.PadHeight) + g.KernelHeight);
-        long extraWidth = input.shape[3] - (((d.shape[3] - 1) * g.StrideWidth) - (2 * g.PadWidth) + g.KernelWidth);
-        Tensor gradInput = nn.functional.conv_transpose2d(
-            d, weight, null, [g.StrideHeight, g.StrideWidth], [g.PadHeight, g.PadWidth], [extraHeight, extraWidth]);
+        // The input gradient, if the input needs one (autograd's own backward skips it for the data, and a transposed
+        // convolution onto a single input channel is slow): the transposed convolution, with the output padding that
+        // restores the input's size.
+        Tensor? gradInput = null;
+        if ((bool)ctx.get_data("inputGradient"))
+        {
+            long extraHeight = input.shape[2] - (((d.shape[2] - 1) * g.StrideHeight) - (2 * g.PadHeight) + g.KernelHeight);
+            long extraWidth = input.shape[3] - (((d.shape[3] - 1) * g.StrideWidth) - (2 * g.PadWidth) + g.KernelWidth);
+            gradInput = nn.functional.conv_transpose2d(
+                d, weight, null, [g.StrideHeight, g.StrideWidth], [g.PadHeight, g.PadWidth], [extraHeight, extraWidth]);
+        }
 
         long start = Stopwatch.GetTimestamp();
         // The plan admits host tensors only (FusionPlan.Admit); were it otherwise, the kernel reads host copies and the
@@ -63,6 +71,6 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
         }
 
         layer.Plan?.Deliver(layer, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        return [gradInput, gradWeight, null!];
+        return [gradInput!, gradWeight, null!];
     }
 }

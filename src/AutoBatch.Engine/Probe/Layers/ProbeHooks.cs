@@ -5,8 +5,9 @@ namespace AutoBatch.Engine.Probe.Layers;
 
 /// <summary>
 /// The probed layers of a model and the forward hooks that capture what the probe needs on a probed step: each
-/// layer's input, and its output with <c>retain_grad</c>, so that the same backward that computes the step's gradient
-/// also leaves ∂L/∂(output) (TorchSharp has no backward hooks). Hooks fire only through <c>Module.call</c>.
+/// layer's input, and its output, so that the same backward that computes the step's gradient also gives ∂L/∂(output)
+/// (TorchSharp has no backward hooks: the network asks <c>autograd.grad</c> for the outputs' gradients beside the
+/// parameters'). Hooks fire only through <c>Module.call</c>.
 /// </summary>
 internal sealed class ProbeHooks : IDisposable
 {
@@ -40,7 +41,6 @@ internal sealed class ProbeHooks : IDisposable
                 if (hooks.Capturing && output.requires_grad && !site.Fused)
                 {
                     site.Input = input.detach();
-                    output.retain_grad();
                     site.Output = output;
                     // The caller gets an alias (a view: the gradient still reaches the kept output), because a caller
                     // may dispose what a layer returns as soon as it has used it: TorchSharp's Sequential does, which

@@ -45,6 +45,12 @@ internal static unsafe class ProbeRun
                 site.RunningVariance ??= norm.running_var;
             }
 
+            if (site.Unreached)
+            {
+                paths[l] = LayerPath.Unreached;
+                continue;
+            }
+
             paths[l] = LayerGrams.PathOf(site, batch, settings.Mode);
             Tensor g = HostTensors.Host(LayerGrams.Compute(site, batch, options), ScalarType.Float64);
             (traces[l], sums[l]) = AddLowerTriangle(MemoryMarshal.Cast<byte, double>(g.bytes), matrix, batch);

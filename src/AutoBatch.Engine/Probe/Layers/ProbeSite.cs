@@ -5,7 +5,7 @@ namespace AutoBatch.Engine.Probe.Layers;
 
 /// <summary>
 /// One probed layer: what its forward captured on a probed step (its input, and its output, whose gradient the
-/// backward retains), and the BatchNorm state the probe must read as the forward saw it.
+/// step's backward also computes), and the BatchNorm state the probe must read as the forward saw it.
 /// </summary>
 internal sealed class ProbeSite
 {
@@ -26,10 +26,10 @@ internal sealed class ProbeSite
     /// <summary>The layer's input on the probed forward (detached).</summary>
     public Tensor? Input { get; set; }
 
-    /// <summary>The layer's output on the probed forward; after the backward its <c>grad</c> is ∂L/∂(output).</summary>
+    /// <summary>The layer's output on the probed forward (the backward is asked for its gradient).</summary>
     public Tensor? Output { get; set; }
 
-    /// <summary>∂L/∂(output) of the mean batch loss, taken from <see cref="Output"/> after the backward.</summary>
+    /// <summary>∂L/∂(output) of the mean batch loss, from the step's backward.</summary>
     public Tensor? OutputGradient { get; set; }
 
     /// <summary>Conv only, fused path: the B x p per-sample gradients of the mean loss its backward computed.</summary>
@@ -40,6 +40,9 @@ internal sealed class ProbeSite
 
     /// <summary>Conv only: whether this step's forward took the fused path.</summary>
     public bool Fused { get; set; }
+
+    /// <summary>Whether the step's loss did not reach the layer (none of its trained parameters has a gradient): it adds nothing to F̃.</summary>
+    public bool Unreached { get; set; }
 
     /// <summary>The convolution's geometry (Conv sites).</summary>
     public ConvGeometry Geometry => ConvGeometry.Of(Module);
@@ -87,6 +90,7 @@ internal sealed class ProbeSite
             Rows = Rows?.DetachFromDisposeScope(),
             RowsSeconds = RowsSeconds,
             Fused = Fused,
+            Unreached = Unreached,
             Frozen = true,
         };
         if (Module is BatchNorm2d norm)
@@ -115,6 +119,7 @@ internal sealed class ProbeSite
         Rows = null;
         RowsSeconds = 0;
         Fused = false;
+        Unreached = false;
         Input = null;
         Output = null;
         OutputGradient = null;
