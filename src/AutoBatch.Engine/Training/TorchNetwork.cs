@@ -131,7 +131,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         {
             Tensor logits = Forward(input, probe is null ? null : GramOptions.From(probe, TorchRuntime.Threads), batch);
             Tensor loss = nn.functional.cross_entropy(logits, labels);
-            Backward(loss, probed: probe is not null);
+            _hooks.Backward(loss, _parameters, probed: probe is not null);
             double lossValue = loss.item<float>();
             long correct = logits.argmax(1).eq(labels).sum().item<long>();
             bool finite = double.IsFinite(lossValue) && _sgd.GradientsFinite();
@@ -197,7 +197,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         {
             _model.train(trainMode);
             _model.zero_grad(set_to_none: true);
-            Backward(nn.functional.cross_entropy(Forward(Upload(x, batch), GramOptions.From(settings, TorchRuntime.Threads), batch), UploadLabels(y)), probed: true);
+            _hooks.Backward(nn.functional.cross_entropy(Forward(Upload(x, batch), GramOptions.From(settings, TorchRuntime.Threads), batch), UploadLabels(y)), _parameters, probed: true);
             return RunProbe(batch, learningRate, settings, withEigenvalues: true, gram);
         }
         finally
@@ -311,48 +311,6 @@ public sealed class TorchNetwork : ITrainingNetwork
         finally
         {
             _hooks.Capturing = false;
-        }
-    }
-
-    /// <summary>
-    /// The step's backward: the parameters' gradients, and on a probed step the gradient of every captured layer output
-    /// (<see cref="ProbeSite.OutputGradient"/>) from the same pass. Those come from <c>autograd.grad</c>, which hands
-    /// over the gradients it computed; <c>retain_grad</c> would copy each one (a B x C x H x W tensor per BatchNorm layer).
-    /// A probed layer the loss did not reach is marked <see cref="ProbeSite.Unreached"/>.
-    /// </summary>
-    private void Backward(Tensor loss, bool probed)
-    {
-        ProbeSite[] captured = probed ? [.. _hooks.Sites.Where(s => s.Output is not null)] : [];
-        if (captured.Length == 0)
-        {
-            loss.backward();
-        }
-        else
-        {
-            // allow_unused: a user's model may leave a trainable parameter out of the loss; its gradient stays unset, as
-            // backward() leaves it (the gradients were set to none before the forward).
-            IList<Tensor> gradients = autograd.grad([loss], [.. _parameters, .. captured.Select(s => s.Output!)], allow_unused: true);
-            for (int i = 0; i < _parameters.Length; i++)
-            {
-                if (!gradients[i].IsInvalid)
-                {
-                    _parameters[i].grad = gradients[i];
-                }
-            }
-
-            for (int j = 0; j < captured.Length; j++)
-            {
-                Tensor g = gradients[_parameters.Length + j];
-                captured[j].OutputGradient = g.IsInvalid ? null : g;
-            }
-        }
-
-        if (probed)
-        {
-            foreach (ProbeSite site in _hooks.Sites)
-            {
-                site.Unreached = site.Module.parameters(recurse: false).Where(p => p.requires_grad).All(p => p.grad is null);
-            }
         }
     }
 

@@ -55,6 +55,54 @@ internal sealed class ProbeHooks : IDisposable
         return hooks;
     }
 
+    /// <summary>
+    /// The step's backward: the gradients of <paramref name="parameters"/> (set as their <c>grad</c>, as
+    /// <c>backward()</c> sets them), and on a probed step the gradient of every captured layer output
+    /// (<see cref="ProbeSite.OutputGradient"/>) from the same pass. Those come from <c>autograd.grad</c>, which hands
+    /// over the gradients it computed; <c>retain_grad</c> would copy each one (a B x C x H x W tensor per BatchNorm
+    /// layer). A probed layer the loss did not reach is marked <see cref="ProbeSite.Unreached"/>.
+    /// </summary>
+    /// <param name="loss">The scalar loss of the step's forward.</param>
+    /// <param name="parameters">The trained parameters, their gradients set to none before the forward.</param>
+    /// <param name="probed">Whether the forward captured (a probed step).</param>
+    public void Backward(Tensor loss, IReadOnlyList<Tensor> parameters, bool probed)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ProbeSite[] captured = probed ? [.. Sites.Where(s => s.Output is not null)] : [];
+        if (captured.Length == 0)
+        {
+            loss.backward();
+        }
+        else
+        {
+            // allow_unused: a user's model may leave a trainable parameter out of the loss; its gradient stays unset, as
+            // backward() leaves it.
+            IList<Tensor> gradients = autograd.grad([loss], [.. parameters, .. captured.Select(s => s.Output!)], allow_unused: true);
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (!gradients[i].IsInvalid)
+                {
+                    parameters[i].grad = gradients[i];
+                }
+            }
+
+            for (int j = 0; j < captured.Length; j++)
+            {
+                Tensor g = gradients[parameters.Count + j];
+                captured[j].OutputGradient = g.IsInvalid ? null : g;
+            }
+        }
+
+        if (probed)
+        {
+            foreach (ProbeSite site in Sites)
+            {
+                site.Unreached = site.Module.parameters(recurse: false).Where(p => p.requires_grad).All(p => p.grad is null);
+            }
+        }
+    }
+
     /// <summary>Sets the fused path's plan on every fused convolution for the next forward and backward.</summary>
     public void ArmFusion(FusionPlan plan)
     {
