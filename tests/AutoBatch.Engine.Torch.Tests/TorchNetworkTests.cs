@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
 using AutoBatch.Engine.Training;
 
@@ -114,6 +115,23 @@ public sealed class TorchNetworkTests
         }
 
         Assert.That(StateBytes(second), Is.EqualTo(StateBytes(first)));
+    }
+
+    [Test]
+    public void ACalibration_TimesRealSteps_AndPutsTheNetworkBackBitForBit()
+    {
+        ModelSpec spec = ModelSpec.Parse("resnet8", TestBatches.Mnist, 10);
+        using var network = TorchNetwork.Create(spec, Sgd, seed: 4);
+        (float[] x, long[] y) = TestBatches.Random(TestBatches.Mnist, 24, 10, seed: 3);
+        network.TrainStep(x, y, 0.1);  // momentum and running statistics that a calibration would move
+        byte[][] before = StateBytes(network);  // parameters, buffers and momentum
+        var data = new InMemoryBatchSource(x, y, TestBatches.Mnist, 10, "random");
+
+        IReadOnlyList<BatchTiming> timings = StepCalibration.Time(network, data, [.. Enumerable.Range(0, 24)], [8, 16]);
+
+        Assert.That(timings.Select(t => (t.BatchSize, t.Steps)), Is.EqualTo(new[] { (8, StepCalibration.TimedSteps), (16, StepCalibration.TimedSteps) }));
+        Assert.That(timings.All(t => t.SecondsPerSample > 0), Is.True);
+        Assert.That(StateBytes(network), Is.EqualTo(before));
     }
 
     [Test]

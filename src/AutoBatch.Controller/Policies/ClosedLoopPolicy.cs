@@ -23,7 +23,7 @@ namespace AutoBatch.Controller.Policies;
 /// fixed beacon; docs/RESULTS.md). The prediction keeps the run's own last-epoch c and l and scales them by the
 /// beacons' response (<see cref="Predict"/>).
 /// </remarks>
-public sealed class ClosedLoopPolicy : IBatchPolicy
+public sealed class ClosedLoopPolicy : ITimedPolicy
 {
     private readonly MapModel _model;
     private readonly ClosedLoopSettings _settings;
@@ -258,6 +258,7 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
     {
         ThroughputBasis.Measured => "measured",
         ThroughputBasis.Fitted => "fitted",
+        ThroughputBasis.Calibrated => "calibrated",
         _ => "as the one measured batch size",
     };
 
@@ -280,6 +281,14 @@ public sealed class ClosedLoopPolicy : IBatchPolicy
             string key = measured.BatchSize.ToString(CultureInfo.InvariantCulture);
             inputs["measuredSecondsPerSample@" + key] = measured.SecondsPerSample;
             inputs["measuredSamples@" + key] = measured.Samples;
+        }
+
+        foreach (ThroughputCalibration c in context.Throughput.Calibrations)
+        {
+            // The timed seconds per sample of a calibrated batch size and of the measured one beside it.
+            string key = c.BatchSize.ToString(CultureInfo.InvariantCulture) + "/" + c.ReferenceBatchSize.ToString(CultureInfo.InvariantCulture);
+            inputs["calibratedSecondsPerSample@" + key] = c.SecondsPerSample;
+            inputs["calibrationReferenceSecondsPerSample@" + key] = c.ReferenceSecondsPerSample;
         }
 
         foreach (CandidatePrediction p in predictions)

@@ -8,14 +8,17 @@ namespace AutoBatch.Controller.Policies;
 /// The applier: asks an <see cref="IBatchPolicy"/> before every step, applies its batch size and the learning rate
 /// (the step-decay schedule x the <see cref="LearningRateRule"/> factor x any divergence cut), logs every evaluated
 /// decision and every change, and keeps the little state a policy needs between calls (the batch size in use, the
-/// dwell counter, the last epoch's record) so that the policy itself stays pure.
+/// dwell counter, the last epoch's record, the run's throughput) so that the policy itself stays pure. For an
+/// <see cref="ITimedPolicy"/> it has the trainer calibrate the batch sizes a decision compares while the run has
+/// measured only one (<see cref="CalibrationWanted"/>).
 /// </summary>
-public sealed class PolicyPlanner : IStepPlanner
+public sealed class PolicyPlanner : ICalibratingPlanner
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly StepDecaySchedule _schedule;
     private readonly Action<DecisionRecord>? _onDecision;
     private EpochRecord? _lastEpoch;
+    private double _calibrationSeconds;
 
     /// <summary>Creates the planner.</summary>
     /// <param name="policy">The policy.</param>
@@ -126,8 +129,41 @@ public sealed class PolicyPlanner : IStepPlanner
     {
         ArgumentNullException.ThrowIfNull(record);
         _lastEpoch = record;
-        Throughput = Throughput.With(record);
+        // The epoch's training time includes the calibration made before its first step; its speed does not.
+        Throughput = Throughput.With(record with { TrainSeconds = record.TrainSeconds - _calibrationSeconds });
+        _calibrationSeconds = 0;
         EpochsSinceChange++;
+    }
+
+    /// <summary>
+    /// At an epoch boundary of an <see cref="ITimedPolicy"/>'s run that has measured one batch size only: that batch
+    /// size and the candidates of the coming decision that are neither measured nor calibrated against it yet (empty
+    /// when there are none).
+    /// </summary>
+    public IReadOnlyList<int> CalibrationWanted(TrainingProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        if (Policy is not ITimedPolicy timed || progress.IterationInEpoch != 1 || progress.Epoch == 0 || Throughput.Samples.Count != 1)
+        {
+            return [];
+        }
+
+        int reference = Throughput.Samples[0].BatchSize;
+        int[] missing = [.. timed.Candidates(BatchSize).Where(b => b != reference && !Throughput.IsCalibrated(b, reference))];
+        return missing.Length == 0 ? [] : [reference, .. missing];
+    }
+
+    /// <summary>Adds the timings to the throughput model, against the one measured batch size (the next decision logs them).</summary>
+    public void Calibrated(TrainingProgress progress, IReadOnlyList<BatchTiming> timings, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(timings);
+        if (Throughput.Samples.Count != 1)
+        {
+            throw new InvalidOperationException("A calibration needs exactly one measured batch size as its reference.");
+        }
+
+        Throughput = Throughput.WithCalibration(timings, Throughput.Samples[0].BatchSize);
+        _calibrationSeconds += seconds;
     }
 
     /// <summary>
@@ -165,7 +201,7 @@ public sealed class PolicyPlanner : IStepPlanner
         JsonSerializer.Serialize(
             new PolicyPlannerState(
                 Policy.Name, BatchSize, EpochsSinceChange, LearningRateScale, Changes, _lastEpoch, LastChange, PolicyPlannerState.CurrentVersion,
-                Throughput.Samples),
+                Throughput.Samples, Throughput.Calibrations, _calibrationSeconds),
             Json);
 
     /// <summary>Restores a state written by <see cref="SaveState"/> for the same policy.</summary>
@@ -212,8 +248,9 @@ public sealed class PolicyPlanner : IStepPlanner
         ThroughputModel throughput;
         try
         {
-            // Before format 3 nothing was measured: the figures start again from the next epoch.
-            throughput = new ThroughputModel(state.Throughput ?? []);
+            // Before format 3 nothing was measured: the figures start again from the next epoch (before format 4,
+            // nothing was calibrated).
+            throughput = new ThroughputModel(state.Throughput ?? [], state.Calibrations);
         }
         catch (ArgumentException e)
         {
@@ -227,6 +264,7 @@ public sealed class PolicyPlanner : IStepPlanner
         LearningRateScale = state.LearningRateScale;
         Changes = state.Changes;
         _lastEpoch = state.LastEpoch;
+        _calibrationSeconds = state.CalibrationSeconds;
     }
 
     /// <summary>The context a policy sees before the step described by <paramref name="progress"/>.</summary>

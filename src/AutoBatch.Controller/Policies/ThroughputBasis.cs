@@ -13,8 +13,14 @@ public enum ThroughputBasis
     Fitted = 1,
 
     /// <summary>
-    /// Only one batch size measured: its seconds per sample, the same for every batch size (no gain or loss of speed
-    /// assumed until a second one is measured).
+    /// Only one batch size measured and this one not calibrated: its seconds per sample, the same for every batch size
+    /// (no gain or loss of speed assumed).
     /// </summary>
     Nearest = 2,
+
+    /// <summary>
+    /// Calibrated: with one batch size measured, a few training steps timed at this batch size and at the measured one
+    /// (<see cref="Engine.Training.StepCalibration"/>); the measured figure scaled by their ratio.
+    /// </summary>
+    Calibrated = 3,
 }

@@ -94,6 +94,11 @@ public sealed class Trainer
                 {
                     Measurements = _measures.Measurements,
                 };
+                if (planner is ICalibratingPlanner calibrating && calibrating.CalibrationWanted(progress) is { Count: > 0 } sizes)
+                {
+                    Calibrate(calibrating, progress, sizes, e);
+                }
+
                 StepPlan plan = planner.Plan(progress);
                 if (plan.BatchSize < 1)
                 {
@@ -272,6 +277,17 @@ public sealed class Trainer
                 CpuSeconds = s.CpuSeconds,
             };
         }
+    }
+
+    // Times the sizes (the network is put back as it was) and counts the time as the epoch's training time.
+    private void Calibrate(ICalibratingPlanner planner, TrainingProgress progress, IReadOnlyList<int> sizes, EpochRun e)
+    {
+        CollectProbe(e);
+        long start = Stopwatch.GetTimestamp();
+        IReadOnlyList<BatchTiming> timings = StepCalibration.Time(_network, _train, e.Order, sizes);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        e.TrainSeconds += seconds;
+        planner.Calibrated(progress, timings, seconds);
     }
 
     // Applies the background probe's reading, if one is pending, to the epoch that launched it. Readings are applied

@@ -110,7 +110,7 @@ public sealed class PolicyPlannerTests
             Assert.That(copy.LastChange, Is.EqualTo(planner.LastChange));
             Assert.That(copy.ContextFor(At(3)).LastChange, Is.EqualTo(planner.LastChange));
             Assert.That(copy.SaveState(), Is.EqualTo(state));
-            Assert.That(state, Does.Contain("\"version\":3"));
+            Assert.That(state, Does.Contain("\"version\":4"));
         });
     }
 
@@ -121,7 +121,7 @@ public sealed class PolicyPlannerTests
         const string afterChanges = """{"policy":"doubling","batchSize":128,"epochsSinceChange":1,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
         const string beforeAnyChange = """{"policy":"doubling","batchSize":32,"epochsSinceChange":1,"learningRateScale":1,"changes":0,"lastEpoch":null}""";
         const string staged = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null}""";
-        const string newer = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null,"version":4}""";
+        const string newer = """{"policy":"s64","batchSize":64,"epochsSinceChange":3,"learningRateScale":1,"changes":2,"lastEpoch":null,"version":5}""";
         var hysteresis = new PolicyPlanner(new Doubling(), new StepDecaySchedule(0.05, 15), 32, LearningRateRule.Keep, 10);
         var fixedB = new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
         var e = Assert.Throws<InvalidDataException>(() => hysteresis.RestoreState(afterChanges));
@@ -132,7 +132,7 @@ public sealed class PolicyPlannerTests
             Assert.That(() => fixedB.RestoreState(staged), Throws.Nothing);
             Assert.That(fixedB.Changes, Is.EqualTo(2));
             Assert.That(fixedB.LastChange, Is.Null);
-            Assert.That(() => fixedB.RestoreState(newer), Throws.TypeOf<InvalidDataException>().With.Message.Contains("version 4"));
+            Assert.That(() => fixedB.RestoreState(newer), Throws.TypeOf<InvalidDataException>().With.Message.Contains("version 5"));
         });
     }
 
@@ -164,6 +164,53 @@ public sealed class PolicyPlannerTests
             Assert.That(() => old.RestoreState(invalid), Throws.TypeOf<InvalidDataException>().With.Message.Contains("throughput"));
         });
     }
+
+    /// <summary>Keeps B; compares B/2, B and 2B by time.</summary>
+    private sealed class TimedKeep : ITimedPolicy
+    {
+        public string Name => "timed";
+
+        public bool UsesLastChange => false;
+
+        public BatchDecision Decide(PolicyContext context) => BatchDecision.Hold(context.BatchSize, "keeps");
+
+        public IReadOnlyList<int> Candidates(int batchSize) => [batchSize / 2, batchSize, batchSize * 2];
+    }
+
+    [Test]
+    public void ATimedPolicysCandidatesAreCalibratedOnceAgainstTheOneMeasuredBatchSize_OutsideTheirEpochsSpeed()
+    {
+        var planner = new PolicyPlanner(new TimedKeep(), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        IReadOnlyList<int> beforeAnyEpoch = planner.CalibrationWanted(At(0));
+        planner.EpochCompleted(PolicyContexts.Record(1) with { TrainSeconds = 2 });  // 6,400 samples at 64 in 2 s
+        IReadOnlyList<int> betweenSteps = planner.CalibrationWanted(At(1, iterationInEpoch: 2));
+        IReadOnlyList<int> wanted = planner.CalibrationWanted(At(1));
+        // Timed alike: 32 at 1.5x and 128 at 0.75x the per-sample time of 64; the calibration took 0.5 s of epoch 2.
+        planner.Calibrated(At(1), [new BatchTiming(64, 4, 4 * 64 * 1e-4), new BatchTiming(32, 4, 4 * 32 * 1.5e-4), new BatchTiming(128, 4, 4 * 128 * 0.75e-4)], 0.5);
+        IReadOnlyList<int> again = planner.CalibrationWanted(At(1));
+        string state = planner.SaveState();
+        var copy = new PolicyPlanner(new TimedKeep(), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);
+        copy.RestoreState(state);
+        planner.EpochCompleted(PolicyContexts.Record(2) with { TrainSeconds = 2.5 });
+        copy.EpochCompleted(PolicyContexts.Record(2) with { TrainSeconds = 2.5 });
+        double measured = 4.0 / 12_800;
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeAnyEpoch, Is.Empty, "nothing measured to calibrate against");
+            Assert.That(betweenSteps, Is.Empty, "only at an epoch boundary");
+            Assert.That(wanted, Is.EqualTo(new[] { 64, 32, 128 }), "the reference first, then the candidates");
+            Assert.That(again, Is.Empty, "once per batch size");
+            Assert.That(planner.Throughput.Samples, Is.EqualTo(new[] { new ThroughputSample(64, 12_800, 4) }), "epoch 2's 2.5 s less its 0.5 s of calibration");
+            Assert.That(planner.Throughput.Estimate(32), Is.EqualTo(new ThroughputEstimate(32, 1.5 * measured, ThroughputBasis.Calibrated)).Using<ThroughputEstimate>(Close));
+            Assert.That(planner.Throughput.Estimate(128)!.SecondsPerSample, Is.EqualTo(0.75 * measured).Within(1e-15));
+            Assert.That(copy.Throughput.Samples, Is.EqualTo(planner.Throughput.Samples), "the pending calibration seconds are checkpointed");
+            Assert.That(copy.Throughput.Calibrations, Is.EqualTo(planner.Throughput.Calibrations));
+            Assert.That(new PolicyPlanner(new FixedPolicy(64), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10).CalibrationWanted(At(1)), Is.Empty, "not for an untimed policy");
+        });
+    }
+
+    private static bool Close(ThroughputEstimate a, ThroughputEstimate b) =>
+        a.BatchSize == b.BatchSize && a.Basis == b.Basis && Math.Abs(a.SecondsPerSample - b.SecondsPerSample) <= 1e-15;
 
     [Test]
     public void ADivergenceCutIsLoggedWithItsReason()

@@ -195,6 +195,56 @@ public sealed class TrainerTests
         Assert.That(run[^1].Record.TestError, Is.LessThan(0.2));
     }
 
+    [Test]
+    public void ACalibrationTimesTheSizesAskedFor_AndLeavesTheRunAsItWouldHaveBeen()
+    {
+        var schedule = new StepDecaySchedule(0.05, 3);
+        var calibrating = new CalibratingPlanner(new FixedPlanner(16, schedule), [16, 32, 500]);
+        var plain = Run(3, 3, new FixedPlanner(16, schedule), new ProbeSettings { Interval = 2, Background = true });
+        var timed = Run(3, 3, calibrating, new ProbeSettings { Interval = 2, Background = true });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timed.Select(e => e.Losses), Is.EqualTo(plain.Select(e => e.Losses)), "every step as without the calibration");
+            Assert.That(timed.Select(e => WithoutTimes(e.Record)), Is.EqualTo(plain.Select(e => WithoutTimes(e.Record))));
+            // Asked at the first step of epochs 2 and 3; a size above the 200 samples is timed at 200.
+            Assert.That(calibrating.Asked, Is.EqualTo(new[] { (1, 1), (2, 1) }));
+            Assert.That(calibrating.Timings.Select(t => (t.BatchSize, t.Steps)), Is.EqualTo(new[] { (16, 4), (32, 4), (200, 4), (16, 4), (32, 4), (200, 4) }));
+            Assert.That(calibrating.Timings.All(t => t.Seconds > 0), Is.True);
+            Assert.That(calibrating.Seconds[0], Is.GreaterThanOrEqualTo(calibrating.Timings.Take(3).Sum(t => t.Seconds)));
+            Assert.That(timed[1].Record.TrainSeconds, Is.GreaterThan(calibrating.Seconds[0]), "the calibration counts as the epoch's training time");
+        });
+    }
+
+    /// <summary>A fixed schedule that asks for a calibration at the first step of every epoch after the first.</summary>
+    private sealed class CalibratingPlanner(IStepPlanner inner, int[] sizes) : ICalibratingPlanner
+    {
+        public List<(int Epoch, int Iteration)> Asked { get; } = [];
+
+        public List<BatchTiming> Timings { get; } = [];
+
+        public List<double> Seconds { get; } = [];
+
+        public StepPlan Plan(TrainingProgress progress) => inner.Plan(progress);
+
+        public IReadOnlyList<int> CalibrationWanted(TrainingProgress progress)
+        {
+            if (progress.IterationInEpoch != 1 || progress.Epoch == 0)
+            {
+                return [];
+            }
+
+            Asked.Add((progress.Epoch, progress.IterationInEpoch));
+            return sizes;
+        }
+
+        public void Calibrated(TrainingProgress progress, IReadOnlyList<BatchTiming> timings, double seconds)
+        {
+            Timings.AddRange(timings);
+            Seconds.Add(seconds);
+        }
+    }
+
     private sealed class CyclingPlanner(int[] sizes) : IStepPlanner
     {
         public StepPlan Plan(TrainingProgress progress) =>
