@@ -127,9 +127,9 @@ public sealed class TorchNetworkTests
         byte[][] before = StateBytes(network);  // parameters, buffers and momentum
         var data = new InMemoryBatchSource(x, y, TestBatches.Mnist, 10, "random");
 
-        IReadOnlyList<BatchTiming> timings = StepCalibration.Time(network, data, [.. Enumerable.Range(0, 24)], [8, 16]);
+        IReadOnlyList<BatchTiming> timings = StepCalibration.Time(network, data, [.. Enumerable.Range(0, 24)], [8, 32]);
 
-        Assert.That(timings.Select(t => (t.BatchSize, t.Steps)), Is.EqualTo(new[] { (8, StepCalibration.TimedSteps), (16, StepCalibration.TimedSteps) }));
+        Assert.That(timings.Select(t => (t.BatchSize, t.StepSamples, t.Steps)), Is.EqualTo(new[] { (8, 8, StepCalibration.TimedSteps), (32, 24, StepCalibration.TimedSteps) }));
         Assert.That(timings.All(t => t.SecondsPerSample > 0), Is.True);
         Assert.That(StateBytes(network), Is.EqualTo(before));
     }

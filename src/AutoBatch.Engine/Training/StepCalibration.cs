@@ -20,7 +20,7 @@ public static class StepCalibration
     // The state is restored after, so the rate only has to be a valid one.
     private const double LearningRate = 1e-3;
 
-    /// <summary>Times <paramref name="sizes"/> in order; a size larger than the data set is timed at the data set's size.</summary>
+    /// <summary>Times <paramref name="sizes"/> in order; a size larger than the data set is timed at the data set's size (as its steps would be).</summary>
     /// <param name="network">The network (no background probe pending).</param>
     /// <param name="data">The training data.</param>
     /// <param name="order">Sample indices to draw the batches from (the epoch's order).</param>
@@ -69,7 +69,7 @@ public static class StepCalibration
                     }
                 }
 
-                timings.Add(new BatchTiming(batch, TimedSteps, seconds));
+                timings.Add(new BatchTiming(size, batch, TimedSteps, seconds));
             }
         }
         finally

@@ -71,19 +71,26 @@ public sealed class CompareProcessTests
         string data = TinyIdx.Write(train: 800, test: 60);
         string map = Path.Combine(data, "map.json");
         BeaconMapFile.Write(map, TinyMap());
-        // The kill comes at a share of the uninterrupted comparison's wall time (start-up included), so it lands
-        // inside the run however fast the machine is: fixed delays stopped doing so as the probe got faster.
+        // The kill comes once the slower run (s4) has logged that share of its 24 epochs, plus half an epoch at the pace
+        // so far, so that it lands inside an epoch and inside the comparison however fast the machine is and however its
+        // load changes (a delay taken from the reference run's wall time ended after the comparison when the load fell).
         string[] Args(string output) =>
             ["compare", "--map", map, "--schedules", "s4,s8", "--seeds", "1", "--epochs", "24", "--data-path", data, "--output", output, "--parallel", "2"];
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         (int code, string log) = await GridProcess.RunAsync(Args(reference));
         Assert.That(code, Is.EqualTo(0), log);
-        TimeSpan delay = clock.Elapsed * shareOfTheRun;
+        int epochs = (int)Math.Round(24 * shareOfTheRun);
+        string progress = Path.Combine(killed, "runs", "s4-s1", "epochs.jsonl");
 
         using (System.Diagnostics.Process compare = GridProcess.Start(Args(killed)))
         {
-            await Task.WhenAny(compare.WaitForExitAsync(), Task.Delay(delay));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!compare.HasExited && !(File.Exists(progress) && File.ReadAllLines(progress).Length >= epochs) && clock.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.WhenAny(compare.WaitForExitAsync(), Task.Delay(clock.Elapsed / (2 * epochs)));
             bool running = !compare.HasExited;
             if (running)
             {
@@ -91,7 +98,7 @@ public sealed class CompareProcessTests
             }
 
             await compare.WaitForExitAsync();
-            Assert.That(running, Is.True, $"the comparison ended by itself within {delay.TotalSeconds:F1} s, before the kill; make it longer");
+            Assert.That(running, Is.True, $"the comparison ended by itself before {epochs} of s4's epochs were logged and half an epoch more; make it longer");
         }
 
         var wait = System.Diagnostics.Stopwatch.StartNew();

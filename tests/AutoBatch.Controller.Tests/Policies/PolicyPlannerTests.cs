@@ -186,7 +186,7 @@ public sealed class PolicyPlannerTests
         IReadOnlyList<int> betweenSteps = planner.CalibrationWanted(At(1, iterationInEpoch: 2));
         IReadOnlyList<int> wanted = planner.CalibrationWanted(At(1));
         // Timed alike: 32 at 1.5x and 128 at 0.75x the per-sample time of 64; the calibration took 0.5 s of epoch 2.
-        planner.Calibrated(At(1), [new BatchTiming(64, 4, 4 * 64 * 1e-4), new BatchTiming(32, 4, 4 * 32 * 1.5e-4), new BatchTiming(128, 4, 4 * 128 * 0.75e-4)], 0.5);
+        planner.Calibrated(At(1), [new BatchTiming(64, 64, 4, 4 * 64 * 1e-4), new BatchTiming(32, 32, 4, 4 * 32 * 1.5e-4), new BatchTiming(128, 128, 4, 4 * 128 * 0.75e-4)], 0.5);
         IReadOnlyList<int> again = planner.CalibrationWanted(At(1));
         string state = planner.SaveState();
         var copy = new PolicyPlanner(new TimedKeep(), new StepDecaySchedule(0.05, 15), 64, LearningRateRule.Keep, 10);

@@ -83,7 +83,7 @@ public sealed class ThroughputModelTests
     {
         ThroughputModel one = ThroughputModel.Empty.With(Epoch(32, 0.6));  // 1e-4 s per sample
         // Timed together: 32 at 2e-4 s per sample (the steps leave out the probe), 64 at 1.6e-4, 16 at 3e-4.
-        ThroughputModel calibrated = one.WithCalibration([new BatchTiming(32, 4, 4 * 32 * 2e-4), new BatchTiming(64, 4, 4 * 64 * 1.6e-4), new BatchTiming(16, 4, 4 * 16 * 3e-4)], 32);
+        ThroughputModel calibrated = one.WithCalibration([new BatchTiming(32, 32, 4, 4 * 32 * 2e-4), new BatchTiming(64, 64, 4, 4 * 64 * 1.6e-4), new BatchTiming(16, 16, 4, 4 * 16 * 3e-4)], 32);
         ThroughputModel two = calibrated.With(Epoch(64, 0.42));
         Assert.Multiple(() =>
         {
@@ -92,12 +92,12 @@ public sealed class ThroughputModelTests
             Assert.That(calibrated.Estimate(16)!.SecondsPerSample, Is.EqualTo(1.5e-4).Within(1e-18));
             Assert.That(calibrated.Estimate(128)!.Basis, Is.EqualTo(ThroughputBasis.Nearest), "not calibrated");
             Assert.That(calibrated.IsCalibrated(64, 32) && !calibrated.IsCalibrated(32, 32), Is.True);
-            Assert.That(calibrated.WithCalibration([new BatchTiming(32, 4, 1), new BatchTiming(64, 4, 9)], 32).Calibrations, Is.EqualTo(calibrated.Calibrations), "the first figure stays");
+            Assert.That(calibrated.WithCalibration([new BatchTiming(32, 32, 4, 1), new BatchTiming(64, 64, 4, 9)], 32).Calibrations, Is.EqualTo(calibrated.Calibrations), "the first figure stays");
             // Two measured: the fit, as before, and the calibrations are kept for the record.
             Assert.That(two.Estimate(16)!.Basis, Is.EqualTo(ThroughputBasis.Fitted));
             Assert.That(two.Estimate(64)!.Basis, Is.EqualTo(ThroughputBasis.Measured));
             Assert.That(two.Calibrations, Has.Count.EqualTo(2));
-            Assert.That(() => one.WithCalibration([new BatchTiming(64, 4, 1)], 32), Throws.ArgumentException.With.Message.Contains("reference batch size 32"));
+            Assert.That(() => one.WithCalibration([new BatchTiming(64, 64, 4, 1)], 32), Throws.ArgumentException.With.Message.Contains("reference batch size 32"));
         });
     }
 

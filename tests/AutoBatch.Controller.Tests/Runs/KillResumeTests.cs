@@ -18,8 +18,8 @@ public sealed class KillResumeTests
 {
     private static string[] TrainArgs(string data, string output, params string[] extra) => TrainArgsFor(4, data, output, extra);
 
-    // Long enough (an epoch takes ~0.05–0.2 s, depending on the machine's state) that kills at a share of the
-    // uninterrupted run's wall time land at different points of training.
+    // Long enough (an epoch takes ~0.05–0.2 s, depending on the machine's state) that kills after a share of its epochs
+    // land at different points of training.
     private static string[] LongTrainArgs(string data, string output, params string[] extra) => TrainArgsFor(32, data, output, extra);
 
     private static string[] TrainArgsFor(int epochs, string data, string output, params string[] extra) =>
@@ -44,12 +44,29 @@ public sealed class KillResumeTests
         EvalSeconds = 0,
     }));
 
-    // SIGKILLs the process after the delay. A run that ended before it would test nothing, so that is a failure. The
-    // delays are shares of the same run's uninterrupted wall time, measured just before (start-up included), so they
-    // follow the machine's speed: fixed delays of 1–3 s stopped landing inside these runs as the engine got faster.
-    private static async Task KillAfter(Process process, TimeSpan delay)
+    // SIGKILLs the process once its log holds `epochs` records and half an epoch more at its pace, so that the kill
+    // lands inside an epoch and before the end however fast the machine is. A run that ended before it would test
+    // nothing, so that is a failure. (Delays taken from an uninterrupted run's wall time missed the run when the
+    // machine's load fell between the two.)
+    private static async Task KillAfter(Process process, string log, int epochs)
     {
-        await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(delay));
+        int Logged() => File.Exists(log) ? File.ReadAllLines(log).Length : 0;
+        var clock = Stopwatch.StartNew();
+        int first = Logged() + 1;
+        TimeSpan? firstSeen = null;
+        while (!process.HasExited && Logged() < epochs && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            if (firstSeen is null && Logged() >= first)
+            {
+                firstSeen = clock.Elapsed;
+            }
+
+            await Task.Delay(5);
+        }
+
+        int since = Logged() - first;
+        TimeSpan halfEpoch = firstSeen is { } t && since > 0 ? (clock.Elapsed - t) / (2 * since) : TimeSpan.FromMilliseconds(10);
+        await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(halfEpoch));
         bool running = !process.HasExited;
         if (running)
         {
@@ -57,16 +74,14 @@ public sealed class KillResumeTests
         }
 
         await process.WaitForExitAsync();
-        Assert.That(running, Is.True, $"the run ended by itself within {delay.TotalSeconds} s, before the kill; make it longer");
+        Assert.That(running, Is.True, $"the run ended by itself before {epochs} epochs were logged and half an epoch more; make it longer");
     }
 
-    /// <summary>Runs to the end and returns the wall time, start-up included.</summary>
-    private static async Task<TimeSpan> Uninterrupted(string[] args)
+    /// <summary>Runs to the end.</summary>
+    private static async Task Uninterrupted(string[] args)
     {
-        var clock = Stopwatch.StartNew();
         (int code, string log) = await GridProcess.RunAsync(args);
         Assert.That(code, Is.EqualTo(0), log);
-        return clock.Elapsed;
     }
 
     [TestCase(0.25)]
@@ -75,11 +90,11 @@ public sealed class KillResumeTests
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        TimeSpan whole = await Uninterrupted(LongTrainArgs(data, reference));
+        await Uninterrupted(LongTrainArgs(data, reference));
 
         using (Process p = GridProcess.Start(LongTrainArgs(data, killed)))
         {
-            await KillAfter(p, whole * shareOfTheRun);
+            await KillAfter(p, Path.Combine(killed, "epochs.jsonl"), (int)Math.Round(32 * shareOfTheRun));
         }
 
         (int code, string log) = await GridProcess.RunAsync(LongTrainArgs(data, killed, "--resume"));
@@ -130,12 +145,12 @@ public sealed class KillResumeTests
     {
         string data = TinyIdx.Write(train: 400, test: 60);
         string reference = Path.Combine(data, "reference"), killed = Path.Combine(data, "killed");
-        TimeSpan whole = await Uninterrupted(RunArgs(data, reference));
-        // The second kill hits the resumed run, which has about half the epochs left.
-        foreach (double share in new[] { 0.5, 0.3 })
+        await Uninterrupted(RunArgs(data, reference));
+        // The second kill hits the resumed run, after 3 more of the 12 epochs.
+        foreach (int epochs in new[] { 6, 9 })
         {
             using Process p = GridProcess.Start(RunArgs(data, killed, "--resume"));
-            await KillAfter(p, whole * share);
+            await KillAfter(p, Path.Combine(killed, "epochs.jsonl"), epochs);
         }
 
         (int code, string log) = await GridProcess.RunAsync(RunArgs(data, killed, "--resume"));

@@ -209,7 +209,9 @@ public sealed class TrainerTests
             Assert.That(timed.Select(e => WithoutTimes(e.Record)), Is.EqualTo(plain.Select(e => WithoutTimes(e.Record))));
             // Asked at the first step of epochs 2 and 3; a size above the 200 samples is timed at 200.
             Assert.That(calibrating.Asked, Is.EqualTo(new[] { (1, 1), (2, 1) }));
-            Assert.That(calibrating.Timings.Select(t => (t.BatchSize, t.Steps)), Is.EqualTo(new[] { (16, 4), (32, 4), (200, 4), (16, 4), (32, 4), (200, 4) }));
+            Assert.That(
+                calibrating.Timings.Select(t => (t.BatchSize, t.StepSamples, t.Steps)),
+                Is.EqualTo(new[] { (16, 16, 4), (32, 32, 4), (500, 200, 4), (16, 16, 4), (32, 32, 4), (500, 200, 4) }));
             Assert.That(calibrating.Timings.All(t => t.Seconds > 0), Is.True);
             Assert.That(calibrating.Seconds[0], Is.GreaterThanOrEqualTo(calibrating.Timings.Take(3).Sum(t => t.Seconds)));
             Assert.That(timed[1].Record.TrainSeconds, Is.GreaterThan(calibrating.Seconds[0]), "the calibration counts as the epoch's training time");
