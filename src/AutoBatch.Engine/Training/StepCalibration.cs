@@ -6,16 +6,31 @@ namespace AutoBatch.Engine.Training;
 /// <summary>
 /// Times training steps at given batch sizes and puts the network back as it was: its parameters, buffers and
 /// optimiser state are saved first and restored after, so the run's own training is unchanged bit for bit. Each batch
-/// size gets <see cref="WarmUpSteps"/> untimed steps (first use of a shape) and <see cref="TimedSteps"/> timed ones, on
-/// consecutive slices of the epoch's sample order, without augmentation (which would draw from the run's generator).
+/// size gets <see cref="WarmUpSteps"/> untimed steps (first use of a shape) and then timed ones, at least
+/// <see cref="MinimumSteps"/> and at least <see cref="MinimumSamples"/> samples' worth (at most <see cref="MaximumSteps"/>),
+/// on consecutive slices of the epoch's sample order, without augmentation (which would draw from the run's generator).
 /// </summary>
+/// <remarks>
+/// A fixed four steps were too short a sample at small batches: their per-sample times scattered widely from run to
+/// run (docs/RESULTS.md), hence the floor on samples.
+/// </remarks>
 public static class StepCalibration
 {
     /// <summary>Untimed steps per batch size.</summary>
     public const int WarmUpSteps = 1;
 
-    /// <summary>Timed steps per batch size.</summary>
-    public const int TimedSteps = 4;
+    /// <summary>The fewest timed steps per batch size.</summary>
+    public const int MinimumSteps = 4;
+
+    /// <summary>The fewest samples the timed steps of a batch size process together.</summary>
+    public const int MinimumSamples = 2048;
+
+    /// <summary>The most timed steps per batch size.</summary>
+    public const int MaximumSteps = 64;
+
+    /// <summary>The timed steps for a step of <paramref name="stepSamples"/> samples.</summary>
+    public static int TimedSteps(int stepSamples) =>
+        Math.Clamp((MinimumSamples + stepSamples - 1) / stepSamples, MinimumSteps, MaximumSteps);
 
     // The state is restored after, so the rate only has to be a valid one.
     private const double LearningRate = 1e-3;
@@ -51,8 +66,9 @@ public static class StepCalibration
                 var x = new float[(long)batch * data.SampleSize];
                 var y = new long[batch];
                 var indices = new int[batch];
+                int timed = TimedSteps(batch);
                 double seconds = 0;
-                for (int step = 0; step < WarmUpSteps + TimedSteps; step++)
+                for (int step = 0; step < WarmUpSteps + timed; step++)
                 {
                     for (int i = 0; i < batch; i++)
                     {
@@ -69,7 +85,7 @@ public static class StepCalibration
                     }
                 }
 
-                timings.Add(new BatchTiming(size, batch, TimedSteps, seconds));
+                timings.Add(new BatchTiming(size, batch, timed, seconds));
             }
         }
         finally

@@ -211,7 +211,7 @@ public sealed class TrainerTests
             Assert.That(calibrating.Asked, Is.EqualTo(new[] { (1, 1), (2, 1) }));
             Assert.That(
                 calibrating.Timings.Select(t => (t.BatchSize, t.StepSamples, t.Steps)),
-                Is.EqualTo(new[] { (16, 16, 4), (32, 32, 4), (500, 200, 4), (16, 16, 4), (32, 32, 4), (500, 200, 4) }));
+                Is.EqualTo(new[] { (16, 16, 64), (32, 32, 64), (500, 200, 11), (16, 16, 64), (32, 32, 64), (500, 200, 11) }));
             Assert.That(calibrating.Timings.All(t => t.Seconds > 0), Is.True);
             Assert.That(calibrating.Seconds[0], Is.GreaterThanOrEqualTo(calibrating.Timings.Take(3).Sum(t => t.Seconds)));
             Assert.That(timed[1].Record.TrainSeconds, Is.GreaterThan(calibrating.Seconds[0]), "the calibration counts as the epoch's training time");
