@@ -23,7 +23,6 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
         var layer = (FusedConv2d)vars[2];
         ctx.save_for_backward([input, weight]);
         ctx.save_data("layer", layer);
-        // The first layer's input is the data, which needs no gradient (autograd's own backward skips it too).
         ctx.save_data("inputGradient", input.requires_grad);
         return layer.Convolve(input, weight);
     }
