@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AutoBatch.Engine.Models;
+using AutoBatch.Engine.Models.Networks;
 using AutoBatch.Engine.Probe;
 using AutoBatch.Engine.Probe.Layers;
 using AutoBatch.Engine.Training;
@@ -186,6 +187,22 @@ public sealed class TorchProbeTests
 
         using ProbeHooks hooks = ProbeHooks.Attach(model);
         Assert.That(hooks.Sites.Select(s => s.Name), Is.EqualTo(new[] { "stem", "head" }));
+    }
+
+    [Test]
+    public void ABatchNorm1d_IsRefused_WhileBothKindsOfBatchNorm2dAreProbed()
+    {
+        using var flat = nn.Sequential(("stem", nn.Linear(4, 8)), ("norm", nn.BatchNorm1d(8)), ("head", nn.Linear(8, 2)));
+        var error = Assert.Throws<ArgumentException>(() => ProbeHooks.Attach(flat));
+        Assert.That(error!.Message, Does.StartWith("The module 'norm' (BatchNorm1d)"));
+
+        using var convolutional = nn.Sequential(
+            ("conv", nn.Conv2d(1, 4, 3, padding: 1)), ("theirs", nn.BatchNorm2d(4)), ("ours", new KernelBatchNorm2d(4)));
+        using ProbeHooks hooks = ProbeHooks.Attach(convolutional);
+        Assert.That(hooks.Sites.Select(s => (s.Name, s.Kind)), Is.EqualTo(new[]
+        {
+            ("conv", ProbeSiteKind.Conv), ("theirs", ProbeSiteKind.BatchNorm), ("ours", ProbeSiteKind.BatchNorm),
+        }));
     }
 
     private static double[] JacobiEigenvalues(double[] matrix, int n)

@@ -33,6 +33,22 @@ internal static unsafe partial class KernelMethods
         float* x, float* delta, long n, long channels, long positions, double* shift, int kernel, int threads,
         double* sumX, double* sumXX, double* sumDeltaX, double* sumDelta);
 
+    [LibraryImport(Library, EntryPoint = "abk_batch_norm_train_forward")]
+    internal static partial KernelStatus BatchNormTrainForward(
+        NativeBatchNormShape* shape, float* x, float* weight, float* bias, double eps, double momentum, float* runningMean,
+        float* runningVariance, float* y, float* mean, float* invstd, int kernel, int threads);
+
+    [LibraryImport(Library, EntryPoint = "abk_batch_norm_train_backward")]
+    internal static partial KernelStatus BatchNormTrainBackward(
+        NativeBatchNormShape* shape, float* x, float* dy, float* mean, float* invstd, float* weight, float* dx,
+        float* dweight, float* dbias, int kernel, int threads);
+
+    [LibraryImport(Library, EntryPoint = "abk_average_pool_2x2")]
+    internal static partial KernelStatus AveragePool2x2(float* x, long planes, long height, long width, float* y, int threads);
+
+    [LibraryImport(Library, EntryPoint = "abk_average_pool_2x2_backward")]
+    internal static partial KernelStatus AveragePool2x2Backward(float* dy, long planes, long height, long width, float* dx, int threads);
+
     [LibraryImport(Library, EntryPoint = "abk_gram_summary")]
     internal static partial KernelStatus GramSummary(double* gram, long n, double* symmetric, int threads, NativeGramSummary* result);
 

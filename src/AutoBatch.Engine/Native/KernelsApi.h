@@ -71,6 +71,31 @@ ABK_EXPORT int32_t abk_batch_norm_sums(const float* x, const float* delta, int64
                                        int64_t positions, const double* shift, int32_t kernel, int32_t threads,
                                        double* sum_x, double* sum_xx, double* sum_dx, double* sum_d);
 
+// The shape of a BatchNorm2d input for the training kernels: n x channels x positions float32, contiguous (NCHW with
+// positions = H W); n, channels, positions >= 1 and n positions >= 2.
+struct AbkBatchNormShape {
+  int64_t n, channels, positions;
+};
+// BatchNorm2d's training-mode forward (BatchNormTraining.h): y = (x - mean) invstd weight + bias with the batch's
+// mean and biased variance per channel (float64 sums), save_mean and save_invstd (channels floats each) for the
+// backward; running_mean and running_var (both or neither) move by momentum towards the batch's mean and unbiased
+// variance. kernel: AbkGramKernel (BLAS selects the portable code); both give the same bits, as any thread count does.
+ABK_EXPORT int32_t abk_batch_norm_train_forward(const AbkBatchNormShape* shape, const float* x, const float* weight,
+                                                const float* bias, double eps, double momentum, float* running_mean,
+                                                float* running_var, float* y, float* save_mean, float* save_invstd,
+                                                int32_t kernel, int32_t threads);
+// Its backward: dweight and dbias (channels floats each), and dx (like x) unless dx is null.
+ABK_EXPORT int32_t abk_batch_norm_train_backward(const AbkBatchNormShape* shape, const float* x, const float* dy,
+                                                 const float* save_mean, const float* save_invstd,
+                                                 const float* weight, float* dx, float* dweight, float* dbias,
+                                                 int32_t kernel, int32_t threads);
+// The 2 x 2 average pooling at stride 2 (AveragePool.h): x: planes x height x width float32, contiguous, height and
+// width even and >= 2; y: planes x height/2 x width/2. The bits of LibTorch's avg_pool2d. threads >= 1.
+ABK_EXPORT int32_t abk_average_pool_2x2(const float* x, int64_t planes, int64_t height, int64_t width, float* y,
+                                        int32_t threads);
+// Its backward: dx (like x) from dy (like y).
+ABK_EXPORT int32_t abk_average_pool_2x2_backward(const float* dy, int64_t planes, int64_t height, int64_t width,
+                                                 float* dx, int32_t threads);
 struct AbkGramSummary {
   int32_t finite;  // 1 when every entry is finite
   double max_abs;  // the largest |entry|

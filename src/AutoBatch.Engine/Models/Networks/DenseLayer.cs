@@ -10,9 +10,9 @@ namespace AutoBatch.Engine.Models.Networks;
 /// </summary>
 public sealed class DenseLayer : nn.Module<Tensor, Tensor>
 {
-    private readonly BatchNorm2d _bn1;
+    private readonly KernelBatchNorm2d _bn1;
     private readonly FusedConv2d _conv1;
-    private readonly BatchNorm2d? _bn2;
+    private readonly KernelBatchNorm2d? _bn2;
     private readonly FusedConv2d? _conv2;
 
     /// <summary>Builds the layer (initialised from TorchSharp's global generator).</summary>

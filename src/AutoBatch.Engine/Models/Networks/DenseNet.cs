@@ -13,7 +13,7 @@ public sealed class DenseNet : nn.Module<Tensor, Tensor>
 {
     private readonly FusedConv2d _stem;
     private readonly List<nn.Module<Tensor, Tensor>> _body = [];
-    private readonly BatchNorm2d _final;
+    private readonly KernelBatchNorm2d _final;
     private readonly Linear _fc;
 
     /// <summary>Builds the layers in PyTorch's construction order (so a seed draws the same weights).</summary>

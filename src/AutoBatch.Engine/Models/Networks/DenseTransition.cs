@@ -7,7 +7,7 @@ namespace AutoBatch.Engine.Models.Networks;
 /// <summary>A DenseNet transition between blocks: BN-ReLU-conv1x1 (the compression), then a 2x2 average pool.</summary>
 public sealed class DenseTransition : nn.Module<Tensor, Tensor>
 {
-    private readonly BatchNorm2d _bn;
+    private readonly KernelBatchNorm2d _bn;
     private readonly FusedConv2d _conv;
 
     /// <summary>Builds the transition (initialised from TorchSharp's global generator).</summary>

@@ -24,6 +24,9 @@ internal static class Layers
         return conv;
     }
 
-    /// <summary>BatchNorm with PyTorch's defaults: eps 1e-5, momentum 0.1, γ = 1, β = 0, running statistics tracked.</summary>
-    public static BatchNorm2d BatchNorm(long channels) => nn.BatchNorm2d(channels);
+    /// <summary>
+    /// BatchNorm with PyTorch's defaults: eps 1e-5, momentum 0.1, γ = 1, β = 0, running statistics tracked; its
+    /// training-mode forward and backward run in our kernels on the host (<see cref="KernelBatchNorm2d"/>).
+    /// </summary>
+    public static KernelBatchNorm2d BatchNorm(long channels) => new(channels);
 }

@@ -12,7 +12,7 @@ namespace AutoBatch.Engine.Models.Networks;
 public sealed class ResNet : nn.Module<Tensor, Tensor>
 {
     private readonly FusedConv2d _stem;
-    private readonly BatchNorm2d _stemNorm;
+    private readonly KernelBatchNorm2d _stemNorm;
     private readonly ResidualUnit[] _units;
     private readonly Linear _fc;
 

@@ -90,7 +90,7 @@ internal static unsafe class LayerGrams
         Linear l => l.weight!.requires_grad,
         Conv2d c => c.weight!.requires_grad,
         FusedConv2d f => f.weight.requires_grad,
-        BatchNorm2d b => b.weight is { requires_grad: true },
+        BatchNorm b => b.weight is { requires_grad: true },
         _ => false,
     };
 

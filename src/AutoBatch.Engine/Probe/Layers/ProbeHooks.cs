@@ -161,7 +161,9 @@ internal sealed class ProbeHooks : IDisposable
             case FusedConv2d when trainable:
                 sites.Add(new ProbeSite(ProbeSiteKind.Conv, path, module));
                 break;
-            case BatchNorm2d when trainable:
+            // TorchSharp's BatchNorm2d and the built-in networks' (Models/Networks/KernelBatchNorm2d): BatchNorms over
+            // (N, C, H, W).
+            case BatchNorm when trainable && module is not (BatchNorm1d or BatchNorm3d):
                 sites.Add(new ProbeSite(ProbeSiteKind.BatchNorm, path, module));
                 break;
             default:

@@ -38,7 +38,7 @@ internal static unsafe class ProbeRun
         {
             using var layerScope = NewDisposeScope();
             ProbeSite site = sites[l];
-            if (site.Module is BatchNorm2d norm && !site.Frozen)
+            if (site.Module is BatchNorm norm && !site.Frozen)
             {
                 site.Training = norm.training;
                 site.RunningMean ??= norm.running_mean;

@@ -61,7 +61,7 @@ internal sealed class ProbeSite
     public Tensor? RunningVariance { get; set; }
 
     /// <summary>BatchNorm only: ε of the normalisation.</summary>
-    public double Epsilon => Module is BatchNorm2d bn ? bn.eps : 0;
+    public double Epsilon => Module is BatchNorm bn ? bn.eps : 0;
 
     /// <summary>Whether the layer has a bias term whose per-sample gradient joins the weight's.</summary>
     public bool HasBias => Module switch
@@ -69,7 +69,7 @@ internal sealed class ProbeSite
         Linear l => l.bias is not null && l.bias.requires_grad,
         Conv2d c => c.bias is not null && c.bias.requires_grad,
         FusedConv2d => false,
-        BatchNorm2d b => b.bias is not null && b.bias.requires_grad,
+        BatchNorm b => b.bias is not null && b.bias.requires_grad,
         _ => false,
     };
 
@@ -93,7 +93,7 @@ internal sealed class ProbeSite
             Unreached = Unreached,
             Frozen = true,
         };
-        if (Module is BatchNorm2d norm)
+        if (Module is BatchNorm norm)
         {
             copy.Training = norm.training;
             copy.RunningMean = norm.running_mean?.detach().clone().DetachFromDisposeScope();
