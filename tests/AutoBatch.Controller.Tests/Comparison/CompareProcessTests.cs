@@ -85,11 +85,7 @@ public sealed class CompareProcessTests
         using (System.Diagnostics.Process compare = GridProcess.Start(Args(killed)))
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (!compare.HasExited && !(File.Exists(progress) && File.ReadAllLines(progress).Length >= epochs) && clock.Elapsed < TimeSpan.FromSeconds(120))
-            {
-                await Task.Delay(10);
-            }
-
+            await GridProcess.WaitForLines(compare, progress, epochs);
             await Task.WhenAny(compare.WaitForExitAsync(), Task.Delay(clock.Elapsed / (2 * epochs)));
             bool running = !compare.HasExited;
             if (running)

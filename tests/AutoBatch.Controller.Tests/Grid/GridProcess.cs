@@ -48,4 +48,17 @@ internal static class GridProcess
             })
             .Select(x => x.Pid)
             .ToArray();
+
+    /// <summary>
+    /// Polls until the file at <paramref name="log"/> holds at least <paramref name="lines"/> lines, the process has
+    /// exited, or two minutes have passed; the caller asserts on what it then finds.
+    /// </summary>
+    public static async Task WaitForLines(Process process, string log, int lines)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && !(File.Exists(log) && File.ReadAllLines(log).Length >= lines) && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(10);
+        }
+    }
 }

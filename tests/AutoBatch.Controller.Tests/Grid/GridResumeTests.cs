@@ -85,12 +85,7 @@ public sealed class GridResumeTests
         using (Process grid = GridProcess.Start(Args(killed)))
         {
             // Two epochs logged: the first epoch's checkpoint is written.
-            var clock = Stopwatch.StartNew();
-            while (!(File.Exists(log) && File.ReadAllLines(log).Length >= 2) && clock.Elapsed < TimeSpan.FromSeconds(120))
-            {
-                await Task.Delay(20);
-            }
-
+            await GridProcess.WaitForLines(grid, log, 2);
             grid.Kill(entireProcessTree: true);
             await grid.WaitForExitAsync();
             loggedBeforeKill = File.ReadAllLines(log);

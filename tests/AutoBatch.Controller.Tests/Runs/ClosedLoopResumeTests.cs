@@ -35,12 +35,7 @@ public sealed class ClosedLoopResumeTests
         foreach (int epochs in new[] { 4, 9 })
         {
             using Process run = GridProcess.Start(args);
-            var clock = Stopwatch.StartNew();
-            while (!run.HasExited && !(File.Exists(log) && File.ReadAllLines(log).Length >= epochs) && clock.Elapsed < TimeSpan.FromSeconds(120))
-            {
-                await Task.Delay(10);
-            }
-
+            await GridProcess.WaitForLines(run, log, epochs);
             bool inside = !run.HasExited;
             run.Kill(entireProcessTree: false);
             await run.WaitForExitAsync();

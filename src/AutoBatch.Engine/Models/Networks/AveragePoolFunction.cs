@@ -33,10 +33,16 @@ internal sealed unsafe class AveragePoolFunction : autograd.SingleTensorFunction
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        // As in KernelBatchNormFunction: the output gradient's wrapper is released here, not with the step's scope.
         var shape = (long[])ctx.get_data("shape");
-        Tensor dy = grad_output.contiguous();
         Tensor dx = empty(shape, ScalarType.Float32);
-        PoolingKernels.Backward(Address(dy), shape[0] * shape[1], shape[2], shape[3], Address(dx), TorchRuntime.Threads);
+        using (var scope = NewDisposeScope())
+        {
+            Tensor dy = grad_output.contiguous();
+            PoolingKernels.Backward(Address(dy), shape[0] * shape[1], shape[2], shape[3], Address(dx), TorchRuntime.Threads);
+        }
+
+        grad_output.Dispose();
         return [dx];
     }
 

@@ -39,15 +39,28 @@ internal sealed unsafe class KernelBatchNormFunction : autograd.SingleTensorFunc
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        List<Tensor> saved = ctx.get_saved_variables();
-        Tensor x = saved[0], weight = saved[1], mean = saved[2], invstd = saved[3];
+        // The saved tensors' and the output gradient's wrappers are released here rather than with the step's dispose
+        // scope, so that autograd frees each layer's input and output gradient as soon as it is done with them, as it
+        // does for its own layers (otherwise a step at B = 512 held hundreds of MB more at its end, and glibc returned
+        // and page-faulted them anew every step). The gradients returned stay with the step's scope.
         var needs = (bool[])ctx.get_data("needs");
-        Tensor dy = grad_output.contiguous();
-        Tensor? dx = needs[0] ? empty_like(x) : null;
-        Tensor dweight = empty_like(weight), dbias = empty_like(weight);
-        BatchNormKernels.Backward(
-            Shape(x), Address(x), Address(dy), Address(mean), Address(invstd), Address(weight),
-            dx is null ? null : Address(dx), Address(dweight), Address(dbias), TorchRuntime.Threads);
+        Tensor? dx;
+        Tensor dweight, dbias;
+        using (var scope = NewDisposeScope())
+        {
+            List<Tensor> saved = ctx.get_saved_variables();
+            Tensor x = saved[0], weight = saved[1], mean = saved[2], invstd = saved[3];
+            Tensor dy = grad_output.contiguous();
+            dx = needs[0] ? empty_like(x) : null;
+            dweight = empty_like(weight);
+            dbias = empty_like(weight);
+            BatchNormKernels.Backward(
+                Shape(x), Address(x), Address(dy), Address(mean), Address(invstd), Address(weight),
+                dx is null ? null : Address(dx), Address(dweight), Address(dbias), TorchRuntime.Threads);
+            scope.MoveToOuter(dx is null ? [dweight, dbias] : [dx, dweight, dbias]);
+        }
+
+        grad_output.Dispose();
         return [dx!, needs[1] ? dweight : null!, needs[2] ? dbias : null!, null!];
     }
 
