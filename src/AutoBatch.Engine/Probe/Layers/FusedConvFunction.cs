@@ -30,46 +30,56 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        List<Tensor> saved = ctx.get_saved_variables();
-        Tensor input = saved[0], weight = saved[1];
-        var layer = (FusedConv2d)ctx.get_data("layer");
-        ConvGeometry g = layer.Geometry;
-        long batch = input.shape[0];
-        Tensor d = grad_output.contiguous();
-
-        // The input gradient, if the input needs one (autograd's own backward skips it for the data, and a transposed
-        // convolution onto a single input channel is slow): the transposed convolution, with the output padding that
-        // restores the input's size.
-        Tensor? gradInput = null;
-        if ((bool)ctx.get_data("inputGradient"))
+        // The saved tensors' and the output gradient's wrappers are released here, not with the step's dispose scope
+        // (as in KernelBatchNormFunction), so that autograd frees them as it goes; the gradients and the rows stay.
+        Tensor? gradInput;
+        Tensor gradWeight;
+        using (var scope = NewDisposeScope())
         {
-            long extraHeight = input.shape[2] - (((d.shape[2] - 1) * g.StrideHeight) - (2 * g.PadHeight) + g.KernelHeight);
-            long extraWidth = input.shape[3] - (((d.shape[3] - 1) * g.StrideWidth) - (2 * g.PadWidth) + g.KernelWidth);
-            gradInput = nn.functional.conv_transpose2d(
-                d, weight, null, [g.StrideHeight, g.StrideWidth], [g.PadHeight, g.PadWidth], [extraHeight, extraWidth]);
+            List<Tensor> saved = ctx.get_saved_variables();
+            Tensor input = saved[0], weight = saved[1];
+            var layer = (FusedConv2d)ctx.get_data("layer");
+            ConvGeometry g = layer.Geometry;
+            long batch = input.shape[0];
+            Tensor d = grad_output.contiguous();
+
+            // The input gradient, if the input needs one (autograd's own backward skips it for the data, and a
+            // transposed convolution onto a single input channel is slow): the transposed convolution, with the output
+            // padding that restores the input's size.
+            gradInput = null;
+            if ((bool)ctx.get_data("inputGradient"))
+            {
+                long extraHeight = input.shape[2] - (((d.shape[2] - 1) * g.StrideHeight) - (2 * g.PadHeight) + g.KernelHeight);
+                long extraWidth = input.shape[3] - (((d.shape[3] - 1) * g.StrideWidth) - (2 * g.PadWidth) + g.KernelWidth);
+                gradInput = nn.functional.conv_transpose2d(
+                    d, weight, null, [g.StrideHeight, g.StrideWidth], [g.PadHeight, g.PadWidth], [extraHeight, extraWidth]);
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            // The plan admits host tensors only (FusionPlan.Admit); were it otherwise, the kernel reads host copies and
+            // the weight gradient goes back to the weight's device.
+            Tensor x = HostTensors.Host(input, ScalarType.Float32), hostD = HostTensors.Host(d, ScalarType.Float32);
+            long p = g.OutChannels * g.Inputs;
+            Tensor rows = empty([batch, p], ScalarType.Float32);
+            var shape = new DirectConvShape(
+                g.InChannels, x.shape[2], x.shape[3], g.OutChannels, d.shape[2], d.shape[3],
+                g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadHeight, g.PadWidth);
+            ProbeKernels.DirectConvRows(
+                shape, (float*)HostTensors.Address(x), (float*)HostTensors.Address(hostD), batch,
+                (float*)HostTensors.Address(rows), p, AutoBatch.Engine.Runtime.TorchRuntime.Threads);
+            // Rows are in (O, kh, kw, C) order; the weight is (O, C, kh, kw).
+            gradWeight = rows.sum(dim: 0)
+                .view(g.OutChannels, g.KernelHeight, g.KernelWidth, g.InChannels).permute(0, 3, 1, 2).contiguous();
+            if (weight.device_type != TorchSharp.DeviceType.CPU)
+            {
+                gradWeight = gradWeight.to(weight.device);
+            }
+
+            layer.Plan?.Deliver(layer, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            scope.MoveToOuter(gradInput is null ? [gradWeight, rows] : [gradInput, gradWeight, rows]);
         }
 
-        long start = Stopwatch.GetTimestamp();
-        // The plan admits host tensors only (FusionPlan.Admit); were it otherwise, the kernel reads host copies and the
-        // weight gradient goes back to the weight's device.
-        Tensor x = HostTensors.Host(input, ScalarType.Float32), hostD = HostTensors.Host(d, ScalarType.Float32);
-        long p = g.OutChannels * g.Inputs;
-        Tensor rows = empty([batch, p], ScalarType.Float32);
-        var shape = new DirectConvShape(
-            g.InChannels, x.shape[2], x.shape[3], g.OutChannels, d.shape[2], d.shape[3],
-            g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.PadHeight, g.PadWidth);
-        ProbeKernels.DirectConvRows(
-            shape, (float*)HostTensors.Address(x), (float*)HostTensors.Address(hostD), batch, (float*)HostTensors.Address(rows), p,
-            AutoBatch.Engine.Runtime.TorchRuntime.Threads);
-        // Rows are in (O, kh, kw, C) order; the weight is (O, C, kh, kw).
-        Tensor gradWeight = rows.sum(dim: 0)
-            .view(g.OutChannels, g.KernelHeight, g.KernelWidth, g.InChannels).permute(0, 3, 1, 2).contiguous();
-        if (weight.device_type != TorchSharp.DeviceType.CPU)
-        {
-            gradWeight = gradWeight.to(weight.device);
-        }
-
-        layer.Plan?.Deliver(layer, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        grad_output.Dispose();
         return [gradInput!, gradWeight, null!];
     }
 }
