@@ -2,6 +2,7 @@
 // libautobatch_native. Every export runs its body through guarded(), which turns any C++ exception into a status and
 // the thread's last error message.
 #include "KernelsApi.h"
+#include "KernelsApiSupport.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +10,7 @@
 #include <new>
 #include <string>
 
-#include "AveragePool.h"
 #include "BatchNormSums.h"
-#include "BatchNormTraining.h"
 #include "BlasGram.h"
 #include "ConvRows.h"
 #include "GramKernel.h"
@@ -21,65 +20,9 @@
 #include "SgdStep.h"
 #include "Spectrum.h"
 
+using namespace abk;  // NOLINT: the shared support of every export (KernelsApiSupport.h)
+
 namespace {
-
-thread_local std::string g_last_error;
-
-// A kernel this machine cannot run, or an input the method declines: the caller's other path takes over.
-struct NotAvailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-template <typename F>
-int32_t guarded(F&& body) noexcept {
-  try {
-    g_last_error.clear();
-    body();
-    return ABK_OK;
-  } catch (const ab::ArgumentError& e) {
-    g_last_error = e.what();
-    return ABK_INVALID_ARGUMENT;
-  } catch (const NotAvailable& e) {
-    g_last_error = e.what();
-    return ABK_NOT_AVAILABLE;
-  } catch (const std::bad_alloc&) {
-    g_last_error = "out of memory in the native kernels";
-    return ABK_OUT_OF_MEMORY;
-  } catch (const std::exception& e) {
-    g_last_error = e.what();
-    return ABK_RUNTIME_ERROR;
-  } catch (...) {
-    g_last_error = "unknown error in the native kernels";
-    return ABK_RUNTIME_ERROR;
-  }
-}
-
-using ab::require;
-using std::to_string;
-
-// The largest element count a buffer may have: its byte size must fit int64 with room to spare.
-constexpr int64_t kMaxElements = int64_t(1) << 58;
-
-// a * b, refused when it exceeds kMaxElements (a, b >= 0).
-int64_t product(const char* what, int64_t a, int64_t b) {
-  require(b == 0 || a <= kMaxElements / b, std::string(what) + ": " + to_string(a) + " x " + to_string(b) +
-                                               " elements are more than any buffer holds");
-  return a * b;
-}
-
-void require_threads(const char* what, int32_t threads) {
-  require(threads >= 1 && threads <= 1024,
-          std::string(what) + ": threads must be 1..1024, got " + to_string(threads));
-}
-
-// True for the AVX-512 code: auto on a CPU that has it, or asked for by name (refused on one that has not).
-bool use_avx512(const char* what, int32_t kernel) {
-  require(kernel >= ABK_GRAM_AUTO && kernel <= ABK_GRAM_AVX512,
-          std::string(what) + ": kernel must be 0 (auto), 1 (blas) or 2 (avx512), got " + to_string(kernel));
-  require(kernel != ABK_GRAM_AVX512 || ab::gram_kernel_available(),
-          std::string(what) + ": kernel avx512 was asked for, but this CPU has no AVX-512F (use auto or blas)");
-  return kernel != ABK_GRAM_BLAS && ab::gram_kernel_available();
-}
 
 // The lower triangle (diagonal included) of out = x x' in plain loops, each entry one float64 dot product in column
 // order; rows go to the team, so the bits do not depend on it. The path of last resort: no AVX-512F and no BLAS.
@@ -222,92 +165,6 @@ ABK_EXPORT int32_t abk_batch_norm_sums(const float* x, const float* delta, int64
     require(positions == 0 || (x != nullptr && delta != nullptr), "abk_batch_norm_sums: x or delta is null");
     ab::batch_norm_sums(x, delta, n, channels, positions, shift, avx512, threads, sum_x, sum_xx, sum_dx, sum_d,
                         channels);
-  });
-}
-
-namespace {
-
-// Checks a BatchNorm training shape (n, channels, positions >= 1 and M = n positions >= 2) and returns it.
-ab::BatchNormShape batch_norm_shape(const char* what, const AbkBatchNormShape* shape) {
-  require(shape != nullptr, std::string(what) + ": the shape is null");
-  const AbkBatchNormShape& s = *shape;
-  require(s.n >= 1 && s.channels >= 1 && s.positions >= 1,
-          std::string(what) + ": n, channels and positions must be >= 1, got " + to_string(s.n) + ", " +
-              to_string(s.channels) + ", " + to_string(s.positions));
-  int64_t count = product(what, s.n, s.positions);
-  product(what, count, s.channels);
-  require(count >= 2, std::string(what) + ": training statistics need at least 2 values per channel, got 1");
-  return {s.n, s.channels, s.positions};
-}
-
-}  // namespace
-
-ABK_EXPORT int32_t abk_batch_norm_train_forward(const AbkBatchNormShape* shape, const float* x, const float* weight,
-                                                const float* bias, double eps, double momentum, float* running_mean,
-                                                float* running_var, float* y, float* save_mean, float* save_invstd,
-                                                int32_t kernel, int32_t threads) {
-  return guarded([&] {
-    constexpr const char* what = "abk_batch_norm_train_forward";
-    ab::BatchNormShape s = batch_norm_shape(what, shape);
-    require_threads(what, threads);
-    bool avx512 = use_avx512(what, kernel);
-    require(std::isfinite(eps) && eps >= 0, "abk_batch_norm_train_forward: eps must be finite and >= 0, got " + to_string(eps));
-    require(momentum >= 0 && momentum <= 1,
-            "abk_batch_norm_train_forward: momentum must be in [0, 1], got " + to_string(momentum));
-    require(x && weight && bias && y && save_mean && save_invstd,
-            "abk_batch_norm_train_forward: x, weight, bias, y, save_mean or save_invstd is null");
-    require((running_mean == nullptr) == (running_var == nullptr),
-            "abk_batch_norm_train_forward: give both running statistics or neither");
-    ab::batch_norm_train_forward(s, x, weight, bias, eps, momentum, running_mean, running_var, y, save_mean,
-                                 save_invstd, avx512, threads);
-  });
-}
-
-ABK_EXPORT int32_t abk_batch_norm_train_backward(const AbkBatchNormShape* shape, const float* x, const float* dy,
-                                                 const float* save_mean, const float* save_invstd,
-                                                 const float* weight, float* dx, float* dweight, float* dbias,
-                                                 int32_t kernel, int32_t threads) {
-  return guarded([&] {
-    constexpr const char* what = "abk_batch_norm_train_backward";
-    ab::BatchNormShape s = batch_norm_shape(what, shape);
-    require_threads(what, threads);
-    bool avx512 = use_avx512(what, kernel);
-    require(x && dy && save_mean && save_invstd && weight && dweight && dbias,
-            "abk_batch_norm_train_backward: x, dy, save_mean, save_invstd, weight, dweight or dbias is null");
-    ab::batch_norm_train_backward(s, x, dy, save_mean, save_invstd, weight, dx, dweight, dbias, avx512, threads);
-  });
-}
-
-namespace {
-
-void check_pool_shape(const char* what, int64_t planes, int64_t height, int64_t width) {
-  require(planes >= 1 && height >= 2 && width >= 2 && height % 2 == 0 && width % 2 == 0,
-          std::string(what) + ": planes must be >= 1 and height and width even and >= 2, got " + to_string(planes) +
-              ", " + to_string(height) + ", " + to_string(width));
-  product(what, product(what, planes, height), width);
-}
-
-}  // namespace
-
-ABK_EXPORT int32_t abk_average_pool_2x2(const float* x, int64_t planes, int64_t height, int64_t width, float* y,
-                                        int32_t threads) {
-  return guarded([&] {
-    constexpr const char* what = "abk_average_pool_2x2";
-    check_pool_shape(what, planes, height, width);
-    require_threads(what, threads);
-    require(x != nullptr && y != nullptr, "abk_average_pool_2x2: x or y is null");
-    ab::average_pool_2x2(x, planes, height, width, y, threads);
-  });
-}
-
-ABK_EXPORT int32_t abk_average_pool_2x2_backward(const float* dy, int64_t planes, int64_t height, int64_t width,
-                                                 float* dx, int32_t threads) {
-  return guarded([&] {
-    constexpr const char* what = "abk_average_pool_2x2_backward";
-    check_pool_shape(what, planes, height, width);
-    require_threads(what, threads);
-    require(dy != nullptr && dx != nullptr, "abk_average_pool_2x2_backward: dy or dx is null");
-    ab::average_pool_2x2_backward(dy, planes, height, width, dx, threads);
   });
 }
 
