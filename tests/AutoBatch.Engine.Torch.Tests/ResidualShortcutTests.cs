@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace AutoBatch.Engine.Tests.Torch;
 
-/// <summary>The residual unit's shortcut pooling against LibTorch's avg_pool2d (ceil mode): the same bits, forward and backward.</summary>
+/// <summary>The residual shortcut's and DenseNet transition's pooling (Layers.AveragePool) against LibTorch's avg_pool2d (ceil mode): the same bits, forward and backward.</summary>
 public sealed class ResidualShortcutTests
 {
     [TestCase(28, 28)]
@@ -18,7 +18,7 @@ public sealed class ResidualShortcutTests
         using var generator = new Generator((ulong)((height * 100) + width));
         Tensor input = randn([3, 4, height, width], generator: generator) * 3;
         Tensor ours = input.detach().clone().requires_grad_(true), theirs = input.detach().clone().requires_grad_(true);
-        Tensor y = ResidualUnit.AveragePool(ours);
+        Tensor y = Layers.AveragePool(ours);
         Tensor expected = nn.functional.avg_pool2d(theirs, 2, 2, ceil_mode: true);
         Assert.That(y.shape, Is.EqualTo(expected.shape));
         Assert.That(y.data<float>().ToArray(), Is.EqualTo(expected.data<float>().ToArray()), "forward");

@@ -30,5 +30,5 @@ public sealed class DenseTransition : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input) =>
-        nn.functional.avg_pool2d(_conv.call(nn.functional.relu(_bn.call(input))), 2, 2, ceil_mode: true);
+        Layers.AveragePool(_conv.call(nn.functional.relu(_bn.call(input))));
 }

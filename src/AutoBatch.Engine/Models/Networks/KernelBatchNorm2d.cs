@@ -26,7 +26,6 @@ public sealed class KernelBatchNorm2d : BatchNorm
             return base.forward(input);
         }
 
-        ValidateInputDimensions(input);
         num_batches_tracked?.add_(1);
         return KernelBatchNormFunction.apply(input, weight, bias, this);
     }

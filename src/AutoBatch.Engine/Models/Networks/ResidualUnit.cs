@@ -51,7 +51,7 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
         Tensor shortcut = input;
         if (_stride > 1)
         {
-            shortcut = AveragePool(shortcut);
+            shortcut = Layers.AveragePool(shortcut);
         }
 
         if (_extraChannels > 0)
@@ -62,12 +62,4 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>
         Tensor sum = y + shortcut;
         return _reluAfterAdd ? nn.functional.relu(sum) : sum;
     }
-
-    /// <summary>
-    /// The shortcut's 2 x 2 average pooling, in ceil mode so that its size equals the strided convolution's for odd
-    /// sizes. For an even-sized float32 host tensor our kernel (<see cref="AveragePoolFunction"/>, the same bits):
-    /// LibTorch 2.10's CPU pooling kernel is scalar, about 0.5 ms of ResNet-8's 9 ms step at B = 8 forward and backward.
-    /// </summary>
-    internal static Tensor AveragePool(Tensor x) =>
-        AveragePoolFunction.Accepts(x) ? AveragePoolFunction.apply(x) : nn.functional.avg_pool2d(x, 2, 2, ceil_mode: true);
 }
