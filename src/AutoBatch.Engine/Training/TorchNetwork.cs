@@ -161,6 +161,7 @@ public sealed class TorchNetwork : ITrainingNetwork
         finally
         {
             _hooks.Clear();
+            ReturnedGradients.ReleasePrevious();
         }
     }
 

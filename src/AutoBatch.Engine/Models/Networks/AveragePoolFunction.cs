@@ -33,7 +33,8 @@ internal sealed unsafe class AveragePoolFunction : autograd.SingleTensorFunction
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        // As in KernelBatchNormFunction: the output gradient's wrapper is released here, not with the step's scope.
+        // As in KernelBatchNormFunction: the output gradient's wrapper is released here, not with the step's scope, and the
+        // gradient returned with the next backward.
         var shape = (long[])ctx.get_data("shape");
         Tensor dx = empty(shape, ScalarType.Float32);
         using (var scope = NewDisposeScope())
@@ -43,7 +44,7 @@ internal sealed unsafe class AveragePoolFunction : autograd.SingleTensorFunction
         }
 
         grad_output.Dispose();
-        return [dx];
+        return ReturnedGradients.HandBack(dx);
     }
 
     private static float* Address(Tensor t) => (float*)HostTensors.Address(t);

@@ -42,7 +42,7 @@ internal sealed unsafe class KernelBatchNormFunction : autograd.SingleTensorFunc
         // The saved tensors' and the output gradient's wrappers are released here rather than with the step's dispose
         // scope, so that autograd frees each layer's input and output gradient as soon as it is done with them, as it
         // does for its own layers (otherwise a step at B = 512 held hundreds of MB more at its end, and glibc returned
-        // and page-faulted them anew every step). The gradients returned stay with the step's scope.
+        // and page-faulted them anew every step); the gradients returned go with the next backward (ReturnedGradients).
         var needs = (bool[])ctx.get_data("needs");
         Tensor? dx;
         Tensor dweight, dbias;
@@ -61,7 +61,7 @@ internal sealed unsafe class KernelBatchNormFunction : autograd.SingleTensorFunc
         }
 
         grad_output.Dispose();
-        return [dx!, needs[1] ? dweight : null!, needs[2] ? dbias : null!, null!];
+        return ReturnedGradients.HandBack(dx, needs[1] ? dweight : null, needs[2] ? dbias : null, null);
     }
 
     private static NativeBatchNormShape Shape(Tensor x) => new(x.shape[0], x.shape[1], x.shape[2] * x.shape[3]);

@@ -31,7 +31,8 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         // The saved tensors' and the output gradient's wrappers are released here, not with the step's dispose scope
-        // (as in KernelBatchNormFunction), so that autograd frees them as it goes; the gradients and the rows stay.
+        // (as in KernelBatchNormFunction), so that autograd frees them as it goes; the rows stay with the step, the
+        // gradients returned go with the next backward (ReturnedGradients).
         Tensor? gradInput;
         Tensor gradWeight;
         using (var scope = NewDisposeScope())
@@ -80,6 +81,6 @@ internal sealed unsafe class FusedConvFunction : autograd.SingleTensorFunction<F
         }
 
         grad_output.Dispose();
-        return [gradInput!, gradWeight, null!];
+        return ReturnedGradients.HandBack(gradInput, gradWeight, null);
     }
 }
