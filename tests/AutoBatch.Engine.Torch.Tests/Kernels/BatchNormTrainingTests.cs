@@ -141,6 +141,28 @@ public sealed class BatchNormTrainingTests
     }
 
     [Test]
+    public void ReleasingTheReturnedGradients_LeavesLibTorchsCopiesIntact()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        using var layer = new KernelBatchNorm2d(3);
+        Tensor x = randn([4, 3, 5, 5], generator: generator).requires_grad_(true);
+        layer.call(x).backward([randn([4, 3, 5, 5], generator: generator)]);
+        float[] input = x.grad!.data<float>().ToArray(), weight = layer.weight!.grad!.data<float>().ToArray();
+
+        AutoBatch.Engine.Probe.Layers.ReturnedGradients.ReleasePrevious();
+        GC.Collect();
+        using (var noise = NewDisposeScope())
+        {
+            _ = randn([4, 3, 5, 5], generator: generator) * 7;  // reuses freed memory, were any still ours
+        }
+
+        Assert.That(x.grad!.data<float>().ToArray(), Is.EqualTo(input));
+        Assert.That(layer.weight!.grad!.data<float>().ToArray(), Is.EqualTo(weight));
+        Assert.That(input.Any(v => v != 0), Is.True, "a gradient reached the input");
+    }
+
+    [Test]
     public void AThreeDimensionalInput_IsRefusedNamingTheExpectedShape()
     {
         using var scope = NewDisposeScope();
