@@ -13,29 +13,32 @@ internal static unsafe class GramProduct
     /// <summary>
     /// rows rowsᵀ (n x n float64, on the host) for n rows of p values (float32 or float64, on any device), by our
     /// kernel (AVX-512 where the CPU has it, else BLAS dsyrk; <see cref="GramOptions.Kernel"/>): every product and sum
-    /// in float64 without converting the rows to float64 first.
+    /// in float64 without converting the rows to float64 first. With <paramref name="lowerOnly"/> only the lower
+    /// triangle (row i: entries 0..i) is written and the rest of the matrix is undefined, which saves the mirroring
+    /// and the zeroing for a caller that reads the lower triangle only (the probe's sum into F̃).
     /// </summary>
-    public static Tensor Of(Tensor rows, GramOptions options)
+    public static Tensor Of(Tensor rows, GramOptions options, bool lowerOnly = false)
     {
         using var scope = NewDisposeScope();
         long n = rows.shape[0];
         long p = n == 0 ? 0 : rows.numel() / n;
-        Tensor gram = zeros([n, n], ScalarType.Float64);
         if (p == 0)
         {
-            return gram.MoveToOuterDisposeScope();
+            return zeros([n, n], ScalarType.Float64).MoveToOuterDisposeScope();
         }
+
+        Tensor gram = empty([n, n], ScalarType.Float64);
 
         double* output = (double*)HostTensors.Address(gram);
         if (rows.dtype == ScalarType.Float64)
         {
             Tensor host = HostTensors.Host(rows.reshape(n, p), ScalarType.Float64);
-            ProbeKernels.RowGram((double*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly: false);
+            ProbeKernels.RowGram((double*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly);
         }
         else
         {
             Tensor host = HostTensors.Host(rows.reshape(n, p), ScalarType.Float32);
-            ProbeKernels.RowGram((float*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly: false);
+            ProbeKernels.RowGram((float*)HostTensors.Address(host), n, p, p, output, options.Kernel, options.Threads, lowerOnly);
         }
 
         return gram.MoveToOuterDisposeScope();
@@ -45,9 +48,10 @@ internal static unsafe class GramProduct
     /// The Gram of the per-sample rows that <paramref name="rows"/>(start, count) computes for a range of samples, each
     /// row p float32 values and <paramref name="scratchPerRow"/> bytes of scratch. When all B rows fit under the memory
     /// cap they are built in chunks and multiplied once; otherwise they are recomputed block pair by block pair, two
-    /// float64 blocks at a time.
+    /// float64 blocks at a time. <paramref name="lowerOnly"/>: as for <see cref="Of"/> (the block-pair path fills
+    /// both triangles regardless).
     /// </summary>
-    public static Tensor FromRows(Func<long, long, Tensor> rows, long batch, long p, long scratchPerRow, GramOptions options)
+    public static Tensor FromRows(Func<long, long, Tensor> rows, long batch, long p, long scratchPerRow, GramOptions options, bool lowerOnly = false)
     {
         long cap = options.MemoryCapBytes;
         long rowBytes = 4 * p;
@@ -72,7 +76,7 @@ internal static unsafe class GramProduct
                 }
             }
 
-            return Of(all, options).MoveToOuterDisposeScope();
+            return Of(all, options, lowerOnly).MoveToOuterDisposeScope();
         }
 
         long block = Math.Max(1, cap / Math.Max(1, (2 * 8 * p) + rowBytes + scratchPerRow));

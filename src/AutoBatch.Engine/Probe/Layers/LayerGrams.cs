@@ -34,16 +34,19 @@ internal static unsafe class LayerGrams
         return CheaperIsGhost(dIn, dOut, positions, batch) ? LayerPath.Ghost : LayerPath.Rows;
     }
 
-    /// <summary>The layer's Gram (B x B float64, both triangles) from what its forward and backward captured.</summary>
-    public static Tensor Compute(ProbeSite site, long batch, GramOptions options)
+    /// <summary>
+    /// The layer's Gram (B x B float64) from what its forward and backward captured, in the form the probe adds into F̃
+    /// (<see cref="LayerGram"/>): only its lower triangle is meant to be read.
+    /// </summary>
+    public static LayerGram Compute(ProbeSite site, long batch, GramOptions options)
     {
         using var noGrad = no_grad();
         if (site.Fused)
         {
             // The backward stored the per-sample gradients of the mean loss, g_i / B: F̃'s share is B² rows rowsᵀ, the
             // factor applied to the float64 Gram, not to the float32 rows.
-            return GramProduct.Of(site.Rows ?? throw new InvalidOperationException($"The fused layer {site.Name} delivered no rows."), options)
-                .mul_((double)batch * batch);
+            Tensor rows = site.Rows ?? throw new InvalidOperationException($"The fused layer {site.Name} delivered no rows.");
+            return new LayerGram(GramProduct.Of(rows, options, lowerOnly: true), (double)batch * batch, null, 1.0);
         }
 
         if (site.Input is null || site.OutputGradient is null)
@@ -55,8 +58,8 @@ internal static unsafe class LayerGrams
         return site.Kind switch
         {
             ProbeSiteKind.Linear => LinearGram(site, batch, path, options),
-            ProbeSiteKind.Conv => path == LayerPath.Ghost ? ConvGhostGram(site, batch, options) : ConvRowsGram(site, batch, options),
-            _ => BatchNormGram(site, batch, options),
+            ProbeSiteKind.Conv => LayerGram.Of(path == LayerPath.Ghost ? ConvGhostGram(site, batch, options) : ConvRowsGram(site, batch, options)),
+            _ => LayerGram.Of(BatchNormGram(site, batch, options)),
         };
     }
 
@@ -94,7 +97,7 @@ internal static unsafe class LayerGrams
         _ => false,
     };
 
-    private static Tensor LinearGram(ProbeSite site, long batch, LayerPath path, GramOptions options)
+    private static LayerGram LinearGram(ProbeSite site, long batch, LayerPath path, GramOptions options)
     {
         using var scope = NewDisposeScope();
         Tensor a = site.Input!.reshape(batch, -1);
@@ -103,15 +106,11 @@ internal static unsafe class LayerGrams
         if (path == LayerPath.Ghost)
         {
             // T = 1: g_i = δ_i a_iᵀ (and δ_i for the bias), so ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j + 1). The factor B² of
-            // δ = B·∂L/∂(output) multiplies the float64 Gram, not the float32 gradients.
-            Tensor dd = GramProduct.Of(grad, options).mul_((double)batch * batch);
-            Tensor inputs = weight ? GramProduct.Of(a, options) : zeros_like(dd);
-            if (bias)
-            {
-                inputs.add_(1.0);
-            }
-
-            return dd.mul_(inputs).MoveToOuterDisposeScope();
+            // δ = B·∂L/∂(output) multiplies the float64 Gram, not the float32 gradients; the two Grams are combined as
+            // they are added into F̃ (lower triangles only).
+            Tensor dd = GramProduct.Of(grad, options, lowerOnly: true);
+            Tensor? inputs = weight ? GramProduct.Of(a, options, lowerOnly: true) : null;
+            return new LayerGram(dd.MoveToOuterDisposeScope(), (double)batch * batch, inputs?.MoveToOuterDisposeScope(), bias ? 1.0 : 0.0);
         }
 
         Tensor d = grad * (double)batch;
@@ -134,7 +133,7 @@ internal static unsafe class LayerGrams
             return parts.Count == 1 ? parts[0].contiguous() : cat(parts, 1);
         }
 
-        return GramProduct.FromRows(Rows, batch, p, 0, options).MoveToOuterDisposeScope();
+        return LayerGram.Of(GramProduct.FromRows(Rows, batch, p, 0, options, lowerOnly: true).MoveToOuterDisposeScope());
     }
 
     private static Tensor ConvRowsGram(ProbeSite site, long batch, GramOptions options)
@@ -193,7 +192,7 @@ internal static unsafe class LayerGrams
         }
 
         long scratch = direct ? 0 : 4 * dIn * positions;
-        return GramProduct.FromRows(Rows, batch, p, scratch, options).MoveToOuterDisposeScope();
+        return GramProduct.FromRows(Rows, batch, p, scratch, options, lowerOnly: true).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -360,6 +359,6 @@ internal static unsafe class LayerGrams
             }
         }
 
-        return GramProduct.Of(tensor(factors, [batch, width], ScalarType.Float64), options).MoveToOuterDisposeScope();
+        return GramProduct.Of(tensor(factors, [batch, width], ScalarType.Float64), options, lowerOnly: true).MoveToOuterDisposeScope();
     }
 }

@@ -52,8 +52,7 @@ internal static unsafe class ProbeRun
             }
 
             paths[l] = LayerGrams.PathOf(site, batch, settings.Mode);
-            Tensor g = HostTensors.Host(LayerGrams.Compute(site, batch, options), ScalarType.Float64);
-            (traces[l], sums[l]) = AddLowerTriangle(MemoryMarshal.Cast<byte, double>(g.bytes), matrix, batch);
+            (traces[l], sums[l]) = AddLowerTriangle(LayerGrams.Compute(site, batch, options), matrix, batch);
         }
 
         fixed (double* m = matrix)
@@ -80,24 +79,42 @@ internal static unsafe class ProbeRun
     }
 
     /// <summary>Adds the lower triangle of a layer's Gram to F̃'s; returns the layer's trace and 1ᵀG1 (from its lower triangle).</summary>
-    private static (double Trace, double Sum) AddLowerTriangle(ReadOnlySpan<double> layer, double[] total, int batch)
+    private static (double Trace, double Sum) AddLowerTriangle(LayerGram gram, double[] total, int batch)
     {
+        ReadOnlySpan<double> lower = Values(gram.Lower, batch);
+        ReadOnlySpan<double> factor = gram.Factor is null ? default : Values(gram.Factor, batch);
+        bool withFactor = gram.Factor is not null;
+        double scale = gram.Scale, shift = gram.Shift;
         double trace = 0, below = 0;
         for (int i = 0; i < batch; i++)
         {
             int row = i * batch;
-            for (int j = 0; j < i; j++)
+            for (int j = 0; j <= i; j++)
             {
-                double v = layer[row + j];
+                double v = (lower[row + j] * scale) * ((withFactor ? factor[row + j] : 0.0) + shift);
                 total[row + j] += v;
-                below += v;
+                if (j < i)
+                {
+                    below += v;
+                }
+                else
+                {
+                    trace += v;
+                }
             }
-
-            double d = layer[row + i];
-            total[row + i] += d;
-            trace += d;
         }
 
         return (trace, (2 * below) + trace);
+    }
+
+    private static ReadOnlySpan<double> Values(Tensor matrix, int batch)
+    {
+        Tensor host = HostTensors.Host(matrix, ScalarType.Float64);
+        if (host.numel() != (long)batch * batch)
+        {
+            throw new InvalidOperationException($"A layer Gram has {host.numel()} entries; {batch} x {batch} expected.");
+        }
+
+        return MemoryMarshal.Cast<byte, double>(host.bytes);
     }
 }
