@@ -81,8 +81,9 @@ public sealed class MapModelNoiseTests
     [Test]
     public void ThePrebuiltMapsMargins()
     {
-        // Recomputed from the map files independently (python): the MLP map's 18 usable configurations have
-        // two seeds each, pooled σ̂ = 0.24435 points; the ResNet-8 map has one seed, last-epoch σ̂ = 0.57584 points.
+        // Recomputed from the map files independently (python, from the runs' last-epoch test errors): the MLP map's 18
+        // usable configurations have two seeds each, pooled σ̂ = 0.24435 points; the ResNet-8 map (full training set) has
+        // 20 configurations with two seeds each, pooled σ̂ = 0.18076 points. Two seeds: the margin is σ̂·√(2/2) = σ̂.
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "AutoBatch.sln")))
         {
@@ -95,9 +96,9 @@ public sealed class MapModelNoiseTests
         {
             Assert.That(mlp.NoiseFromSeeds, Is.True);
             Assert.That(mlp.ChangeMargin, Is.EqualTo(0.0024435).Within(1e-7));
-            Assert.That(resnet.NoiseFromSeeds, Is.False);
-            Assert.That(resnet.FinalErrorNoise, Is.EqualTo(0.0057584).Within(1e-7));
-            Assert.That(resnet.ChangeMargin, Is.EqualTo(0.0057584 * Math.Sqrt(2)).Within(1e-7));
+            Assert.That(resnet.NoiseFromSeeds, Is.True);
+            Assert.That(resnet.FinalErrorNoise, Is.EqualTo(0.0018076).Within(1e-7));
+            Assert.That(resnet.ChangeMargin, Is.EqualTo(0.0018076).Within(1e-7));
         });
     }
 }
