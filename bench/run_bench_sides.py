@@ -36,9 +36,9 @@ def run_side(side, verb, options, threads):
     env = dict(os.environ)
     # Both sides: libtorch intra-op threads as asked, OpenBLAS single-threaded (the engine sets it in-process).
     env["OPENBLAS_NUM_THREADS"] = "1"
-    env.pop("AUTOBATCH_ENGINE", None)
-    if side in ("torchsharp", "torchsharp-base"):
-        env["AUTOBATCH_ENGINE"] = "torchsharp"  # the same benchmark program on the TorchSharp engine
+    # The same benchmark program on either engine, named explicitly (the default engine changed from native to
+    # TorchSharp; a --baseline-dll built before that still reads the variable the same way).
+    env["AUTOBATCH_ENGINE"] = "torchsharp" if side in ("torchsharp", "torchsharp-base") else "native"
     if side == "torchsharp-base":
         command = ["dotnet", BASELINE_DLL] + args
     elif side in ("engine", "torchsharp"):

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using AutoBatch.Bench;
 
 // Engine side of the benchmarks; see bench/README.md. Prints one JSON object on stdout. The engine is the process's
-// (AUTOBATCH_ENGINE: native, the default, or torchsharp).
+// (AUTOBATCH_ENGINE: torchsharp, the default, or native; bench/run_bench_sides.py names it for every side).
 const string Usage =
     "usage: AutoBatch.Bench step|probe|overhead --model mlp|resnet8 --batch B --threads T [--steps N] [--warmup W] " +
     "[--min-seconds S] [--probe] [--gram-mode auto|ghost|materialise] [--conv-kernel auto|unfold|grouped|direct] [--gram-kernel auto|blas|avx512] [--reps R] [--loop-reps L] [--interval I] [--pairs P]";

@@ -40,7 +40,7 @@ public static class EngineDevices
         {
             throw new UserInputException(
                 input,
-                $"'{value}' needs the TorchSharp engine: the native engine ({Engines.Variable}=native, the default) runs on the CPU only; set {Engines.Variable}=torchsharp, or use cpu.");
+                $"'{value}' needs the TorchSharp engine: the native engine ({Engines.Variable}=native) runs on the CPU only; unset {Engines.Variable} (TorchSharp is the default), or use cpu.");
         }
 
         if (!CudaAvailable())

@@ -4,10 +4,11 @@ using AutoBatch.Engine.Training;
 namespace AutoBatch.Engine.Runtime;
 
 /// <summary>
-/// The engine of this process, chosen once by the environment variable <c>AUTOBATCH_ENGINE</c> (<c>native</c>, the
-/// default, or <c>torchsharp</c>), which child processes of grids and comparisons inherit. A process uses one engine
-/// only: LibTorch 1.13 and TorchSharp's LibTorch 2.10 cannot both be loaded into one process. This choice exists while
-/// the TorchSharp engine is measured against the native one, and goes with the native engine.
+/// The engine of this process, chosen once by the environment variable <c>AUTOBATCH_ENGINE</c>: <c>torchsharp</c>, the
+/// default (TorchSharp's LibTorch 2.10), or <c>native</c> (our C ABI over Debian's LibTorch 1.13, the reference the
+/// TorchSharp engine is measured against until it is retired; docs/TORCHSHARP.md). Child processes of grids and
+/// comparisons inherit the variable. A process uses one engine only: LibTorch 1.13 and TorchSharp's LibTorch 2.10
+/// cannot both be loaded into one process.
 /// </summary>
 public static class Engines
 {
@@ -63,11 +64,11 @@ public static class Engines
         }
     }
 
-    /// <summary>The engine a value of <see cref="Variable"/> names; empty or unset is the native engine.</summary>
+    /// <summary>The engine a value of <see cref="Variable"/> names; empty or unset is the TorchSharp engine.</summary>
     public static EngineKind Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "native" => EngineKind.Native,
-        "torchsharp" => EngineKind.TorchSharp,
+        null or "" or "torchsharp" => EngineKind.TorchSharp,
+        "native" => EngineKind.Native,
         _ => throw new UserInputException(Variable, $"'{value}' is not an engine; expected native or torchsharp."),
     };
 

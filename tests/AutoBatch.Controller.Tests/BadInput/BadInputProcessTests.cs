@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Runtime;
 using AutoBatch.Controller.Processes;
 using AutoBatch.Engine.Data;
 using AutoBatch.Engine.Models;
@@ -62,7 +63,7 @@ public sealed class BadInputProcessTests
         try
         {
             string weights = Path.Combine(_folder, "mnist-mlp32.safetensors");
-            using (Network network = Network.Create(ModelSpec.Parse("mlp:32", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
+            using (ITrainingNetwork network = Engines.CreateNetwork(ModelSpec.Parse("mlp:32", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
             {
                 WeightsFile.Save(network, weights);
             }

@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Runtime;
 using System.Buffers.Binary;
 using System.Text;
 using AutoBatch.Controller.Processes;
@@ -25,7 +26,7 @@ public sealed class BadWeightsFileTests
 
     private static IReadOnlyList<StateTensor> State(string model, InputShape input)
     {
-        using Network network = Network.Create(ModelSpec.Parse(model, input, 10), SgdSettings.Paper, 1);
+        using ITrainingNetwork network = Engines.CreateNetwork(ModelSpec.Parse(model, input, 10), SgdSettings.Paper, 1);
         return network.GetState(StateSet.Model);
     }
 
@@ -111,7 +112,7 @@ public sealed class BadWeightsFileTests
     public async Task AWrongShapeIsNamedWithBothShapesAndTheSavedModel()
     {
         string path = Path.Combine(_data, "mlp16.safetensors");
-        using (Network narrow = Network.Create(ModelSpec.Parse("mlp:16", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
+        using (ITrainingNetwork narrow = Engines.CreateNetwork(ModelSpec.Parse("mlp:16", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
         {
             WeightsFile.Save(narrow, path);
         }
@@ -139,7 +140,7 @@ public sealed class BadWeightsFileTests
         try
         {
             string path = Path.Combine(_data, "mnist-mlp32.safetensors");
-            using (Network mnist = Network.Create(ModelSpec.Parse("mlp:32", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
+            using (ITrainingNetwork mnist = Engines.CreateNetwork(ModelSpec.Parse("mlp:32", new InputShape(1, 28, 28), 10), SgdSettings.Paper, 1))
             {
                 WeightsFile.Save(mnist, path);
             }

@@ -8,8 +8,9 @@ namespace AutoBatch.Controller.Tests.Runs;
 
 /// <summary>
 /// AUTOBATCH_ENGINE selects the engine of a process and its child runs (the real program as a child process: this test
-/// process must not load TorchSharp's LibTorch beside the native engine's). Both engines draw the same initial weights
-/// from a seed and probe the same F̃, so the first measurement of a run agrees to float32 rounding.
+/// process, on the default TorchSharp engine, must not load the native engine's LibTorch beside TorchSharp's). Both
+/// engines draw the same initial weights from a seed and probe the same F̃, so the first measurement of a run agrees to
+/// float32 rounding.
 /// </summary>
 public sealed class EngineChoiceTests
 {
@@ -20,14 +21,14 @@ public sealed class EngineChoiceTests
     ];
 
     [Test]
-    public async Task TorchSharp_TrainsTheSameFirstMeasurement_AndRecordsItsEngine()
+    public async Task TorchSharp_TheDefault_TrainsTheSameFirstMeasurementAsTheNativeEngine_AndRecordsItsEngine()
     {
         string data = TinyIdx.Write(train: 200, test: 40);
         string root = Directory.CreateTempSubdirectory("ab-engine-").FullName;
         try
         {
-            (int nativeCode, string nativeLog) = await Run(null, TrainArgs(data, Path.Combine(root, "native")));
-            (int torchCode, string torchLog) = await Run("torchsharp", TrainArgs(data, Path.Combine(root, "torch")));
+            (int nativeCode, string nativeLog) = await Run("native", TrainArgs(data, Path.Combine(root, "native")));
+            (int torchCode, string torchLog) = await Run(null, TrainArgs(data, Path.Combine(root, "torch")));
             Assert.That(nativeCode, Is.Zero, nativeLog);
             Assert.That(torchCode, Is.Zero, torchLog);
 
@@ -56,9 +57,32 @@ public sealed class EngineChoiceTests
         string output = Path.Combine(Path.GetTempPath(), "ab-engine-" + Guid.NewGuid().ToString("N"));
         try
         {
-            (int code, string log) = await Run("torchsharp", [.. TrainArgs(data, output), "--device", "cuda"]);
+            (int code, string log) = await Run(null, [.. TrainArgs(data, output), "--device", "cuda"]);
             Assert.That(code, Is.EqualTo(2), log);
             Assert.That(log, Does.Contain("--device: 'cuda' was asked for, but torch.cuda.is_available() is false"));
+            Assert.That(Directory.Exists(output), Is.False, "nothing written");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    [Test]
+    public async Task Cuda_OnTheNativeEngine_IsRefusedNamingTheOptionAndTheVariable()
+    {
+        string data = TinyIdx.Write(train: 40, test: 10);
+        string output = Path.Combine(Path.GetTempPath(), "ab-engine-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            (int code, string log) = await Run("native", [.. TrainArgs(data, output), "--device", "cuda"]);
+            Assert.That(code, Is.EqualTo(2), log);
+            Assert.That(log, Does.Contain(
+                "--device: 'cuda' needs the TorchSharp engine: the native engine (AUTOBATCH_ENGINE=native) runs on the CPU only; unset AUTOBATCH_ENGINE (TorchSharp is the default), or use cpu."));
             Assert.That(Directory.Exists(output), Is.False, "nothing written");
         }
         finally

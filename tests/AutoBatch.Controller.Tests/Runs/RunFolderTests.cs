@@ -1,3 +1,4 @@
+using AutoBatch.Engine.Runtime;
 using AutoBatch.Controller.Output;
 using AutoBatch.Controller.Policies;
 using AutoBatch.Controller.Runs;
@@ -41,7 +42,7 @@ public sealed class RunFolderTests
         NameOf = AutoBatch.Controller.Verbs.Run.RunService.SettingNames, // the run verb's messages
     };
 
-    private static Network NewNetwork() => Network.Create(ModelSpec.Parse("mlp:16", new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed: 99);
+    private static ITrainingNetwork NewNetwork() => Engines.CreateNetwork(ModelSpec.Parse("mlp:16", new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed: 99);
 
     private static RunSummary Execute(RunSettings settings, CancellationToken cancellationToken = default) =>
         new RunSession(settings, new FixedPolicy(settings.BatchSize)).Execute(cancellationToken: cancellationToken);
@@ -96,7 +97,7 @@ public sealed class RunFolderTests
         cancel.Cancel();
         Assert.Throws<OperationCanceledException>(() => Execute(Settings(output), cancel.Token));
         string checkpoint = Path.Combine(output, RunSession.CheckpointName);
-        using (Network network = NewNetwork())
+        using (ITrainingNetwork network = NewNetwork())
         {
             Checkpoint saved = CheckpointFile.Load(checkpoint, network);
             Assert.That(saved.Metadata.ContainsKey(RunIdentity.MetadataKey), Is.True);
@@ -108,7 +109,7 @@ public sealed class RunFolderTests
         RunSummary resumed = Execute(Settings(output, resume: true) with { LearningRate = 0.1 });
 
         Assert.That(resumed.Epochs, Is.EqualTo(2));
-        using Network again = NewNetwork();
+        using ITrainingNetwork again = NewNetwork();
         Assert.That(CheckpointFile.Load(checkpoint, again).Metadata.ContainsKey(RunIdentity.MetadataKey), Is.True, "stored from then on");
     }
 

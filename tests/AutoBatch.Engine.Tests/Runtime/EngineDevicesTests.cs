@@ -39,7 +39,7 @@ public sealed class EngineDevicesTests
 
         var error = Assert.Throws<UserInputException>(() => EngineDevices.Check("cuda:1", "Device"));
 
-        Assert.That(error!.Message, Does.StartWith("Device: 'cuda:1' needs the TorchSharp engine").And.Contain("AUTOBATCH_ENGINE=torchsharp"));
+        Assert.That(error!.Message, Does.StartWith("Device: 'cuda:1' needs the TorchSharp engine").And.Contain("(AUTOBATCH_ENGINE=native) runs on the CPU only; unset AUTOBATCH_ENGINE"));
         Assert.That(
             () => Engines.CreateNetwork(ModelSpec.Parse("mlp:4", new InputShape(1, 4, 4), 2), SgdSettings.Paper, seed: 1, device: "cuda"),
             Throws.ArgumentException.With.Message.Contains("CPU only"));

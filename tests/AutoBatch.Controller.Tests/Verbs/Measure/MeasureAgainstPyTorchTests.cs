@@ -227,11 +227,11 @@ public sealed class MeasureAgainstPyTorchTests
     private static async Task<string> Measure(
         string model, string bnMode, DataSetKind kind, string data, int steps, string output, params string[] batch)
     {
-        EngineRuntime.SetThreads(1);
+        Engines.SetThreads(1);
         (ImageDataSet train, _) = DataSetLoader.Load(kind, data);
         string weights = Path.Combine(output, $"{model.Replace(':', '_')}-{bnMode}.safetensors");
         var spec = ModelSpec.Parse(model, new InputShape(train.Channels, train.Height, train.Width), kind.ClassCount());
-        using (Network network = Network.Create(spec, SgdSettings.Paper, seed: 3))
+        using (ITrainingNetwork network = Engines.CreateNetwork(spec, SgdSettings.Paper, seed: 3))
         {
             var assembler = new BatchAssembler(train, ChannelNormalisation.FromData(train), AugmentationKind.None);
             for (int step = 0; step < steps; step++)

@@ -32,7 +32,7 @@ public sealed class MeasureVerbTests
     private string WeightsPath(string model, long seed)
     {
         string path = Path.Combine(_data, $"{model.Replace(':', '_')}-{seed}.safetensors");
-        using Network network = Network.Create(ModelSpec.Parse(model, new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed);
+        using ITrainingNetwork network = Engines.CreateNetwork(ModelSpec.Parse(model, new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed);
         WeightsFile.Save(network, path);
         return path;
     }
@@ -280,9 +280,9 @@ public sealed class MeasureVerbTests
     private ProbeReading ProbeDirectly(
         string model, string? weights, long seed, int[] indices, bool trainMode, GramMode gramMode = GramMode.Auto, double? rankTolerance = null)
     {
-        EngineRuntime.SetThreads(1);
+        Engines.SetThreads(1);
         (ImageDataSet train, _) = DataSetLoader.Load(DataSetKind.FashionMnist, _data);
-        using Network network = Network.Create(ModelSpec.Parse(model, new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed);
+        using ITrainingNetwork network = Engines.CreateNetwork(ModelSpec.Parse(model, new InputShape(1, 28, 28), 10), SgdSettings.Paper, seed);
         if (weights is not null)
         {
             WeightsFile.Load(network, weights);
