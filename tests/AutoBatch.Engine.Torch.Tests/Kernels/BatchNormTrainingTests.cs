@@ -63,6 +63,40 @@ public sealed class BatchNormTrainingTests
     }
 
     [Test]
+    public void AChannelWhoseMeanIsFarFromZero_KeepsItsInputGradientAsLibTorchsIs()
+    {
+        // Mean 1,000 against a spread of 0.1, and an upstream gradient that follows the normalised input, so the term
+        // (x - mean) k is large. Folded into x (-k a) + mean k a it cancelled and lost |mean|/std of float32's
+        // precision against LibTorch's, which centres x by a subtraction (F~ then differed from PyTorch's by 6e-4 of
+        // its largest entry on a test batch). Both keep the mean as a float32; a float64 reference shows what that
+        // alone costs, so the comparison is with LibTorch's float32 layer, and the float64 one bounds both.
+        const int n = 4, channels = 3, side = 6;
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(71);
+        using var ours = new KernelBatchNorm2d(channels);
+        using BatchNorm2d theirs = nn.BatchNorm2d(channels);
+        using BatchNorm2d exact = nn.BatchNorm2d(channels, dtype: ScalarType.Float64);
+        Tensor input = (randn([n, channels, side, side], generator: generator) * 0.1) + 1000;
+        Tensor normalised = (input - input.mean([0, 2, 3], keepdim: true)) / input.std([0, 2, 3], keepdim: true);
+        Tensor upstream = normalised + (randn([n, channels, side, side], generator: generator) * 0.1);
+
+        (_, Tensor dx) = Step(ours, input, upstream);
+        (_, Tensor libtorch) = Step(theirs, input, upstream);
+        (_, Tensor reference) = Step(exact, input.to(ScalarType.Float64), upstream.to(ScalarType.Float64));
+
+        Tensor invstd = (input.to(ScalarType.Float64).var([0, 2, 3], unbiased: false) + 1e-5).rsqrt();
+        double terms = upstream.abs().max().item<float>() * invstd.max().item<double>();
+        double fromLibTorch = (dx - libtorch).abs().max().item<float>();
+        double ours64 = (dx.to(ScalarType.Float64) - reference).abs().max().item<double>();
+        double theirs64 = (libtorch.to(ScalarType.Float64) - reference).abs().max().item<double>();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromLibTorch, Is.LessThanOrEqualTo(1e-5 * terms), $"against LibTorch: largest difference {fromLibTorch:G3}, terms {terms:G3}");
+            Assert.That(ours64, Is.LessThanOrEqualTo(2 * theirs64), $"against float64: ours {ours64:G3}, LibTorch's {theirs64:G3}");
+        });
+    }
+
+    [Test]
     public unsafe void Kernels_GiveTheSameBits_OnEveryPath_AndAnyThreadCount()
     {
         // 64 channels of 4 x 8 x 8 = 256 values: small enough per channel that two threads split the channels.

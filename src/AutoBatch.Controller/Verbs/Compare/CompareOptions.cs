@@ -46,7 +46,7 @@ public sealed class CompareOptions
     public int ThreadsPerRun { get; set; } = 1;
 
     /// <summary>Where every run's tensors live: <c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c> (docs/TORCHSHARP.md, 'Devices').</summary>
-    [Flag("--device", "Device of every run: cpu or cuda[:N] (cuda needs the TorchSharp engine, the default, and a CUDA LibTorch)")]
+    [Flag("--device", "Device of every run: cpu or cuda[:N] (cuda needs the TorchSharp engine and a CUDA LibTorch)")]
     public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
 
     /// <summary>Comparison folder (default runs/compare); rerun with the same options to resume.</summary>

@@ -78,7 +78,7 @@ public sealed class MeasureOptions
     public int Threads { get; set; } = AutoBatch.Engine.Runtime.EngineRuntime.DefaultThreads;
 
     /// <summary>Where the tensors live: <c>cpu</c> (default) or <c>cuda</c> / <c>cuda:N</c> (docs/TORCHSHARP.md, 'Devices').</summary>
-    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine, the default, and a CUDA LibTorch)")]
+    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine and a CUDA LibTorch)")]
     public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
 
     /// <summary>Apply the data set's training augmentation to the batch, drawn from <see cref="Seed"/> (default off: plain normalised images).</summary>

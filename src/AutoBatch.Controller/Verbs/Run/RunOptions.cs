@@ -143,7 +143,7 @@ public sealed class RunOptions
     /// Where the tensors live: <c>cpu</c> (default), or <c>cuda</c> / <c>cuda:N</c> on the TorchSharp engine when
     /// <c>torch.cuda.is_available()</c> (docs/TORCHSHARP.md, 'Devices'); refused otherwise, naming the flag.
     /// </summary>
-    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine, the default, and a CUDA LibTorch)")]
+    [Flag("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine and a CUDA LibTorch)")]
     public string Device { get; set; } = AutoBatch.Engine.Runtime.EngineDevices.Cpu;
 
     /// <summary>Output folder (default runs/run).</summary>

@@ -130,7 +130,11 @@ public sealed class MeasureAgainstPyTorchTests
                 {
                     string report = await Measure(
                         model, mode, DataSetKind.FashionMnist, data, steps: 64, output, "--batch-size", "128", "--seed", "11", "--gram");
-                    (int exit, string text) = Check(report, "--tolerance", "1e-5"); // the later --tolerance wins
+                    // Against PyTorch's network in float64: after 64 steps, ResNet-8 in training mode on this batch puts
+                    // PyTorch 1.13 in float32 (and the native engine, the same code) 4.3e-5 of the largest entry away
+                    // from the float64 F̃, the TorchSharp engine's BatchNorm kernels (float64 statistics) 1.8e-6
+                    // (measured 2026-12-08): the float32 reference measured its own rounding, not the definition.
+                    (int exit, string text) = Check(report, "--tolerance", "1e-5", "--float64"); // the later --tolerance wins
                     Assert.That(exit, Is.Zero, $"{model} ({mode}):\n{text}");
                     string entries = text.Split('\n').Single(l => l.StartsWith("gram entries", StringComparison.Ordinal));
                     TestContext.Out.WriteLine($"{model} ({mode}): {entries}");

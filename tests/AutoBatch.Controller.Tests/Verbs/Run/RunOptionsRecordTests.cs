@@ -72,7 +72,7 @@ public sealed class RunOptionsRecordTests : OptionsRecordTests<RunOptions>
     [TestCase("--map", "Beacon map (default beacon-data/fashion-mnist-mlp.json)")]
     [TestCase("--lr-rule", "α on a batch change: Keep (default), Linear, SquareRoot")]
     [TestCase("--resume", "Continue from the output folder's checkpoint, if any")]
-    [TestCase("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine, the default, and a CUDA LibTorch) (default cpu)")]
+    [TestCase("--device", "Device: cpu or cuda[:N] (cuda needs the TorchSharp engine and a CUDA LibTorch) (default cpu)")]
     public void TheHelpShowsTheDefaultOfTheRecord(string flag, string help) =>
         Assert.That(RunVerb.Create().Options.Single(o => o.Name == flag).Description, Is.EqualTo(help));
 
