@@ -38,10 +38,17 @@ public sealed class MeasureAgainstPyTorchTests
     public async Task ResNetInTrainingMode_AgreesWithPyTorch()
     {
         PythonTorch.Require();
-        string report = await Measure("resnet8", "train", "--batch-size", "24", "--seed", "5", "--gram");
-        (int exit, string output) = Check(report);
-        Assert.That(exit, Is.Zero, output);
-        Assert.That(output, Does.Contain("layerTraces[layer2.0.bn1]").And.Contain("gram entries").And.EndWith("agree"));
+        // A batch on which PyTorch's network gives the same F̃ in float32 and in float64 (within 1.3e-7 of the largest
+        // entry, measured 2026-12-08), so agreeing with it tests the definition, not shared rounding. The batch this
+        // test used before (seed 5) is chaotic at the 1e-4 level: float32 and float64 PyTorch differ there by 3.9e-4,
+        // and engines with different rounding landed on either side (docs/TORCHSHARP.md, 'Measured').
+        string report = await Measure("resnet8", "train", "--batch-size", "24", "--seed", "3", "--gram");
+        foreach (string[] reference in new[] { Array.Empty<string>(), ["--float64"] })
+        {
+            (int exit, string output) = Check(report, reference);
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(output, Does.Contain("layerTraces[layer2.0.bn1]").And.Contain("gram entries").And.EndWith("agree"));
+        }
     }
 
     [Test]
