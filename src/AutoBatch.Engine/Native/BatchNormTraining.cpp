@@ -201,7 +201,7 @@ void batch_norm_train_backward(const BatchNormShape& s, const float* x, const fl
     // dx = (dy - sum_dy / M - (x - mean) k) a with k = invstd^2 sum_dy_centred / M and a = invstd weight:
     // dx = dy a + (x - mean) (-k a) - (sum_dy / M) a. The centring stays a subtraction of its own: folded into the
     // constant (x (-k a) + mean k a) it cancels when the channel's mean is large against its spread, and dx lost
-    // ~|mean|/std of float32's precision (F~ then differed from PyTorch's by 6e-4 of its largest entry on a test batch).
+    // ~|mean|/std of float32's precision (1.4e-4 of the gradient's terms at mean 1,000 and spread 0.1).
     std::vector<float> fa(channels), fb(channels), fc(channels);
     for (int64_t c = c0; c < c1; ++c) {
       double total = lane_total(sum_dy.data() + (c - c0) * kLanes);
@@ -221,11 +221,11 @@ void batch_norm_train_backward(const BatchNormShape& s, const float* x, const fl
         const float* xr = x + row(s, i, c);
         const float* gr = dy + row(s, i, c);
         float* out = dx + row(s, i, c);
-        float a = fa[size_t(c - c0)], b = fb[size_t(c - c0)], k = fc[size_t(c - c0)], mean = save_mean[c];
+        float a = fa[size_t(c - c0)], b = fb[size_t(c - c0)], constant = fc[size_t(c - c0)], mean = save_mean[c];
         if (avx512) {
-          input_gradient_avx512(out, xr, gr, s.positions, mean, a, b, k);
+          input_gradient_avx512(out, xr, gr, s.positions, mean, a, b, constant);
         } else {
-          for (int64_t t = 0; t < s.positions; ++t) out[t] = std::fma(gr[t], a, std::fma(xr[t] - mean, b, k));
+          for (int64_t t = 0; t < s.positions; ++t) out[t] = std::fma(gr[t], a, std::fma(xr[t] - mean, b, constant));
         }
       }
     }

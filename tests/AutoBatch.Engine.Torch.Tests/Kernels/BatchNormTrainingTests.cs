@@ -67,9 +67,9 @@ public sealed class BatchNormTrainingTests
     {
         // Mean 1,000 against a spread of 0.1, and an upstream gradient that follows the normalised input, so the term
         // (x - mean) k is large. Folded into x (-k a) + mean k a it cancelled and lost |mean|/std of float32's
-        // precision against LibTorch's, which centres x by a subtraction (F~ then differed from PyTorch's by 6e-4 of
-        // its largest entry on a test batch). Both keep the mean as a float32; a float64 reference shows what that
-        // alone costs, so the comparison is with LibTorch's float32 layer, and the float64 one bounds both.
+        // precision against LibTorch's, which centres x by a subtraction (1.4e-4 of the terms here). Both keep the mean
+        // as a float32; a float64 reference shows what that alone costs, so the comparison is with LibTorch's float32
+        // layer, and the float64 one bounds both.
         const int n = 4, channels = 3, side = 6;
         using var scope = NewDisposeScope();
         using var generator = new Generator(71);
